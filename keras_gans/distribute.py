@@ -1,0 +1,83 @@
+"""Helpers that keep a train step exact under ``tf.distribute``.
+
+Keras sums gradients over replicas, so each replica scales its loss to the
+global batch (``scale_loss``). Random draws are made replica-consistent
+(``replica_slice``): every replica draws the tensor for the *global* batch
+from the same stateless seed and keeps its own rows, so a run on N replicas
+sees exactly the noise a single device sees for the same global batch.
+``tf.distribute`` splits a global batch into contiguous row blocks in replica
+order, and the slicing here follows the same layout.
+
+All helpers also work with no strategy (one replica, id 0).
+"""
+
+import tensorflow as tf
+
+__all__ = [
+    "num_replicas",
+    "replica_id",
+    "scale_loss",
+    "replica_slice",
+    "cross_replica_sum",
+]
+
+
+def num_replicas() -> int:
+    """Number of replicas in sync under the current strategy (1 if none)."""
+    return tf.distribute.get_strategy().num_replicas_in_sync
+
+
+def replica_id():
+    """Index of the current replica (0 outside a replica context)."""
+    context = tf.distribute.get_replica_context()
+    if context is None:
+        return 0
+    return context.replica_id_in_sync_group
+
+
+def scale_loss(loss):
+    """Scales a per-replica mean loss so that summed gradients are global.
+
+    Args:
+        loss: scalar mean over this replica's share of the global batch.
+
+    Returns:
+        ``loss / num_replicas()``.
+    """
+    n = num_replicas()
+    if n == 1:
+        return loss
+    return loss * tf.cast(1.0 / n, loss.dtype)
+
+
+def replica_slice(sample, local_shape, seed):
+    """Draws a random tensor for the global batch and keeps this replica's rows.
+
+    Args:
+        sample: a stateless sampler ``sample(shape, seed) -> Tensor``, e.g.
+            ``tf.random.stateless_normal``.
+        local_shape: the shape this replica needs; its first entry is the
+            per-replica batch size (a Python int or scalar tensor).
+        seed: a shape ``[2]`` integer seed, equal on every replica.
+
+    Returns:
+        A tensor of ``local_shape``: rows ``[r * b, (r + 1) * b)`` of the
+        global draw, where ``r`` is this replica's id and ``b`` the local
+        batch size.
+    """
+    n = num_replicas()
+    if n == 1:
+        return sample(local_shape, seed=seed)
+    local_batch = local_shape[0]
+    global_shape = [local_batch * n] + list(local_shape[1:])
+    full = sample(global_shape, seed=seed)
+    start = replica_id() * local_batch
+    return full[start:start + local_batch]
+
+
+def cross_replica_sum(value):
+    """Sums ``value`` over replicas from inside a replica (identity if one)."""
+    context = tf.distribute.get_replica_context()
+    if context is None or num_replicas() == 1:
+        return value
+    return context.all_reduce(tf.distribute.ReduceOp.SUM, value)

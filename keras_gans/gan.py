@@ -1,0 +1,376 @@
+"""``GAN``: a ``keras.Model`` that trains a generator against a discriminator.
+
+One ``train_step`` runs ``n_critic`` discriminator updates, each on a fresh
+real batch, then one generator update, with the adversarial loss, gradient
+penalty and imbalanced real weight of Thanh-Tung & Tran (2020)::
+
+    L_D = gamma * L_real + L_fake + lambda * penalty      (eq. 6, Table I)
+
+It trains with plain ``model.fit`` and the standard Keras callbacks, and is
+exact under ``tf.distribute``: losses are scaled to the global batch and all
+randomness is drawn replica-consistently (``keras_gans.distribute``).
+"""
+
+import math
+import random
+from typing import Optional
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_gans import distribute, losses, penalties
+
+__all__ = ["GAN"]
+
+
+def _check_finite_array(array, what="real data"):
+    array = np.asarray(array)
+    if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
+        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+        raise ValueError(
+            f"The {what} contains {bad} NaN or inf value(s); clean or filter "
+            "it before training."
+        )
+
+
+def _assert_finite(*batch):
+    def check(tensor):
+        if not tensor.dtype.is_floating:
+            return tensor
+        return tf.debugging.assert_all_finite(
+            tensor, "The real data contains NaN or inf values."
+        )
+
+    checked = tf.nest.map_structure(check, batch)
+    return checked[0] if len(checked) == 1 else checked
+
+
+class GAN(keras.Model):
+    """A GAN trained with ``fit``: ``n_critic`` D steps, then one G step.
+
+    Conventions: the discriminator returns *logits* (``[B]`` or ``[B, 1]``);
+    penalties differentiate the logit unless ``penalty_output="sigmoid"``;
+    weights follow the paper's Table I (``lambda * E[...]``, no 1/2).
+
+    Data: ``fit`` takes batches of real samples (a ``tf.data.Dataset`` or an
+    array; ``(x, y)`` pairs use ``x`` only). With ``n_critic = k`` each batch
+    must hold ``k * b`` samples: the D steps use the strided slices
+    ``batch[i::k]`` (disjoint, so each is a fresh real batch) and the G step
+    draws ``b`` latents. Latent noise is N(0, I), drawn from a stateless seed
+    derived from the model's seed and the step counter
+    (``g_optimizer.iterations``), so a restored checkpoint resumes the exact
+    noise stream.
+
+    Logged metrics: ``d_loss`` (L_D with the weighted penalty), ``g_loss``,
+    ``penalty`` (unweighted), ``d_real``/``d_fake`` (mean D score on real and
+    fake samples: probabilities for the logistic losses, logits otherwise)
+    and ``loss = d_loss + g_loss`` for callbacks that watch ``loss``.
+
+    Calling the model on a batch, ``gan(x)``, returns D's logits on it.
+
+    Args:
+        generator: model mapping ``[B, latent_dim]`` to samples.
+        discriminator: model mapping samples to logits.
+        latent_dim: size of the latent vector.
+        seed: integer seed of the training noise; random if None (it is
+            stored in a variable, so checkpoints carry it).
+    """
+
+    def __init__(self, generator, discriminator, latent_dim, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(latent_dim, (int, np.integer)) or latent_dim < 1:
+            raise ValueError(
+                f"latent_dim must be a positive integer, got {latent_dim!r}."
+            )
+        if seed is None:
+            seed = random.randrange(2**31)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(latent_dim)
+        self.seed = int(seed)
+        self.rng_seed = keras.Variable(
+            np.array([self.seed, 0], np.int64),
+            dtype="int64",
+            trainable=False,
+            name="rng_seed",
+        )
+        self._sample_seed = keras.random.SeedGenerator(self.seed + 1)
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.penalty_tracker = keras.metrics.Mean(name="penalty")
+        self.d_real_tracker = keras.metrics.Mean(name="d_real")
+        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        # With both networks built there is nothing left to create; otherwise
+        # ``build(data_shape)`` (called by fit on the first batch) builds them.
+        self.built = generator.built and discriminator.built
+
+    # ------------------------------------------------------------------ set-up
+
+    def compile(
+        self,
+        d_optimizer,
+        g_optimizer,
+        loss="non_saturating",
+        penalty="none",
+        penalty_weight: float = 0.0,
+        real_weight: float = 1.0,
+        n_critic: int = 1,
+        penalty_output: str = "logit",
+        jit_compile: bool = False,
+        steps_per_execution: int = 1,
+        **kwargs,
+    ):
+        """Configures training.
+
+        Args:
+            d_optimizer: ``keras.optimizers.Optimizer`` for D.
+            g_optimizer: ``keras.optimizers.Optimizer`` for G (a different
+                object from ``d_optimizer``).
+            loss: a name in ``keras_gans.losses.names()`` or a loss function.
+            penalty: a name in ``keras_gans.penalties.names()`` or a penalty
+                function (``keras_gans.penalties.get(name, **options)`` binds
+                options such as the ``lipschitz`` target ``k``).
+            penalty_weight: lambda >= 0.
+            real_weight: gamma > 0, the weight of L_real (paper eq. 6; the
+                paper uses gamma >= 1).
+            n_critic: D updates per G update, an integer >= 1.
+            penalty_output: ``"logit"`` or ``"sigmoid"``: what the penalty
+                differentiates.
+            jit_compile: whether the step is compiled with XLA. Always pass
+                it explicitly: Keras' ``"auto"`` turns XLA off on CPU.
+            steps_per_execution: train steps per ``tf.function`` call.
+            **kwargs: passed to ``keras.Model.compile``.
+
+        Raises:
+            ValueError: an unknown name, a negative weight, ``n_critic < 1``,
+                or the same optimizer object for D and G.
+        """
+        for name, opt in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
+            if not isinstance(opt, keras.optimizers.Optimizer):
+                raise ValueError(
+                    f"{name} must be a keras.optimizers.Optimizer, got {opt!r}."
+                )
+        if d_optimizer is g_optimizer:
+            raise ValueError(
+                "d_optimizer and g_optimizer must be two optimizer objects; "
+                "one shared optimizer would mix D's and G's slots."
+            )
+        if not penalty_weight >= 0:
+            raise ValueError(
+                f"penalty_weight must be >= 0, got {penalty_weight!r}."
+            )
+        if not real_weight > 0:
+            raise ValueError(f"real_weight must be > 0, got {real_weight!r}.")
+        if isinstance(n_critic, bool) or int(n_critic) != n_critic or n_critic < 1:
+            raise ValueError(f"n_critic must be an integer >= 1, got {n_critic!r}.")
+        if not isinstance(jit_compile, bool):
+            raise ValueError(
+                f"jit_compile must be True or False, got {jit_compile!r}."
+            )
+        self.loss_fn = losses.get(loss)
+        self.penalty_fn = penalties.get(penalty, output=penalty_output)
+        self.penalty_is_none = penalty in ("none", penalties.none)
+        self.penalty_weight = float(penalty_weight)
+        self.real_weight = float(real_weight)
+        self.n_critic = int(n_critic)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        # ``optimizer`` is G's: callbacks such as TensorBoard count steps with
+        # ``model.optimizer.iterations``, one per train_step.
+        super().compile(
+            optimizer=g_optimizer,
+            jit_compile=jit_compile,
+            steps_per_execution=steps_per_execution,
+            **kwargs,
+        )
+        self._build_optimizers()
+
+    def _build_optimizers(self):
+        if self.generator.built and self.discriminator.built:
+            if not self.d_optimizer.built:
+                self.d_optimizer.build(self.discriminator.trainable_variables)
+            if not self.g_optimizer.built:
+                self.g_optimizer.build(self.generator.trainable_variables)
+
+    def build(self, input_shape):
+        if not self.discriminator.built:
+            self.discriminator.build(input_shape)
+        if not self.generator.built:
+            self.generator.build((None, self.latent_dim))
+        fake = self.generator.compute_output_spec(
+            keras.KerasTensor((None, self.latent_dim))
+        )
+        self._check_sample_shape(tuple(input_shape), tuple(fake.shape))
+        if getattr(self, "d_optimizer", None) is not None:
+            self._build_optimizers()
+        self.built = True
+
+    def _check_sample_shape(self, real_shape, fake_shape):
+        if tuple(real_shape[1:]) != tuple(fake_shape[1:]):
+            raise ValueError(
+                f"The generator's output shape {tuple(fake_shape[1:])} does "
+                f"not match the data's sample shape {tuple(real_shape[1:])}."
+            )
+
+    def call(self, inputs, training=False):
+        return self.discriminator(inputs, training=training)
+
+    @property
+    def metrics(self):
+        return [
+            self.d_loss_tracker,
+            self.g_loss_tracker,
+            self.penalty_tracker,
+            self.d_real_tracker,
+            self.d_fake_tracker,
+        ]
+
+    # ---------------------------------------------------------------- training
+
+    def fit(self, x=None, *args, **kwargs):
+        """``keras.Model.fit`` that first rejects real data with NaN or inf.
+
+        Arrays are checked up front; a ``tf.data.Dataset`` is checked batch by
+        batch in the input pipeline (outside the compiled step), raising
+        ``InvalidArgumentError`` at the first bad batch.
+        """
+        if isinstance(x, tf.data.Dataset):
+            x = x.map(_assert_finite)
+        elif x is not None and not isinstance(x, tf.distribute.DistributedDataset):
+            tf.nest.map_structure(_check_finite_array, x)
+        return super().fit(x, *args, **kwargs)
+
+    def _latent(self, batch, seed):
+        return distribute.replica_slice(
+            tf.random.stateless_normal, [batch, self.latent_dim], seed
+        )
+
+    def _score(self, logits):
+        logits = tf.cast(logits, tf.float32)
+        if losses.is_logistic(self.loss_fn):
+            return tf.reduce_mean(tf.sigmoid(logits))
+        return tf.reduce_mean(logits)
+
+    def _discriminator_step(self, real, noise_seed, penalty_seed):
+        batch = tf.shape(real)[0]
+        fake = self.generator(self._latent(batch, noise_seed), training=True)
+        d_vars = self.discriminator.trainable_variables
+        with tf.GradientTape() as tape:
+            real_logits = self.discriminator(real, training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            loss_real, loss_fake, _ = self.loss_fn(real_logits, fake_logits)
+            d_loss = self.real_weight * loss_real + loss_fake
+            if self.penalty_is_none:
+                penalty = tf.constant(0.0)
+            else:
+                penalty = self.penalty_fn(
+                    self.discriminator, real, fake, penalty_seed
+                )
+                d_loss = d_loss + self.penalty_weight * penalty
+            scaled = self.d_optimizer.scale_loss(distribute.scale_loss(d_loss))
+        grads = tape.gradient(scaled, d_vars)
+        self.d_optimizer.apply(grads, d_vars)
+        self.d_loss_tracker.update_state(d_loss)
+        self.penalty_tracker.update_state(penalty)
+        self.d_real_tracker.update_state(self._score(real_logits))
+        self.d_fake_tracker.update_state(self._score(fake_logits))
+
+    def _generator_step(self, batch, noise_seed):
+        g_vars = self.generator.trainable_variables
+        with tf.GradientTape() as tape:
+            fake = self.generator(self._latent(batch, noise_seed), training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            # L_G depends on the fake logits only.
+            _, _, g_loss = self.loss_fn(fake_logits, fake_logits)
+            scaled = self.g_optimizer.scale_loss(distribute.scale_loss(g_loss))
+        grads = tape.gradient(scaled, g_vars)
+        self.g_optimizer.apply(grads, g_vars)
+        self.g_loss_tracker.update_state(g_loss)
+
+    def _split_critic_batches(self, real):
+        k = self.n_critic
+        if k == 1:
+            return [real]
+        rows = real.shape[0]
+        if rows is not None and rows % k:
+            raise ValueError(
+                f"With n_critic={k} each real batch must hold a multiple of "
+                f"{k} samples (one slice per D step); got {rows}."
+            )
+        grouped = tf.reshape(real, tf.concat([[-1, k], tf.shape(real)[1:]], 0))
+        return [grouped[:, i] for i in range(k)]
+
+    def train_step(self, data):
+        real, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if not real.dtype.is_floating:
+            raise ValueError(
+                f"Real data must be floating point, got {real.dtype.name}; "
+                "scale it (e.g. images to [-1, 1]) before training."
+            )
+        fake_shape = self.generator.compute_output_spec(
+            keras.KerasTensor((None, self.latent_dim))
+        ).shape
+        self._check_sample_shape(tuple(real.shape), tuple(fake_shape))
+        step_seed = tf.random.experimental.stateless_fold_in(
+            self.rng_seed, self.g_optimizer.iterations
+        )
+        seeds = tf.random.experimental.stateless_split(
+            step_seed, 2 * self.n_critic + 1
+        )
+        batches = self._split_critic_batches(real)
+        for i, real_i in enumerate(batches):
+            self._discriminator_step(real_i, seeds[2 * i], seeds[2 * i + 1])
+        self._generator_step(tf.shape(batches[0])[0], seeds[-1])
+        logs = {m.name: m.result() for m in self.metrics}
+        # Not a quality measure: the sum of both players' losses, so that
+        # callbacks watching ``loss`` (TerminateOnNaN) see a NaN in either.
+        logs["loss"] = logs["d_loss"] + logs["g_loss"]
+        return logs
+
+    # ---------------------------------------------------------------- sampling
+
+    @property
+    def sampling_generator(self):
+        """The generator used by ``generate`` and export."""
+        return self.generator
+
+    def generate(self, n: int, seed: Optional[int] = None, batch_size: int = 1024):
+        """Draws ``n`` samples from the generator (inference mode).
+
+        Args:
+            n: number of samples.
+            seed: an int gives reproducible samples; None advances the
+                model's own sampling seed.
+            batch_size: latents per generator call.
+
+        Returns:
+            A numpy array ``[n, *sample_shape]``.
+        """
+        if isinstance(n, bool) or int(n) != n or n < 0:
+            raise ValueError(f"n must be a non-negative integer, got {n!r}.")
+        n = int(n)
+        if seed is None:
+            z = keras.random.normal((n, self.latent_dim), seed=self._sample_seed)
+        else:
+            z = tf.random.stateless_normal(
+                (n, self.latent_dim), seed=[int(seed), 0]
+            )
+        chunks = [
+            keras.ops.convert_to_numpy(
+                self.sampling_generator(z[i:i + batch_size], training=False)
+            )
+            for i in range(0, n, batch_size)
+        ]
+        if not chunks:
+            shape = self.generator.compute_output_spec(
+                keras.KerasTensor((None, self.latent_dim))
+            ).shape
+            return np.zeros((0,) + tuple(shape[1:]), np.float32)
+        return np.concatenate(chunks, axis=0)
+
+    def get_config(self):
+        raise NotImplementedError(
+            "GAN is saved as weights (save_weights / checkpoints) and its "
+            "generator as a SavedModel; it has no serialisable config."
+        )

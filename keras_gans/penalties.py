@@ -1,0 +1,327 @@
+"""Gradient penalties on the discriminator, added to L_D with weight lambda.
+
+Every penalty is a pure function with one signature::
+
+    fn(discriminator, real, fake, seed, *, output="logit") -> scalar
+
+``discriminator`` is any callable returning logits of shape ``[B]`` or
+``[B, 1]``; ``real`` and ``fake`` are batches of equal shape and any rank;
+``seed`` is a shape ``[2]`` integer tensor for the stateless draws (the
+interpolation alphas), so a penalty is reproducible and identical on every
+replica (see ``keras_gans.distribute.replica_slice``). The result is the
+float32 mean over the batch of the per-example term, *unweighted*: the caller
+adds ``lambda * fn(...)``, following Table I of Thanh-Tung & Tran (2020) (no
+factor 1/2).
+
+Conventions: the gradient is taken of the logit by default; ``output=
+"sigmoid"`` differentiates ``sigmoid(logit)`` instead (what the paper's own
+code did). Norms are over all non-batch axes, per example, with ``EPSILON``
+inside every square root. Alphas are drawn per example from U[0, 1]. The
+gradient is taken with a nested ``tf.GradientTape``, so an outer tape sees
+the penalty as a function of the discriminator's weights (double backprop).
+
+============ ============================= ==============================
+name         point u                       term
+============ ============================= ==============================
+none         --                            0
+r1           real x                        |grad D(x)|^2
+r2           fake y                        |grad D(y)|^2
+zero_gp      a x + (1 - a) y               |grad D(u)|^2
+wgan_gp      a x + (1 - a) y               (|grad D(u)| - 1)^2
+dragan       x + a (x_p - x)               (|grad D(u)| - 1)^2
+lipschitz    a x + (1 - a) y               max(0, |grad D(u)| - K)^2
+============ ============================= ==============================
+
+References: R1/R2, Mescheder et al. (2018); 0GP, Thanh-Tung et al. (2019);
+WGAN-GP, Gulrajani et al. (2017); DRAGAN, Kodali et al. (2017), with
+``x_p = x + 0.5 std(x) U[0, 1)`` and ``std`` the scalar standard deviation
+of the real batch (over all replicas); one-sided Lipschitz penalty, Petzka
+et al. (2018).
+"""
+
+import functools
+import inspect
+from typing import Callable
+
+import tensorflow as tf
+
+from keras_gans import distribute
+
+__all__ = [
+    "EPSILON",
+    "PenaltyFn",
+    "none",
+    "r1",
+    "r2",
+    "zero_gp",
+    "wgan_gp",
+    "dragan",
+    "lipschitz",
+    "gradient_norm_squared",
+    "get",
+    "names",
+]
+
+EPSILON = 1e-12
+_OUTPUTS = ("logit", "sigmoid")
+_POSITIONAL = ("discriminator", "real", "fake", "seed")
+
+PenaltyFn = Callable[..., tf.Tensor]
+
+
+def _check_output(output):
+    if output not in _OUTPUTS:
+        raise ValueError(
+            f"Unknown penalty output {output!r}. Valid: {', '.join(_OUTPUTS)}."
+        )
+
+
+def gradient_norm_squared(discriminator, points, output="logit"):
+    """Per-example squared norm of the gradient of D at ``points``.
+
+    Args:
+        discriminator: callable returning logits, ``[B]`` or ``[B, 1]``.
+        points: a batch ``[B, ...]`` of any rank.
+        output: ``"logit"`` differentiates the logit, ``"sigmoid"`` the
+            probability ``sigmoid(logit)``.
+
+    Returns:
+        float32 tensor ``[B]``: ``sum over non-batch axes of (dD/du)^2``.
+    """
+    _check_output(output)
+    with tf.GradientTape() as tape:
+        tape.watch(points)
+        scores = discriminator(points, training=True)
+        if output == "sigmoid":
+            scores = tf.sigmoid(scores)
+        # Examples are independent, so d(sum)/du_i = dD(u_i)/du_i.
+        total = tf.reduce_sum(scores)
+    grads = tf.cast(tape.gradient(total, points), tf.float32)
+    return tf.reduce_sum(
+        tf.square(tf.reshape(grads, [tf.shape(grads)[0], -1])), axis=1
+    )
+
+
+def _norm(squared):
+    return tf.sqrt(squared + EPSILON)
+
+
+def _per_example_uniform(batch, rank, dtype, seed):
+    """U[0, 1] per example, shaped to broadcast against a rank-``rank`` batch."""
+    alpha = distribute.replica_slice(
+        tf.random.stateless_uniform, [batch], seed
+    )
+    return tf.cast(tf.reshape(alpha, [-1] + [1] * (rank - 1)), dtype)
+
+
+def _interpolate(real, fake, seed):
+    alpha = _per_example_uniform(
+        tf.shape(real)[0], real.shape.rank, real.dtype, seed
+    )
+    return alpha * real + (1.0 - alpha) * fake
+
+
+def none(discriminator, real, fake, seed, *, output="logit"):
+    """The null penalty: always 0 (no gradient is computed)."""
+    del discriminator, real, fake, seed
+    _check_output(output)
+    return tf.constant(0.0, tf.float32)
+
+
+def r1(discriminator, real, fake, seed, *, output="logit"):
+    """R1 (Mescheder et al., 2018): ``E_x |grad D(x)|^2`` on real data.
+
+    Zero-centred, on real samples. Weighted ``lambda * E[...]`` (no 1/2, as in
+    Thanh-Tung & Tran's Table I; Mescheder et al. use gamma/2).
+
+    Args:
+        discriminator: callable returning logits.
+        real: real batch, any rank.
+        fake: unused (same signature as every penalty).
+        seed: unused.
+        output: ``"logit"`` or ``"sigmoid"``: what is differentiated.
+
+    Returns:
+        Scalar float32 mean over the batch.
+    """
+    del fake, seed
+    return tf.reduce_mean(gradient_norm_squared(discriminator, real, output))
+
+
+def r2(discriminator, real, fake, seed, *, output="logit"):
+    """R2 (Mescheder et al., 2018): ``E_y |grad D(y)|^2`` on fake data.
+
+    Args:
+        discriminator: callable returning logits.
+        real: unused.
+        fake: generated batch, any rank.
+        seed: unused.
+        output: ``"logit"`` or ``"sigmoid"``: what is differentiated.
+
+    Returns:
+        Scalar float32 mean over the batch.
+    """
+    del real, seed
+    return tf.reduce_mean(gradient_norm_squared(discriminator, fake, output))
+
+
+def zero_gp(discriminator, real, fake, seed, *, output="logit"):
+    """0GP (Thanh-Tung et al., 2019): ``E_u |grad D(u)|^2``.
+
+    ``u = a x + (1 - a) y`` with per-example ``a ~ U[0, 1]``: zero-centred,
+    on the segments between real and fake samples.
+
+    Args:
+        discriminator: callable returning logits.
+        real: real batch, any rank.
+        fake: generated batch, same shape as ``real``.
+        seed: shape ``[2]`` int seed for the alphas.
+        output: ``"logit"`` or ``"sigmoid"``: what is differentiated.
+
+    Returns:
+        Scalar float32 mean over the batch.
+    """
+    u = _interpolate(real, fake, seed)
+    return tf.reduce_mean(gradient_norm_squared(discriminator, u, output))
+
+
+def wgan_gp(discriminator, real, fake, seed, *, output="logit"):
+    """WGAN-GP, 1GP (Gulrajani et al., 2017): ``E_u (|grad D(u)| - 1)^2``.
+
+    ``u = a x + (1 - a) y``, per-example ``a ~ U[0, 1]``; the norm is
+    ``sqrt(|g|^2 + EPSILON)``.
+
+    Args:
+        discriminator: callable returning logits.
+        real: real batch, any rank.
+        fake: generated batch, same shape as ``real``.
+        seed: shape ``[2]`` int seed for the alphas.
+        output: ``"logit"`` or ``"sigmoid"``: what is differentiated.
+
+    Returns:
+        Scalar float32 mean over the batch.
+    """
+    u = _interpolate(real, fake, seed)
+    norm = _norm(gradient_norm_squared(discriminator, u, output))
+    return tf.reduce_mean(tf.square(norm - 1.0))
+
+
+def dragan(discriminator, real, fake, seed, *, output="logit"):
+    """DRAGAN (Kodali et al., 2017): ``E_u (|grad D(u)| - 1)^2`` near data.
+
+    ``x_p = x + 0.5 std(x) U[0, 1)`` elementwise, ``u = x + a (x_p - x)`` with
+    per-example ``a ~ U[0, 1]``; ``std(x)`` is the standard deviation of all
+    entries of the (global) real batch.
+
+    Args:
+        discriminator: callable returning logits.
+        real: real batch, any rank.
+        fake: unused.
+        seed: shape ``[2]`` int seed for the perturbation and the alphas.
+        output: ``"logit"`` or ``"sigmoid"``: what is differentiated.
+
+    Returns:
+        Scalar float32 mean over the batch.
+    """
+    del fake
+    x = tf.cast(real, tf.float32)
+    moments = distribute.cross_replica_sum(
+        tf.stack([
+            tf.reduce_sum(x),
+            tf.reduce_sum(tf.square(x)),
+            tf.cast(tf.size(x), tf.float32),
+        ])
+    )
+    mean = moments[0] / moments[2]
+    std = tf.sqrt(tf.maximum(moments[1] / moments[2] - mean**2, 0.0) + EPSILON)
+    noise_seed, alpha_seed = tf.unstack(
+        tf.random.experimental.stateless_split(seed, 2)
+    )
+    noise = distribute.replica_slice(
+        tf.random.stateless_uniform, tf.shape(real), noise_seed
+    )
+    perturbed = real + tf.cast(0.5 * std * noise, real.dtype)
+    alpha = _per_example_uniform(
+        tf.shape(real)[0], real.shape.rank, real.dtype, alpha_seed
+    )
+    u = real + alpha * (perturbed - real)
+    norm = _norm(gradient_norm_squared(discriminator, u, output))
+    return tf.reduce_mean(tf.square(norm - 1.0))
+
+
+def lipschitz(discriminator, real, fake, seed, *, k=1.0, output="logit"):
+    """One-sided Lipschitz penalty (Petzka et al., 2018), target ``K``.
+
+    ``E_u max(0, |grad D(u)| - K)^2`` at ``u = a x + (1 - a) y``,
+    per-example ``a ~ U[0, 1]``: only slopes steeper than ``K`` are penalised.
+
+    Args:
+        discriminator: callable returning logits.
+        real: real batch, any rank.
+        fake: generated batch, same shape as ``real``.
+        seed: shape ``[2]`` int seed for the alphas.
+        k: the Lipschitz target K > 0.
+        output: ``"logit"`` or ``"sigmoid"``: what is differentiated.
+
+    Returns:
+        Scalar float32 mean over the batch.
+    """
+    if not k > 0:
+        raise ValueError(f"lipschitz penalty needs k > 0, got k={k}.")
+    u = _interpolate(real, fake, seed)
+    norm = _norm(gradient_norm_squared(discriminator, u, output))
+    return tf.reduce_mean(tf.square(tf.nn.relu(norm - k)))
+
+
+_REGISTRY = {
+    "none": none,
+    "r1": r1,
+    "r2": r2,
+    "zero_gp": zero_gp,
+    "wgan_gp": wgan_gp,
+    "dragan": dragan,
+    "lipschitz": lipschitz,
+}
+
+
+def names():
+    """The registered penalty names, sorted."""
+    return sorted(_REGISTRY)
+
+
+def get(name, **options):
+    """Returns the penalty registered under ``name``, with ``options`` bound.
+
+    Args:
+        name: a registered name (see ``names()``) or a callable, returned
+            unchanged (with ``options`` bound, if any).
+        **options: keyword options of that penalty, e.g. ``k=2.0`` for
+            ``lipschitz`` or ``output="sigmoid"``.
+
+    Raises:
+        ValueError: ``name`` is not a registered penalty, or an option is not
+            one the penalty takes.
+    """
+    if callable(name):
+        fn = name
+    elif name not in _REGISTRY:
+        raise ValueError(
+            f"Unknown gradient penalty {name!r}. "
+            f"Valid names: {', '.join(names())}."
+        )
+    else:
+        fn = _REGISTRY[name]
+    if not options:
+        return fn
+    params = inspect.signature(fn).parameters
+    unknown = sorted(key for key in options if key not in params)
+    if unknown:
+        raise ValueError(
+            f"Penalty {name!r} takes no option(s) {unknown}; its options: "
+            f"{[p for p in params if p not in _POSITIONAL]}."
+        )
+    if "output" in options:
+        _check_output(options["output"])
+    if "k" in options and not options["k"] > 0:
+        raise ValueError(f"lipschitz penalty needs k > 0, got k={options['k']}.")
+    return functools.partial(fn, **options)

@@ -1,0 +1,295 @@
+"""GAN.train_step against the Dirac GAN's analytic updates, plus fit smoke."""
+
+import itertools
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras_gans as kg
+
+
+class Constant(keras.layers.Layer):
+    """G(z) = theta: the Dirac generator, one parameter, ignores z."""
+
+    def __init__(self, theta, **kwargs):
+        super().__init__(**kwargs)
+        self.theta0 = theta
+
+    def build(self, input_shape):
+        self.theta = self.add_weight(
+            shape=(1,),
+            initializer=keras.initializers.Constant(self.theta0),
+            name="theta",
+        )
+
+    def call(self, z):
+        return tf.zeros_like(z[:, :1]) + self.theta
+
+
+def dirac_gan(theta, psi, seed=0):
+    z = keras.Input((1,))
+    generator = keras.Model(z, Constant(theta)(z))
+    return kg.GAN(generator, kg.networks.dirac_linear(psi), 1, seed=seed)
+
+
+def tiny_gan(shape=(2,), seed=0, latent_dim=3):
+    keras.utils.set_random_seed(seed)
+    return kg.GAN(
+        kg.networks.mlp_generator(latent_dim, shape, (8,)),
+        kg.networks.mlp_discriminator(shape, (8,)),
+        latent_dim,
+        seed=seed,
+    )
+
+
+def sgd(lr):
+    return keras.optimizers.SGD(lr)
+
+
+def real_points(x0, n=4, steps=1):
+    data = np.full((n * steps, 1), x0, np.float32)
+    return tf.data.Dataset.from_tensor_slices(data).batch(n)
+
+
+@pytest.mark.parametrize("jit", [False, True])
+@pytest.mark.parametrize(
+    "gamma,lam,n_critic", [(1.0, 0.0, 1), (3.0, 0.0, 1), (2.0, 0.5, 1), (1.0, 0.7, 3)]
+)
+def test_dirac_updates_match_analytic_alternating_steps(gamma, lam, n_critic, jit):
+    # Wasserstein Dirac GAN with real point x0: D(x) = psi x, G = theta.
+    # L_D = -gamma psi x0 + psi theta + lam psi^2 (R1: grad of D is psi);
+    # L_G = -psi theta.  n_critic SGD steps on psi, then one on theta.
+    x0, theta, psi, lr = 0.5, 1.2, -0.4, 0.1
+    gan = dirac_gan(theta, psi)
+    gan.compile(
+        sgd(lr), sgd(lr), loss="wasserstein", penalty="r1",
+        penalty_weight=lam, real_weight=gamma, n_critic=n_critic,
+        jit_compile=jit,
+    )
+    steps = 3
+    gan.fit(real_points(x0, 4 * n_critic, steps), epochs=1, verbose=0)
+    for _ in range(steps):
+        for _ in range(n_critic):
+            psi = psi - lr * (-gamma * x0 + theta + 2 * lam * psi)
+        theta = theta + lr * psi
+    got_psi = float(gan.discriminator.trainable_variables[0].numpy().ravel()[0])
+    got_theta = float(gan.generator.trainable_variables[0].numpy()[0])
+    assert got_psi == pytest.approx(psi, rel=1e-5)
+    assert got_theta == pytest.approx(theta, rel=1e-5)
+    assert int(gan.d_optimizer.iterations) == steps * n_critic
+    assert int(gan.g_optimizer.iterations) == steps
+
+
+def test_non_saturating_dirac_step_and_scores():
+    # GAN-NS: dL_D/dpsi = -x0 s(-psi x0) + theta s(psi theta) with s=sigmoid.
+    x0, theta, psi, lr = 1.0, -0.5, 0.3, 0.2
+    gan = dirac_gan(theta, psi)
+    gan.compile(sgd(lr), sgd(lr), loss="non_saturating", jit_compile=False)
+    history = gan.fit(real_points(x0), epochs=1, verbose=0).history
+
+    def s(v):
+        return 1 / (1 + np.exp(-v))
+
+    d_real, d_fake = s(psi * x0), s(psi * theta)
+    psi1 = psi - lr * (-x0 * s(-psi * x0) + theta * s(psi * theta))
+    # L_G = sp(-psi theta): dL_G/dtheta = -psi s(-psi theta).
+    theta1 = theta + lr * psi1 * s(-psi1 * theta)
+    assert history["d_real"][0] == pytest.approx(d_real, rel=1e-5)
+    assert history["d_fake"][0] == pytest.approx(d_fake, rel=1e-5)
+    assert float(gan.discriminator.weights[0].numpy().ravel()[0]) == pytest.approx(psi1, rel=1e-5)
+    assert float(gan.generator.weights[0].numpy()[0]) == pytest.approx(theta1, rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    "loss,penalty", list(itertools.product(kg.losses.names(), kg.penalties.names()))
+)
+def test_one_fit_step_every_loss_and_penalty(loss, penalty):
+    gan = tiny_gan()
+    gan.compile(
+        keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3),
+        loss=loss, penalty=penalty, penalty_weight=1.0, jit_compile=False,
+    )
+    models = (gan.generator, gan.discriminator)
+    before = [[w.numpy().copy() for w in m.trainable_weights] for m in models]
+    data = np.random.default_rng(0).normal(size=(16, 2)).astype(np.float32)
+    history = gan.fit(data, batch_size=8, epochs=1, verbose=0).history
+    assert set(history) >= {"d_loss", "g_loss", "penalty", "d_real", "d_fake"}
+    assert all(np.isfinite(v[0]) for v in history.values())
+    if penalty == "none":
+        assert history["penalty"][0] == 0.0
+    elif penalty == "lipschitz":  # one-sided: 0 while D's slope is below K
+        assert history["penalty"][0] >= 0.0
+    else:
+        assert history["penalty"][0] > 0.0
+    # Both players moved (single biases may get an exactly zero gradient,
+    # e.g. D's logit bias under hinge/wasserstein with balanced batches).
+    for model, old in zip(models, before):
+        assert any(
+            not np.allclose(a, b.numpy())
+            for a, b in zip(old, model.trainable_weights)
+        ), model.name
+
+
+def test_images_and_n_critic_split():
+    gan = tiny_gan(shape=(4, 4, 1))
+    gan.compile(
+        keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3),
+        penalty="zero_gp", penalty_weight=10.0, n_critic=2, jit_compile=True,
+    )
+    data = np.random.default_rng(0).uniform(-1, 1, (32, 4, 4, 1)).astype("float32")
+    ds = tf.data.Dataset.from_tensor_slices(data).batch(16, drop_remainder=True)
+    gan.fit(ds, epochs=2, verbose=0)
+    assert int(gan.d_optimizer.iterations) == 8
+    assert int(gan.g_optimizer.iterations) == 4
+    assert gan.generate(5, seed=1).shape == (5, 4, 4, 1)
+
+
+def test_generate_is_seeded():
+    gan = tiny_gan()
+    a, b = gan.generate(7, seed=3), gan.generate(7, seed=3)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, gan.generate(7, seed=4))
+    assert not np.array_equal(gan.generate(7), gan.generate(7))
+    assert gan.generate(2500, batch_size=1000).shape == (2500, 2)
+    assert gan.generate(0).shape == (0, 2)
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def compiled(gan=None, **kwargs):
+    gan = gan or tiny_gan()
+    kwargs.setdefault("jit_compile", False)
+    gan.compile(keras.optimizers.SGD(), keras.optimizers.SGD(), **kwargs)
+    return gan
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"loss": "lsgan"}, "Unknown GAN loss 'lsgan'. Valid names: hinge"),
+        ({"penalty": "gp"}, "Unknown gradient penalty 'gp'. Valid names: dragan"),
+        ({"penalty_weight": -1.0}, "penalty_weight must be >= 0, got -1.0"),
+        ({"real_weight": -2.0}, "real_weight must be > 0, got -2.0"),
+        ({"n_critic": 0}, "n_critic must be an integer >= 1, got 0"),
+        ({"n_critic": 1.5}, "n_critic must be an integer >= 1, got 1.5"),
+        ({"jit_compile": "auto"}, "jit_compile must be True or False"),
+        ({"penalty_output": "prob"}, "Unknown penalty output 'prob'"),
+    ],
+)
+def test_bad_compile_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        compiled(**kwargs)
+
+
+def test_shared_optimizer_rejected():
+    opt = keras.optimizers.SGD()
+    with pytest.raises(ValueError, match="two optimizer objects"):
+        tiny_gan().compile(opt, opt, jit_compile=False)
+
+
+def test_bad_latent_dim():
+    with pytest.raises(ValueError, match="latent_dim must be a positive integer"):
+        kg.GAN(*kg.networks.toy_mlp(), latent_dim=0)
+
+
+def test_generator_shape_mismatch_named_before_training():
+    gan = compiled(tiny_gan(shape=(3,)))
+    data = np.zeros((8, 2), np.float32)
+    with pytest.raises(ValueError, match=r"output shape \(3,\) does not match the data's sample shape \(2,\)"):
+        gan.fit(data, batch_size=4, verbose=0)
+
+
+def test_nan_array_rejected_up_front():
+    data = np.zeros((8, 2), np.float32)
+    data[5, 1] = np.nan
+    data[6, 0] = np.inf
+    with pytest.raises(ValueError, match="contains 2 NaN or inf"):
+        compiled().fit(data, batch_size=4, verbose=0)
+
+
+def test_nan_dataset_rejected_at_first_step():
+    data = np.zeros((8, 2), np.float32)
+    data[1, 1] = np.nan
+    gan = compiled(jit_compile=True)
+    ds = tf.data.Dataset.from_tensor_slices(data).batch(4)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="NaN or inf"):
+        gan.fit(ds, verbose=0)
+    assert int(gan.g_optimizer.iterations) == 0
+
+
+def test_integer_data_rejected():
+    ds = tf.data.Dataset.from_tensor_slices(np.zeros((8, 2), np.int32)).batch(4)
+    with pytest.raises(ValueError, match="must be floating point, got int32"):
+        compiled().fit(ds, verbose=0)
+
+
+def test_batch_not_divisible_by_n_critic():
+    ds = tf.data.Dataset.from_tensor_slices(np.zeros((10, 2), np.float32))
+    with pytest.raises(ValueError, match="multiple of 3 samples"):
+        compiled(n_critic=3).fit(ds.batch(5, drop_remainder=True), verbose=0)
+
+
+# ------------------------------------------------------------------ callbacks
+
+
+def _data(n=32):
+    return np.random.default_rng(1).normal(size=(n, 2)).astype(np.float32)
+
+
+def test_standard_callbacks(tmp_path):
+    gan = compiled(penalty="r1", penalty_weight=1.0)
+    callbacks = [
+        keras.callbacks.TensorBoard(str(tmp_path / "tb")),
+        keras.callbacks.ModelCheckpoint(
+            str(tmp_path / "ckpt.weights.h5"), save_weights_only=True
+        ),
+        keras.callbacks.TerminateOnNaN(),
+    ]
+    gan.fit(_data(), batch_size=8, epochs=2, verbose=0, callbacks=callbacks)
+    assert any((tmp_path / "tb" / "train").iterdir())
+    restored = compiled(tiny_gan(seed=9), penalty="r1", penalty_weight=1.0)
+    restored.build((None, 2))
+    restored.load_weights(str(tmp_path / "ckpt.weights.h5"))
+    for a, b in zip(gan.weights, restored.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    for opt in ("d_optimizer", "g_optimizer"):
+        for a, b in zip(getattr(gan, opt).variables, getattr(restored, opt).variables):
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_terminate_on_nan():
+    gan = tiny_gan()
+    gan.compile(sgd(1e25), sgd(1e25), loss="wasserstein", jit_compile=False)
+    history = gan.fit(
+        _data(), batch_size=4, epochs=5, verbose=0,
+        callbacks=[keras.callbacks.TerminateOnNaN()],
+    )
+    assert len(history.history["d_loss"]) < 5
+
+
+class Interrupt(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+
+def test_backup_and_restore_resumes_exactly(tmp_path):
+    def run(callbacks):
+        gan = compiled(
+            tiny_gan(seed=5), penalty="zero_gp", penalty_weight=1.0, n_critic=2
+        )
+        ds = tf.data.Dataset.from_tensor_slices(_data()).batch(8)
+        gan.fit(ds, epochs=4, verbose=0, callbacks=callbacks)
+        return gan
+
+    reference = run([])
+    backup = keras.callbacks.BackupAndRestore(str(tmp_path))
+    with pytest.raises(KeyboardInterrupt):
+        run([backup, Interrupt()])
+    resumed = run([keras.callbacks.BackupAndRestore(str(tmp_path))])
+    assert int(resumed.g_optimizer.iterations) == 16
+    for a, b in zip(reference.weights, resumed.weights):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6, atol=1e-7)
