@@ -1,8 +1,8 @@
 """keras_gans: GANs that neither collapse nor forget, on Keras 3."""
 
-from keras_gans import distribute, losses, networks, penalties
+from keras_gans import distribute, losses, networks, penalties, rng
 from keras_gans.gan import GAN
 
 __version__ = "0.1.0"
 
-__all__ = ["GAN", "distribute", "losses", "networks", "penalties", "__version__"]
+__all__ = ["GAN", "distribute", "losses", "networks", "penalties", "rng", "__version__"]

@@ -2,7 +2,7 @@
 
 Keras sums gradients over replicas, so each replica scales its loss to the
 global batch (``scale_loss``). Random draws are made replica-consistent
-(``replica_slice``): every replica draws the tensor for the *global* batch
+(``replica_slice``, used by ``keras_gans.rng``): every replica draws the tensor for the *global* batch
 from the same stateless seed and keeps its own rows, so a run on N replicas
 sees exactly the noise a single device sees for the same global batch.
 ``tf.distribute`` splits a global batch into contiguous row blocks in replica
@@ -19,6 +19,7 @@ __all__ = [
     "scale_loss",
     "replica_slice",
     "cross_replica_sum",
+    "check_jit_compile",
 ]
 
 
@@ -55,9 +56,10 @@ def replica_slice(sample, local_shape, seed):
 
     Args:
         sample: a stateless sampler ``sample(shape, seed) -> Tensor``, e.g.
-            ``tf.random.stateless_normal``.
-        local_shape: the shape this replica needs; its first entry is the
-            per-replica batch size (a Python int or scalar tensor).
+            ``keras_gans.rng.normal``.
+        local_shape: the shape this replica needs (a list of ints and
+            scalar tensors, or a shape tensor); its first entry is the
+            per-replica batch size.
         seed: a shape ``[2]`` integer seed, equal on every replica.
 
     Returns:
@@ -68,8 +70,14 @@ def replica_slice(sample, local_shape, seed):
     n = num_replicas()
     if n == 1:
         return sample(local_shape, seed=seed)
-    local_batch = local_shape[0]
-    global_shape = [local_batch * n] + list(local_shape[1:])
+    rank = (
+        len(local_shape)
+        if isinstance(local_shape, (list, tuple))
+        else int(local_shape.shape[0])
+    )
+    dims = [local_shape[i] for i in range(rank)]
+    local_batch = dims[0]
+    global_shape = [local_batch * n] + dims[1:]
     full = sample(global_shape, seed=seed)
     start = replica_id() * local_batch
     return full[start:start + local_batch]
@@ -81,3 +89,26 @@ def cross_replica_sum(value):
     if context is None or num_replicas() == 1:
         return value
     return context.all_reduce(tf.distribute.ReduceOp.SUM, value)
+
+
+def check_jit_compile(jit_compile: bool):
+    """Rejects XLA for a multi-replica strategy whose devices are all CPUs.
+
+    TensorFlow's XLA compiles every replica's step for the first CPU device,
+    so a step over several (logical) CPU devices fails reading variables
+    that live on the others. XLA with MirroredStrategy works on GPUs.
+
+    Raises:
+        ValueError: ``jit_compile`` is True under such a strategy.
+    """
+    strategy = tf.distribute.get_strategy()
+    if not jit_compile or strategy.num_replicas_in_sync == 1:
+        return
+    devices = strategy.extended.worker_devices
+    if all("CPU" in tf.DeviceSpec.from_string(d).device_type for d in devices):
+        raise ValueError(
+            "jit_compile=True is not supported by TensorFlow for a "
+            f"{type(strategy).__name__} over several CPU devices {devices}: "
+            "XLA places every replica on the first CPU. Use "
+            "jit_compile=False there (XLA with MirroredStrategy works on GPUs)."
+        )

@@ -19,7 +19,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import distribute, losses, penalties
+from keras_gans import distribute, losses, penalties, rng
 
 __all__ = ["GAN"]
 
@@ -168,6 +168,7 @@ class GAN(keras.Model):
             raise ValueError(
                 f"jit_compile must be True or False, got {jit_compile!r}."
             )
+        distribute.check_jit_compile(jit_compile)
         self.loss_fn = losses.get(loss)
         self.penalty_fn = penalties.get(penalty, output=penalty_output)
         self.penalty_is_none = penalty in ("none", penalties.none)
@@ -242,9 +243,7 @@ class GAN(keras.Model):
         return super().fit(x, *args, **kwargs)
 
     def _latent(self, batch, seed):
-        return distribute.replica_slice(
-            tf.random.stateless_normal, [batch, self.latent_dim], seed
-        )
+        return rng.normal([batch, self.latent_dim], seed)
 
     def _score(self, logits):
         logits = tf.cast(logits, tf.float32)
@@ -312,12 +311,10 @@ class GAN(keras.Model):
             keras.KerasTensor((None, self.latent_dim))
         ).shape
         self._check_sample_shape(tuple(real.shape), tuple(fake_shape))
-        step_seed = tf.random.experimental.stateless_fold_in(
+        step_seed = rng.fold_in(
             self.rng_seed, self.g_optimizer.iterations
         )
-        seeds = tf.random.experimental.stateless_split(
-            step_seed, 2 * self.n_critic + 1
-        )
+        seeds = rng.split_seed(step_seed, 2 * self.n_critic + 1)
         batches = self._split_critic_batches(real)
         for i, real_i in enumerate(batches):
             self._discriminator_step(real_i, seeds[2 * i], seeds[2 * i + 1])
@@ -353,9 +350,7 @@ class GAN(keras.Model):
         if seed is None:
             z = keras.random.normal((n, self.latent_dim), seed=self._sample_seed)
         else:
-            z = tf.random.stateless_normal(
-                (n, self.latent_dim), seed=[int(seed), 0]
-            )
+            z = rng.normal([n, self.latent_dim], [int(seed), 0])
         chunks = [
             keras.ops.convert_to_numpy(
                 self.sampling_generator(z[i:i + batch_size], training=False)

@@ -45,7 +45,7 @@ from typing import Callable
 
 import tensorflow as tf
 
-from keras_gans import distribute
+from keras_gans import distribute, rng
 
 __all__ = [
     "EPSILON",
@@ -108,9 +108,7 @@ def _norm(squared):
 
 def _per_example_uniform(batch, rank, dtype, seed):
     """U[0, 1] per example, shaped to broadcast against a rank-``rank`` batch."""
-    alpha = distribute.replica_slice(
-        tf.random.stateless_uniform, [batch], seed
-    )
+    alpha = rng.uniform([batch], seed)
     return tf.cast(tf.reshape(alpha, [-1] + [1] * (rank - 1)), dtype)
 
 
@@ -234,12 +232,8 @@ def dragan(discriminator, real, fake, seed, *, output="logit"):
     )
     mean = moments[0] / moments[2]
     std = tf.sqrt(tf.maximum(moments[1] / moments[2] - mean**2, 0.0) + EPSILON)
-    noise_seed, alpha_seed = tf.unstack(
-        tf.random.experimental.stateless_split(seed, 2)
-    )
-    noise = distribute.replica_slice(
-        tf.random.stateless_uniform, tf.shape(real), noise_seed
-    )
+    noise_seed, alpha_seed = tf.unstack(rng.split_seed(seed, 2))
+    noise = rng.uniform(tf.shape(real), noise_seed)
     perturbed = real + tf.cast(0.5 * std * noise, real.dtype)
     alpha = _per_example_uniform(
         tf.shape(real)[0], real.shape.rank, real.dtype, alpha_seed
