@@ -1,0 +1,136 @@
+"""Typed experiment configuration: every field named, checked, frozen.
+
+``TrainConfig`` is what every binary builds from its flags and hands to
+``train_lib.run``. Unknown fields are errors (dataclasses reject them) and
+``validate`` names the field of any bad value.
+"""
+
+import dataclasses
+from typing import Tuple
+
+import keras
+
+from keras_gans import data, losses, penalties
+
+__all__ = ["OptimizerConfig", "TrainConfig", "OPTIMIZERS"]
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+
+
+@dataclasses.dataclass(frozen=True)
+class OptimizerConfig:
+    """One player's optimizer.
+
+    Attributes:
+        name: ``sgd``, ``momentum`` (SGD with momentum) or ``adam``.
+        learning_rate: step size > 0.
+        beta1, beta2: Adam's moment decays (the paper: 0.5, 0.99).
+        momentum: SGD momentum for ``momentum``.
+    """
+
+    name: str = "adam"
+    learning_rate: float = 1e-3
+    beta1: float = 0.5
+    beta2: float = 0.99
+    momentum: float = 0.9
+
+    def validate(self, prefix: str):
+        if self.name not in OPTIMIZERS:
+            raise ValueError(
+                f"{prefix}optimizer must be one of {', '.join(OPTIMIZERS)}, "
+                f"got {self.name!r}."
+            )
+        if not self.learning_rate > 0:
+            raise ValueError(f"{prefix}lr must be > 0, got {self.learning_rate}.")
+        for field in ("beta1", "beta2", "momentum"):
+            value = getattr(self, field)
+            if not 0 <= value < 1:
+                raise ValueError(f"{field} must be in [0, 1), got {value}.")
+
+    def build(self) -> keras.optimizers.Optimizer:
+        if self.name == "adam":
+            return keras.optimizers.Adam(
+                self.learning_rate, beta_1=self.beta1, beta_2=self.beta2
+            )
+        momentum = self.momentum if self.name == "momentum" else 0.0
+        return keras.optimizers.SGD(self.learning_rate, momentum=momentum)
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """A toy-mixture GAN experiment (``keras-gans-train``).
+
+    The defaults are the stabilised set-up that ``benchmarks/mode_coverage.py``
+    measured best on ring and grid.
+    """
+
+    dataset: str = "ring"
+    loss: str = "non_saturating"
+    penalty: str = "zero_gp"
+    penalty_weight: float = 1.0
+    real_weight: float = 1.0
+    n_critic: int = 1
+    d_optimizer: OptimizerConfig = OptimizerConfig()
+    g_optimizer: OptimizerConfig = OptimizerConfig()
+    batch_size: int = 256
+    steps: int = 10000
+    seed: int = 0
+    latent_dim: int = 2
+    hidden_units: Tuple[int, ...] = (64, 64)
+    jit_compile: bool = False
+    steps_per_execution: int = 50
+    log_every: int = 500
+    eval_every: int = 2500
+    eval_samples: int = 2500
+
+    def validate(self) -> "TrainConfig":
+        """Returns self, or raises ValueError naming the bad field."""
+        data.mixture(self.dataset)
+        losses.get(self.loss)
+        penalties.get(self.penalty)
+        if not self.penalty_weight >= 0:
+            raise ValueError(f"penalty_weight must be >= 0, got {self.penalty_weight}.")
+        if not self.real_weight > 0:
+            raise ValueError(f"real_weight must be > 0, got {self.real_weight}.")
+        for field in (
+            "n_critic", "batch_size", "steps", "latent_dim",
+            "steps_per_execution", "log_every", "eval_every", "eval_samples",
+        ):
+            value = getattr(self, field)
+            if isinstance(value, bool) or int(value) != value or value < 1:
+                raise ValueError(f"{field} must be an integer >= 1, got {value!r}.")
+        if self.seed < 0:
+            raise ValueError(f"seed must be >= 0, got {self.seed}.")
+        if not self.hidden_units or min(self.hidden_units) < 1:
+            raise ValueError(f"hidden_units must be positive, got {self.hidden_units}.")
+        if self.steps % self.log_every:
+            raise ValueError(
+                f"steps ({self.steps}) must be a multiple of log_every "
+                f"({self.log_every}): checkpoints and logs fall every log_every steps."
+            )
+        if self.eval_every % self.log_every:
+            raise ValueError(
+                f"eval_every ({self.eval_every}) must be a multiple of "
+                f"log_every ({self.log_every})."
+            )
+        if self.log_every % self.steps_per_execution:
+            raise ValueError(
+                f"log_every ({self.log_every}) must be a multiple of "
+                f"steps_per_execution ({self.steps_per_execution})."
+            )
+        self.d_optimizer.validate("d_")
+        self.g_optimizer.validate("g_")
+        return self
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values) -> "TrainConfig":
+        values = dict(values)
+        for key in ("d_optimizer", "g_optimizer"):
+            if key in values:
+                values[key] = OptimizerConfig(**values[key])
+        if "hidden_units" in values:
+            values["hidden_units"] = tuple(values["hidden_units"])
+        return cls(**values)

@@ -1,0 +1,179 @@
+"""``run(config, workdir)``: train a GAN on a toy mixture, resumable.
+
+What every toy binary calls. The workdir receives:
+
+- ``checkpoints/``: the full training state every ``log_every`` steps;
+  running again on the same workdir resumes from the latest one (models,
+  both optimizers, step counter; data and noise are functions of the seed
+  and the step, so their streams resume exactly);
+- ``tensorboard/``: Keras logs and the mode-coverage scalars;
+- ``mode_coverage.json``: the evaluation history;
+- ``metrics.json``: final mode coverage, losses, config and wall time;
+- ``samples.png``: real and generated points;
+- ``saved_model/``: the exported generator (also copied to ``export_dir``).
+"""
+
+import json
+import os
+import shutil
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_gans import callbacks as gan_callbacks
+from keras_gans import data, export, metrics, networks, plots
+from keras_gans.config import TrainConfig
+from keras_gans.gan import GAN
+
+__all__ = ["build_gan", "run"]
+
+_EVAL_SEED_OFFSET = 1_000_003
+
+
+def build_gan(config: TrainConfig) -> GAN:
+    """The compiled GAN of ``config`` (under the current strategy's scope)."""
+    keras.utils.set_random_seed(config.seed)
+    strategy = tf.distribute.get_strategy()
+    with strategy.scope():
+        generator = networks.mlp_generator(
+            config.latent_dim, 2, config.hidden_units
+        )
+        discriminator = networks.mlp_discriminator(2, config.hidden_units)
+        gan = GAN(generator, discriminator, config.latent_dim, seed=config.seed)
+        gan.compile(
+            d_optimizer=config.d_optimizer.build(),
+            g_optimizer=config.g_optimizer.build(),
+            loss=config.loss,
+            penalty=config.penalty,
+            penalty_weight=config.penalty_weight,
+            real_weight=config.real_weight,
+            n_critic=config.n_critic,
+            jit_compile=config.jit_compile,
+            steps_per_execution=config.steps_per_execution,
+        )
+    return gan
+
+
+def _write_json(path, value):
+    tmp = f"{path}.tmp"
+    with open(tmp, "w") as f:
+        json.dump(value, f, indent=2)
+    os.replace(tmp, path)
+
+
+def run(
+    config: TrainConfig,
+    workdir,
+    export_dir=None,
+    verbose="auto",
+    extra_callbacks=(),
+):
+    """Trains (or resumes) ``config`` in ``workdir`` and writes its outputs.
+
+    Args:
+        config: the experiment.
+        workdir: output and checkpoint directory (created if needed).
+        export_dir: where the generator SavedModel is also copied; None to
+            keep only ``workdir/saved_model``.
+        verbose: Keras ``fit`` verbosity (progress bar by default).
+        extra_callbacks: more Keras callbacks.
+
+    Returns:
+        The dict written to ``metrics.json``.
+    """
+    config.validate()
+    workdir = os.fspath(workdir)
+    os.makedirs(workdir, exist_ok=True)
+    config_path = os.path.join(workdir, "config.json")
+    if os.path.exists(config_path):
+        with open(config_path) as f:
+            previous = TrainConfig.from_dict(json.load(f))
+        if previous != config:
+            changed = sorted(
+                k for k, v in config.to_dict().items()
+                if previous.to_dict()[k] != v
+            )
+            raise ValueError(
+                f"{workdir} holds a run with a different config (fields "
+                f"{changed} differ); use a new workdir to change them."
+            )
+    _write_json(config_path, config.to_dict())
+
+    mixture = data.mixture(config.dataset)
+    gan = build_gan(config)
+    checkpoint = gan_callbacks.Checkpoint(gan, os.path.join(workdir, "checkpoints"))
+    step = checkpoint.restore()
+    if step and verbose:
+        print(f"Resuming {workdir} from step {step}.")
+    tb_dir = os.path.join(workdir, "tensorboard")
+    coverage = gan_callbacks.ModeCoverageCallback(
+        mixture,
+        every=config.eval_every,
+        num_samples=config.eval_samples,
+        seed=config.seed + _EVAL_SEED_OFFSET,
+        json_path=os.path.join(workdir, "mode_coverage.json"),
+        log_dir=os.path.join(tb_dir, "eval"),
+    )
+    dataset = data.toy_dataset(
+        config.dataset,
+        config.batch_size * config.n_critic,
+        config.seed,
+        start_step=step,
+    )
+    start = time.time()
+    history = {}
+    if step < config.steps:
+        history = gan.fit(
+            dataset,
+            initial_epoch=step // config.log_every,
+            epochs=config.steps // config.log_every,
+            steps_per_epoch=config.log_every,
+            verbose=verbose,
+            callbacks=[
+                coverage,
+                keras.callbacks.TensorBoard(tb_dir),
+                keras.callbacks.TerminateOnNaN(),
+                checkpoint,
+                *extra_callbacks,
+            ],
+        ).history
+    wall = time.time() - start
+
+    final = coverage.history[-1] if coverage.history and coverage.history[-1]["step"] == config.steps else None
+    if final is None:
+        final = {"step": int(gan.g_optimizer.iterations.numpy()),
+                 **metrics.mode_coverage(
+                     gan.generate(config.eval_samples, seed=coverage.seed), mixture
+                 ).as_dict()}
+    real = data.sample_mixture(mixture, config.eval_samples, tf.constant([config.seed, 7], tf.int64)).numpy()
+    fake = gan.generate(config.eval_samples, seed=coverage.seed)
+    plots.plot_samples(
+        real, fake, os.path.join(workdir, "samples.png"),
+        title=(
+            f"{config.dataset}: {config.loss} + {config.penalty} "
+            f"(lambda={config.penalty_weight}), step {final['step']}: "
+            f"{final['modes']}/{final['num_modes']} modes, "
+            f"HQ {100 * final['high_quality']:.1f}%"
+        ),
+        centres=mixture.centres,
+    )
+    saved = export.export_generator(
+        gan.generator, config.latent_dim, os.path.join(workdir, "saved_model")
+    )
+    if export_dir:
+        export_dir = os.fspath(export_dir)
+        if os.path.exists(export_dir):
+            shutil.rmtree(export_dir)
+        shutil.copytree(saved, export_dir)
+    result = {
+        "final": final,
+        "losses": {k: float(v[-1]) for k, v in history.items() if k in ("d_loss", "g_loss", "penalty", "d_real", "d_fake")},
+        "history": coverage.history,
+        "wall_time_s": wall,
+        "steps_trained_this_run": int(gan.g_optimizer.iterations.numpy()) - step,
+        "config": config.to_dict(),
+    }
+    _write_json(os.path.join(workdir, "metrics.json"), result)
+    return result
