@@ -12,9 +12,10 @@ import keras
 
 from keras_gans import data, losses, penalties
 
-__all__ = ["OptimizerConfig", "TrainConfig", "OPTIMIZERS"]
+__all__ = ["OptimizerConfig", "TrainConfig", "OPTIMIZERS", "LR_SCHEDULES"]
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
+LR_SCHEDULES = ("constant", "linear", "cosine")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,13 +48,26 @@ class OptimizerConfig:
             if not 0 <= value < 1:
                 raise ValueError(f"{field} must be in [0, 1), got {value}.")
 
-    def build(self) -> keras.optimizers.Optimizer:
-        if self.name == "adam":
-            return keras.optimizers.Adam(
-                self.learning_rate, beta_1=self.beta1, beta_2=self.beta2
+    def build(self, schedule="constant", decay_steps=None) -> keras.optimizers.Optimizer:
+        """The Keras optimizer, with the learning rate decayed to 1% of its
+        value over ``decay_steps`` updates for the ``linear`` and ``cosine``
+        schedules."""
+        lr = self.learning_rate
+        if schedule == "linear":
+            lr = keras.optimizers.schedules.PolynomialDecay(
+                lr, decay_steps, end_learning_rate=0.01 * lr, power=1.0
             )
+        elif schedule == "cosine":
+            lr = keras.optimizers.schedules.CosineDecay(lr, decay_steps, alpha=0.01)
+        elif schedule != "constant":
+            raise ValueError(
+                f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got "
+                f"{schedule!r}."
+            )
+        if self.name == "adam":
+            return keras.optimizers.Adam(lr, beta_1=self.beta1, beta_2=self.beta2)
         momentum = self.momentum if self.name == "momentum" else 0.0
-        return keras.optimizers.SGD(self.learning_rate, momentum=momentum)
+        return keras.optimizers.SGD(lr, momentum=momentum)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,6 +86,7 @@ class TrainConfig:
     n_critic: int = 1
     d_optimizer: OptimizerConfig = OptimizerConfig()
     g_optimizer: OptimizerConfig = OptimizerConfig()
+    lr_schedule: str = "constant"
     batch_size: int = 256
     steps: int = 10000
     seed: int = 0
@@ -117,6 +132,11 @@ class TrainConfig:
             raise ValueError(
                 f"log_every ({self.log_every}) must be a multiple of "
                 f"steps_per_execution ({self.steps_per_execution})."
+            )
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(
+                f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got "
+                f"{self.lr_schedule!r}."
             )
         self.d_optimizer.validate("d_")
         self.g_optimizer.validate("g_")

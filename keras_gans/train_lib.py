@@ -43,8 +43,10 @@ def build_gan(config: TrainConfig) -> GAN:
         discriminator = networks.mlp_discriminator(2, config.hidden_units)
         gan = GAN(generator, discriminator, config.latent_dim, seed=config.seed)
         gan.compile(
-            d_optimizer=config.d_optimizer.build(),
-            g_optimizer=config.g_optimizer.build(),
+            d_optimizer=config.d_optimizer.build(
+                config.lr_schedule, config.steps * config.n_critic
+            ),
+            g_optimizer=config.g_optimizer.build(config.lr_schedule, config.steps),
             loss=config.loss,
             penalty=config.penalty,
             penalty_weight=config.penalty_weight,
