@@ -9,37 +9,127 @@ the same command again on the same workdir resumes an interrupted run.
 from absl import app, flags
 
 from keras_gans import data, losses, penalties
-from keras_gans.config import LR_SCHEDULES, OPTIMIZERS, OptimizerConfig, TrainConfig
+from keras_gans.config import (
+    LR_SCHEDULES,
+    OPTIMIZERS,
+    OptimizerConfig,
+    TrainConfig,
+)
 
 _DEFAULT = TrainConfig()
 _D_OPT = _DEFAULT.d_optimizer
 
 FLAGS = flags.FLAGS
 
-flags.DEFINE_enum("dataset", _DEFAULT.dataset, sorted(data.TOY_DATASETS), "Toy mixture.")
+flags.DEFINE_enum(
+    "dataset", _DEFAULT.dataset, sorted(data.TOY_DATASETS), "Toy mixture."
+)
 flags.DEFINE_enum("loss", _DEFAULT.loss, losses.names(), "Adversarial loss.")
-flags.DEFINE_enum("penalty", _DEFAULT.penalty, penalties.names(), "Gradient penalty on D.")
-flags.DEFINE_float("penalty_weight", _DEFAULT.penalty_weight, "Penalty weight lambda.", lower_bound=0.0)
-flags.DEFINE_float("real_weight", _DEFAULT.real_weight, "Imbalanced real-loss weight gamma (paper eq. 6).", lower_bound=1e-12)
-flags.DEFINE_integer("n_critic", _DEFAULT.n_critic, "D updates per G update.", lower_bound=1)
+flags.DEFINE_enum(
+    "penalty", _DEFAULT.penalty, penalties.names(), "Gradient penalty on D."
+)
+flags.DEFINE_float(
+    "penalty_weight",
+    _DEFAULT.penalty_weight,
+    "Penalty weight lambda.",
+    lower_bound=0.0,
+)
+flags.DEFINE_float(
+    "real_weight",
+    _DEFAULT.real_weight,
+    "Imbalanced real-loss weight gamma (paper eq. 6).",
+    lower_bound=1e-12,
+)
+flags.DEFINE_integer(
+    "n_critic", _DEFAULT.n_critic, "D updates per G update.", lower_bound=1
+)
 for player in ("d", "g"):
-    flags.DEFINE_enum(f"{player}_optimizer", _D_OPT.name, list(OPTIMIZERS), f"{player.upper()} optimizer.")
-    flags.DEFINE_float(f"{player}_lr", _D_OPT.learning_rate, f"{player.upper()} learning rate.", lower_bound=1e-12)
-flags.DEFINE_float("beta1", _D_OPT.beta1, "Adam beta1 (both players).", lower_bound=0.0, upper_bound=0.999999)
-flags.DEFINE_float("beta2", _D_OPT.beta2, "Adam beta2 (both players).", lower_bound=0.0, upper_bound=0.999999)
-flags.DEFINE_float("momentum", _D_OPT.momentum, "SGD momentum for --*_optimizer=momentum.", lower_bound=0.0, upper_bound=0.999999)
-flags.DEFINE_enum("lr_schedule", _DEFAULT.lr_schedule, list(LR_SCHEDULES), "Learning-rate decay over the run (to 1%).")
-flags.DEFINE_integer("batch_size", _DEFAULT.batch_size, "Real samples per D step.", lower_bound=1)
+    flags.DEFINE_enum(
+        f"{player}_optimizer",
+        _D_OPT.name,
+        list(OPTIMIZERS),
+        f"{player.upper()} optimizer.",
+    )
+    flags.DEFINE_float(
+        f"{player}_lr",
+        _D_OPT.learning_rate,
+        f"{player.upper()} learning rate.",
+        lower_bound=1e-12,
+    )
+flags.DEFINE_float(
+    "beta1",
+    _D_OPT.beta1,
+    "Adam beta1 (both players).",
+    lower_bound=0.0,
+    upper_bound=0.999999,
+)
+flags.DEFINE_float(
+    "beta2",
+    _D_OPT.beta2,
+    "Adam beta2 (both players).",
+    lower_bound=0.0,
+    upper_bound=0.999999,
+)
+flags.DEFINE_float(
+    "momentum",
+    _D_OPT.momentum,
+    "SGD momentum for --*_optimizer=momentum.",
+    lower_bound=0.0,
+    upper_bound=0.999999,
+)
+flags.DEFINE_enum(
+    "lr_schedule",
+    _DEFAULT.lr_schedule,
+    list(LR_SCHEDULES),
+    "Learning-rate decay over the run (to 1%).",
+)
+flags.DEFINE_integer(
+    "batch_size", _DEFAULT.batch_size, "Real samples per D step.", lower_bound=1
+)
 flags.DEFINE_integer("steps", _DEFAULT.steps, "Generator steps.", lower_bound=1)
-flags.DEFINE_integer("seed", _DEFAULT.seed, "Seed of weights, data and noise.", lower_bound=0)
-flags.DEFINE_integer("latent_dim", _DEFAULT.latent_dim, "Latent size.", lower_bound=1)
-flags.DEFINE_bool("jit_compile", _DEFAULT.jit_compile, "Compile the train step with XLA.")
-flags.DEFINE_integer("steps_per_execution", _DEFAULT.steps_per_execution, "Train steps per tf.function call.", lower_bound=1)
-flags.DEFINE_integer("log_every", _DEFAULT.log_every, "Steps per Keras epoch (logs, checkpoint).", lower_bound=1)
-flags.DEFINE_integer("eval_every", _DEFAULT.eval_every, "Steps between mode-coverage evaluations.", lower_bound=1)
-flags.DEFINE_string("experiment", None, "Run name; default <dataset>_<loss>_<penalty>.")
-flags.DEFINE_string("workdir", None, "Output directory; default runs/<experiment>.")
-flags.DEFINE_string("export_dir", None, "Generator SavedModel; default saved_models/<experiment>.")
+flags.DEFINE_integer(
+    "seed", _DEFAULT.seed, "Seed of weights, data and noise.", lower_bound=0
+)
+flags.DEFINE_list(
+    "hidden_units",
+    [str(u) for u in _DEFAULT.hidden_units],
+    "Hidden layer widths of both MLPs.",
+)
+flags.DEFINE_integer(
+    "latent_dim", _DEFAULT.latent_dim, "Latent size.", lower_bound=1
+)
+flags.DEFINE_bool(
+    "jit_compile", _DEFAULT.jit_compile, "Compile the train step with XLA."
+)
+flags.DEFINE_integer(
+    "steps_per_execution",
+    _DEFAULT.steps_per_execution,
+    "Train steps per tf.function call.",
+    lower_bound=1,
+)
+flags.DEFINE_integer(
+    "log_every",
+    _DEFAULT.log_every,
+    "Steps per Keras epoch (logs, checkpoint).",
+    lower_bound=1,
+)
+flags.DEFINE_integer(
+    "eval_every",
+    _DEFAULT.eval_every,
+    "Steps between mode-coverage evaluations.",
+    lower_bound=1,
+)
+flags.DEFINE_string(
+    "experiment", None, "Run name; default <dataset>_<loss>_<penalty>."
+)
+flags.DEFINE_string(
+    "workdir", None, "Output directory; default runs/<experiment>."
+)
+flags.DEFINE_string(
+    "export_dir",
+    None,
+    "Generator SavedModel; default saved_models/<experiment>.",
+)
 
 
 def config_from_flags() -> TrainConfig:
@@ -54,8 +144,15 @@ def config_from_flags() -> TrainConfig:
             momentum=FLAGS.momentum,
         )
 
+    try:
+        hidden_units = tuple(int(u) for u in FLAGS.hidden_units)
+    except ValueError:
+        raise app.UsageError(
+            f"--hidden_units must be integers, got {FLAGS.hidden_units}."
+        )
     config = TrainConfig(
         dataset=FLAGS.dataset,
+        hidden_units=hidden_units,
         loss=FLAGS.loss,
         penalty=FLAGS.penalty,
         penalty_weight=FLAGS.penalty_weight,
@@ -83,7 +180,9 @@ def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
     config = config_from_flags()
-    experiment = FLAGS.experiment or f"{config.dataset}_{config.loss}_{config.penalty}"
+    experiment = (
+        FLAGS.experiment or f"{config.dataset}_{config.loss}_{config.penalty}"
+    )
     workdir = FLAGS.workdir or f"runs/{experiment}"
     export_dir = FLAGS.export_dir or f"saved_models/{experiment}"
     from keras_gans import train_lib  # heavy: TensorFlow

@@ -5,4 +5,12 @@ from keras_gans.gan import GAN
 
 __version__ = "0.1.0"
 
-__all__ = ["GAN", "distribute", "losses", "networks", "penalties", "rng", "__version__"]
+__all__ = [
+    "GAN",
+    "distribute",
+    "losses",
+    "networks",
+    "penalties",
+    "rng",
+    "__version__",
+]

@@ -42,13 +42,17 @@ class OptimizerConfig:
                 f"got {self.name!r}."
             )
         if not self.learning_rate > 0:
-            raise ValueError(f"{prefix}lr must be > 0, got {self.learning_rate}.")
+            raise ValueError(
+                f"{prefix}lr must be > 0, got {self.learning_rate}."
+            )
         for field in ("beta1", "beta2", "momentum"):
             value = getattr(self, field)
             if not 0 <= value < 1:
                 raise ValueError(f"{field} must be in [0, 1), got {value}.")
 
-    def build(self, schedule="constant", decay_steps=None) -> keras.optimizers.Optimizer:
+    def build(
+        self, schedule="constant", decay_steps=None
+    ) -> keras.optimizers.Optimizer:
         """The Keras optimizer, with the learning rate decayed to 1% of its
         value over ``decay_steps`` updates for the ``linear`` and ``cosine``
         schedules."""
@@ -58,14 +62,18 @@ class OptimizerConfig:
                 lr, decay_steps, end_learning_rate=0.01 * lr, power=1.0
             )
         elif schedule == "cosine":
-            lr = keras.optimizers.schedules.CosineDecay(lr, decay_steps, alpha=0.01)
+            lr = keras.optimizers.schedules.CosineDecay(
+                lr, decay_steps, alpha=0.01
+            )
         elif schedule != "constant":
             raise ValueError(
                 f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got "
                 f"{schedule!r}."
             )
         if self.name == "adam":
-            return keras.optimizers.Adam(lr, beta_1=self.beta1, beta_2=self.beta2)
+            return keras.optimizers.Adam(
+                lr, beta_1=self.beta1, beta_2=self.beta2
+            )
         momentum = self.momentum if self.name == "momentum" else 0.0
         return keras.optimizers.SGD(lr, momentum=momentum)
 
@@ -104,24 +112,39 @@ class TrainConfig:
         losses.get(self.loss)
         penalties.get(self.penalty)
         if not self.penalty_weight >= 0:
-            raise ValueError(f"penalty_weight must be >= 0, got {self.penalty_weight}.")
+            raise ValueError(
+                f"penalty_weight must be >= 0, got {self.penalty_weight}."
+            )
         if not self.real_weight > 0:
-            raise ValueError(f"real_weight must be > 0, got {self.real_weight}.")
+            raise ValueError(
+                f"real_weight must be > 0, got {self.real_weight}."
+            )
         for field in (
-            "n_critic", "batch_size", "steps", "latent_dim",
-            "steps_per_execution", "log_every", "eval_every", "eval_samples",
+            "n_critic",
+            "batch_size",
+            "steps",
+            "latent_dim",
+            "steps_per_execution",
+            "log_every",
+            "eval_every",
+            "eval_samples",
         ):
             value = getattr(self, field)
             if isinstance(value, bool) or int(value) != value or value < 1:
-                raise ValueError(f"{field} must be an integer >= 1, got {value!r}.")
+                raise ValueError(
+                    f"{field} must be an integer >= 1, got {value!r}."
+                )
         if self.seed < 0:
             raise ValueError(f"seed must be >= 0, got {self.seed}.")
         if not self.hidden_units or min(self.hidden_units) < 1:
-            raise ValueError(f"hidden_units must be positive, got {self.hidden_units}.")
+            raise ValueError(
+                f"hidden_units must be positive, got {self.hidden_units}."
+            )
         if self.steps % self.log_every:
             raise ValueError(
                 f"steps ({self.steps}) must be a multiple of log_every "
-                f"({self.log_every}): checkpoints and logs fall every log_every steps."
+                f"({self.log_every}): checkpoints and logs fall every "
+                "log_every steps."
             )
         if self.eval_every % self.log_every:
             raise ValueError(

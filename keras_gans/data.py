@@ -8,14 +8,19 @@ Philox draws, ``keras_gans.rng``), so resuming at step ``s`` is exactly
 
 import dataclasses
 import math
-from typing import Tuple
 
 import numpy as np
 import tensorflow as tf
 
 from keras_gans import rng
 
-__all__ = ["Mixture", "TOY_DATASETS", "mixture", "toy_dataset", "sample_mixture"]
+__all__ = [
+    "Mixture",
+    "TOY_DATASETS",
+    "mixture",
+    "toy_dataset",
+    "sample_mixture",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,7 +50,9 @@ def _ring(radius, sigma, name, modes=8):
 
 def _grid(sigma=0.05):
     ticks = np.array([-4.0, -2.0, 0.0, 2.0, 4.0])
-    centres = np.stack(np.meshgrid(ticks, ticks, indexing="ij"), -1).reshape(-1, 2)
+    centres = np.stack(np.meshgrid(ticks, ticks, indexing="ij"), -1).reshape(
+        -1, 2
+    )
     return Mixture("grid", centres.astype(np.float32), sigma)
 
 
@@ -67,7 +74,8 @@ def mixture(name: str) -> Mixture:
     """
     if name not in TOY_DATASETS:
         raise ValueError(
-            f"Unknown toy data set {name!r}. Valid: {', '.join(sorted(TOY_DATASETS))}."
+            f"Unknown toy data set {name!r}. "
+            f"Valid: {', '.join(sorted(TOY_DATASETS))}."
         )
     return TOY_DATASETS[name]
 

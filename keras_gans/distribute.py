@@ -2,9 +2,10 @@
 
 Keras sums gradients over replicas, so each replica scales its loss to the
 global batch (``scale_loss``). Random draws are made replica-consistent
-(``replica_slice``, used by ``keras_gans.rng``): every replica draws the tensor for the *global* batch
-from the same stateless seed and keeps its own rows, so a run on N replicas
-sees exactly the noise a single device sees for the same global batch.
+(``replica_slice``, used by ``keras_gans.rng``): every replica draws the
+tensor for the *global* batch from the same stateless seed and keeps its own
+rows, so a run on N replicas sees exactly the noise a single device sees for
+the same global batch.
 ``tf.distribute`` splits a global batch into contiguous row blocks in replica
 order, and the slicing here follows the same layout.
 
@@ -80,7 +81,7 @@ def replica_slice(sample, local_shape, seed):
     global_shape = [local_batch * n] + dims[1:]
     full = sample(global_shape, seed=seed)
     start = replica_id() * local_batch
-    return full[start:start + local_batch]
+    return full[start : start + local_batch]
 
 
 def cross_replica_sum(value):

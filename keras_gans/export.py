@@ -50,9 +50,13 @@ def export_generator(generator, latent_dim: int, path) -> str:
 
 def load_generator(path):
     """Loads an exported generator: a callable ``latent -> samples``."""
-    signature = tf.saved_model.load(os.fspath(path)).signatures["serving_default"]
+    signature = tf.saved_model.load(os.fspath(path)).signatures[
+        "serving_default"
+    ]
 
     def generate(latent):
-        return signature(latent=tf.convert_to_tensor(latent, tf.float32))["samples"]
+        return signature(latent=tf.convert_to_tensor(latent, tf.float32))[
+            "samples"
+        ]
 
     return generate

@@ -11,7 +11,6 @@ exact under ``tf.distribute``: losses are scaled to the global batch and all
 randomness is drawn replica-consistently (``keras_gans.distribute``).
 """
 
-import math
 import random
 from typing import Optional
 
@@ -77,7 +76,9 @@ class GAN(keras.Model):
             stored in a variable, so checkpoints carry it).
     """
 
-    def __init__(self, generator, discriminator, latent_dim, seed=None, **kwargs):
+    def __init__(
+        self, generator, discriminator, latent_dim, seed=None, **kwargs
+    ):
         super().__init__(**kwargs)
         if not isinstance(latent_dim, (int, np.integer)) or latent_dim < 1:
             raise ValueError(
@@ -146,7 +147,10 @@ class GAN(keras.Model):
             ValueError: an unknown name, a negative weight, ``n_critic < 1``,
                 or the same optimizer object for D and G.
         """
-        for name, opt in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
+        for name, opt in (
+            ("d_optimizer", d_optimizer),
+            ("g_optimizer", g_optimizer),
+        ):
             if not isinstance(opt, keras.optimizers.Optimizer):
                 raise ValueError(
                     f"{name} must be a keras.optimizers.Optimizer, got {opt!r}."
@@ -162,8 +166,14 @@ class GAN(keras.Model):
             )
         if not real_weight > 0:
             raise ValueError(f"real_weight must be > 0, got {real_weight!r}.")
-        if isinstance(n_critic, bool) or int(n_critic) != n_critic or n_critic < 1:
-            raise ValueError(f"n_critic must be an integer >= 1, got {n_critic!r}.")
+        if (
+            isinstance(n_critic, bool)
+            or int(n_critic) != n_critic
+            or n_critic < 1
+        ):
+            raise ValueError(
+                f"n_critic must be an integer >= 1, got {n_critic!r}."
+            )
         if not isinstance(jit_compile, bool):
             raise ValueError(
                 f"jit_compile must be True or False, got {jit_compile!r}."
@@ -238,7 +248,9 @@ class GAN(keras.Model):
         """
         if isinstance(x, tf.data.Dataset):
             x = x.map(_assert_finite)
-        elif x is not None and not isinstance(x, tf.distribute.DistributedDataset):
+        elif x is not None and not isinstance(
+            x, tf.distribute.DistributedDataset
+        ):
             tf.nest.map_structure(_check_finite_array, x)
         return super().fit(x, *args, **kwargs)
 
@@ -278,7 +290,9 @@ class GAN(keras.Model):
     def _generator_step(self, batch, noise_seed):
         g_vars = self.generator.trainable_variables
         with tf.GradientTape() as tape:
-            fake = self.generator(self._latent(batch, noise_seed), training=True)
+            fake = self.generator(
+                self._latent(batch, noise_seed), training=True
+            )
             fake_logits = self.discriminator(fake, training=True)
             # L_G depends on the fake logits only.
             _, _, g_loss = self.loss_fn(fake_logits, fake_logits)
@@ -311,9 +325,7 @@ class GAN(keras.Model):
             keras.KerasTensor((None, self.latent_dim))
         ).shape
         self._check_sample_shape(tuple(real.shape), tuple(fake_shape))
-        step_seed = rng.fold_in(
-            self.rng_seed, self.g_optimizer.iterations
-        )
+        step_seed = rng.fold_in(self.rng_seed, self.g_optimizer.iterations)
         seeds = rng.split_seed(step_seed, 2 * self.n_critic + 1)
         batches = self._split_critic_batches(real)
         for i, real_i in enumerate(batches):
@@ -332,7 +344,9 @@ class GAN(keras.Model):
         """The generator used by ``generate`` and export."""
         return self.generator
 
-    def generate(self, n: int, seed: Optional[int] = None, batch_size: int = 1024):
+    def generate(
+        self, n: int, seed: Optional[int] = None, batch_size: int = 1024
+    ):
         """Draws ``n`` samples from the generator (inference mode).
 
         Args:
@@ -348,12 +362,14 @@ class GAN(keras.Model):
             raise ValueError(f"n must be a non-negative integer, got {n!r}.")
         n = int(n)
         if seed is None:
-            z = keras.random.normal((n, self.latent_dim), seed=self._sample_seed)
+            z = keras.random.normal(
+                (n, self.latent_dim), seed=self._sample_seed
+            )
         else:
             z = rng.normal([n, self.latent_dim], [int(seed), 0])
         chunks = [
             keras.ops.convert_to_numpy(
-                self.sampling_generator(z[i:i + batch_size], training=False)
+                self.sampling_generator(z[i : i + batch_size], training=False)
             )
             for i in range(0, n, batch_size)
         ]

@@ -37,7 +37,9 @@ __all__ = [
     "names",
 ]
 
-LossFn = Callable[[tf.Tensor, tf.Tensor], Tuple[tf.Tensor, tf.Tensor, tf.Tensor]]
+LossFn = Callable[
+    [tf.Tensor, tf.Tensor], Tuple[tf.Tensor, tf.Tensor, tf.Tensor]
+]
 
 
 def _as_float32(real_logits, fake_logits):

@@ -40,7 +40,9 @@ class ModeCoverage:
         return dataclasses.asdict(self)
 
 
-def mode_coverage(samples, mix: Mixture, threshold: float = 3.0) -> ModeCoverage:
+def mode_coverage(
+    samples, mix: Mixture, threshold: float = 3.0
+) -> ModeCoverage:
     """PacGAN mode coverage of 2-D ``samples`` against ``mix``.
 
     Args:

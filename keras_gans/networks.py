@@ -60,7 +60,9 @@ def mlp_generator(
     z = keras.Input((int(latent_dim),), name="latent")
     h = z
     for i, units in enumerate(_check_units(hidden_units)):
-        h = keras.layers.Dense(units, activation=activation, name=f"dense_{i}")(h)
+        h = keras.layers.Dense(units, activation=activation, name=f"dense_{i}")(
+            h
+        )
     h = keras.layers.Dense(
         math.prod(out_shape), activation=output_activation, name="output"
     )(h)
@@ -83,7 +85,9 @@ def mlp_discriminator(
     x = keras.Input(in_shape, name="sample")
     h = keras.layers.Flatten(name="flatten")(x) if len(in_shape) > 1 else x
     for i, units in enumerate(_check_units(hidden_units)):
-        h = keras.layers.Dense(units, activation=activation, name=f"dense_{i}")(h)
+        h = keras.layers.Dense(units, activation=activation, name=f"dense_{i}")(
+            h
+        )
     logit = keras.layers.Dense(1, name="logit")(h)
     return keras.Model(x, logit, name=name)
 
@@ -117,7 +121,10 @@ def paper_mlp(
     """
     return (
         mlp_generator(
-            latent_dim, data_shape, (512,) * 3, output_activation=output_activation
+            latent_dim,
+            data_shape,
+            (512,) * 3,
+            output_activation=output_activation,
         ),
         mlp_discriminator(data_shape, (512,) * 3),
     )
@@ -154,6 +161,7 @@ def dirac_hidden(
     """
     if int(n) != n or n < 1:
         raise ValueError(f"dirac_hidden needs n >= 1 hidden units, got {n!r}.")
+
     def init(offset):
         layer_seed = None if seed is None else seed + offset
         return keras.initializers.RandomUniform(-1.0, 1.0, seed=layer_seed)

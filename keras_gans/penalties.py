@@ -107,7 +107,7 @@ def _norm(squared):
 
 
 def _per_example_uniform(batch, rank, dtype, seed):
-    """U[0, 1] per example, shaped to broadcast against a rank-``rank`` batch."""
+    """U[0, 1] per example, shaped to broadcast against a batch of ``rank``."""
     alpha = rng.uniform([batch], seed)
     return tf.cast(tf.reshape(alpha, [-1] + [1] * (rank - 1)), dtype)
 
@@ -224,11 +224,13 @@ def dragan(discriminator, real, fake, seed, *, output="logit"):
     del fake
     x = tf.cast(real, tf.float32)
     moments = distribute.cross_replica_sum(
-        tf.stack([
-            tf.reduce_sum(x),
-            tf.reduce_sum(tf.square(x)),
-            tf.cast(tf.size(x), tf.float32),
-        ])
+        tf.stack(
+            [
+                tf.reduce_sum(x),
+                tf.reduce_sum(tf.square(x)),
+                tf.cast(tf.size(x), tf.float32),
+            ]
+        )
     )
     mean = moments[0] / moments[2]
     std = tf.sqrt(tf.maximum(moments[1] / moments[2] - mean**2, 0.0) + EPSILON)
@@ -317,5 +319,7 @@ def get(name, **options):
     if "output" in options:
         _check_output(options["output"])
     if "k" in options and not options["k"] > 0:
-        raise ValueError(f"lipschitz penalty needs k > 0, got k={options['k']}.")
+        raise ValueError(
+            f"lipschitz penalty needs k > 0, got k={options['k']}."
+        )
     return functools.partial(fn, **options)

@@ -23,11 +23,21 @@ def plot_samples(real, fake, path, title=None, centres=None):
     """
     real, fake = np.asarray(real), np.asarray(fake)
     fig, ax = plt.subplots(figsize=(5.5, 5.5), dpi=120)
-    ax.scatter(real[:, 0], real[:, 1], s=4, c="tab:blue", alpha=0.5, label="real")
-    ax.scatter(fake[:, 0], fake[:, 1], s=4, c="tab:red", alpha=0.5, label="generated")
+    ax.scatter(
+        real[:, 0], real[:, 1], s=4, c="tab:blue", alpha=0.5, label="real"
+    )
+    ax.scatter(
+        fake[:, 0], fake[:, 1], s=4, c="tab:red", alpha=0.5, label="generated"
+    )
     if centres is not None:
-        ax.scatter(centres[:, 0], centres[:, 1], marker="x", c="k", s=30,
-                   label="mode centres")
+        ax.scatter(
+            centres[:, 0],
+            centres[:, 1],
+            marker="x",
+            c="k",
+            s=30,
+            label="mode centres",
+        )
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     ax.set_aspect("equal")

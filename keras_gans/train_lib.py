@@ -19,7 +19,6 @@ import shutil
 import time
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from keras_gans import callbacks as gan_callbacks
@@ -46,7 +45,9 @@ def build_gan(config: TrainConfig) -> GAN:
             d_optimizer=config.d_optimizer.build(
                 config.lr_schedule, config.steps * config.n_critic
             ),
-            g_optimizer=config.g_optimizer.build(config.lr_schedule, config.steps),
+            g_optimizer=config.g_optimizer.build(
+                config.lr_schedule, config.steps
+            ),
             loss=config.loss,
             penalty=config.penalty,
             penalty_weight=config.penalty_weight,
@@ -94,7 +95,8 @@ def run(
             previous = TrainConfig.from_dict(json.load(f))
         if previous != config:
             changed = sorted(
-                k for k, v in config.to_dict().items()
+                k
+                for k, v in config.to_dict().items()
                 if previous.to_dict()[k] != v
             )
             raise ValueError(
@@ -105,7 +107,9 @@ def run(
 
     mixture = data.mixture(config.dataset)
     gan = build_gan(config)
-    checkpoint = gan_callbacks.Checkpoint(gan, os.path.join(workdir, "checkpoints"))
+    checkpoint = gan_callbacks.Checkpoint(
+        gan, os.path.join(workdir, "checkpoints")
+    )
     step = checkpoint.restore()
     if step and verbose:
         print(f"Resuming {workdir} from step {step}.")
@@ -143,16 +147,26 @@ def run(
         ).history
     wall = time.time() - start
 
-    final = coverage.history[-1] if coverage.history and coverage.history[-1]["step"] == config.steps else None
+    final = (
+        coverage.history[-1]
+        if coverage.history and coverage.history[-1]["step"] == config.steps
+        else None
+    )
     if final is None:
-        final = {"step": int(gan.g_optimizer.iterations.numpy()),
-                 **metrics.mode_coverage(
-                     gan.generate(config.eval_samples, seed=coverage.seed), mixture
-                 ).as_dict()}
-    real = data.sample_mixture(mixture, config.eval_samples, tf.constant([config.seed, 7], tf.int64)).numpy()
+        final = {
+            "step": int(gan.g_optimizer.iterations.numpy()),
+            **metrics.mode_coverage(
+                gan.generate(config.eval_samples, seed=coverage.seed), mixture
+            ).as_dict(),
+        }
+    real = data.sample_mixture(
+        mixture, config.eval_samples, tf.constant([config.seed, 7], tf.int64)
+    ).numpy()
     fake = gan.generate(config.eval_samples, seed=coverage.seed)
     plots.plot_samples(
-        real, fake, os.path.join(workdir, "samples.png"),
+        real,
+        fake,
+        os.path.join(workdir, "samples.png"),
         title=(
             f"{config.dataset}: {config.loss} + {config.penalty} "
             f"(lambda={config.penalty_weight}), step {final['step']}: "
@@ -171,10 +185,15 @@ def run(
         shutil.copytree(saved, export_dir)
     result = {
         "final": final,
-        "losses": {k: float(v[-1]) for k, v in history.items() if k in ("d_loss", "g_loss", "penalty", "d_real", "d_fake")},
+        "losses": {
+            k: float(v[-1])
+            for k, v in history.items()
+            if k in ("d_loss", "g_loss", "penalty", "d_real", "d_fake")
+        },
         "history": coverage.history,
         "wall_time_s": wall,
-        "steps_trained_this_run": int(gan.g_optimizer.iterations.numpy()) - step,
+        "steps_trained_this_run": int(gan.g_optimizer.iterations.numpy())
+        - step,
         "config": config.to_dict(),
     }
     _write_json(os.path.join(workdir, "metrics.json"), result)

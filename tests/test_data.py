@@ -10,11 +10,17 @@ def test_ring_centres():
     mix = data.mixture("ring")
     assert mix.num_modes == 8 and mix.sigma == 0.01
     angles = np.arctan2(mix.centres[:, 1], mix.centres[:, 0]) % (2 * math.pi)
-    np.testing.assert_allclose(np.sort(angles), 2 * math.pi * np.arange(8) / 8, atol=1e-6)
-    np.testing.assert_allclose(np.linalg.norm(mix.centres, axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(
+        np.sort(angles), 2 * math.pi * np.arange(8) / 8, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        np.linalg.norm(mix.centres, axis=1), 1.0, rtol=1e-6
+    )
     paper = data.mixture("ring_paper")
     assert paper.sigma == 0.02
-    np.testing.assert_allclose(np.linalg.norm(paper.centres, axis=1), 2.0, rtol=1e-6)
+    np.testing.assert_allclose(
+        np.linalg.norm(paper.centres, axis=1), 2.0, rtol=1e-6
+    )
 
 
 def test_grid_centres():
@@ -43,7 +49,10 @@ def test_seeded_infinite_and_resumable():
     stream = data.toy_dataset("ring", 8, seed=3)
     first = [b.numpy() for b in stream.take(5)]
     again = [b.numpy() for b in data.toy_dataset("ring", 8, seed=3).take(5)]
-    resumed = [b.numpy() for b in data.toy_dataset("ring", 8, seed=3, start_step=3).take(2)]
+    resumed = [
+        b.numpy()
+        for b in data.toy_dataset("ring", 8, seed=3, start_step=3).take(2)
+    ]
     for a, b in zip(first, again):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(resumed[0], first[3])
@@ -55,7 +64,9 @@ def test_seeded_infinite_and_resumable():
 
 
 def test_bad_names():
-    with pytest.raises(ValueError, match="Unknown toy data set 'rings'. Valid: grid, ring"):
+    with pytest.raises(
+        ValueError, match="Unknown toy data set 'rings'. Valid: grid, ring"
+    ):
         data.mixture("rings")
     with pytest.raises(ValueError, match="batch_size must be >= 1"):
         data.toy_dataset("ring", 0, seed=0)

@@ -27,7 +27,9 @@ def _data(shape, n_critic):
     return data.astype(np.float32)
 
 
-def train(strategy, penalty, n_critic=1, jit=False, shape=(2,), loss="non_saturating"):
+def train(
+    strategy, penalty, n_critic=1, jit=False, shape=(2,), loss="non_saturating"
+):
     latent_dim = 3
     g_weights, d_weights = _reference_weights(shape, latent_dim)
     with strategy.scope():
@@ -69,7 +71,9 @@ def _assert_same(a, b, tol=1e-5):
     for x, y in zip(weights_a, weights_b):
         np.testing.assert_allclose(x, y, rtol=tol, atol=tol)
     for key in ("d_loss", "g_loss", "penalty", "d_real", "d_fake"):
-        assert history_a[key][0] == pytest.approx(history_b[key][0], rel=1e-4, abs=1e-5)
+        assert history_a[key][0] == pytest.approx(
+            history_b[key][0], rel=1e-4, abs=1e-5
+        )
 
 
 def test_two_logical_cpus_exist():
@@ -123,7 +127,9 @@ def test_replica_draws_rebuild_the_single_device_draw():
         return strategy.run(lambda: kg.rng.normal([3, 2], seed))
 
     parts = strategy.experimental_local_results(draw())
-    np.testing.assert_array_equal(np.concatenate([p.numpy() for p in parts]), full)
+    np.testing.assert_array_equal(
+        np.concatenate([p.numpy() for p in parts]), full
+    )
 
 
 def test_scale_loss_divides_by_replicas():

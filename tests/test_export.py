@@ -23,8 +23,8 @@ def test_saved_model_loads_without_keras_gans(tmp_path):
         spec = sig.structured_input_signature[1]["latent"]
         assert spec.shape.as_list() == [None, 3], spec
         assert spec.dtype == tf.float32, spec
-        out = sig(latent=tf.constant(np.load({str(tmp_path / 'z.npy')!r})))
-        np.save({str(tmp_path / 'out.npy')!r}, out["samples"].numpy())
+        out = sig(latent=tf.constant(np.load({str(tmp_path / "z.npy")!r})))
+        np.save({str(tmp_path / "out.npy")!r}, out["samples"].numpy())
         leaked = [m for m in sys.modules if m.startswith("keras_gans")]
         assert not leaked, leaked
         """
@@ -32,7 +32,9 @@ def test_saved_model_loads_without_keras_gans(tmp_path):
     subprocess.run(
         [sys.executable, "-c", script], check=True, cwd=tmp_path, timeout=300
     )
-    np.testing.assert_allclose(np.load(tmp_path / "out.npy"), expected, rtol=1e-5)
+    np.testing.assert_allclose(
+        np.load(tmp_path / "out.npy"), expected, rtol=1e-5
+    )
 
 
 def test_load_generator_round_trip(tmp_path):
@@ -40,5 +42,7 @@ def test_load_generator_round_trip(tmp_path):
     export.export_generator(generator, 2, tmp_path / "g")
     z = np.ones((4, 2), np.float32)
     np.testing.assert_allclose(
-        export.load_generator(tmp_path / "g")(z).numpy(), generator(z).numpy(), rtol=1e-6
+        export.load_generator(tmp_path / "g")(z).numpy(),
+        generator(z).numpy(),
+        rtol=1e-6,
     )

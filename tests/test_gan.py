@@ -55,17 +55,25 @@ def real_points(x0, n=4, steps=1):
 
 @pytest.mark.parametrize("jit", [False, True])
 @pytest.mark.parametrize(
-    "gamma,lam,n_critic", [(1.0, 0.0, 1), (3.0, 0.0, 1), (2.0, 0.5, 1), (1.0, 0.7, 3)]
+    "gamma,lam,n_critic",
+    [(1.0, 0.0, 1), (3.0, 0.0, 1), (2.0, 0.5, 1), (1.0, 0.7, 3)],
 )
-def test_dirac_updates_match_analytic_alternating_steps(gamma, lam, n_critic, jit):
+def test_dirac_updates_match_analytic_alternating_steps(
+    gamma, lam, n_critic, jit
+):
     # Wasserstein Dirac GAN with real point x0: D(x) = psi x, G = theta.
     # L_D = -gamma psi x0 + psi theta + lam psi^2 (R1: grad of D is psi);
     # L_G = -psi theta.  n_critic SGD steps on psi, then one on theta.
     x0, theta, psi, lr = 0.5, 1.2, -0.4, 0.1
     gan = dirac_gan(theta, psi)
     gan.compile(
-        sgd(lr), sgd(lr), loss="wasserstein", penalty="r1",
-        penalty_weight=lam, real_weight=gamma, n_critic=n_critic,
+        sgd(lr),
+        sgd(lr),
+        loss="wasserstein",
+        penalty="r1",
+        penalty_weight=lam,
+        real_weight=gamma,
+        n_critic=n_critic,
         jit_compile=jit,
     )
     steps = 3
@@ -98,18 +106,27 @@ def test_non_saturating_dirac_step_and_scores():
     theta1 = theta + lr * psi1 * s(-psi1 * theta)
     assert history["d_real"][0] == pytest.approx(d_real, rel=1e-5)
     assert history["d_fake"][0] == pytest.approx(d_fake, rel=1e-5)
-    assert float(gan.discriminator.weights[0].numpy().ravel()[0]) == pytest.approx(psi1, rel=1e-5)
-    assert float(gan.generator.weights[0].numpy()[0]) == pytest.approx(theta1, rel=1e-5)
+    assert float(
+        gan.discriminator.weights[0].numpy().ravel()[0]
+    ) == pytest.approx(psi1, rel=1e-5)
+    assert float(gan.generator.weights[0].numpy()[0]) == pytest.approx(
+        theta1, rel=1e-5
+    )
 
 
 @pytest.mark.parametrize(
-    "loss,penalty", list(itertools.product(kg.losses.names(), kg.penalties.names()))
+    "loss,penalty",
+    list(itertools.product(kg.losses.names(), kg.penalties.names())),
 )
 def test_one_fit_step_every_loss_and_penalty(loss, penalty):
     gan = tiny_gan()
     gan.compile(
-        keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3),
-        loss=loss, penalty=penalty, penalty_weight=1.0, jit_compile=False,
+        keras.optimizers.Adam(1e-3),
+        keras.optimizers.Adam(1e-3),
+        loss=loss,
+        penalty=penalty,
+        penalty_weight=1.0,
+        jit_compile=False,
     )
     models = (gan.generator, gan.discriminator)
     before = [[w.numpy().copy() for w in m.trainable_weights] for m in models]
@@ -135,10 +152,16 @@ def test_one_fit_step_every_loss_and_penalty(loss, penalty):
 def test_images_and_n_critic_split():
     gan = tiny_gan(shape=(4, 4, 1))
     gan.compile(
-        keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3),
-        penalty="zero_gp", penalty_weight=10.0, n_critic=2, jit_compile=True,
+        keras.optimizers.Adam(1e-3),
+        keras.optimizers.Adam(1e-3),
+        penalty="zero_gp",
+        penalty_weight=10.0,
+        n_critic=2,
+        jit_compile=True,
     )
-    data = np.random.default_rng(0).uniform(-1, 1, (32, 4, 4, 1)).astype("float32")
+    data = (
+        np.random.default_rng(0).uniform(-1, 1, (32, 4, 4, 1)).astype("float32")
+    )
     ds = tf.data.Dataset.from_tensor_slices(data).batch(16, drop_remainder=True)
     gan.fit(ds, epochs=2, verbose=0)
     assert int(gan.d_optimizer.iterations) == 8
@@ -170,7 +193,10 @@ def compiled(gan=None, **kwargs):
     "kwargs,message",
     [
         ({"loss": "lsgan"}, "Unknown GAN loss 'lsgan'. Valid names: hinge"),
-        ({"penalty": "gp"}, "Unknown gradient penalty 'gp'. Valid names: dragan"),
+        (
+            {"penalty": "gp"},
+            "Unknown gradient penalty 'gp'. Valid names: dragan",
+        ),
         ({"penalty_weight": -1.0}, "penalty_weight must be >= 0, got -1.0"),
         ({"real_weight": -2.0}, "real_weight must be > 0, got -2.0"),
         ({"n_critic": 0}, "n_critic must be an integer >= 1, got 0"),
@@ -191,14 +217,19 @@ def test_shared_optimizer_rejected():
 
 
 def test_bad_latent_dim():
-    with pytest.raises(ValueError, match="latent_dim must be a positive integer"):
+    with pytest.raises(
+        ValueError, match="latent_dim must be a positive integer"
+    ):
         kg.GAN(*kg.networks.toy_mlp(), latent_dim=0)
 
 
 def test_generator_shape_mismatch_named_before_training():
     gan = compiled(tiny_gan(shape=(3,)))
     data = np.zeros((8, 2), np.float32)
-    with pytest.raises(ValueError, match=r"output shape \(3,\) does not match the data's sample shape \(2,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"output shape \(3,\) does not match the data's sample shape \(2,\)",
+    ):
         gan.fit(data, batch_size=4, verbose=0)
 
 
@@ -256,7 +287,9 @@ def test_standard_callbacks(tmp_path):
     for a, b in zip(gan.weights, restored.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     for opt in ("d_optimizer", "g_optimizer"):
-        for a, b in zip(getattr(gan, opt).variables, getattr(restored, opt).variables):
+        for a, b in zip(
+            getattr(gan, opt).variables, getattr(restored, opt).variables
+        ):
             np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
@@ -264,7 +297,10 @@ def test_terminate_on_nan():
     gan = tiny_gan()
     gan.compile(sgd(1e25), sgd(1e25), loss="wasserstein", jit_compile=False)
     history = gan.fit(
-        _data(), batch_size=4, epochs=5, verbose=0,
+        _data(),
+        batch_size=4,
+        epochs=5,
+        verbose=0,
         callbacks=[keras.callbacks.TerminateOnNaN()],
     )
     assert len(history.history["d_loss"]) < 5

@@ -80,9 +80,16 @@ def test_generator_loss_ignores_real_logits():
 
 
 def test_registry():
-    assert losses.names() == ["hinge", "minimax", "non_saturating", "wasserstein"]
+    assert losses.names() == [
+        "hinge",
+        "minimax",
+        "non_saturating",
+        "wasserstein",
+    ]
     assert losses.get(losses.hinge) is losses.hinge
     assert losses.is_logistic(losses.non_saturating)
     assert not losses.is_logistic(losses.wasserstein)
-    with pytest.raises(ValueError, match="Unknown GAN loss 'lsgan'.*hinge, minimax"):
+    with pytest.raises(
+        ValueError, match="Unknown GAN loss 'lsgan'.*hinge, minimax"
+    ):
         losses.get("lsgan")

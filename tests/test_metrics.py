@@ -38,8 +38,15 @@ def test_three_sigma_threshold():
 
 def test_reverse_kl_of_known_histogram():
     # Half the samples on mode 0, half on mode 1: KL = log(8 / 2).
-    samples = np.concatenate([np.repeat(RING.centres[:1], 50, 0), np.repeat(RING.centres[1:2], 50, 0)])
-    assert metrics.mode_coverage(samples, RING).reverse_kl == pytest.approx(math.log(4))
+    samples = np.concatenate(
+        [
+            np.repeat(RING.centres[:1], 50, 0),
+            np.repeat(RING.centres[1:2], 50, 0),
+        ]
+    )
+    assert metrics.mode_coverage(samples, RING).reverse_kl == pytest.approx(
+        math.log(4)
+    )
 
 
 def test_real_data_scores_full_marks():
@@ -49,7 +56,9 @@ def test_real_data_scores_full_marks():
         result = metrics.mode_coverage(real, mix)
         assert result.modes == mix.num_modes
         # A 2-D Gaussian keeps 1 - exp(-9/2) = 98.89% of its mass in 3 sigma.
-        assert result.high_quality == pytest.approx(1 - math.exp(-4.5), abs=0.006)
+        assert result.high_quality == pytest.approx(
+            1 - math.exp(-4.5), abs=0.006
+        )
         assert result.reverse_kl < 0.02
 
 

@@ -15,7 +15,11 @@ def test_toy_mlp_matches_paper():
     assert d.input_shape == (None, 2) and d.output_shape == (None, 1)
     assert g.count_params() == _dense_params([2, 64, 64, 2])
     assert d.count_params() == _dense_params([2, 64, 64, 1])
-    relus = [l for l in d.layers if getattr(l, "activation", None) is keras.activations.relu]
+    relus = [
+        layer
+        for layer in d.layers
+        if getattr(layer, "activation", None) is keras.activations.relu
+    ]
     assert len(relus) == 2
     assert d.layers[-1].activation is keras.activations.linear  # logits
 
@@ -57,9 +61,21 @@ def test_dirac_hidden_formula():
 @pytest.mark.parametrize(
     "builder,kwargs,message",
     [
-        (networks.mlp_discriminator, {"input_shape": 2, "hidden_units": ()}, "hidden_units"),
-        (networks.mlp_discriminator, {"input_shape": 2, "hidden_units": (0,)}, "hidden_units"),
-        (networks.mlp_generator, {"latent_dim": 2, "output_shape": (0,)}, "Invalid sample shape"),
+        (
+            networks.mlp_discriminator,
+            {"input_shape": 2, "hidden_units": ()},
+            "hidden_units",
+        ),
+        (
+            networks.mlp_discriminator,
+            {"input_shape": 2, "hidden_units": (0,)},
+            "hidden_units",
+        ),
+        (
+            networks.mlp_generator,
+            {"latent_dim": 2, "output_shape": (0,)},
+            "Invalid sample shape",
+        ),
         (networks.dirac_hidden, {"n": 0}, "n >= 1"),
     ],
 )

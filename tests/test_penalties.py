@@ -59,7 +59,9 @@ def test_linear_discriminator_closed_form(name, shape, norm):
     d = Linear(_weights(shape, norm))
     value = penalties.get(name)(d, real, fake, SEED)
     assert value.shape == () and value.dtype == tf.float32
-    assert float(value) == pytest.approx(closed_form(name, norm), rel=1e-5, abs=1e-6)
+    assert float(value) == pytest.approx(
+        closed_form(name, norm), rel=1e-5, abs=1e-6
+    )
 
 
 @pytest.mark.parametrize("k", [0.5, 3.0])
@@ -182,9 +184,17 @@ def test_keras_discriminator():
 
 def test_registry_errors():
     assert penalties.names() == [
-        "dragan", "lipschitz", "none", "r1", "r2", "wgan_gp", "zero_gp"
+        "dragan",
+        "lipschitz",
+        "none",
+        "r1",
+        "r2",
+        "wgan_gp",
+        "zero_gp",
     ]
-    with pytest.raises(ValueError, match="Unknown gradient penalty 'gp'.*dragan"):
+    with pytest.raises(
+        ValueError, match="Unknown gradient penalty 'gp'.*dragan"
+    ):
         penalties.get("gp")
     with pytest.raises(ValueError, match="takes no option.*'k'"):
         penalties.get("r1", k=2.0)
@@ -192,6 +202,4 @@ def test_registry_errors():
         penalties.get("lipschitz", k=0.0)
     with pytest.raises(ValueError, match="Unknown penalty output 'prob'"):
         penalties.get("r1", output="prob")
-    assert math.isclose(
-        float(penalties.none(None, None, None, None)), 0.0
-    )
+    assert math.isclose(float(penalties.none(None, None, None, None)), 0.0)

@@ -10,7 +10,6 @@ import time
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from keras_gans import callbacks, train_lib
 from keras_gans.config import OptimizerConfig, TrainConfig
@@ -48,13 +47,20 @@ def _state(config, workdir):
 def _assert_same_state(a, b):
     assert a.keys() == b.keys()
     for key in a:
-        np.testing.assert_allclose(a[key], b[key], rtol=1e-5, atol=1e-6, err_msg=key)
+        np.testing.assert_allclose(
+            a[key], b[key], rtol=1e-5, atol=1e-6, err_msg=key
+        )
 
 
 def test_run_writes_every_output(tmp_path):
     workdir, export_dir = tmp_path / "run", tmp_path / "export"
     result = train_lib.run(SMALL, workdir, export_dir=export_dir, verbose=0)
-    for name in ("samples.png", "metrics.json", "config.json", "mode_coverage.json"):
+    for name in (
+        "samples.png",
+        "metrics.json",
+        "config.json",
+        "mode_coverage.json",
+    ):
         assert (workdir / name).is_file(), name
     assert (workdir / "saved_model" / "saved_model.pb").is_file()
     assert (export_dir / "saved_model.pb").is_file()
@@ -78,36 +84,64 @@ class _Interrupt(keras.callbacks.Callback):
 def test_resume_after_interruption_matches_uninterrupted(tmp_path):
     reference = train_lib.run(SMALL, tmp_path / "ref", verbose=0)
     with pytest.raises(KeyboardInterrupt):
-        train_lib.run(SMALL, tmp_path / "cut", verbose=0, extra_callbacks=[_Interrupt()])
+        train_lib.run(
+            SMALL, tmp_path / "cut", verbose=0, extra_callbacks=[_Interrupt()]
+        )
     assert not (tmp_path / "cut" / "metrics.json").exists()
     resumed = train_lib.run(SMALL, tmp_path / "cut", verbose=0)
     assert resumed["steps_trained_this_run"] == 100
     assert resumed["history"] == reference["history"]
-    _assert_same_state(_state(SMALL, tmp_path / "ref"), _state(SMALL, tmp_path / "cut"))
+    _assert_same_state(
+        _state(SMALL, tmp_path / "ref"), _state(SMALL, tmp_path / "cut")
+    )
 
 
 def test_changed_config_on_same_workdir_is_refused(tmp_path):
-    config = TrainConfig(steps=100, log_every=100, eval_every=100, eval_samples=100)
+    config = TrainConfig(
+        steps=100, log_every=100, eval_every=100, eval_samples=100
+    )
     train_lib.run(config, tmp_path, verbose=0)
-    with pytest.raises(ValueError, match=r"different config \(fields \['penalty_weight'\]"):
+    with pytest.raises(
+        ValueError, match=r"different config \(fields \['penalty_weight'\]"
+    ):
         train_lib.run(
-            TrainConfig(steps=100, log_every=100, eval_every=100, eval_samples=100,
-                        penalty_weight=3.0),
-            tmp_path, verbose=0,
+            TrainConfig(
+                steps=100,
+                log_every=100,
+                eval_every=100,
+                eval_samples=100,
+                penalty_weight=3.0,
+            ),
+            tmp_path,
+            verbose=0,
         )
 
 
 def test_binary_killed_mid_run_resumes_to_the_same_result(tmp_path):
     flags = [
-        "--steps=3000", "--log_every=100", "--eval_every=1000",
-        "--steps_per_execution=10", "--batch_size=32", "--penalty=zero_gp",
-        "--d_optimizer=momentum", "--g_optimizer=adam", "--seed=3",
+        "--steps=3000",
+        "--log_every=100",
+        "--eval_every=1000",
+        "--steps_per_execution=10",
+        "--batch_size=32",
+        "--penalty=zero_gp",
+        "--d_optimizer=momentum",
+        "--g_optimizer=adam",
+        "--seed=3",
     ]
     workdir = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "keras_gans.bin.train", f"--workdir={workdir}",
-           f"--export_dir={tmp_path / 'export'}", *flags]
+    cmd = [
+        sys.executable,
+        "-m",
+        "keras_gans.bin.train",
+        f"--workdir={workdir}",
+        f"--export_dir={tmp_path / 'export'}",
+        *flags,
+    ]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+    )
     deadline = time.time() + 240
     while not list((workdir / "checkpoints").glob("ckpt-*.index")):
         assert proc.poll() is None, "training ended before its first checkpoint"
@@ -116,15 +150,24 @@ def test_binary_killed_mid_run_resumes_to_the_same_result(tmp_path):
     time.sleep(0.3)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert not (workdir / "metrics.json").exists(), "run finished before the kill"
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert not (workdir / "metrics.json").exists(), (
+        "run finished before the kill"
+    )
+    done = subprocess.run(
+        cmd, capture_output=True, text=True, env=env, timeout=600
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Resuming" in done.stdout
     metrics = json.loads((workdir / "metrics.json").read_text())
     assert 0 < metrics["steps_trained_this_run"] < 3000
 
     from keras_gans.bin import train as train_binary  # noqa: F401 (flags)
-    config = TrainConfig.from_dict(json.loads((workdir / "config.json").read_text()))
+
+    config = TrainConfig.from_dict(
+        json.loads((workdir / "config.json").read_text())
+    )
     reference = train_lib.run(config, tmp_path / "reference", verbose=0)
     assert metrics["history"] == reference["history"]
-    _assert_same_state(_state(config, workdir), _state(config, tmp_path / "reference"))
+    _assert_same_state(
+        _state(config, workdir), _state(config, tmp_path / "reference")
+    )

@@ -32,7 +32,12 @@ class ModeCoverageCallback(keras.callbacks.Callback):
     """
 
     def __init__(
-        self, mixture, every, num_samples=2500, seed=0, json_path=None,
+        self,
+        mixture,
+        every,
+        num_samples=2500,
+        seed=0,
+        json_path=None,
         log_dir=None,
     ):
         super().__init__()
