@@ -1,0 +1,56 @@
+"""keras-gans-train's flags: bad values are usage errors naming the flag."""
+
+import pytest
+from absl import app, flags
+from absl.testing import flagsaver
+
+from keras_gans.bin import train
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["--steps=0"], "flag --steps=0"),
+        (["--penalty=gp"], "flag --penalty=gp"),
+        (["--d_lr=-1"], "flag --d_lr=-1"),
+        (["--g_optimizer=rmsprop"], "flag --g_optimizer=rmsprop"),
+        (["--penalty_weight=-3"], "flag --penalty_weight=-3"),
+        (["--n_critic=0"], "flag --n_critic=0"),
+    ],
+)
+def test_bad_flag_values(argv, message):
+    with flagsaver.flagsaver():
+        with pytest.raises(flags.IllegalFlagValueError, match=message):
+            flags.FLAGS(["keras-gans-train", *argv])
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["--steps=700"], "steps \\(700\\) must be a multiple of log_every"),
+        (["--hidden_units=64,x"], "--hidden_units must be integers"),
+    ],
+)
+def test_inconsistent_flags_are_usage_errors(argv, message):
+    with flagsaver.flagsaver():
+        flags.FLAGS(["keras-gans-train", *argv])
+        with pytest.raises(app.UsageError, match=message):
+            train.config_from_flags()
+
+
+def test_flags_reach_the_config():
+    with flagsaver.flagsaver():
+        flags.FLAGS([
+            "keras-gans-train", "--dataset=grid", "--penalty=wgan_gp",
+            "--loss=wasserstein", "--n_critic=5", "--real_weight=10",
+            "--d_optimizer=momentum", "--g_lr=0.0002", "--beta2=0.9",
+            "--hidden_units=128,128,128", "--jit_compile",
+        ])
+        config = train.config_from_flags()
+    assert config.dataset == "grid" and config.penalty == "wgan_gp"
+    assert config.n_critic == 5 and config.real_weight == 10.0
+    assert config.d_optimizer.name == "momentum"
+    assert config.g_optimizer.learning_rate == 0.0002
+    assert config.g_optimizer.beta2 == 0.9
+    assert config.hidden_units == (128, 128, 128)
+    assert config.jit_compile is True
