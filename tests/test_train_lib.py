@@ -143,11 +143,11 @@ def test_binary_killed_mid_run_resumes_to_the_same_result(tmp_path):
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
     )
     deadline = time.time() + 240
-    while not list((workdir / "checkpoints").glob("ckpt-*.index")):
+    # The manager's state file is written last, once a checkpoint is whole.
+    while not (workdir / "checkpoints" / "checkpoint").exists():
         assert proc.poll() is None, "training ended before its first checkpoint"
         assert time.time() < deadline, "no checkpoint within 240 s"
         time.sleep(0.02)
-    time.sleep(0.3)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert not (workdir / "metrics.json").exists(), (
