@@ -1,14 +1,28 @@
 """keras_gans: GANs that neither collapse nor forget, on Keras 3."""
 
-from keras_gans import distribute, losses, networks, penalties, rng
+from keras_gans import (
+    callbacks,
+    data,
+    distribute,
+    export,
+    losses,
+    metrics,
+    networks,
+    penalties,
+    rng,
+)
 from keras_gans.gan import GAN
 
 __version__ = "0.1.0"
 
 __all__ = [
     "GAN",
+    "callbacks",
+    "data",
     "distribute",
+    "export",
     "losses",
+    "metrics",
     "networks",
     "penalties",
     "rng",
