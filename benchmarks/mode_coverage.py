@@ -29,11 +29,9 @@ FLAGS = flags.FLAGS
 _ADAM = OptimizerConfig(name="adam", learning_rate=1e-3, beta1=0.5, beta2=0.99)
 _SGD = OptimizerConfig(name="sgd", learning_rate=3e-3)
 
-# name -> (description, TrainConfig overrides). Shared: latent 2, batch 256,
-# --steps G steps, linear lr decay to 1% (none for the paper's constant-lr
-# SGD set-up); the paper's 2 x 64 ReLU MLPs on the ring, 3 x 128 on the grid
-# (2 x 64 covers the grid's modes but puts ~90% of samples between them).
-HIDDEN = {"ring": (64, 64), "ring_paper": (64, 64), "grid": (128, 128, 128)}
+# name -> (description, TrainConfig overrides). Shared: --hidden_units ReLU
+# MLPs for G and D, latent 2, batch 256, --steps G steps, linear lr decay to
+# 1% (none for the paper's constant-lr SGD set-up).
 VARIANTS = {
     "ns_sgd": (
         "GAN-NS + SGD lr 3e-3 (paper Fig. 1)",
@@ -79,6 +77,11 @@ flags.DEFINE_integer("seeds", 5, "Seeds per cell (0..seeds-1).", lower_bound=1)
 flags.DEFINE_integer(
     "steps", 20000, "Generator steps per run.", lower_bound=500
 )
+flags.DEFINE_list(
+    "hidden_units",
+    ["128", "128", "128"],
+    "Hidden widths of both MLPs (the paper's ring networks: 64,64).",
+)
 flags.DEFINE_string(
     "results",
     "benchmarks/mode_coverage_results.jsonl",
@@ -87,13 +90,13 @@ flags.DEFINE_string(
 flags.DEFINE_bool("table_only", False, "Only print the table of --results.")
 
 
-def config_for(variant, dataset, seed, steps):
+def config_for(variant, dataset, seed, steps, hidden_units):
     base = TrainConfig(
         dataset=dataset,
         seed=seed,
         steps=steps,
         batch_size=256,
-        hidden_units=HIDDEN[dataset],
+        hidden_units=tuple(hidden_units),
         d_optimizer=_ADAM,
         g_optimizer=_ADAM,
         lr_schedule="linear",
@@ -120,18 +123,23 @@ def _mean_se(values):
     return mean, math.sqrt(var / n)
 
 
+def _hidden(record):
+    return "x".join(str(u) for u in record.get("hidden_units", (64, 64)))
+
+
 def table(records):
     cells = {}
     for r in records:
-        cells.setdefault((r["variant"], r["dataset"], r["steps"]), []).append(r)
+        key = (r["dataset"], _hidden(r), r["steps"], r["variant"])
+        cells.setdefault(key, []).append(r)
     lines = [
-        f"{'variant':<52} {'data':<5} {'n':>2} {'modes':>13} {'HQ %':>13} "
-        f"{'reverse KL':>15} {'time s':>7}",
+        f"{'variant':<50} {'MLP':<11} {'steps':>6} {'data':<5} {'n':>2} "
+        f"{'modes':>13} {'HQ %':>13} {'reverse KL':>15} {'time s':>7}",
     ]
     order = {v: i for i, v in enumerate(VARIANTS)}
-    for (variant, dataset, steps), rs in sorted(
+    for (dataset, hidden, steps, variant), rs in sorted(
         cells.items(),
-        key=lambda kv: (kv[0][1] != "ring", kv[0][1], order.get(kv[0][0], 99)),
+        key=lambda kv: (kv[0][0] != "ring", kv[0][:3], order.get(kv[0][3], 99)),
     ):
         m, ms = _mean_se([r["modes"] for r in rs])
         h, hs = _mean_se([100 * r["high_quality"] for r in rs])
@@ -139,8 +147,9 @@ def table(records):
         t, _ = _mean_se([r["wall_time_s"] for r in rs])
         name = VARIANTS.get(variant, (variant,))[0]
         lines.append(
-            f"{name:<52} {dataset:<5} {len(rs):>2} {m:6.2f} ± {ms:4.2f} "
-            f"{h:6.1f} ± {hs:4.1f} {k:7.4f} ± {ks:5.4f} {t:7.1f}"
+            f"{name:<50} {hidden:<11} {steps:>6} {dataset:<5} {len(rs):>2} "
+            f"{m:6.2f} ± {ms:4.2f} {h:6.1f} ± {hs:4.1f} "
+            f"{k:7.4f} ± {ks:5.4f} {t:7.1f}"
         )
     return "\n".join(lines)
 
@@ -156,7 +165,7 @@ def main(argv):
         from keras_gans import train_lib
 
         done = {
-            (r["variant"], r["dataset"], r["seed"], r["steps"])
+            (r["variant"], r["dataset"], r["seed"], r["steps"], _hidden(r))
             for r in _load(FLAGS.results)
         }
         runs = [
@@ -165,10 +174,18 @@ def main(argv):
             for v in FLAGS.variants
             for s in range(FLAGS.seeds)
         ]
+        hidden = tuple(int(u) for u in FLAGS.hidden_units)
         for i, (variant, dataset, seed) in enumerate(runs):
-            if (variant, dataset, seed, FLAGS.steps) in done:
+            key = (
+                variant,
+                dataset,
+                seed,
+                FLAGS.steps,
+                "x".join(map(str, hidden)),
+            )
+            if key in done:
                 continue
-            config = config_for(variant, dataset, seed, FLAGS.steps)
+            config = config_for(variant, dataset, seed, FLAGS.steps, hidden)
             start = time.time()
             with tempfile.TemporaryDirectory() as workdir:
                 result = train_lib.run(config, workdir, verbose=0)
@@ -177,6 +194,7 @@ def main(argv):
                 "dataset": dataset,
                 "seed": seed,
                 "steps": FLAGS.steps,
+                "hidden_units": list(hidden),
                 **result["final"],
                 "wall_time_s": time.time() - start,
             }
