@@ -89,21 +89,21 @@ class TrainConfig:
     dataset: str = "ring"
     loss: str = "non_saturating"
     penalty: str = "zero_gp"
-    penalty_weight: float = 1.0
+    penalty_weight: float = 0.1
     real_weight: float = 1.0
     n_critic: int = 1
     d_optimizer: OptimizerConfig = OptimizerConfig()
     g_optimizer: OptimizerConfig = OptimizerConfig()
-    lr_schedule: str = "constant"
+    lr_schedule: str = "linear"
     batch_size: int = 256
-    steps: int = 10000
+    steps: int = 20000
     seed: int = 0
     latent_dim: int = 2
-    hidden_units: Tuple[int, ...] = (64, 64)
+    hidden_units: Tuple[int, ...] = (128, 128, 128)
     jit_compile: bool = False
     steps_per_execution: int = 50
-    log_every: int = 500
-    eval_every: int = 2500
+    log_every: int = 1000
+    eval_every: int = 5000
     eval_samples: int = 2500
 
     def validate(self) -> "TrainConfig":
