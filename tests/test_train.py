@@ -1,10 +1,17 @@
 """keras-gans-train's flags: bad values are usage errors naming the flag."""
 
+import importlib.util
+import pathlib
+
 import pytest
 from absl import app, flags
 from absl.testing import flagsaver
 
-from keras_gans.bin import train
+# The binary as it is in the repository (installed, it is keras_gans.bin).
+_PATH = pathlib.Path(__file__).resolve().parents[1] / "bin" / "train.py"
+_SPEC = importlib.util.spec_from_file_location("keras_gans_train_bin", _PATH)
+train = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(train)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 import json
 import os
+import pathlib
 import signal
 import subprocess
 import sys
@@ -13,6 +14,9 @@ import pytest
 
 from keras_gans import callbacks, train_lib
 from keras_gans.config import OptimizerConfig, TrainConfig
+
+# The binary as it is in the repository (installed, it is keras_gans.bin).
+BINARY = pathlib.Path(__file__).resolve().parents[1] / "bin" / "train.py"
 
 SMALL = TrainConfig(
     steps=300,
@@ -132,8 +136,7 @@ def test_binary_killed_mid_run_resumes_to_the_same_result(tmp_path):
     workdir = tmp_path / "killed"
     cmd = [
         sys.executable,
-        "-m",
-        "keras_gans.bin.train",
+        str(BINARY),
         f"--workdir={workdir}",
         f"--export_dir={tmp_path / 'export'}",
         *flags,
@@ -160,8 +163,6 @@ def test_binary_killed_mid_run_resumes_to_the_same_result(tmp_path):
     assert "Resuming" in done.stdout
     metrics = json.loads((workdir / "metrics.json").read_text())
     assert 0 < metrics["steps_trained_this_run"] < 3000
-
-    from keras_gans.bin import train as train_binary  # noqa: F401 (flags)
 
     config = TrainConfig.from_dict(
         json.loads((workdir / "config.json").read_text())
