@@ -34,6 +34,18 @@ flags.DEFINE_float(
     "Penalty weight lambda.",
     lower_bound=0.0,
 )
+flags.DEFINE_enum(
+    "penalty_output",
+    _DEFAULT.penalty_output,
+    ["logit", "sigmoid"],
+    "What the penalty differentiates: D's logit or sigmoid(logit).",
+)
+flags.DEFINE_float(
+    "lipschitz_k",
+    _DEFAULT.lipschitz_k,
+    "Target K of --penalty=lipschitz.",
+    lower_bound=1e-12,
+)
 flags.DEFINE_float(
     "real_weight",
     _DEFAULT.real_weight,
@@ -114,6 +126,12 @@ flags.DEFINE_integer(
     lower_bound=1,
 )
 flags.DEFINE_integer(
+    "eval_samples",
+    _DEFAULT.eval_samples,
+    "Samples per mode-coverage evaluation.",
+    lower_bound=1,
+)
+flags.DEFINE_integer(
     "eval_every",
     _DEFAULT.eval_every,
     "Steps between mode-coverage evaluations.",
@@ -156,6 +174,8 @@ def config_from_flags() -> TrainConfig:
         loss=FLAGS.loss,
         penalty=FLAGS.penalty,
         penalty_weight=FLAGS.penalty_weight,
+        penalty_output=FLAGS.penalty_output,
+        lipschitz_k=FLAGS.lipschitz_k,
         real_weight=FLAGS.real_weight,
         n_critic=FLAGS.n_critic,
         d_optimizer=optimizer("d"),
@@ -169,6 +189,7 @@ def config_from_flags() -> TrainConfig:
         steps_per_execution=FLAGS.steps_per_execution,
         log_every=FLAGS.log_every,
         eval_every=FLAGS.eval_every,
+        eval_samples=FLAGS.eval_samples,
     )
     try:
         return config.validate()
@@ -189,6 +210,12 @@ def main(argv):
 
     result = train_lib.run(config, workdir, export_dir=export_dir)
     final = result["final"]
+    if final.get("diverged"):
+        print(
+            f"{experiment}: training diverged (NaN) at step {final['step']}; "
+            f"outputs in {workdir}."
+        )
+        return
     print(
         f"{experiment}: {final['modes']}/{final['num_modes']} modes, "
         f"high quality {100 * final['high_quality']:.1f}%, reverse KL "

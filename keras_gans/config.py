@@ -90,6 +90,8 @@ class TrainConfig:
     loss: str = "non_saturating"
     penalty: str = "zero_gp"
     penalty_weight: float = 0.1
+    penalty_output: str = "logit"
+    lipschitz_k: float = 1.0
     real_weight: float = 1.0
     n_critic: int = 1
     d_optimizer: OptimizerConfig = OptimizerConfig()
@@ -111,6 +113,15 @@ class TrainConfig:
         data.mixture(self.dataset)
         losses.get(self.loss)
         penalties.get(self.penalty)
+        if self.penalty_output not in ("logit", "sigmoid"):
+            raise ValueError(
+                "penalty_output must be 'logit' or 'sigmoid', got "
+                f"{self.penalty_output!r}."
+            )
+        if not self.lipschitz_k > 0:
+            raise ValueError(
+                f"lipschitz_k must be > 0, got {self.lipschitz_k}."
+            )
         if not self.penalty_weight >= 0:
             raise ValueError(
                 f"penalty_weight must be >= 0, got {self.penalty_weight}."
@@ -164,6 +175,10 @@ class TrainConfig:
         self.d_optimizer.validate("d_")
         self.g_optimizer.validate("g_")
         return self
+
+    def penalty_options(self):
+        """Keyword options of the chosen penalty (the Lipschitz target)."""
+        return {"k": self.lipschitz_k} if self.penalty == "lipschitz" else {}
 
     def to_dict(self):
         return dataclasses.asdict(self)

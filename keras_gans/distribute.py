@@ -25,8 +25,13 @@ __all__ = [
 
 
 def num_replicas() -> int:
-    """Number of replicas in sync under the current strategy (1 if none)."""
-    return tf.distribute.get_strategy().num_replicas_in_sync
+    """Replicas in sync, as seen from here: N inside a replica function of
+    an N-replica strategy, 1 with no strategy and in cross-replica context
+    (e.g. eager code under ``strategy.scope()``, which runs once)."""
+    context = tf.distribute.get_replica_context()
+    if context is None:
+        return 1
+    return context.num_replicas_in_sync
 
 
 def replica_id():
@@ -92,17 +97,21 @@ def cross_replica_sum(value):
     return context.all_reduce(tf.distribute.ReduceOp.SUM, value)
 
 
-def check_jit_compile(jit_compile: bool):
+def check_jit_compile(jit_compile: bool, strategy=None):
     """Rejects XLA for a multi-replica strategy whose devices are all CPUs.
 
     TensorFlow's XLA compiles every replica's step for the first CPU device,
     so a step over several (logical) CPU devices fails reading variables
     that live on the others. XLA with MirroredStrategy works on GPUs.
 
+    Args:
+        jit_compile: the model's setting.
+        strategy: the model's strategy (default: the current one).
+
     Raises:
         ValueError: ``jit_compile`` is True under such a strategy.
     """
-    strategy = tf.distribute.get_strategy()
+    strategy = strategy or tf.distribute.get_strategy()
     if not jit_compile or strategy.num_replicas_in_sync == 1:
         return
     devices = strategy.extended.worker_devices

@@ -59,7 +59,10 @@ class GAN(keras.Model):
     draws ``b`` latents. Latent noise is N(0, I), drawn from a stateless seed
     derived from the model's seed and the step counter
     (``g_optimizer.iterations``), so a restored checkpoint resumes the exact
-    noise stream.
+    noise stream. Under a ``tf.distribute`` strategy use batches of a fixed
+    size (``drop_remainder=True``) divisible by the number of replicas (and
+    by ``n_critic`` per replica): the replica-consistent noise assumes equal
+    shares of the global batch.
 
     Logged metrics: ``d_loss`` (L_D with the weighted penalty), ``g_loss``,
     ``penalty`` (unweighted), ``d_real``/``d_fake`` (mean D score on real and
@@ -117,7 +120,7 @@ class GAN(keras.Model):
         penalty_weight: float = 0.0,
         real_weight: float = 1.0,
         n_critic: int = 1,
-        penalty_output: str = "logit",
+        penalty_output: Optional[str] = None,
         jit_compile: bool = False,
         steps_per_execution: int = 1,
         **kwargs,
@@ -137,7 +140,8 @@ class GAN(keras.Model):
                 paper uses gamma >= 1).
             n_critic: D updates per G update, an integer >= 1.
             penalty_output: ``"logit"`` or ``"sigmoid"``: what the penalty
-                differentiates.
+                differentiates; None keeps the penalty's own setting (the
+                logit, unless bound with ``penalties.get(name, output=...)``).
             jit_compile: whether the step is compiled with XLA. Always pass
                 it explicitly: Keras' ``"auto"`` turns XLA off on CPU.
             steps_per_execution: train steps per ``tf.function`` call.
@@ -178,9 +182,10 @@ class GAN(keras.Model):
             raise ValueError(
                 f"jit_compile must be True or False, got {jit_compile!r}."
             )
-        distribute.check_jit_compile(jit_compile)
+        distribute.check_jit_compile(jit_compile, self.distribute_strategy)
         self.loss_fn = losses.get(loss)
-        self.penalty_fn = penalties.get(penalty, output=penalty_output)
+        options = {} if penalty_output is None else {"output": penalty_output}
+        self.penalty_fn = penalties.get(penalty, **options)
         self.penalty_is_none = penalty in ("none", penalties.none)
         self.penalty_weight = float(penalty_weight)
         self.real_weight = float(real_weight)

@@ -89,14 +89,22 @@ def gradient_norm_squared(discriminator, points, output="logit"):
         float32 tensor ``[B]``: ``sum over non-batch axes of (dD/du)^2``.
     """
     _check_output(output)
+    points = tf.convert_to_tensor(points)
     with tf.GradientTape() as tape:
         tape.watch(points)
         scores = discriminator(points, training=True)
         if output == "sigmoid":
             scores = tf.sigmoid(scores)
-        # Examples are independent, so d(sum)/du_i = dD(u_i)/du_i.
+        # Examples are independent, so d(sum)/du_i = dD(u_i)/du_i (not so
+        # for batch-coupled layers such as BatchNorm in training mode).
         total = tf.reduce_sum(scores)
-    grads = tf.cast(tape.gradient(total, points), tf.float32)
+    grads = tape.gradient(total, points)
+    if grads is None:
+        raise ValueError(
+            "The discriminator's output does not depend on its input; no "
+            "gradient penalty can be computed."
+        )
+    grads = tf.cast(grads, tf.float32)
     return tf.reduce_sum(
         tf.square(tf.reshape(grads, [tf.shape(grads)[0], -1])), axis=1
     )
@@ -113,6 +121,13 @@ def _per_example_uniform(batch, rank, dtype, seed):
 
 
 def _interpolate(real, fake, seed):
+    real = tf.convert_to_tensor(real)
+    fake = tf.convert_to_tensor(fake, real.dtype)
+    if not real.shape.is_compatible_with(fake.shape):
+        raise ValueError(
+            f"real and fake batches differ in shape: {real.shape} vs "
+            f"{fake.shape}."
+        )
     alpha = _per_example_uniform(
         tf.shape(real)[0], real.shape.rank, real.dtype, seed
     )
@@ -222,6 +237,7 @@ def dragan(discriminator, real, fake, seed, *, output="logit"):
         Scalar float32 mean over the batch.
     """
     del fake
+    real = tf.convert_to_tensor(real)
     x = tf.cast(real, tf.float32)
     moments = distribute.cross_replica_sum(
         tf.stack(
@@ -310,7 +326,12 @@ def get(name, **options):
     if not options:
         return fn
     params = inspect.signature(fn).parameters
+    takes_any = any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
+    )
     unknown = sorted(key for key in options if key not in params)
+    if takes_any:
+        unknown = []
     if unknown:
         raise ValueError(
             f"Penalty {name!r} takes no option(s) {unknown}; its options: "
@@ -318,6 +339,12 @@ def get(name, **options):
         )
     if "output" in options:
         _check_output(options["output"])
+    bound = getattr(fn, "keywords", {}).get("output")
+    if bound is not None and options.get("output", bound) != bound:
+        raise ValueError(
+            f"Penalty already differentiates {bound!r}; cannot rebind "
+            f"output={options['output']!r}."
+        )
     if "k" in options and not options["k"] > 0:
         raise ValueError(
             f"lipschitz penalty needs k > 0, got k={options['k']}."

@@ -10,8 +10,11 @@ same everywhere, so this module builds everything from it: uniforms from the
 top 24 bits, normals by Box-Muller. Draws for a batch go through
 ``distribute.replica_slice``, so N replicas together see what one device sees.
 
-A seed is a shape ``[2]`` integer tensor: the Philox key and the low word
-of its counter.
+A seed is a shape ``[2]`` integer tensor: the Philox key and one word of
+its 128-bit counter; the other word is 0 for ``bits``/``split_seed`` and
+the folded-in value for ``fold_in``, so ``fold_in(s, i)`` equals
+``split_seed(s, n)[i]``: derive seeds from a parent by one of the two, not
+both.
 """
 
 import math
@@ -44,7 +47,8 @@ def bits(shape, seed, dtype=tf.uint32, high=None):
 
 
 def _unit(raw):
-    """uint32 bits -> float32 in (0, 1): the top 24 bits plus half an ulp."""
+    """uint32 bits -> float32 in (0, 1]: the top 24 bits plus half an ulp
+    (the largest value rounds to 1.0 in float32, probability 2^-24)."""
     top = tf.cast(tf.bitwise.right_shift(raw, 8), tf.float32)
     return (top + 0.5) * (1.0 / 2**24)
 
@@ -60,7 +64,7 @@ def _normal(shape, seed):
 
 
 def uniform(local_shape, seed):
-    """U(0, 1) float32 of ``local_shape``, replica-consistent."""
+    """U(0, 1] float32 of ``local_shape``, replica-consistent."""
     return distribute.replica_slice(_uniform, local_shape, seed)
 
 

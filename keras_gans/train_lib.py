@@ -19,10 +19,11 @@ import shutil
 import time
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from keras_gans import callbacks as gan_callbacks
-from keras_gans import data, export, metrics, networks, plots
+from keras_gans import data, export, metrics, networks, penalties, plots
 from keras_gans.config import TrainConfig
 from keras_gans.gan import GAN
 
@@ -49,8 +50,9 @@ def build_gan(config: TrainConfig) -> GAN:
                 config.lr_schedule, config.steps
             ),
             loss=config.loss,
-            penalty=config.penalty,
+            penalty=penalties.get(config.penalty, **config.penalty_options()),
             penalty_weight=config.penalty_weight,
+            penalty_output=config.penalty_output,
             real_weight=config.real_weight,
             n_critic=config.n_critic,
             jit_compile=config.jit_compile,
@@ -64,6 +66,23 @@ def _write_json(path, value):
     with open(tmp, "w") as f:
         json.dump(value, f, indent=2)
     os.replace(tmp, path)
+
+
+def _check_export_dir(export_dir):
+    """Only an earlier export (or an empty directory) may be replaced."""
+    if os.path.exists(export_dir) and os.listdir(export_dir):
+        if not os.path.exists(os.path.join(export_dir, "saved_model.pb")):
+            raise ValueError(
+                f"export_dir {export_dir} exists and is not a SavedModel; "
+                "refusing to replace it."
+            )
+
+
+def _replace_export(saved, export_dir):
+    _check_export_dir(export_dir)
+    if os.path.exists(export_dir):
+        shutil.rmtree(export_dir)
+    shutil.copytree(saved, export_dir)
 
 
 def run(
@@ -87,6 +106,8 @@ def run(
         The dict written to ``metrics.json``.
     """
     config.validate()
+    if export_dir:
+        _check_export_dir(os.fspath(export_dir))
     workdir = os.fspath(workdir)
     os.makedirs(workdir, exist_ok=True)
     config_path = os.path.join(workdir, "config.json")
@@ -147,31 +168,35 @@ def run(
         ).history
     wall = time.time() - start
 
-    final = (
-        coverage.history[-1]
-        if coverage.history and coverage.history[-1]["step"] == config.steps
-        else None
-    )
-    if final is None:
+    reached = int(gan.g_optimizer.iterations.numpy())
+    fake = gan.generate(config.eval_samples, seed=coverage.seed)
+    diverged = not np.all(np.isfinite(fake))
+    last = coverage.history[-1] if coverage.history else {}
+    if diverged:
+        final = {"step": reached, "diverged": True}
+    elif last.get("step") == reached and not last.get("diverged"):
+        final = last  # the callback has just evaluated these samples
+    else:
         final = {
-            "step": int(gan.g_optimizer.iterations.numpy()),
-            **metrics.mode_coverage(
-                gan.generate(config.eval_samples, seed=coverage.seed), mixture
-            ).as_dict(),
+            "step": reached,
+            **metrics.mode_coverage(fake, mixture).as_dict(),
         }
     real = data.sample_mixture(
         mixture, config.eval_samples, tf.constant([config.seed, 7], tf.int64)
     ).numpy()
-    fake = gan.generate(config.eval_samples, seed=coverage.seed)
+    summary = (
+        "diverged (NaN)"
+        if diverged
+        else f"{final['modes']}/{final['num_modes']} modes, "
+        f"HQ {100 * final['high_quality']:.1f}%"
+    )
     plots.plot_samples(
         real,
-        fake,
+        np.nan_to_num(fake) if diverged else fake,
         os.path.join(workdir, "samples.png"),
         title=(
             f"{config.dataset}: {config.loss} + {config.penalty} "
-            f"(lambda={config.penalty_weight}), step {final['step']}: "
-            f"{final['modes']}/{final['num_modes']} modes, "
-            f"HQ {100 * final['high_quality']:.1f}%"
+            f"(lambda={config.penalty_weight}), step {reached}: {summary}"
         ),
         centres=mixture.centres,
     )
@@ -179,10 +204,7 @@ def run(
         gan.generator, config.latent_dim, os.path.join(workdir, "saved_model")
     )
     if export_dir:
-        export_dir = os.fspath(export_dir)
-        if os.path.exists(export_dir):
-            shutil.rmtree(export_dir)
-        shutil.copytree(saved, export_dir)
+        _replace_export(saved, os.fspath(export_dir))
     result = {
         "final": final,
         "losses": {
@@ -192,8 +214,7 @@ def run(
         },
         "history": coverage.history,
         "wall_time_s": wall,
-        "steps_trained_this_run": int(gan.g_optimizer.iterations.numpy())
-        - step,
+        "steps_trained_this_run": reached - step,
         "config": config.to_dict(),
     }
     _write_json(os.path.join(workdir, "metrics.json"), result)

@@ -7,11 +7,12 @@ import keras_gans as kg
 from keras_gans import callbacks, data
 
 
-def _gan():
-    keras.utils.set_random_seed(0)
-    gan = kg.GAN(*kg.networks.toy_mlp(), latent_dim=2, seed=0)
+def _gan(seed=0):
+    keras.utils.set_random_seed(seed)
+    gan = kg.GAN(*kg.networks.toy_mlp(), latent_dim=2, seed=seed)
     gan.compile(
-        keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3),
+        keras.optimizers.Adam(1e-3),
+        keras.optimizers.Adam(1e-3),
         jit_compile=False,
     )
     return gan
@@ -21,12 +22,19 @@ def test_mode_coverage_callback_logs_everywhere(tmp_path):
     gan = _gan()
     mix = data.mixture("ring")
     cb = callbacks.ModeCoverageCallback(
-        mix, every=4, num_samples=300, seed=5,
-        json_path=tmp_path / "mc.json", log_dir=tmp_path / "tb",
+        mix,
+        every=4,
+        num_samples=300,
+        seed=5,
+        json_path=tmp_path / "mc.json",
+        log_dir=tmp_path / "tb",
     )
     history = gan.fit(
-        data.toy_dataset("ring", 16, seed=0), steps_per_epoch=2, epochs=4,
-        verbose=0, callbacks=[cb],
+        data.toy_dataset("ring", 16, seed=0),
+        steps_per_epoch=2,
+        epochs=4,
+        verbose=0,
+        callbacks=[cb],
     ).history
     # Evaluated at steps 4 and 8 only; the epoch logs carry the numbers.
     records = json.loads((tmp_path / "mc.json").read_text())
@@ -54,13 +62,31 @@ def test_checkpoint_callback_restores_everything(tmp_path):
     gan = _gan()
     cb = callbacks.Checkpoint(gan, tmp_path)
     gan.fit(
-        data.toy_dataset("ring", 16, seed=0), steps_per_epoch=3, epochs=2,
-        verbose=0, callbacks=[cb],
+        data.toy_dataset("ring", 16, seed=0),
+        steps_per_epoch=3,
+        epochs=2,
+        verbose=0,
+        callbacks=[cb],
     )
-    fresh = _gan()
+    fresh = _gan(seed=7)  # another seed: the restore must bring rng_seed
+    assert not np.array_equal(fresh.rng_seed.numpy(), gan.rng_seed.numpy())
     assert callbacks.Checkpoint(fresh, tmp_path).restore() == 6
     for a, b in zip(
         gan.weights + gan.d_optimizer.variables + gan.g_optimizer.variables,
-        fresh.weights + fresh.d_optimizer.variables + fresh.g_optimizer.variables,
+        fresh.weights
+        + fresh.d_optimizer.variables
+        + fresh.g_optimizer.variables,
     ):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_checkpoint_skips_a_stopped_epoch(tmp_path):
+    gan = _gan()
+    cb = callbacks.Checkpoint(gan, tmp_path)
+    cb.set_model(gan)
+    gan.stop_training = True  # as TerminateOnNaN leaves it
+    cb.on_epoch_end(0)
+    assert cb.manager.latest_checkpoint is None
+    gan.stop_training = False
+    cb.on_epoch_end(0)
+    assert cb.manager.latest_checkpoint is not None

@@ -33,7 +33,10 @@ def test_unknown_field_is_an_error():
         ({"seed": -1}, "seed must be >= 0"),
         ({"d_optimizer": OptimizerConfig(name="rmsprop")}, "d_optimizer must"),
         ({"g_optimizer": OptimizerConfig(learning_rate=0)}, "g_lr must be > 0"),
-        ({"g_optimizer": OptimizerConfig(beta1=1.0)}, r"beta1 must be in \[0, 1\)"),
+        (
+            {"g_optimizer": OptimizerConfig(beta1=1.0)},
+            r"beta1 must be in \[0, 1\)",
+        ),
     ],
 )
 def test_bad_values_name_the_field(changes, message):

@@ -142,3 +142,17 @@ def test_scale_loss_divides_by_replicas():
     values = strategy.experimental_local_results(scaled())
     assert [float(v) for v in values] == [2.0, 2.0]
     assert float(distribute.scale_loss(tf.constant(4.0))) == 4.0
+
+
+def test_cross_replica_draws_equal_single_device_draws():
+    # Eager code under strategy.scope() runs once: it must draw what a
+    # single device draws (toy data, evaluation latents).
+    seed = tf.constant([2, 9], tf.int64)
+    plain = kg.rng.normal([5, 2], seed).numpy()
+    batch = next(iter(kg.data.toy_dataset("ring", 8, seed=1))).numpy()
+    with _mirrored().scope():
+        np.testing.assert_array_equal(
+            kg.rng.normal([5, 2], seed).numpy(), plain
+        )
+        scoped = next(iter(kg.data.toy_dataset("ring", 8, seed=1))).numpy()
+    np.testing.assert_array_equal(scoped, batch)

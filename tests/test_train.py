@@ -47,12 +47,21 @@ def test_inconsistent_flags_are_usage_errors(argv, message):
 
 def test_flags_reach_the_config():
     with flagsaver.flagsaver():
-        flags.FLAGS([
-            "keras-gans-train", "--dataset=grid", "--penalty=wgan_gp",
-            "--loss=wasserstein", "--n_critic=5", "--real_weight=10",
-            "--d_optimizer=momentum", "--g_lr=0.0002", "--beta2=0.9",
-            "--hidden_units=128,128,128", "--jit_compile",
-        ])
+        flags.FLAGS(
+            [
+                "keras-gans-train",
+                "--dataset=grid",
+                "--penalty=wgan_gp",
+                "--loss=wasserstein",
+                "--n_critic=5",
+                "--real_weight=10",
+                "--d_optimizer=momentum",
+                "--g_lr=0.0002",
+                "--beta2=0.9",
+                "--hidden_units=128,128,128",
+                "--jit_compile",
+            ]
+        )
         config = train.config_from_flags()
     assert config.dataset == "grid" and config.penalty == "wgan_gp"
     assert config.n_critic == 5 and config.real_weight == 10.0

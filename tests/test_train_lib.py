@@ -1,5 +1,6 @@
 """The main job: outputs, resume after interruption (also after SIGKILL)."""
 
+import dataclasses
 import json
 import os
 import pathlib
@@ -119,6 +120,32 @@ def test_changed_config_on_same_workdir_is_refused(tmp_path):
             tmp_path,
             verbose=0,
         )
+
+
+def test_divergence_is_reported_not_checkpointed(tmp_path):
+    exploding = OptimizerConfig(name="sgd", learning_rate=1e20)
+    config = dataclasses.replace(
+        SMALL,
+        loss="wasserstein",
+        penalty="none",
+        d_optimizer=exploding,
+        g_optimizer=exploding,
+        lr_schedule="constant",
+    )
+    result = train_lib.run(config, tmp_path, verbose=0)
+    assert result["final"]["diverged"] is True
+    assert result["final"]["step"] < 100
+    assert not list((tmp_path / "checkpoints").glob("ckpt-*"))
+    assert (tmp_path / "samples.png").is_file()
+
+
+def test_export_dir_that_is_not_an_export_is_refused(tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me")
+    with pytest.raises(ValueError, match="is not a SavedModel; refusing"):
+        train_lib.run(SMALL, tmp_path / "run", export_dir=precious, verbose=0)
+    assert (precious / "notes.txt").read_text() == "keep me"
 
 
 def test_binary_killed_mid_run_resumes_to_the_same_result(tmp_path):

@@ -13,9 +13,11 @@ class Checkpoint(keras.callbacks.Callback):
 
     The checkpoint holds both networks, both optimizers (slots and step
     counters) and the GAN's RNG seed; since all training noise is a function
-    of (seed, step), restoring it restores the noise stream too. Use
-    ``restore()`` before ``fit`` and pass ``initial_epoch`` from
-    ``restored_step``.
+    of (seed, step), restoring it restores the noise stream too. Call
+    ``restore()`` before ``fit`` and resume with ``initial_epoch =
+    restored_step // steps_per_epoch``. Nothing is saved at the end of an
+    epoch in which training was stopped (e.g. by ``TerminateOnNaN``), so a
+    diverged state never replaces the last good checkpoint.
 
     Args:
         gan: the ``keras_gans.GAN``.
@@ -44,4 +46,6 @@ class Checkpoint(keras.callbacks.Callback):
         return int(self.gan.g_optimizer.iterations.numpy())
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.model.stop_training:
+            return
         self.manager.save(checkpoint_number=self.restored_step)

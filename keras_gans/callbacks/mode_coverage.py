@@ -69,7 +69,12 @@ class ModeCoverageCallback(keras.callbacks.Callback):
         step = int(self.model.g_optimizer.iterations.numpy())
         if step % self.every:
             return
-        result = self.evaluate().as_dict()
+        try:
+            result = self.evaluate().as_dict()
+        except ValueError:  # non-finite samples: the run diverged
+            self.history.append({"step": step, "diverged": True})
+            self._save()
+            return
         record = {"step": step, **result}
         self.history.append(record)
         if logs is not None:
@@ -81,6 +86,9 @@ class ModeCoverageCallback(keras.callbacks.Callback):
                 for key in ("modes", "high_quality", "reverse_kl"):
                     tf.summary.scalar(f"mode_coverage/{key}", result[key])
             self._writer.flush()
+        self._save()
+
+    def _save(self):
         if self.json_path:
             tmp = self.json_path + ".tmp"
             with open(tmp, "w") as f:
