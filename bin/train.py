@@ -52,6 +52,13 @@ flags.DEFINE_float(
     "Imbalanced real-loss weight gamma (paper eq. 6).",
     lower_bound=1e-12,
 )
+flags.DEFINE_float(
+    "ema_decay",
+    _DEFAULT.ema_decay,
+    "Generator EMA decay for sampling and export (0: off).",
+    lower_bound=0.0,
+    upper_bound=0.999999,
+)
 flags.DEFINE_integer(
     "n_critic", _DEFAULT.n_critic, "D updates per G update.", lower_bound=1
 )
@@ -178,6 +185,7 @@ def config_from_flags() -> TrainConfig:
         lipschitz_k=FLAGS.lipschitz_k,
         real_weight=FLAGS.real_weight,
         n_critic=FLAGS.n_critic,
+        ema_decay=FLAGS.ema_decay,
         d_optimizer=optimizer("d"),
         g_optimizer=optimizer("g"),
         lr_schedule=FLAGS.lr_schedule,

@@ -94,6 +94,7 @@ class TrainConfig:
     lipschitz_k: float = 1.0
     real_weight: float = 1.0
     n_critic: int = 1
+    ema_decay: float = 0.0
     d_optimizer: OptimizerConfig = OptimizerConfig()
     g_optimizer: OptimizerConfig = OptimizerConfig()
     lr_schedule: str = "linear"
@@ -121,6 +122,10 @@ class TrainConfig:
         if not self.lipschitz_k > 0:
             raise ValueError(
                 f"lipschitz_k must be > 0, got {self.lipschitz_k}."
+            )
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise ValueError(
+                f"ema_decay must be in [0, 1) (0: off), got {self.ema_decay}."
             )
         if not self.penalty_weight >= 0:
             raise ValueError(

@@ -92,6 +92,8 @@ class GAN(keras.Model):
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
+        self.ema_generator = None
+        self.ema_decay = None
         self.seed = int(seed)
         self.rng_seed = keras.Variable(
             np.array([self.seed, 0], np.int64),
@@ -123,6 +125,7 @@ class GAN(keras.Model):
         penalty_output: Optional[str] = None,
         jit_compile: bool = False,
         steps_per_execution: int = 1,
+        ema_decay: Optional[float] = None,
         **kwargs,
     ):
         """Configures training.
@@ -145,6 +148,10 @@ class GAN(keras.Model):
             jit_compile: whether the step is compiled with XLA. Always pass
                 it explicitly: Keras' ``"auto"`` turns XLA off on CPU.
             steps_per_execution: train steps per ``tf.function`` call.
+            ema_decay: if set, in (0, 1): keep a shadow generator whose
+                weights follow ``s <- d * s + (1 - d) * w`` after every G
+                update (non-trainable weights are copied); ``generate`` and
+                export use it. Compile under the strategy's scope.
             **kwargs: passed to ``keras.Model.compile``.
 
         Raises:
@@ -178,6 +185,8 @@ class GAN(keras.Model):
             raise ValueError(
                 f"n_critic must be an integer >= 1, got {n_critic!r}."
             )
+        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
+            raise ValueError(f"ema_decay must be in (0, 1), got {ema_decay!r}.")
         if not isinstance(jit_compile, bool):
             raise ValueError(
                 f"jit_compile must be True or False, got {jit_compile!r}."
@@ -201,6 +210,35 @@ class GAN(keras.Model):
             **kwargs,
         )
         self._build_optimizers()
+        self.ema_decay = None if ema_decay is None else float(ema_decay)
+        if self.ema_decay is None:
+            self.ema_generator = None
+        elif self.ema_generator is None:
+            self.ema_generator = self._clone_generator()
+
+    def _clone_generator(self):
+        if not self.generator.built:
+            self.generator.build((None, self.latent_dim))
+        try:
+            shadow = keras.models.clone_model(self.generator)
+        except Exception as e:  # subclassed models without a config
+            raise ValueError(
+                "ema_decay needs a generator that keras.models.clone_model "
+                f"can copy (functional or Sequential): {e}"
+            ) from e
+        shadow.set_weights(self.generator.get_weights())
+        shadow.trainable = False
+        return shadow
+
+    def _update_ema(self):
+        decay = self.ema_decay
+        for shadow, weight in zip(
+            self.ema_generator.weights, self.generator.weights
+        ):
+            if weight.trainable:
+                shadow.assign(decay * shadow + (1.0 - decay) * weight)
+            else:
+                shadow.assign(weight)
 
     def _build_optimizers(self):
         if self.generator.built and self.discriminator.built:
@@ -304,6 +342,8 @@ class GAN(keras.Model):
             scaled = self.g_optimizer.scale_loss(distribute.scale_loss(g_loss))
         grads = tape.gradient(scaled, g_vars)
         self.g_optimizer.apply(grads, g_vars)
+        if self.ema_decay is not None:
+            self._update_ema()
         self.g_loss_tracker.update_state(g_loss)
 
     def _split_critic_batches(self, real):
@@ -346,7 +386,10 @@ class GAN(keras.Model):
 
     @property
     def sampling_generator(self):
-        """The generator used by ``generate`` and export."""
+        """The generator used by ``generate`` and export: the EMA shadow
+        generator when ``ema_decay`` is set, else the trained one."""
+        if self.ema_generator is not None:
+            return self.ema_generator
         return self.generator
 
     def generate(

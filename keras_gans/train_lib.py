@@ -57,6 +57,7 @@ def build_gan(config: TrainConfig) -> GAN:
             n_critic=config.n_critic,
             jit_compile=config.jit_compile,
             steps_per_execution=config.steps_per_execution,
+            ema_decay=config.ema_decay or None,
         )
     return gan
 
@@ -201,7 +202,9 @@ def run(
         centres=mixture.centres,
     )
     saved = export.export_generator(
-        gan.generator, config.latent_dim, os.path.join(workdir, "saved_model")
+        gan.sampling_generator,
+        config.latent_dim,
+        os.path.join(workdir, "saved_model"),
     )
     if export_dir:
         _replace_export(saved, os.fspath(export_dir))

@@ -28,7 +28,13 @@ def _data(shape, n_critic):
 
 
 def train(
-    strategy, penalty, n_critic=1, jit=False, shape=(2,), loss="non_saturating"
+    strategy,
+    penalty,
+    n_critic=1,
+    jit=False,
+    shape=(2,),
+    loss="non_saturating",
+    ema_decay=None,
 ):
     latent_dim = 3
     g_weights, d_weights = _reference_weights(shape, latent_dim)
@@ -47,6 +53,7 @@ def train(
             real_weight=2.0,
             n_critic=n_critic,
             jit_compile=jit,
+            ema_decay=ema_decay,
         )
     ds = tf.data.Dataset.from_tensor_slices(_data(shape, n_critic))
     history = gan.fit(
@@ -89,6 +96,13 @@ def test_mirrored_equals_single_device(penalty, n_critic):
     single = train(tf.distribute.get_strategy(), penalty, n_critic)
     mirrored = train(_mirrored(), penalty, n_critic)
     _assert_same(single, mirrored)
+
+
+def test_mirrored_with_ema_equals_single_device():
+    single = train(tf.distribute.get_strategy(), "r1", ema_decay=0.5)
+    mirrored = train(_mirrored(), "r1", ema_decay=0.5)
+    _assert_same(single, mirrored)
+    assert len(single[0]) > 8  # the shadow generator's weights are compared
 
 
 def test_xla_over_several_cpus_is_a_clear_error():

@@ -119,6 +119,51 @@ def test_bound_penalty_output_is_kept_and_conflicts_are_errors():
         compiled(penalty=sigmoid_r1, penalty_output="logit")
 
 
+@pytest.mark.parametrize("jit", [False, True])
+def test_generator_ema_follows_the_trajectory(jit, tmp_path):
+    # Wasserstein Dirac GAN: theta_t from the analytic alternating steps,
+    # ema_t = d ema_{t-1} + (1 - d) theta_t with ema_0 = theta_0.
+    x0, theta, psi, lr, decay = 0.5, 1.2, -0.4, 0.1, 0.7
+    gan = dirac_gan(theta, psi)
+    gan.compile(
+        sgd(lr), sgd(lr), loss="wasserstein", ema_decay=decay, jit_compile=jit
+    )
+    steps = 4
+    gan.fit(real_points(x0, 4, steps), epochs=1, verbose=0)
+    ema = theta
+    for _ in range(steps):
+        psi = psi - lr * (-x0 + theta)
+        theta = theta + lr * psi
+        ema = decay * ema + (1 - decay) * theta
+    assert float(gan.generator.weights[0].numpy()[0]) == pytest.approx(
+        theta, rel=1e-5
+    )
+    assert float(gan.ema_generator.weights[0].numpy()[0]) == pytest.approx(
+        ema, rel=1e-5
+    )
+    assert gan.sampling_generator is gan.ema_generator
+    np.testing.assert_allclose(
+        gan.generate(3, seed=0), np.full((3, 1), ema), rtol=1e-5
+    )
+    # The shadow weights travel with a checkpoint.
+    path = tf.train.Checkpoint(gan=gan).save(str(tmp_path / "ckpt"))
+    fresh = dirac_gan(0.0, 0.0)
+    fresh.compile(
+        sgd(lr), sgd(lr), loss="wasserstein", ema_decay=decay, jit_compile=False
+    )
+    tf.train.Checkpoint(gan=fresh).restore(
+        path
+    ).assert_existing_objects_matched()
+    assert float(fresh.ema_generator.weights[0].numpy()[0]) == pytest.approx(
+        ema, rel=1e-6
+    )
+
+
+def test_bad_ema_decay():
+    with pytest.raises(ValueError, match="ema_decay must be in \\(0, 1\\)"):
+        compiled(ema_decay=1.0)
+
+
 def test_non_saturating_dirac_step_and_scores():
     # GAN-NS: dL_D/dpsi = -x0 s(-psi x0) + theta s(psi theta) with s=sigmoid.
     x0, theta, psi, lr = 1.0, -0.5, 0.3, 0.2
