@@ -63,6 +63,14 @@ VARIANTS = {
         "GAN-NS + DRAGAN lambda 1",
         dict(penalty="dragan", penalty_weight=1.0),
     ),
+    "r1_ema": (
+        "GAN-NS + R1 lambda 0.1 + G EMA 0.999",
+        {"penalty": "r1", "penalty_weight": 0.1, "ema_decay": 0.999},
+    ),
+    "zero_gp_ema": (
+        "GAN-NS + 0GP lambda 0.1 + G EMA 0.999",
+        {"penalty": "zero_gp", "penalty_weight": 0.1, "ema_decay": 0.999},
+    ),
     "imbalanced": (
         "GAN-NS imbalanced gamma 10",
         dict(penalty="none", real_weight=10.0),
@@ -100,6 +108,12 @@ def config_for(variant, dataset, seed, steps, hidden_units):
         d_optimizer=_ADAM,
         g_optimizer=_ADAM,
         lr_schedule="linear",
+        # Pinned, so that changing TrainConfig's defaults changes no row.
+        loss="non_saturating",
+        real_weight=1.0,
+        n_critic=1,
+        latent_dim=2,
+        ema_decay=0.0,
         log_every=steps // 4,
         eval_every=steps,
         steps_per_execution=50,

@@ -94,7 +94,7 @@ class TrainConfig:
     lipschitz_k: float = 1.0
     real_weight: float = 1.0
     n_critic: int = 1
-    ema_decay: float = 0.0
+    ema_decay: float = 0.999
     d_optimizer: OptimizerConfig = OptimizerConfig()
     g_optimizer: OptimizerConfig = OptimizerConfig()
     lr_schedule: str = "linear"
