@@ -1,0 +1,800 @@
+"""The Dirac GAN and the bilinear game (Thanh-Tung & Tran, 2020, Sec. IV).
+
+**Dirac GAN** (Mescheder et al., 2018). The real distribution is a point
+mass at ``x0 = 0``, the generator a point mass at ``theta`` (its only
+parameter). With the paper's eq. 3 (the ``wasserstein`` row of
+``keras_gans.losses``)::
+
+    L_D = -D(0) + D(theta),        L_G = -D(theta)
+
+Two discriminators, both without biases (so ``D(0) = 0`` always):
+
+- ``linear``: ``D(x) = psi * x``, one weight ``psi``
+  (``networks.dirac_linear``). L_D = psi * theta, L_G = -psi * theta: the
+  game is the bilinear game below, its unique equilibrium
+  ``psi = theta = 0``.
+- ``hidden``: ``D(x) = Psi1^T lrelu(Psi0 x)`` with ``n`` Leaky-ReLU units
+  (``networks.dirac_hidden``). It is piecewise linear with one kink at 0:
+  slope ``s+`` for ``x > 0`` and ``s-`` for ``x < 0``, so it has its maximum
+  at 0 iff ``s+ <= 0 <= s-`` and is monotonic otherwise. Proposition 1: the
+  D that is optimal for the current fake alone is monotonic,
+  ``D*(x) = -1^T lrelu(sign(theta) x 1)``.
+
+Training is alternating gradient descent: one D step, then one G step
+against the updated D. Both players use SGD, with momentum ``mu`` in the
+``momentum`` variant: ``v <- mu v + grad``, ``w <- w - lr v`` (the PyTorch
+convention; equal to Keras' for a constant learning rate). After every D
+step the D weights are clipped to ``[-clip, clip]``: the paper's parameter
+box ``psi, Psi0, Psi1 in [-1, 1]``, without which Prop. 1 has no optimum
+and the Wasserstein loss drives the weights to infinity. The variants:
+
+- ``plain``: D's fake batch is the current fake ``theta_t`` only.
+- ``old_fake``: D's fake batch is ``[theta_t, theta_{t-K}]`` (K =
+  ``old_fake_delay``; ``theta_{t-K} = theta_0`` while ``t < K``), the fake
+  term averaged over the two; G's loss is on the current fake only.
+- ``r1``: ``L_D + gamma * D'(0)^2`` (``penalties.r1``; weighting
+  ``lambda * E[...]``, no 1/2, as in the paper's Table I). For the hidden D,
+  TensorFlow differentiates Leaky-ReLU at 0 with slope ``alpha``, so the
+  penalty is ``gamma * alpha^2 (sum_i Psi1_i Psi0_i)^2``: it pushes
+  ``s+ = -s-``, and needs a larger gamma than the linear D.
+- ``momentum``: SGD with momentum ``mu`` for both players.
+
+**Bilinear game** ``f(x, y) = x y``, x minimises and y maximises (the
+linear Dirac GAN with ``x = psi``, ``y = theta``). Simultaneous steps
+``(x, y) <- (x - h y, y + h x)`` multiply the norm by ``sqrt(1 + h^2)``
+every step (they spiral out). Alternating steps ``x <- x - h y``,
+``y <- y + h x`` conserve ``E = x^2 + y^2 - h x y`` exactly, which is
+positive definite for ``h < 2``: they stay on a closed orbit.
+
+All computation is float32 TensorFlow with ``tf.GradientTape``; results
+come back as NumPy arrays.
+"""
+
+import dataclasses
+import functools
+import json
+import math
+import os
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import tensorflow as tf
+
+from keras_gans import losses, penalties
+
+__all__ = [
+    "DISCRIMINATORS",
+    "VARIANTS",
+    "BILINEAR_MODES",
+    "DiracConfig",
+    "DiracResult",
+    "run_dirac",
+    "initial_weights",
+    "discriminator_output",
+    "optimal_hidden_weights",
+    "Monotonicity",
+    "monotonicity",
+    "BilinearResult",
+    "bilinear_game",
+    "default_suite",
+    "run_suite",
+    "format_table",
+    "plot_theta",
+    "plot_linear_phase",
+    "plot_discriminators",
+    "plot_bilinear",
+    "write_outputs",
+]
+
+DISCRIMINATORS = ("linear", "hidden")
+VARIANTS = ("plain", "old_fake", "r1", "momentum")
+BILINEAR_MODES = ("simultaneous", "alternating")
+
+_REAL = ((0.0,),)  # the real point x0 = 0, as a [1, 1] batch
+
+
+@dataclasses.dataclass(frozen=True)
+class DiracConfig:
+    """One Dirac GAN run. See the module docstring for the game.
+
+    Attributes:
+        discriminator: ``"linear"`` or ``"hidden"``.
+        variant: one of ``VARIANTS``.
+        loss: a ``keras_gans.losses`` name; ``"wasserstein"`` is eq. 3.
+        steps: number of (D step, G step) pairs.
+        d_learning_rate: D's SGD learning rate.
+        g_learning_rate: G's SGD learning rate (0 freezes theta: D is then
+            trained alone on a fixed fake, as in paper Fig. 8f).
+        theta0: initial fake point.
+        psi0: initial weight of the linear D.
+        hidden_units: n, the hidden D's width.
+        negative_slope: Leaky-ReLU slope alpha of the hidden D.
+        seed: seed of the hidden D's U[-1, 1] initial weights.
+        clip: D weights are clipped to ``[-clip, clip]`` after each D step;
+            None turns clipping off.
+        old_fake_delay: K of the ``old_fake`` variant (fake batch
+            ``[theta_t, theta_{t-K}]``).
+        r1_weight: gamma of the ``r1`` variant.
+        momentum: mu of the ``momentum`` variant (both players).
+    """
+
+    discriminator: str = "linear"
+    variant: str = "plain"
+    loss: str = "wasserstein"
+    steps: int = 1000
+    d_learning_rate: float = 0.05
+    g_learning_rate: float = 0.05
+    theta0: float = 1.0
+    psi0: float = 0.0
+    hidden_units: int = 4
+    negative_slope: float = 0.2
+    seed: int = 7
+    clip: Optional[float] = 1.0
+    old_fake_delay: int = 10
+    r1_weight: float = 1.0
+    momentum: float = 0.5
+
+    def validate(self) -> "DiracConfig":
+        """Returns self; raises ValueError on an invalid field."""
+        if self.discriminator not in DISCRIMINATORS:
+            raise ValueError(
+                f"Unknown Dirac discriminator {self.discriminator!r}. "
+                f"Valid: {', '.join(DISCRIMINATORS)}."
+            )
+        if self.variant not in VARIANTS:
+            raise ValueError(
+                f"Unknown Dirac variant {self.variant!r}. "
+                f"Valid: {', '.join(VARIANTS)}."
+            )
+        losses.get(self.loss)
+        checks = [
+            ("steps", self.steps >= 1),
+            ("d_learning_rate", self.d_learning_rate >= 0),
+            ("g_learning_rate", self.g_learning_rate >= 0),
+            (
+                "hidden_units",
+                int(self.hidden_units) == self.hidden_units
+                and self.hidden_units >= 1,
+            ),
+            ("negative_slope", 0 <= self.negative_slope < 1),
+            ("clip", self.clip is None or self.clip > 0),
+            ("old_fake_delay", self.old_fake_delay >= 1),
+            ("r1_weight", self.r1_weight >= 0),
+            ("momentum", 0 <= self.momentum < 1),
+        ]
+        for name, ok in checks:
+            if not ok:
+                raise ValueError(
+                    f"Invalid DiracConfig.{name}: {getattr(self, name)!r}."
+                )
+        return self
+
+
+def initial_weights(config: DiracConfig) -> List[np.ndarray]:
+    """The D's initial weights, shaped like the Keras kernels.
+
+    Linear: ``[psi]`` of shape ``[1, 1]`` holding ``config.psi0``. Hidden:
+    ``[Psi0 [1, n], Psi1 [n, 1]]`` drawn U[-1, 1] (the distribution of
+    ``networks.dirac_hidden``) from ``np.random.default_rng(config.seed)``.
+    """
+    if config.discriminator == "linear":
+        return [np.full((1, 1), config.psi0, np.float32)]
+    n = int(config.hidden_units)
+    rng = np.random.default_rng(config.seed)
+    psi0 = rng.uniform(-1.0, 1.0, (1, n)).astype(np.float32)
+    psi1 = rng.uniform(-1.0, 1.0, (n, 1)).astype(np.float32)
+    return [psi0, psi1]
+
+
+def _forward(weights, x, negative_slope):
+    if len(weights) == 1:
+        return tf.matmul(x, weights[0])
+    h = tf.nn.leaky_relu(tf.matmul(x, weights[0]), alpha=negative_slope)
+    return tf.matmul(h, weights[1])
+
+
+def discriminator_output(
+    weights: Sequence[np.ndarray],
+    x: np.ndarray,
+    negative_slope: float = 0.2,
+) -> np.ndarray:
+    """Evaluates a Dirac discriminator on points ``x``.
+
+    Args:
+        weights: ``[psi]`` (linear, ``D(x) = psi x``) or ``[Psi0, Psi1]``
+            (hidden, ``D(x) = Psi1^T lrelu(Psi0 x)``), Keras kernel shapes.
+        x: points, any shape.
+        negative_slope: Leaky-ReLU slope of the hidden D.
+
+    Returns:
+        float32 array of D's logits, the shape of ``x``.
+    """
+    x = np.asarray(x, np.float32)
+    w = [tf.constant(np.asarray(a, np.float32)) for a in weights]
+    out = _forward(w, tf.reshape(x, [-1, 1]), negative_slope)
+    return out.numpy().reshape(x.shape)
+
+
+def optimal_hidden_weights(theta: float, n: int) -> List[np.ndarray]:
+    """Proposition 1's optimum of eq. 3 for one fake at ``theta != 0``.
+
+    ``Psi0* = sign(theta) 1``, ``Psi1* = -1`` on the box ``[-1, 1]``, so
+    ``D*(x) = -1^T lrelu(sign(theta) x 1)``: a monotonic function.
+    """
+    sign = 1.0 if theta > 0 else -1.0
+    return [
+        np.full((1, n), sign, np.float32),
+        np.full((n, 1), -1.0, np.float32),
+    ]
+
+
+@functools.lru_cache(maxsize=None)
+def _step_fn(loss_name, use_old, use_r1, negative_slope):
+    """One alternating (D, G) step, traced once per game structure."""
+    loss_fn = losses.get(loss_name)
+    real = tf.constant(_REAL, tf.float32)
+
+    def critic(weights):
+        def fn(x, training=False):
+            del training
+            return _forward(weights, x, negative_slope)
+
+        return fn
+
+    @tf.function
+    def step(
+        weights, d_vel, theta, g_vel, theta_old, d_lr, g_lr, mu, gamma, clip
+    ):
+        fake = tf.reshape(theta, [1, 1])
+        batch = fake
+        if use_old:
+            batch = tf.concat([fake, tf.reshape(theta_old, [1, 1])], 0)
+        with tf.GradientTape() as tape:
+            tape.watch(weights)
+            d = critic(weights)
+            loss_real, loss_fake, _ = loss_fn(d(real), d(batch))
+            d_loss = loss_real + loss_fake
+            if use_r1:
+                d_loss += gamma * penalties.r1(d, real, fake, None)
+        grads = tape.gradient(d_loss, weights)
+        d_vel = [mu * v + g for v, g in zip(d_vel, grads)]
+        weights = [
+            tf.clip_by_value(w - d_lr * v, -clip, clip)
+            for w, v in zip(weights, d_vel)
+        ]
+        with tf.GradientTape() as tape:
+            tape.watch(theta)
+            d = critic(weights)
+            g_loss = loss_fn(d(real), d(tf.reshape(theta, [1, 1])))[2]
+        g_vel = mu * g_vel + tape.gradient(g_loss, theta)
+        return weights, d_vel, theta - g_lr * g_vel, g_vel
+
+    return step
+
+
+@dataclasses.dataclass(frozen=True)
+class DiracResult:
+    """Trajectory of one Dirac GAN run.
+
+    Attributes:
+        config: the run's config.
+        theta: ``[steps + 1]`` fake point after each step (index 0: start).
+        weights: D's weights after each step, one array per kernel,
+            ``[steps + 1, *kernel_shape]``.
+    """
+
+    config: DiracConfig
+    theta: np.ndarray
+    weights: Tuple[np.ndarray, ...]
+
+    @property
+    def psi(self) -> Optional[np.ndarray]:
+        """``[steps + 1]`` trajectory of the linear D's psi; else None."""
+        if self.config.discriminator != "linear":
+            return None
+        return self.weights[0][:, 0, 0]
+
+    @property
+    def final_distance(self) -> float:
+        """``|theta_T|``: the generator's distance to equilibrium."""
+        return float(abs(self.theta[-1]))
+
+    @property
+    def final_psi(self) -> Optional[float]:
+        """``|psi_T|`` for the linear D (its equilibrium is 0); else None."""
+        psi = self.psi
+        return None if psi is None else float(abs(psi[-1]))
+
+    def tail_max(self, fraction: float = 0.2) -> float:
+        """``max |theta|`` over the last ``fraction`` of the steps."""
+        tail = max(1, round(fraction * self.config.steps))
+        return float(np.max(np.abs(self.theta[-tail:])))
+
+    def sign_changes(self) -> int:
+        """How often theta changes sign (exact zeros skipped)."""
+        signs = np.sign(self.theta)
+        signs = signs[signs != 0]
+        return int(np.sum(signs[1:] != signs[:-1]))
+
+    def final_weights(self, step: int = -1) -> List[np.ndarray]:
+        """D's kernels after ``step`` (default: the last)."""
+        return [w[step] for w in self.weights]
+
+    def discriminator(self, x: np.ndarray, step: int = -1) -> np.ndarray:
+        """D's logits at points ``x`` after ``step`` (default: the last)."""
+        return discriminator_output(
+            self.final_weights(step), x, self.config.negative_slope
+        )
+
+    def summary(self) -> Dict[str, object]:
+        """JSON-ready summary: config and distances to equilibrium."""
+        return {
+            "config": dataclasses.asdict(self.config),
+            "final_abs_theta": self.final_distance,
+            "final_abs_psi": self.final_psi,
+            "tail_max_abs_theta": self.tail_max(),
+            "sign_changes": self.sign_changes(),
+        }
+
+
+def run_dirac(config: DiracConfig) -> DiracResult:
+    """Trains a Dirac GAN with alternating steps (D, then G).
+
+    Args:
+        config: the run (validated here).
+
+    Returns:
+        The trajectory of theta and of D's weights.
+
+    Raises:
+        ValueError: an invalid config.
+    """
+    config.validate()
+    step = _step_fn(
+        config.loss,
+        config.variant == "old_fake",
+        config.variant == "r1",
+        float(config.negative_slope),
+    )
+    weights = [tf.constant(w) for w in initial_weights(config)]
+    d_vel = [tf.zeros_like(w) for w in weights]
+    theta = tf.constant(config.theta0, tf.float32)
+    g_vel = tf.zeros([], tf.float32)
+    scalar = functools.partial(tf.constant, dtype=tf.float32)
+    mu = config.momentum if config.variant == "momentum" else 0.0
+    args = [
+        scalar(config.d_learning_rate),
+        scalar(config.g_learning_rate),
+        scalar(mu),
+        scalar(config.r1_weight),
+        scalar(math.inf if config.clip is None else config.clip),
+    ]
+    thetas = [float(config.theta0)]
+    history = [[w.numpy() for w in weights]]
+    for t in range(config.steps):
+        old = thetas[max(t - config.old_fake_delay, 0)]
+        weights, d_vel, theta, g_vel = step(
+            weights, d_vel, theta, g_vel, scalar(old), *args
+        )
+        thetas.append(float(theta))
+        history.append([w.numpy() for w in weights])
+    stacked = tuple(np.stack(ws) for ws in zip(*history))
+    return DiracResult(config, np.asarray(thetas, np.float32), stacked)
+
+
+@dataclasses.dataclass(frozen=True)
+class Monotonicity:
+    """Shape of a 1-D function on a grid over ``[-radius, radius]``.
+
+    Attributes:
+        monotonic: no sign change of the successive differences
+            (differences within ``tol`` count as flat).
+        direction: +1 non-decreasing, -1 non-increasing, 0 flat or not
+            monotonic.
+        argmax: the grid point where the function is largest.
+        argmax_at_boundary: whether that point is ``-radius`` or ``radius``.
+    """
+
+    monotonic: bool
+    direction: int
+    argmax: float
+    argmax_at_boundary: bool
+
+
+def monotonicity(
+    fn: Callable[[np.ndarray], np.ndarray],
+    radius: float = 2.0,
+    num: int = 401,
+    tol: float = 1e-6,
+) -> Monotonicity:
+    """Whether a 1-D discriminator is monotonic on ``[-radius, radius]``.
+
+    Evaluates ``fn`` on ``num`` evenly spaced points (an odd ``num``
+    includes 0) and checks the signs of the successive differences.
+
+    Args:
+        fn: maps a 1-D array of points to their scores, same length.
+        radius: half-width R of the interval.
+        num: grid size, at least 3.
+        tol: differences with ``|diff| <= tol`` count as flat.
+
+    Returns:
+        A ``Monotonicity``.
+
+    Raises:
+        ValueError: ``num < 3`` or ``radius <= 0``.
+    """
+    if num < 3 or radius <= 0:
+        raise ValueError(f"Need num >= 3 and radius > 0, got {num}, {radius}.")
+    grid = np.linspace(-radius, radius, num)
+    values = np.asarray(fn(grid), np.float64).reshape(-1)
+    diffs = np.diff(values)
+    up, down = np.any(diffs > tol), np.any(diffs < -tol)
+    direction = 0 if up == down else (1 if up else -1)
+    i = int(np.argmax(values))
+    return Monotonicity(
+        monotonic=not (up and down),
+        direction=direction,
+        argmax=float(grid[i]),
+        argmax_at_boundary=i in (0, num - 1),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class BilinearResult:
+    """Trajectory of gradient play on ``f(x, y) = x y``.
+
+    Attributes:
+        mode: ``"simultaneous"`` or ``"alternating"``.
+        learning_rate: the step size h.
+        x: ``[steps + 1]`` trajectory of the minimising player.
+        y: ``[steps + 1]`` trajectory of the maximising player.
+    """
+
+    mode: str
+    learning_rate: float
+    x: np.ndarray
+    y: np.ndarray
+
+    @property
+    def norm(self) -> np.ndarray:
+        """``[steps + 1]`` distance ``sqrt(x^2 + y^2)`` to the equilibrium."""
+        return np.hypot(self.x, self.y)
+
+    def summary(self) -> Dict[str, object]:
+        """JSON-ready summary."""
+        return {
+            "mode": self.mode,
+            "learning_rate": self.learning_rate,
+            "steps": len(self.x) - 1,
+            "initial_norm": float(self.norm[0]),
+            "final_norm": float(self.norm[-1]),
+            "max_norm": float(np.max(self.norm)),
+        }
+
+
+@functools.lru_cache(maxsize=None)
+def _bilinear_step(alternating):
+    def value(x, y):
+        return x * y
+
+    @tf.function
+    def step(x, y, lr):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            fx = value(x, y)
+        x_new = x - lr * tape.gradient(fx, x)
+        if alternating:
+            x = x_new
+        with tf.GradientTape() as tape:
+            tape.watch(y)
+            fy = value(x, y)
+        return x_new, y + lr * tape.gradient(fy, y)
+
+    return step
+
+
+def bilinear_game(
+    mode: str,
+    learning_rate: float = 0.1,
+    steps: int = 100,
+    x0: float = 1.0,
+    y0: float = 0.0,
+) -> BilinearResult:
+    """Gradient descent (x) / ascent (y) on ``f(x, y) = x y``.
+
+    Simultaneous: both players step from the same point; the norm grows by
+    exactly ``sqrt(1 + h^2)`` per step. Alternating: x steps first, then y
+    against the new x; ``x^2 + y^2 - h x y`` is conserved, so the play is
+    bounded for ``h < 2``. Gradients come from ``tf.GradientTape``.
+
+    Args:
+        mode: ``"simultaneous"`` or ``"alternating"``.
+        learning_rate: step size h of both players.
+        steps: number of steps.
+        x0: initial x.
+        y0: initial y.
+
+    Returns:
+        A ``BilinearResult``.
+
+    Raises:
+        ValueError: an unknown mode, or a negative learning rate or steps.
+    """
+    if mode not in BILINEAR_MODES:
+        raise ValueError(
+            f"Unknown bilinear mode {mode!r}. "
+            f"Valid: {', '.join(BILINEAR_MODES)}."
+        )
+    if learning_rate < 0 or steps < 0:
+        raise ValueError("learning_rate and steps must be non-negative.")
+    step = _bilinear_step(mode == "alternating")
+    x = tf.constant(x0, tf.float32)
+    y = tf.constant(y0, tf.float32)
+    lr = tf.constant(learning_rate, tf.float32)
+    xs, ys = [x0], [y0]
+    for _ in range(steps):
+        x, y = step(x, y, lr)
+        xs.append(float(x))
+        ys.append(float(y))
+    return BilinearResult(
+        mode,
+        float(learning_rate),
+        np.asarray(xs, np.float32),
+        np.asarray(ys, np.float32),
+    )
+
+
+def default_suite(
+    base: Optional[DiracConfig] = None,
+    linear_r1_weight: float = 1.0,
+    hidden_r1_weight: float = 10.0,
+) -> List[DiracConfig]:
+    """Every (discriminator, variant) pair, sharing the fields of ``base``.
+
+    The R1 weight differs per D: ``D'(0)^2`` is ``psi^2`` for the linear D
+    but ``alpha^2 (sum_i Psi1_i Psi0_i)^2`` for the hidden one (module
+    docstring), so the hidden D needs a larger gamma for the same pull.
+
+    Args:
+        base: shared settings; ``DiracConfig()`` if None. Its
+            ``discriminator``, ``variant`` and ``r1_weight`` are replaced.
+        linear_r1_weight: gamma of the linear D's ``r1`` run.
+        hidden_r1_weight: gamma of the hidden D's ``r1`` run.
+    """
+    base = base or DiracConfig()
+    weights = {"linear": linear_r1_weight, "hidden": hidden_r1_weight}
+    return [
+        dataclasses.replace(
+            base, discriminator=d, variant=v, r1_weight=weights[d]
+        ).validate()
+        for d in DISCRIMINATORS
+        for v in VARIANTS
+    ]
+
+
+def run_suite(configs: Sequence[DiracConfig]) -> List[DiracResult]:
+    """Runs ``run_dirac`` on each config, in order."""
+    return [run_dirac(c) for c in configs]
+
+
+def format_table(results: Sequence[DiracResult]) -> str:
+    """A plain-text table of the distance to equilibrium per run."""
+    header = (
+        f"{'D':<7}{'variant':<10}{'|theta_T|':>11}{'|psi_T|':>10}"
+        f"{'max|theta| last 20%':>21}{'sign changes':>14}"
+    )
+    lines = [header, "-" * len(header)]
+    for r in results:
+        psi = "-" if r.final_psi is None else f"{r.final_psi:.4f}"
+        lines.append(
+            f"{r.config.discriminator:<7}{r.config.variant:<10}"
+            f"{r.final_distance:>11.4f}{psi:>10}{r.tail_max():>21.4f}"
+            f"{r.sign_changes():>14d}"
+        )
+    return "\n".join(lines)
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path):
+    fig.tight_layout()
+    fig.savefig(os.fspath(path))
+    _pyplot().close(fig)
+    return os.fspath(path)
+
+
+def _label(config):
+    extra = {
+        "old_fake": f" (K={config.old_fake_delay})",
+        "r1": f" (gamma={config.r1_weight:g})",
+        "momentum": f" (mu={config.momentum:g})",
+    }
+    return config.variant + extra.get(config.variant, "")
+
+
+def plot_theta(
+    results: Sequence[DiracResult], path: str, title: Optional[str] = None
+) -> str:
+    """Plots theta against the step for each run, one line per run."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=120)
+    for r in results:
+        ax.plot(r.theta, lw=1.2, label=_label(r.config))
+    ax.axhline(0.0, color="k", lw=0.6, ls=":", label="equilibrium (0)")
+    ax.set_xlabel("step")
+    ax.set_ylabel("theta (fake point)")
+    ax.legend(fontsize=8, loc="best")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return _save(fig, path)
+
+
+def plot_linear_phase(
+    results: Sequence[DiracResult], path: str, title: Optional[str] = None
+) -> str:
+    """Plots the linear D's runs in the (theta, psi) plane."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5.5, 5.5), dpi=120)
+    for r in results:
+        line = ax.plot(r.theta, r.psi, lw=1.0, label=_label(r.config))[0]
+        ax.plot(r.theta[-1], r.psi[-1], "o", color=line.get_color(), ms=4)
+    ax.plot(results[0].theta[0], results[0].psi[0], "k*", ms=9, label="start")
+    ax.plot(0.0, 0.0, "kx", ms=8, label="equilibrium")
+    ax.set_xlabel("theta (generator)")
+    ax.set_ylabel("psi (discriminator)")
+    ax.legend(fontsize=8, loc="best")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return _save(fig, path)
+
+
+def plot_discriminators(
+    results: Sequence[DiracResult],
+    path: str,
+    radius: float = 2.0,
+    title: Optional[str] = None,
+) -> str:
+    """Plots each run's final D(x) with the real and fake points (Fig. 8).
+
+    One panel per run: D on ``[-radius, radius]`` (blue line), the real
+    point 0 (blue dot), the current fake (red dot) and, for ``old_fake``,
+    the old fake (hollow red dot).
+    """
+    plt = _pyplot()
+    fig, axes = plt.subplots(
+        1,
+        len(results),
+        figsize=(4.5 * len(results), 3.8),
+        dpi=120,
+        squeeze=False,
+    )
+    grid = np.linspace(-radius, radius, 401)
+    for ax, r in zip(axes[0], results):
+        c = r.config
+        f = r.discriminator(grid)
+        shape = monotonicity(r.discriminator, radius)
+        ax.plot(grid, f, color="tab:blue", label="D(x)")
+        ax.plot([0.0], [0.0], "o", color="tab:blue", label="real x0 = 0")
+        theta = float(r.theta[-1])
+        ax.plot(
+            [theta],
+            r.discriminator(np.array([theta])),
+            "o",
+            color="tab:red",
+            label=f"fake theta = {theta:.3f}",
+        )
+        if c.variant == "old_fake":
+            old = float(r.theta[max(c.steps - 1 - c.old_fake_delay, 0)])
+            ax.plot(
+                [old],
+                r.discriminator(np.array([old])),
+                "o",
+                mfc="none",
+                color="tab:red",
+                label=f"old fake = {old:.3f}",
+            )
+        kind = "monotonic" if shape.monotonic else "not monotonic"
+        ax.set_title(
+            f"{_label(c)}, step {c.steps}: {kind}, argmax {shape.argmax:.2f}",
+            fontsize=9,
+        )
+        ax.set_xlabel("x")
+        ax.set_ylabel("D(x) (logit)")
+        ax.legend(fontsize=7, loc="best")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return _save(fig, path)
+
+
+def plot_bilinear(
+    results: Sequence[BilinearResult], path: str, title: Optional[str] = None
+) -> str:
+    """Plots bilinear-game trajectories in the (x, y) plane."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5.5, 5.5), dpi=120)
+    for r in results:
+        ax.plot(r.x, r.y, lw=1.0, label=f"{r.mode} (lr={r.learning_rate:g})")
+    ax.plot(results[0].x[0], results[0].y[0], "k*", ms=9, label="start")
+    ax.plot(0.0, 0.0, "kx", ms=8, label="equilibrium")
+    ax.set_xlabel("x (minimises x*y)")
+    ax.set_ylabel("y (maximises x*y)")
+    ax.set_aspect("equal")
+    ax.legend(fontsize=8, loc="best")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return _save(fig, path)
+
+
+def write_outputs(
+    outdir: str,
+    results: Sequence[DiracResult],
+    bilinear: Sequence[BilinearResult],
+) -> Dict[str, str]:
+    """Writes the plots and ``results.json`` to ``outdir``.
+
+    Files: ``theta_linear.png``, ``theta_hidden.png`` (theta per variant),
+    ``phase_linear.png`` (linear D in the (theta, psi) plane),
+    ``hidden_d.png`` (hidden D at the end, plain vs old_fake, paper Fig. 8),
+    ``bilinear.png`` and ``results.json``.
+
+    Returns:
+        Mapping from output name to its path.
+    """
+    os.makedirs(outdir, exist_ok=True)
+    paths = {}
+    by_d = {
+        d: [r for r in results if r.config.discriminator == d]
+        for d in DISCRIMINATORS
+    }
+    for d, runs in by_d.items():
+        if not runs:
+            continue
+        c = runs[0].config
+        detail = f", n={c.hidden_units}" if d == "hidden" else ""
+        paths[f"theta_{d}"] = plot_theta(
+            runs,
+            os.path.join(outdir, f"theta_{d}.png"),
+            f"Dirac GAN, {d} D{detail}: theta over steps "
+            f"(loss {c.loss}, lr {c.d_learning_rate:g}/"
+            f"{c.g_learning_rate:g})",
+        )
+    if by_d["linear"]:
+        paths["phase_linear"] = plot_linear_phase(
+            by_d["linear"],
+            os.path.join(outdir, "phase_linear.png"),
+            "Dirac GAN, linear D: (theta, psi), dots at the last step",
+        )
+    figure8 = [
+        r for r in by_d["hidden"] if r.config.variant in ("plain", "old_fake")
+    ]
+    if figure8:
+        paths["hidden_d"] = plot_discriminators(
+            figure8,
+            os.path.join(outdir, "hidden_d.png"),
+            title=f"Hidden D (n={figure8[0].config.hidden_units}) at the end",
+        )
+    if bilinear:
+        paths["bilinear"] = plot_bilinear(
+            bilinear,
+            os.path.join(outdir, "bilinear.png"),
+            f"f(x, y) = x*y, {len(bilinear[0].x) - 1} steps",
+        )
+    paths["results"] = os.path.join(outdir, "results.json")
+    with open(paths["results"], "w") as f:
+        json.dump(
+            {
+                "dirac": [r.summary() for r in results],
+                "bilinear": [b.summary() for b in bilinear],
+            },
+            f,
+            indent=2,
+        )
+    return paths
