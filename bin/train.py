@@ -60,6 +60,19 @@ flags.DEFINE_float(
     upper_bound=0.999999,
 )
 flags.DEFINE_integer(
+    "replay_size",
+    _DEFAULT.replay_size,
+    "Old-fake buffer size (0: off).",
+    lower_bound=0,
+)
+flags.DEFINE_float(
+    "replay_fraction",
+    _DEFAULT.replay_fraction,
+    "Fraction of each D step's fakes drawn from the buffer.",
+    lower_bound=0.0,
+    upper_bound=1.0,
+)
+flags.DEFINE_integer(
     "n_critic", _DEFAULT.n_critic, "D updates per G update.", lower_bound=1
 )
 for player in ("d", "g"):
@@ -186,6 +199,8 @@ def config_from_flags() -> TrainConfig:
         real_weight=FLAGS.real_weight,
         n_critic=FLAGS.n_critic,
         ema_decay=FLAGS.ema_decay,
+        replay_size=FLAGS.replay_size,
+        replay_fraction=FLAGS.replay_fraction,
         d_optimizer=optimizer("d"),
         g_optimizer=optimizer("g"),
         lr_schedule=FLAGS.lr_schedule,

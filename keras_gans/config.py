@@ -95,6 +95,8 @@ class TrainConfig:
     real_weight: float = 1.0
     n_critic: int = 1
     ema_decay: float = 0.999
+    replay_size: int = 0
+    replay_fraction: float = 0.5
     d_optimizer: OptimizerConfig = OptimizerConfig()
     g_optimizer: OptimizerConfig = OptimizerConfig()
     lr_schedule: str = "linear"
@@ -126,6 +128,20 @@ class TrainConfig:
         if not 0.0 <= self.ema_decay < 1.0:
             raise ValueError(
                 f"ema_decay must be in [0, 1) (0: off), got {self.ema_decay}."
+            )
+        if (
+            isinstance(self.replay_size, bool)
+            or int(self.replay_size) != self.replay_size
+            or self.replay_size < 0
+        ):
+            raise ValueError(
+                "replay_size must be an integer >= 0, got "
+                f"{self.replay_size!r}."
+            )
+        if not 0.0 <= self.replay_fraction <= 1.0:
+            raise ValueError(
+                "replay_fraction must be in [0, 1], got "
+                f"{self.replay_fraction}."
             )
         if not self.penalty_weight >= 0:
             raise ValueError(

@@ -22,6 +22,8 @@ from keras_gans import distribute, losses, penalties, rng
 
 __all__ = ["GAN"]
 
+_HOOK_SEED_BLOCK = 1_000_003
+
 
 def _check_finite_array(array, what="real data"):
     array = np.asarray(array)
@@ -94,6 +96,7 @@ class GAN(keras.Model):
         self.latent_dim = int(latent_dim)
         self.ema_generator = None
         self.ema_decay = None
+        self.fake_hooks = []
         self.seed = int(seed)
         self.rng_seed = keras.Variable(
             np.array([self.seed, 0], np.int64),
@@ -309,6 +312,12 @@ class GAN(keras.Model):
     def _discriminator_step(self, real, noise_seed, penalty_seed):
         batch = tf.shape(real)[0]
         fake = self.generator(self._latent(batch, noise_seed), training=True)
+        for j, hook in enumerate(self.fake_hooks):
+            # Block 1_000_003 + j of the noise seed's Philox stream: far past
+            # the blocks the latent draw uses.
+            fake = hook.transform_fakes(
+                fake, rng.fold_in(noise_seed, _HOOK_SEED_BLOCK + j)
+            )
         d_vars = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
             real_logits = self.discriminator(real, training=True)
@@ -381,6 +390,18 @@ class GAN(keras.Model):
         # callbacks watching ``loss`` (TerminateOnNaN) see a NaN in either.
         logs["loss"] = logs["d_loss"] + logs["g_loss"]
         return logs
+
+    def add_fake_hook(self, hook):
+        """Registers ``hook.transform_fakes(fake, seed) -> fake``, applied to
+        every D step's fake batch (e.g. ``callbacks.ReplayBuffer``).
+
+        The train function is rebuilt on the next ``fit`` so that it
+        includes the hook. Adding the same hook twice does nothing.
+        """
+        if any(h is hook for h in self.fake_hooks):
+            return
+        self.fake_hooks.append(hook)
+        self.train_function = None
 
     # ---------------------------------------------------------------- sampling
 

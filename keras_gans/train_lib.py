@@ -129,8 +129,16 @@ def run(
 
     mixture = data.mixture(config.dataset)
     gan = build_gan(config)
+    state_callbacks, trackables = [], {}
+    if config.replay_size and config.replay_fraction:
+        replay = gan_callbacks.ReplayBuffer(
+            config.replay_size, config.replay_fraction
+        )
+        replay.set_model(gan)  # creates the buffer before any restore
+        state_callbacks.append(replay)
+        trackables["replay"] = replay.state
     checkpoint = gan_callbacks.Checkpoint(
-        gan, os.path.join(workdir, "checkpoints")
+        gan, os.path.join(workdir, "checkpoints"), **trackables
     )
     step = checkpoint.restore()
     if step and verbose:
@@ -161,6 +169,7 @@ def run(
             verbose=verbose,
             callbacks=[
                 coverage,
+                *state_callbacks,
                 keras.callbacks.TensorBoard(tb_dir),
                 keras.callbacks.TerminateOnNaN(),
                 checkpoint,

@@ -35,6 +35,7 @@ def train(
     shape=(2,),
     loss="non_saturating",
     ema_decay=None,
+    callbacks=(),
 ):
     latent_dim = 3
     g_weights, d_weights = _reference_weights(shape, latent_dim)
@@ -60,6 +61,7 @@ def train(
         ds.batch(GLOBAL_BATCH * n_critic, drop_remainder=True),
         epochs=1,
         verbose=0,
+        callbacks=list(callbacks),
     ).history
     return [w.numpy() for w in gan.weights], history
 
@@ -103,6 +105,20 @@ def test_mirrored_with_ema_equals_single_device():
     mirrored = train(_mirrored(), "r1", ema_decay=0.5)
     _assert_same(single, mirrored)
     assert len(single[0]) > 8  # the shadow generator's weights are compared
+
+
+def test_mirrored_with_replay_equals_single_device():
+    buffers = []
+
+    def run(strategy):
+        buffers.append(kg.callbacks.ReplayBuffer(size=12, fraction=0.5))
+        return train(strategy, "zero_gp", callbacks=[buffers[-1]])
+
+    _assert_same(run(tf.distribute.get_strategy()), run(_mirrored()))
+    np.testing.assert_allclose(
+        buffers[0].contents(), buffers[1].contents(), rtol=1e-5, atol=1e-6
+    )
+    assert buffers[0].contents().shape == (12, 2)
 
 
 def test_xla_over_several_cpus_is_a_clear_error():

@@ -101,6 +101,34 @@ def test_resume_after_interruption_matches_uninterrupted(tmp_path):
     )
 
 
+def test_resume_keeps_the_replay_buffer(tmp_path):
+    config = dataclasses.replace(SMALL, replay_size=64, replay_fraction=0.5)
+    reference = train_lib.run(config, tmp_path / "ref", verbose=0)
+    with pytest.raises(KeyboardInterrupt):
+        train_lib.run(
+            config, tmp_path / "cut", verbose=0, extra_callbacks=[_Interrupt()]
+        )
+    resumed = train_lib.run(config, tmp_path / "cut", verbose=0)
+    assert resumed["history"] == reference["history"]
+
+    def buffer(workdir):
+        gan = train_lib.build_gan(config)
+        replay = callbacks.ReplayBuffer(64, 0.5)
+        replay.set_model(gan)
+        callbacks.Checkpoint(
+            gan, workdir / "checkpoints", replay=replay.state
+        ).restore()
+        return replay.contents(), _state(config, workdir)
+
+    (ref_buffer, ref_state), (cut_buffer, cut_state) = (
+        buffer(tmp_path / "ref"),
+        buffer(tmp_path / "cut"),
+    )
+    assert ref_buffer.shape == (64, 2)
+    np.testing.assert_allclose(ref_buffer, cut_buffer, rtol=1e-5, atol=1e-6)
+    _assert_same_state(ref_state, cut_state)
+
+
 def test_changed_config_on_same_workdir_is_refused(tmp_path):
     config = TrainConfig(
         steps=100, log_every=100, eval_every=100, eval_samples=100

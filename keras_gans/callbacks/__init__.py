@@ -1,6 +1,7 @@
-"""Keras callbacks for GAN training: evaluation and checkpointing."""
+"""Keras callbacks for GAN training: evaluation, checkpointing, replay."""
 
 from keras_gans.callbacks.checkpoint import Checkpoint
 from keras_gans.callbacks.mode_coverage import ModeCoverageCallback
+from keras_gans.callbacks.replay import ReplayBuffer
 
-__all__ = ["Checkpoint", "ModeCoverageCallback"]
+__all__ = ["Checkpoint", "ModeCoverageCallback", "ReplayBuffer"]

@@ -1,0 +1,140 @@
+"""Replay of old fakes (Shrivastava et al., 2017; TF-GAN's tensor pool)."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_gans import rng
+
+__all__ = ["ReplayBuffer"]
+
+
+class _ReplayState(tf.Module):
+    """The buffer's variables, checkpointable with ``tf.train.Checkpoint``."""
+
+    def __init__(self, size, sample_shape, dtype):
+        super().__init__(name="replay_buffer")
+        on_first = tf.VariableAggregation.ONLY_FIRST_REPLICA
+        self.samples = tf.Variable(
+            tf.zeros((size,) + tuple(sample_shape), dtype),
+            trainable=False,
+            aggregation=on_first,
+            name="samples",
+        )
+        self.count = tf.Variable(
+            tf.zeros([], tf.int64),
+            trainable=False,
+            aggregation=on_first,
+            name="count",
+        )
+
+
+class ReplayBuffer(keras.callbacks.Callback):
+    """Shows D old fakes: each D step, a fraction of the fake batch is
+    replaced by samples from a buffer of past fakes.
+
+    On every D step, with ``B`` the global batch and ``m = round(fraction *
+    B)``: once the buffer holds anything, the first ``m`` fakes of the
+    global batch are replaced by buffer entries drawn uniformly with
+    replacement from the filled part; then the step's fresh fakes are pushed:
+    appended while the buffer is filling, afterwards they overwrite a run of
+    consecutive entries (cyclically) starting at a uniformly random slot, so
+    that no two fakes of one step race for one slot. A global batch larger
+    than the buffer pushes its first ``size`` fakes. ``size=0`` or
+    ``fraction=0`` leaves every batch untouched. The draws come from the
+    step's stateless seed, and the buffer is updated from the global batch
+    on every replica, so a MirroredStrategy run equals a single-device run.
+
+    The state (``self.state``: the samples and the push count) is created
+    by ``set_model`` under the model's strategy scope; checkpoint it with the
+    GAN, e.g. ``callbacks.Checkpoint(gan, dir, replay=buffer.state)``.
+
+    Args:
+        size: number of stored fakes (>= 0).
+        fraction: fraction of each fake batch taken from the buffer, in
+            [0, 1].
+    """
+
+    def __init__(self, size: int, fraction: float):
+        super().__init__()
+        if isinstance(size, bool) or int(size) != size or size < 0:
+            raise ValueError(f"size must be an integer >= 0, got {size!r}.")
+        if not 0.0 <= fraction <= 1.0:
+            raise ValueError(f"fraction must be in [0, 1], got {fraction!r}.")
+        self.size = int(size)
+        self.fraction = float(fraction)
+        self.state = None
+
+    def set_model(self, model):
+        super().set_model(model)
+        if self.state is None and self.size and self.fraction:
+            shape = model.generator.compute_output_spec(
+                keras.KerasTensor((None, model.latent_dim))
+            ).shape[1:]
+            with model.distribute_strategy.scope():
+                self.state = _ReplayState(self.size, shape, tf.float32)
+        model.add_fake_hook(self)
+
+    def contents(self) -> np.ndarray:
+        """The filled part of the buffer, as numpy."""
+        if self.state is None:
+            return np.zeros((0,))
+        filled = min(int(self.state.count.numpy()), self.size)
+        return self.state.samples.numpy()[:filled]
+
+    def transform_fakes(self, fake, seed):
+        """Mixes buffer entries into ``fake`` and pushes ``fake``."""
+        if self.state is None:
+            return fake
+        context = tf.distribute.get_replica_context()
+        replicas = context.num_replicas_in_sync if context else 1
+        local = tf.shape(fake)[0]
+        everything = fake
+        if replicas > 1:
+            everything = context.all_gather(fake, axis=0)
+        total = tf.shape(everything)[0]
+        samples, count = self.state.samples, self.state.count
+        filled = tf.cast(tf.minimum(count, self.size), tf.int32)
+        take_seed, push_seed = tf.unstack(rng.split_seed(seed, 2))
+
+        m = tf.cast(
+            tf.round(self.fraction * tf.cast(total, tf.float32)), tf.int32
+        )
+        m = tf.where(filled > 0, m, 0)
+        picks = tf.cast(
+            rng.bits([total], take_seed)
+            % tf.cast(tf.maximum(filled, 1), tf.uint32),
+            tf.int32,
+        )
+        old = tf.gather(samples, picks)
+        use_old = tf.range(total) < m
+        mask = tf.reshape(use_old, [-1] + [1] * (fake.shape.rank - 1))
+        mixed = tf.where(mask, tf.cast(old, fake.dtype), everything)
+
+        # Push. Slots (base + i) mod size are distinct (no write races), with
+        # base = count while filling and a random slot once full.
+        pushed = everything
+        if pushed.shape[0] is not None and pushed.shape[0] > self.size:
+            pushed = pushed[: self.size]
+        n_push = tf.shape(pushed)[0]
+        offset = tf.cast(
+            rng.bits([], push_seed) % np.uint32(self.size), tf.int64
+        )
+        base = tf.where(count < self.size, count, offset)
+        slots = (base + tf.range(tf.cast(n_push, tf.int64))) % self.size
+        # A whole-buffer assign: MirroredVariables take no scatter updates in
+        # a replica context (a copy of the buffer per D step; cheap for toy
+        # data, worth a cross-replica scatter for large image buffers).
+        samples.assign(
+            tf.tensor_scatter_nd_update(
+                samples.read_value(),
+                slots[:, None],
+                tf.cast(tf.stop_gradient(pushed), tf.float32),
+            )
+        )
+        count.assign_add(tf.cast(n_push, tf.int64))
+
+        if replicas > 1:
+            start = context.replica_id_in_sync_group * local
+            mixed = mixed[start : start + local]
+        return mixed

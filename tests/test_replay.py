@@ -1,0 +1,135 @@
+"""ReplayBuffer: identity when off, exact contents, old fakes only."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras_gans as kg
+from keras_gans import callbacks
+
+SEED = tf.constant([1, 2], tf.int64)
+
+
+def _gan(seed=0):
+    keras.utils.set_random_seed(seed)
+    gan = kg.GAN(*kg.networks.toy_mlp(), latent_dim=2, seed=seed)
+    gan.compile(
+        keras.optimizers.Adam(1e-3),
+        keras.optimizers.Adam(1e-3),
+        jit_compile=False,
+    )
+    return gan
+
+
+def _batch(value, n=2):
+    return tf.constant(
+        value + np.arange(n)[:, None] * 0.1 + np.zeros((n, 2)), tf.float32
+    )
+
+
+def _train(cbs, jit=False):
+    gan = _gan()
+    gan.compile(
+        keras.optimizers.Adam(1e-3),
+        keras.optimizers.Adam(1e-3),
+        jit_compile=jit,
+    )
+    gan.fit(
+        kg.data.toy_dataset("ring", 8, seed=0),
+        steps_per_epoch=5,
+        verbose=0,
+        callbacks=cbs,
+    )
+    return [w.numpy() for w in gan.weights]
+
+
+@pytest.mark.parametrize("size,fraction", [(0, 0.5), (16, 0.0)])
+def test_off_is_exactly_the_identity(size, fraction):
+    plain = _train([])
+    replayed = _train([callbacks.ReplayBuffer(size, fraction)])
+    for a, b in zip(plain, replayed):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_on_changes_training():
+    plain = _train([])
+    replayed = _train([callbacks.ReplayBuffer(16, 0.5)], jit=True)
+    assert any(not np.array_equal(a, b) for a, b in zip(plain, replayed))
+
+
+def test_contents_after_known_pushes():
+    rb = callbacks.ReplayBuffer(size=5, fraction=0.5)
+    rb.set_model(_gan())
+    a, b, c = _batch(1.0), _batch(2.0), _batch(3.0)
+    # Empty buffer: nothing to replay, the batch passes through.
+    np.testing.assert_array_equal(rb.transform_fakes(a, SEED).numpy(), a)
+    rb.transform_fakes(b, SEED)
+    np.testing.assert_array_equal(rb.contents(), np.concatenate([a, b]))
+    # Count 4 of 5: c goes to slots 4 and (wrapping) 0.
+    rb.transform_fakes(c, SEED)
+    np.testing.assert_array_equal(
+        rb.contents(), np.stack([c[1], a[1], b[0], b[1], c[0]])
+    )
+    assert int(rb.state.count.numpy()) == 6
+
+
+def test_replayed_fakes_are_earlier_fakes():
+    rb = callbacks.ReplayBuffer(size=64, fraction=0.25)
+    rb.set_model(_gan())
+    seen = set()
+    for step in range(12):
+        fresh = _batch(10.0 * step, n=8)
+        out = rb.transform_fakes(
+            fresh, tf.constant([step, 5], tf.int64)
+        ).numpy()
+        replayed, kept = out[:2], out[2:]
+        np.testing.assert_array_equal(kept, fresh.numpy()[2:])
+        if step:
+            # round(0.25 * 8) = 2 rows come from earlier steps' fakes.
+            assert all(tuple(r) in seen for r in replayed)
+        seen |= {tuple(r) for r in fresh.numpy()}
+
+
+def test_rank_4_samples():
+    keras.utils.set_random_seed(0)
+    gan = kg.GAN(
+        kg.networks.mlp_generator(3, (4, 4, 1), (8,)),
+        kg.networks.mlp_discriminator((4, 4, 1), (8,)),
+        3,
+        seed=0,
+    )
+    gan.compile(
+        keras.optimizers.SGD(), keras.optimizers.SGD(), jit_compile=False
+    )
+    rb = callbacks.ReplayBuffer(size=10, fraction=1.0)
+    data = np.random.default_rng(0).normal(size=(16, 4, 4, 1)).astype("float32")
+    gan.fit(data, batch_size=4, verbose=0, callbacks=[rb])
+    assert rb.contents().shape == (10, 4, 4, 1)
+
+
+def test_checkpoint_restores_the_buffer(tmp_path):
+    gan = _gan()
+    rb = callbacks.ReplayBuffer(size=12, fraction=0.5)
+    gan.fit(
+        kg.data.toy_dataset("ring", 4, seed=0),
+        steps_per_epoch=4,
+        verbose=0,
+        callbacks=[rb],
+    )
+    saved = rb.contents()
+    ckpt = callbacks.Checkpoint(gan, tmp_path, replay=rb.state)
+    ckpt.manager.save()
+    fresh_gan = _gan(seed=3)
+    fresh = callbacks.ReplayBuffer(size=12, fraction=0.5)
+    fresh.set_model(fresh_gan)
+    callbacks.Checkpoint(fresh_gan, tmp_path, replay=fresh.state).restore()
+    np.testing.assert_array_equal(fresh.contents(), saved)
+    assert int(fresh.state.count.numpy()) == int(rb.state.count.numpy())
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="size must be an integer >= 0"):
+        callbacks.ReplayBuffer(-1, 0.5)
+    with pytest.raises(ValueError, match=r"fraction must be in \[0, 1\]"):
+        callbacks.ReplayBuffer(4, 1.5)
