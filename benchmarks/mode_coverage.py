@@ -71,6 +71,10 @@ VARIANTS = {
         "GAN-NS + 0GP lambda 0.1 + G EMA 0.999",
         {"penalty": "zero_gp", "penalty_weight": 0.1, "ema_decay": 0.999},
     ),
+    "ns_replay": (
+        "GAN-NS + Adam + replay (5000 old fakes, half of each batch)",
+        {"penalty": "none", "replay_size": 5000, "replay_fraction": 0.5},
+    ),
     "imbalanced": (
         "GAN-NS imbalanced gamma 10",
         dict(penalty="none", real_weight=10.0),
@@ -114,6 +118,7 @@ def config_for(variant, dataset, seed, steps, hidden_units):
         n_critic=1,
         latent_dim=2,
         ema_decay=0.0,
+        replay_size=0,
         log_every=steps // 4,
         eval_every=steps,
         steps_per_execution=50,
