@@ -72,6 +72,31 @@ flags.DEFINE_float(
     lower_bound=0.0,
     upper_bound=1.0,
 )
+flags.DEFINE_float(
+    "ewc_weight",
+    _DEFAULT.ewc_weight,
+    "Online EWC weight on D (0: off).",
+    lower_bound=0.0,
+)
+flags.DEFINE_integer(
+    "ewc_every",
+    _DEFAULT.ewc_every,
+    "D iterations between Fisher estimates.",
+    lower_bound=1,
+)
+flags.DEFINE_float(
+    "ewc_alpha",
+    _DEFAULT.ewc_alpha,
+    "Weight of a new Fisher estimate.",
+    lower_bound=1e-12,
+    upper_bound=1.0,
+)
+flags.DEFINE_integer(
+    "ewc_num_batches",
+    _DEFAULT.ewc_num_batches,
+    "Batches per Fisher estimate.",
+    lower_bound=1,
+)
 flags.DEFINE_integer(
     "n_critic", _DEFAULT.n_critic, "D updates per G update.", lower_bound=1
 )
@@ -201,6 +226,10 @@ def config_from_flags() -> TrainConfig:
         ema_decay=FLAGS.ema_decay,
         replay_size=FLAGS.replay_size,
         replay_fraction=FLAGS.replay_fraction,
+        ewc_weight=FLAGS.ewc_weight,
+        ewc_every=FLAGS.ewc_every,
+        ewc_alpha=FLAGS.ewc_alpha,
+        ewc_num_batches=FLAGS.ewc_num_batches,
         d_optimizer=optimizer("d"),
         g_optimizer=optimizer("g"),
         lr_schedule=FLAGS.lr_schedule,

@@ -97,6 +97,10 @@ class TrainConfig:
     ema_decay: float = 0.999
     replay_size: int = 0
     replay_fraction: float = 0.5
+    ewc_weight: float = 0.0
+    ewc_every: int = 100
+    ewc_alpha: float = 0.5
+    ewc_num_batches: int = 1
     d_optimizer: OptimizerConfig = OptimizerConfig()
     g_optimizer: OptimizerConfig = OptimizerConfig()
     lr_schedule: str = "linear"
@@ -143,6 +147,17 @@ class TrainConfig:
                 "replay_fraction must be in [0, 1], got "
                 f"{self.replay_fraction}."
             )
+        if not self.ewc_weight >= 0:
+            raise ValueError(f"ewc_weight must be >= 0, got {self.ewc_weight}.")
+        if not 0.0 < self.ewc_alpha <= 1.0:
+            raise ValueError(
+                f"ewc_alpha must be in (0, 1], got {self.ewc_alpha}."
+            )
+        if self.ewc_weight and self.batch_size % self.ewc_num_batches:
+            raise ValueError(
+                f"batch_size ({self.batch_size}) must be a multiple of "
+                f"ewc_num_batches ({self.ewc_num_batches})."
+            )
         if not self.penalty_weight >= 0:
             raise ValueError(
                 f"penalty_weight must be >= 0, got {self.penalty_weight}."
@@ -152,6 +167,8 @@ class TrainConfig:
                 f"real_weight must be > 0, got {self.real_weight}."
             )
         for field in (
+            "ewc_every",
+            "ewc_num_batches",
             "n_critic",
             "batch_size",
             "steps",

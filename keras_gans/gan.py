@@ -96,7 +96,7 @@ class GAN(keras.Model):
         self.latent_dim = int(latent_dim)
         self.ema_generator = None
         self.ema_decay = None
-        self.fake_hooks = []
+        self.discriminator_hooks = []
         self.seed = int(seed)
         self.rng_seed = keras.Variable(
             np.array([self.seed, 0], np.int64),
@@ -275,12 +275,18 @@ class GAN(keras.Model):
 
     @property
     def metrics(self):
+        hooks = [
+            h.tracker
+            for h in self.discriminator_hooks
+            if getattr(h, "tracker", None) is not None
+        ]
         return [
             self.d_loss_tracker,
             self.g_loss_tracker,
             self.penalty_tracker,
             self.d_real_tracker,
             self.d_fake_tracker,
+            *hooks,
         ]
 
     # ---------------------------------------------------------------- training
@@ -309,21 +315,37 @@ class GAN(keras.Model):
             return tf.reduce_mean(tf.sigmoid(logits))
         return tf.reduce_mean(logits)
 
+    def adversarial_d_loss(self, real, fake):
+        """``gamma * L_real + L_fake`` on one real and one fake batch (no
+        penalty), with the logits: ``(loss, real_logits, fake_logits)``."""
+        real_logits = self.discriminator(real, training=True)
+        fake_logits = self.discriminator(fake, training=True)
+        loss_real, loss_fake, _ = self.loss_fn(real_logits, fake_logits)
+        return (
+            self.real_weight * loss_real + loss_fake,
+            real_logits,
+            fake_logits,
+        )
+
     def _discriminator_step(self, real, noise_seed, penalty_seed):
         batch = tf.shape(real)[0]
         fake = self.generator(self._latent(batch, noise_seed), training=True)
-        for j, hook in enumerate(self.fake_hooks):
+        for j, hook in enumerate(self.discriminator_hooks):
             # Block 1_000_003 + j of the noise seed's Philox stream: far past
             # the blocks the latent draw uses.
-            fake = hook.transform_fakes(
-                fake, rng.fold_in(noise_seed, _HOOK_SEED_BLOCK + j)
-            )
+            hook_seed = rng.fold_in(noise_seed, _HOOK_SEED_BLOCK + j)
+            if hasattr(hook, "before_discriminator_step"):
+                hook.before_discriminator_step(self, real, hook_seed)
+            if hasattr(hook, "transform_fakes"):
+                fake = hook.transform_fakes(fake, hook_seed)
         d_vars = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
-            real_logits = self.discriminator(real, training=True)
-            fake_logits = self.discriminator(fake, training=True)
-            loss_real, loss_fake, _ = self.loss_fn(real_logits, fake_logits)
-            d_loss = self.real_weight * loss_real + loss_fake
+            d_loss, real_logits, fake_logits = self.adversarial_d_loss(
+                real, fake
+            )
+            for hook in self.discriminator_hooks:
+                if hasattr(hook, "discriminator_loss"):
+                    d_loss = d_loss + hook.discriminator_loss()
             if self.penalty_is_none:
                 penalty = tf.constant(0.0)
             else:
@@ -391,16 +413,21 @@ class GAN(keras.Model):
         logs["loss"] = logs["d_loss"] + logs["g_loss"]
         return logs
 
-    def add_fake_hook(self, hook):
-        """Registers ``hook.transform_fakes(fake, seed) -> fake``, applied to
-        every D step's fake batch (e.g. ``callbacks.ReplayBuffer``).
+    def add_discriminator_hook(self, hook):
+        """Registers a hook on every D step (e.g. ``callbacks.ReplayBuffer``,
+        ``callbacks.OnlineEWC``). It may define, all traced into the step:
+
+        - ``before_discriminator_step(gan, real, seed)``, before the update;
+        - ``transform_fakes(fake, seed) -> fake``, on D's fake batch;
+        - ``discriminator_loss() -> scalar``, added to L_D in D's tape;
+        - ``tracker``, a ``keras.metrics.Metric`` logged with the others.
 
         The train function is rebuilt on the next ``fit`` so that it
         includes the hook. Adding the same hook twice does nothing.
         """
-        if any(h is hook for h in self.fake_hooks):
+        if any(h is hook for h in self.discriminator_hooks):
             return
-        self.fake_hooks.append(hook)
+        self.discriminator_hooks.append(hook)
         self.train_function = None
 
     # ---------------------------------------------------------------- sampling

@@ -137,6 +137,16 @@ def run(
         replay.set_model(gan)  # creates the buffer before any restore
         state_callbacks.append(replay)
         trackables["replay"] = replay.state
+    if config.ewc_weight:
+        ewc = gan_callbacks.OnlineEWC(
+            config.ewc_weight,
+            config.ewc_every,
+            config.ewc_alpha,
+            config.ewc_num_batches,
+        )
+        ewc.set_model(gan)  # creates the Fisher and anchors before a restore
+        state_callbacks.append(ewc)
+        trackables["ewc"] = ewc.state
     checkpoint = gan_callbacks.Checkpoint(
         gan, os.path.join(workdir, "checkpoints"), **trackables
     )

@@ -121,6 +121,24 @@ def test_mirrored_with_replay_equals_single_device():
     assert buffers[0].contents().shape == (12, 2)
 
 
+@pytest.mark.parametrize("jit", [False, True])
+def test_online_ewc_mirrored_and_xla_equal_single_device(jit):
+    def run(strategy, jit):
+        ewc = kg.callbacks.OnlineEWC(weight=2.0, every=2, num_batches=2)
+        return train(strategy, "r1", jit=jit, callbacks=[ewc]), ewc
+
+    (single, ewc_single) = run(tf.distribute.get_strategy(), False)
+    other = (
+        run(tf.distribute.get_strategy(), True)
+        if jit
+        else run(_mirrored(), False)
+    )
+    _assert_same(single, other[0])
+    for a, b in zip(ewc_single.fisher(), other[1].fisher()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+    assert any(np.any(f > 0) for f in ewc_single.fisher())
+
+
 def test_xla_over_several_cpus_is_a_clear_error():
     # TensorFlow's XLA puts every replica on CPU:0 and then fails reading
     # variables on CPU:1; the GAN says so at compile time instead.

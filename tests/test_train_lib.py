@@ -101,8 +101,14 @@ def test_resume_after_interruption_matches_uninterrupted(tmp_path):
     )
 
 
-def test_resume_keeps_the_replay_buffer(tmp_path):
-    config = dataclasses.replace(SMALL, replay_size=64, replay_fraction=0.5)
+def test_resume_keeps_replay_buffer_and_ewc_state(tmp_path):
+    config = dataclasses.replace(
+        SMALL,
+        replay_size=64,
+        replay_fraction=0.5,
+        ewc_weight=1.0,
+        ewc_every=30,
+    )
     reference = train_lib.run(config, tmp_path / "ref", verbose=0)
     with pytest.raises(KeyboardInterrupt):
         train_lib.run(

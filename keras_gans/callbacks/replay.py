@@ -73,7 +73,7 @@ class ReplayBuffer(keras.callbacks.Callback):
             ).shape[1:]
             with model.distribute_strategy.scope():
                 self.state = _ReplayState(self.size, shape, tf.float32)
-        model.add_fake_hook(self)
+        model.add_discriminator_hook(self)
 
     def contents(self) -> np.ndarray:
         """The filled part of the buffer, as numpy."""
