@@ -75,6 +75,10 @@ VARIANTS = {
         "GAN-NS + Adam + replay (5000 old fakes, half of each batch)",
         {"penalty": "none", "replay_size": 5000, "replay_fraction": 0.5},
     ),
+    "ns_ewc": (
+        "GAN-NS + Adam + online EWC on D (100, every 100, alpha 0.5)",
+        {"penalty": "none", "ewc_weight": 100.0, "ewc_every": 100},
+    ),
     "imbalanced": (
         "GAN-NS imbalanced gamma 10",
         dict(penalty="none", real_weight=10.0),
@@ -119,6 +123,7 @@ def config_for(variant, dataset, seed, steps, hidden_units):
         latent_dim=2,
         ema_decay=0.0,
         replay_size=0,
+        ewc_weight=0.0,
         log_every=steps // 4,
         eval_every=steps,
         steps_per_execution=50,
