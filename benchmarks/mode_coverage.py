@@ -79,6 +79,14 @@ VARIANTS = {
         "GAN-NS + Adam + online EWC on D (100, every 100, alpha 0.5)",
         {"penalty": "none", "ewc_weight": 100.0, "ewc_every": 100},
     ),
+    "ns_unrolled5": (
+        "GAN-NS + Adam, unrolled 5 steps",
+        {"penalty": "none", "unroll_steps": 5},
+    ),
+    "ns_unrolled10": (
+        "GAN-NS + Adam, unrolled 10 steps",
+        {"penalty": "none", "unroll_steps": 10},
+    ),
     "imbalanced": (
         "GAN-NS imbalanced gamma 10",
         dict(penalty="none", real_weight=10.0),
@@ -124,6 +132,7 @@ def config_for(variant, dataset, seed, steps, hidden_units):
         ema_decay=0.0,
         replay_size=0,
         ewc_weight=0.0,
+        unroll_steps=0,
         log_every=steps // 4,
         eval_every=steps,
         steps_per_execution=50,

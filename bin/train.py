@@ -72,6 +72,17 @@ flags.DEFINE_float(
     lower_bound=0.0,
     upper_bound=1.0,
 )
+flags.DEFINE_integer(
+    "unroll_steps",
+    _DEFAULT.unroll_steps,
+    "Unrolled GAN: D look-ahead steps for G's loss (0: off).",
+    lower_bound=0,
+)
+flags.DEFINE_bool(
+    "unroll_first_order",
+    _DEFAULT.unroll_first_order,
+    "Unrolled GAN without second-order terms.",
+)
 flags.DEFINE_float(
     "ewc_weight",
     _DEFAULT.ewc_weight,
@@ -226,6 +237,8 @@ def config_from_flags() -> TrainConfig:
         ema_decay=FLAGS.ema_decay,
         replay_size=FLAGS.replay_size,
         replay_fraction=FLAGS.replay_fraction,
+        unroll_steps=FLAGS.unroll_steps,
+        unroll_first_order=FLAGS.unroll_first_order,
         ewc_weight=FLAGS.ewc_weight,
         ewc_every=FLAGS.ewc_every,
         ewc_alpha=FLAGS.ewc_alpha,

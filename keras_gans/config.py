@@ -97,6 +97,8 @@ class TrainConfig:
     ema_decay: float = 0.999
     replay_size: int = 0
     replay_fraction: float = 0.5
+    unroll_steps: int = 0
+    unroll_first_order: bool = False
     ewc_weight: float = 0.0
     ewc_every: int = 100
     ewc_alpha: float = 0.5
@@ -146,6 +148,14 @@ class TrainConfig:
             raise ValueError(
                 "replay_fraction must be in [0, 1], got "
                 f"{self.replay_fraction}."
+            )
+        if (
+            isinstance(self.unroll_steps, bool)
+            or int(self.unroll_steps) != self.unroll_steps
+            or self.unroll_steps < 0
+        ):
+            raise ValueError(
+                f"unroll_steps must be an integer >= 0, got {self.unroll_steps!r}."
             )
         if not self.ewc_weight >= 0:
             raise ValueError(f"ewc_weight must be >= 0, got {self.ewc_weight}.")

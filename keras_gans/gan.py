@@ -129,6 +129,8 @@ class GAN(keras.Model):
         jit_compile: bool = False,
         steps_per_execution: int = 1,
         ema_decay: Optional[float] = None,
+        unroll_steps: int = 0,
+        unroll_first_order: bool = False,
         **kwargs,
     ):
         """Configures training.
@@ -155,6 +157,13 @@ class GAN(keras.Model):
                 weights follow ``s <- d * s + (1 - d) * w`` after every G
                 update (non-trainable weights are copied); ``generate`` and
                 export use it. Compile under the strategy's scope.
+            unroll_steps: k >= 0 look-ahead D steps for G's loss (Unrolled
+                GAN, Metz et al., 2017): G's loss is taken against D after k
+                plain gradient steps (D's learning rate) on the current real
+                and fake batch, differentiated through the steps; D's real
+                weights are untouched. 0 is the usual step.
+            unroll_first_order: skip the second-order terms (the look-ahead
+                gradients are treated as constants).
             **kwargs: passed to ``keras.Model.compile``.
 
         Raises:
@@ -190,6 +199,14 @@ class GAN(keras.Model):
             )
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in (0, 1), got {ema_decay!r}.")
+        if (
+            isinstance(unroll_steps, bool)
+            or int(unroll_steps) != unroll_steps
+            or unroll_steps < 0
+        ):
+            raise ValueError(
+                f"unroll_steps must be an integer >= 0, got {unroll_steps!r}."
+            )
         if not isinstance(jit_compile, bool):
             raise ValueError(
                 f"jit_compile must be True or False, got {jit_compile!r}."
@@ -202,6 +219,8 @@ class GAN(keras.Model):
         self.penalty_weight = float(penalty_weight)
         self.real_weight = float(real_weight)
         self.n_critic = int(n_critic)
+        self.unroll_steps = int(unroll_steps)
+        self.unroll_first_order = bool(unroll_first_order)
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
         # ``optimizer`` is G's: callbacks such as TensorBoard count steps with
@@ -361,13 +380,53 @@ class GAN(keras.Model):
         self.d_real_tracker.update_state(self._score(real_logits))
         self.d_fake_tracker.update_state(self._score(fake_logits))
 
-    def _generator_step(self, batch, noise_seed):
+    def _unrolled_logits(self, real, fake):
+        """D's logits on ``fake`` after ``unroll_steps`` look-ahead steps.
+
+        Each look-ahead step is ``psi <- psi - lr * grad L_D(psi)`` on
+        ``(real, fake)``, with D's current learning rate, through
+        ``stateless_call``: D's variables are never written. Gradients of
+        the result flow through the steps (to G via ``fake``) unless
+        ``unroll_first_order``. Under a strategy the look-ahead gradients
+        are averaged over replicas (the global batch's gradient).
+        """
+        d = self.discriminator
+        values = [v.value for v in d.trainable_variables]
+        fixed = [v.value for v in d.non_trainable_variables]
+        lr = tf.cast(self.d_optimizer.learning_rate, tf.float32)
+        context = tf.distribute.get_replica_context()
+        replicas = context.num_replicas_in_sync if context else 1
+
+        def logits(params, x):
+            return d.stateless_call(params, fixed, x, training=True)[0]
+
+        for _ in range(self.unroll_steps):
+            with tf.GradientTape() as tape:
+                tape.watch(values)
+                loss_real, loss_fake, _ = self.loss_fn(
+                    logits(values, real), logits(values, fake)
+                )
+                loss = self.real_weight * loss_real + loss_fake
+            grads = tape.gradient(loss, values)
+            if replicas > 1:
+                grads = context.all_reduce(tf.distribute.ReduceOp.MEAN, grads)
+            if self.unroll_first_order:
+                grads = [tf.stop_gradient(g) for g in grads]
+            values = [
+                v - tf.cast(lr, v.dtype) * g for v, g in zip(values, grads)
+            ]
+        return logits(values, fake)
+
+    def _generator_step(self, batch, noise_seed, real):
         g_vars = self.generator.trainable_variables
         with tf.GradientTape() as tape:
             fake = self.generator(
                 self._latent(batch, noise_seed), training=True
             )
-            fake_logits = self.discriminator(fake, training=True)
+            if self.unroll_steps:
+                fake_logits = self._unrolled_logits(real, fake)
+            else:
+                fake_logits = self.discriminator(fake, training=True)
             # L_G depends on the fake logits only.
             _, _, g_loss = self.loss_fn(fake_logits, fake_logits)
             scaled = self.g_optimizer.scale_loss(distribute.scale_loss(g_loss))
@@ -406,7 +465,7 @@ class GAN(keras.Model):
         batches = self._split_critic_batches(real)
         for i, real_i in enumerate(batches):
             self._discriminator_step(real_i, seeds[2 * i], seeds[2 * i + 1])
-        self._generator_step(tf.shape(batches[0])[0], seeds[-1])
+        self._generator_step(tf.shape(batches[0])[0], seeds[-1], batches[-1])
         logs = {m.name: m.result() for m in self.metrics}
         # Not a quality measure: the sum of both players' losses, so that
         # callbacks watching ``loss`` (TerminateOnNaN) see a NaN in either.

@@ -58,6 +58,8 @@ def build_gan(config: TrainConfig) -> GAN:
             jit_compile=config.jit_compile,
             steps_per_execution=config.steps_per_execution,
             ema_decay=config.ema_decay or None,
+            unroll_steps=config.unroll_steps,
+            unroll_first_order=config.unroll_first_order,
         )
     return gan
 

@@ -36,6 +36,7 @@ def train(
     loss="non_saturating",
     ema_decay=None,
     callbacks=(),
+    unroll_steps=0,
 ):
     latent_dim = 3
     g_weights, d_weights = _reference_weights(shape, latent_dim)
@@ -55,6 +56,7 @@ def train(
             n_critic=n_critic,
             jit_compile=jit,
             ema_decay=ema_decay,
+            unroll_steps=unroll_steps,
         )
     ds = tf.data.Dataset.from_tensor_slices(_data(shape, n_critic))
     history = gan.fit(
@@ -137,6 +139,17 @@ def test_online_ewc_mirrored_and_xla_equal_single_device(jit):
     for a, b in zip(ewc_single.fisher(), other[1].fisher()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
     assert any(np.any(f > 0) for f in ewc_single.fisher())
+
+
+def test_unrolled_mirrored_and_xla_equal_single_device():
+    single = train(tf.distribute.get_strategy(), "r1", unroll_steps=2)
+    _assert_same(single, train(_mirrored(), "r1", unroll_steps=2))
+    _assert_same(
+        single,
+        train(tf.distribute.get_strategy(), "r1", jit=True, unroll_steps=2),
+    )
+    plain = train(tf.distribute.get_strategy(), "r1")
+    assert not np.allclose(plain[0][1], single[0][1])
 
 
 def test_xla_over_several_cpus_is_a_clear_error():

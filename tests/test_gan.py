@@ -164,6 +164,44 @@ def test_bad_ema_decay():
         compiled(ema_decay=1.0)
 
 
+@pytest.mark.parametrize("jit", [False, True])
+@pytest.mark.parametrize("k", [0, 1, 2])
+@pytest.mark.parametrize("first_order", [False, True])
+def test_unrolled_generator_step_matches_analytic(k, first_order, jit):
+    # Wasserstein Dirac GAN, real point x0. dL_D/dpsi = theta - x0, so k
+    # look-ahead steps give psi_k = psi' - k lr (theta - x0), psi' being
+    # D after its real update. L_G = -psi_k theta:
+    #   full:        dL_G/dtheta = -psi' + k lr (2 theta - x0)
+    #   first order: dL_G/dtheta = -psi_k  (psi_k treated as a constant)
+    x0, theta, psi, lr = 0.5, 1.2, -0.4, 0.1
+    gan = dirac_gan(theta, psi)
+    gan.compile(
+        sgd(lr),
+        sgd(lr),
+        loss="wasserstein",
+        unroll_steps=k,
+        unroll_first_order=first_order,
+        jit_compile=jit,
+    )
+    gan.fit(real_points(x0, 4, 1), epochs=1, verbose=0)
+    psi1 = psi - lr * (theta - x0)
+    if first_order:
+        grad = -(psi1 - k * lr * (theta - x0))
+    else:
+        grad = -psi1 + k * lr * (2 * theta - x0)
+    got_psi = float(gan.discriminator.trainable_variables[0].numpy().ravel()[0])
+    got_theta = float(gan.generator.trainable_variables[0].numpy()[0])
+    assert got_psi == pytest.approx(psi1, rel=1e-6)  # look-ahead wrote nothing
+    assert got_theta == pytest.approx(theta - lr * grad, rel=1e-6)
+
+
+def test_bad_unroll_steps():
+    with pytest.raises(
+        ValueError, match="unroll_steps must be an integer >= 0"
+    ):
+        compiled(unroll_steps=-1)
+
+
 def test_non_saturating_dirac_step_and_scores():
     # GAN-NS: dL_D/dpsi = -x0 s(-psi x0) + theta s(psi theta) with s=sigmoid.
     x0, theta, psi, lr = 1.0, -0.5, 0.3, 0.2
