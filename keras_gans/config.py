@@ -155,7 +155,8 @@ class TrainConfig:
             or self.unroll_steps < 0
         ):
             raise ValueError(
-                f"unroll_steps must be an integer >= 0, got {self.unroll_steps!r}."
+                "unroll_steps must be an integer >= 0, got "
+                f"{self.unroll_steps!r}."
             )
         if not self.ewc_weight >= 0:
             raise ValueError(f"ewc_weight must be >= 0, got {self.ewc_weight}.")
