@@ -6,7 +6,12 @@ and the exported generator to --workdir (see keras_gans.train_lib). Running
 the same command again on the same workdir resumes an interrupted run.
 """
 
-from absl import app, flags
+import os
+
+# Before TensorFlow loads: keep its C++ start-up chatter out of the way.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from absl import app, flags, logging
 
 from keras_gans import data, losses, penalties
 from keras_gans.config import (
@@ -266,6 +271,7 @@ def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
     config = config_from_flags()
+    logging.set_verbosity(logging.WARNING)  # TF's SavedModel INFO lines
     experiment = (
         FLAGS.experiment or f"{config.dataset}_{config.loss}_{config.penalty}"
     )

@@ -154,9 +154,10 @@ class GAN(keras.Model):
                 it explicitly: Keras' ``"auto"`` turns XLA off on CPU.
             steps_per_execution: train steps per ``tf.function`` call.
             ema_decay: if set, in (0, 1): keep a shadow generator whose
-                weights follow ``s <- d * s + (1 - d) * w`` after every G
-                update (non-trainable weights are copied); ``generate`` and
-                export use it. Compile under the strategy's scope.
+                weights follow ``s <- d_t * s + (1 - d_t) * w`` after G update
+                ``t`` (counted from 1), ``d_t = min(d, (1 + t) / (10 + t))``
+                (non-trainable weights are copied); ``generate`` and export
+                use it. Compile under the strategy's scope.
             unroll_steps: k >= 0 look-ahead D steps for G's loss (Unrolled
                 GAN, Metz et al., 2017): G's loss is taken against D after k
                 plain gradient steps (D's learning rate) on the current real
@@ -253,7 +254,10 @@ class GAN(keras.Model):
         return shadow
 
     def _update_ema(self):
-        decay = self.ema_decay
+        # Warm-up as in tf.train.ExponentialMovingAverage(num_updates): a
+        # short run is not dominated by the initial weights.
+        t = tf.cast(self.g_optimizer.iterations, tf.float32)
+        decay = tf.minimum(self.ema_decay, (1.0 + t) / (10.0 + t))
         for shadow, weight in zip(
             self.ema_generator.weights, self.generator.weights
         ):
@@ -319,6 +323,8 @@ class GAN(keras.Model):
         """
         if isinstance(x, tf.data.Dataset):
             x = x.map(_assert_finite)
+            # A dataset is already in order; Keras only warns about shuffle.
+            kwargs.setdefault("shuffle", False)
         elif x is not None and not isinstance(
             x, tf.distribute.DistributedDataset
         ):

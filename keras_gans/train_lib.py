@@ -218,7 +218,7 @@ def run(
         os.path.join(workdir, "samples.png"),
         title=(
             f"{config.dataset}: {config.loss} + {config.penalty} "
-            f"(lambda={config.penalty_weight}), step {reached}: {summary}"
+            f"(lambda={config.penalty_weight})\nstep {reached}: {summary}"
         ),
         centres=mixture.centres,
     )

@@ -122,7 +122,8 @@ def test_bound_penalty_output_is_kept_and_conflicts_are_errors():
 @pytest.mark.parametrize("jit", [False, True])
 def test_generator_ema_follows_the_trajectory(jit, tmp_path):
     # Wasserstein Dirac GAN: theta_t from the analytic alternating steps,
-    # ema_t = d ema_{t-1} + (1 - d) theta_t with ema_0 = theta_0.
+    # ema_t = d_t ema_{t-1} + (1 - d_t) theta_t with ema_0 = theta_0 and
+    # d_t = min(d, (1 + t) / (10 + t)).
     x0, theta, psi, lr, decay = 0.5, 1.2, -0.4, 0.1, 0.7
     gan = dirac_gan(theta, psi)
     gan.compile(
@@ -131,10 +132,11 @@ def test_generator_ema_follows_the_trajectory(jit, tmp_path):
     steps = 4
     gan.fit(real_points(x0, 4, steps), epochs=1, verbose=0)
     ema = theta
-    for _ in range(steps):
+    for t in range(1, steps + 1):
         psi = psi - lr * (-x0 + theta)
         theta = theta + lr * psi
-        ema = decay * ema + (1 - decay) * theta
+        d_t = min(decay, (1 + t) / (10 + t))  # warm-up
+        ema = d_t * ema + (1 - d_t) * theta
     assert float(gan.generator.weights[0].numpy()[0]) == pytest.approx(
         theta, rel=1e-5
     )
