@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 
-from absl import app, flags
+from absl import app, flags, logging
 
 from keras_gans.config import OptimizerConfig, TrainConfig
 
@@ -189,6 +189,7 @@ def table(records):
 
 def main(argv):
     del argv
+    logging.set_verbosity(logging.WARNING)  # TF's SavedModel INFO lines
     unknown = sorted(set(FLAGS.variants) - set(VARIANTS))
     if unknown:
         raise app.UsageError(
