@@ -166,7 +166,7 @@ def table(records):
         key = (r["dataset"], _hidden(r), r["steps"], r["variant"])
         cells.setdefault(key, []).append(r)
     lines = [
-        f"{'variant':<50} {'MLP':<11} {'steps':>6} {'data':<5} {'n':>2} "
+        f"{'variant':<60} {'MLP':<11} {'steps':>6} {'data':<5} {'n':>2} "
         f"{'modes':>13} {'HQ %':>13} {'reverse KL':>15} {'time s':>7}",
     ]
     order = {v: i for i, v in enumerate(VARIANTS)}
@@ -180,7 +180,7 @@ def table(records):
         t, _ = _mean_se([r["wall_time_s"] for r in rs])
         name = VARIANTS.get(variant, (variant,))[0]
         lines.append(
-            f"{name:<50} {hidden:<11} {steps:>6} {dataset:<5} {len(rs):>2} "
+            f"{name:<60} {hidden:<11} {steps:>6} {dataset:<5} {len(rs):>2} "
             f"{m:6.2f} ± {ms:4.2f} {h:6.1f} ± {hs:4.1f} "
             f"{k:7.4f} ± {ks:5.4f} {t:7.1f}"
         )

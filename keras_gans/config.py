@@ -11,6 +11,7 @@ from typing import Tuple
 import keras
 
 from keras_gans import data, losses, penalties
+from keras_gans.validation import check_integer
 
 __all__ = ["OptimizerConfig", "TrainConfig", "OPTIMIZERS", "LR_SCHEDULES"]
 
@@ -135,29 +136,13 @@ class TrainConfig:
             raise ValueError(
                 f"ema_decay must be in [0, 1) (0: off), got {self.ema_decay}."
             )
-        if (
-            isinstance(self.replay_size, bool)
-            or int(self.replay_size) != self.replay_size
-            or self.replay_size < 0
-        ):
-            raise ValueError(
-                "replay_size must be an integer >= 0, got "
-                f"{self.replay_size!r}."
-            )
+        check_integer("replay_size", self.replay_size, 0)
         if not 0.0 <= self.replay_fraction <= 1.0:
             raise ValueError(
                 "replay_fraction must be in [0, 1], got "
                 f"{self.replay_fraction}."
             )
-        if (
-            isinstance(self.unroll_steps, bool)
-            or int(self.unroll_steps) != self.unroll_steps
-            or self.unroll_steps < 0
-        ):
-            raise ValueError(
-                "unroll_steps must be an integer >= 0, got "
-                f"{self.unroll_steps!r}."
-            )
+        check_integer("unroll_steps", self.unroll_steps, 0)
         if not self.ewc_weight >= 0:
             raise ValueError(f"ewc_weight must be >= 0, got {self.ewc_weight}.")
         if not 0.0 < self.ewc_alpha <= 1.0:
@@ -189,11 +174,7 @@ class TrainConfig:
             "eval_every",
             "eval_samples",
         ):
-            value = getattr(self, field)
-            if isinstance(value, bool) or int(value) != value or value < 1:
-                raise ValueError(
-                    f"{field} must be an integer >= 1, got {value!r}."
-                )
+            check_integer(field, getattr(self, field), 1)
         if self.seed < 0:
             raise ValueError(f"seed must be >= 0, got {self.seed}.")
         if not self.hidden_units or min(self.hidden_units) < 1:

@@ -19,6 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import distribute, losses, penalties, rng
+from keras_gans.validation import check_integer
 
 __all__ = ["GAN"]
 
@@ -190,24 +191,10 @@ class GAN(keras.Model):
             )
         if not real_weight > 0:
             raise ValueError(f"real_weight must be > 0, got {real_weight!r}.")
-        if (
-            isinstance(n_critic, bool)
-            or int(n_critic) != n_critic
-            or n_critic < 1
-        ):
-            raise ValueError(
-                f"n_critic must be an integer >= 1, got {n_critic!r}."
-            )
+        check_integer("n_critic", n_critic, 1)
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in (0, 1), got {ema_decay!r}.")
-        if (
-            isinstance(unroll_steps, bool)
-            or int(unroll_steps) != unroll_steps
-            or unroll_steps < 0
-        ):
-            raise ValueError(
-                f"unroll_steps must be an integer >= 0, got {unroll_steps!r}."
-            )
+        check_integer("unroll_steps", unroll_steps, 0)
         if not isinstance(jit_compile, bool):
             raise ValueError(
                 f"jit_compile must be True or False, got {jit_compile!r}."
@@ -519,9 +506,7 @@ class GAN(keras.Model):
         Returns:
             A numpy array ``[n, *sample_shape]``.
         """
-        if isinstance(n, bool) or int(n) != n or n < 0:
-            raise ValueError(f"n must be a non-negative integer, got {n!r}.")
-        n = int(n)
+        n = check_integer("n", n, 0)
         if seed is None:
             z = keras.random.normal(
                 (n, self.latent_dim), seed=self._sample_seed

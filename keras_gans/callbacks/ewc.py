@@ -5,6 +5,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import rng
+from keras_gans.validation import check_integer
 
 __all__ = ["OnlineEWC"]
 
@@ -79,11 +80,8 @@ class OnlineEWC(keras.callbacks.Callback):
         super().__init__()
         if not weight >= 0:
             raise ValueError(f"weight must be >= 0, got {weight!r}.")
-        for name, value in (("every", every), ("num_batches", num_batches)):
-            if isinstance(value, bool) or int(value) != value or value < 1:
-                raise ValueError(
-                    f"{name} must be an integer >= 1, got {value!r}."
-                )
+        check_integer("every", every, 1)
+        check_integer("num_batches", num_batches, 1)
         if not 0.0 < alpha <= 1.0:
             raise ValueError(f"alpha must be in (0, 1], got {alpha!r}.")
         self.weight = float(weight)

@@ -5,6 +5,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import rng
+from keras_gans.validation import check_integer
 
 __all__ = ["ReplayBuffer"]
 
@@ -57,8 +58,7 @@ class ReplayBuffer(keras.callbacks.Callback):
 
     def __init__(self, size: int, fraction: float):
         super().__init__()
-        if isinstance(size, bool) or int(size) != size or size < 0:
-            raise ValueError(f"size must be an integer >= 0, got {size!r}.")
+        check_integer("size", size, 0)
         if not 0.0 <= fraction <= 1.0:
             raise ValueError(f"fraction must be in [0, 1], got {fraction!r}.")
         self.size = int(size)
