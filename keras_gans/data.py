@@ -1,5 +1,5 @@
 """Data sets: toy Gaussian mixtures (ring, grid) as seeded, infinite,
-step-indexed ``tf.data`` pipelines.
+step-indexed ``tf.data`` pipelines, and scikit-learn's bundled 8x8 digits.
 
 A toy pipeline's batch ``i`` is a pure function of ``(seed, i)`` (stateless
 Philox draws, ``keras_gans.rng``), so resuming at step ``s`` is exactly
@@ -15,8 +15,10 @@ import tensorflow as tf
 from keras_gans import rng
 
 __all__ = [
+    "DIGITS_SPLITS",
     "Mixture",
     "TOY_DATASETS",
+    "digits",
     "mixture",
     "toy_dataset",
     "sample_mixture",
@@ -114,3 +116,44 @@ def toy_dataset(
         .map(batch, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
         .prefetch(tf.data.AUTOTUNE)
     )
+
+
+DIGITS_SPLITS = ("train", "test", "all")
+# The held-out split: a fixed permutation of the 1797 digits, last 20 %.
+_DIGITS_TEST_FRACTION = 0.2
+_DIGITS_SPLIT_SEED = 20_180_922
+
+
+def digits(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's bundled 8x8 handwritten digits (offline).
+
+    The 1797 images are split once, by a fixed permutation, into ``train``
+    (80 %) and ``test`` (20 %, held out for classifiers and Frechet
+    distances); ``all`` is every image in the original order.
+
+    Args:
+        split: ``train``, ``test`` or ``all``.
+
+    Returns:
+        ``(images, labels)``: float32 ``[n, 8, 8, 1]`` in ``[-1, 1]`` (pixel
+        values 0..16 mapped linearly) and int32 ``[n]`` classes 0..9.
+
+    Raises:
+        ValueError: unknown ``split``.
+    """
+    if split not in DIGITS_SPLITS:
+        raise ValueError(
+            f"Unknown digits split {split!r}. "
+            f"Valid: {', '.join(DIGITS_SPLITS)}."
+        )
+    from sklearn import datasets as sk_datasets
+
+    bunch = sk_datasets.load_digits()
+    images = (bunch.images.astype(np.float32) / 8.0 - 1.0)[..., None]
+    labels = bunch.target.astype(np.int32)
+    if split == "all":
+        return images, labels
+    order = np.random.RandomState(_DIGITS_SPLIT_SEED).permutation(len(labels))
+    n_test = int(round(_DIGITS_TEST_FRACTION * len(labels)))
+    index = order[-n_test:] if split == "test" else order[:-n_test]
+    return images[index], labels[index]

@@ -70,3 +70,20 @@ def test_bad_names():
         data.mixture("rings")
     with pytest.raises(ValueError, match="batch_size must be >= 1"):
         data.toy_dataset("ring", 0, seed=0)
+
+
+def test_digits_splits_are_disjoint_and_scaled():
+    train_x, train_y = data.digits("train")
+    test_x, test_y = data.digits("test")
+    all_x, all_y = data.digits("all")
+    assert train_x.shape == (1438, 8, 8, 1) and test_x.shape == (359, 8, 8, 1)
+    assert all_x.shape == (1797, 8, 8, 1) and train_x.dtype == np.float32
+    assert all_x.min() == -1.0 and all_x.max() == 1.0
+    assert set(np.unique(train_y)) == set(range(10)) == set(np.unique(test_y))
+    # Every image lands in exactly one split.
+    rows = {x.tobytes() + bytes([y]) for x, y in zip(all_x, all_y)}
+    split = [x.tobytes() + bytes([y]) for x, y in zip(train_x, train_y)]
+    split += [x.tobytes() + bytes([y]) for x, y in zip(test_x, test_y)]
+    assert len(split) == 1797 and set(split) == rows
+    with pytest.raises(ValueError, match="Valid: train, test, all"):
+        data.digits("valid")

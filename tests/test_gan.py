@@ -343,7 +343,8 @@ def test_generator_shape_mismatch_named_before_training():
     data = np.zeros((8, 2), np.float32)
     with pytest.raises(
         ValueError,
-        match=r"output shape \(3,\) does not match the data's sample shape \(2,\)",
+        match=r"output shape \(3,\) does not match the data's sample "
+        r"shape \(2,\)",
     ):
         gan.fit(data, batch_size=4, verbose=0)
 
