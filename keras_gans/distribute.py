@@ -21,6 +21,8 @@ __all__ = [
     "replica_slice",
     "cross_replica_sum",
     "check_jit_compile",
+    "is_multi_worker",
+    "multi_worker_train_function",
 ]
 
 
@@ -122,3 +124,55 @@ def check_jit_compile(jit_compile: bool, strategy=None):
             "XLA places every replica on the first CPU. Use "
             "jit_compile=False there (XLA with MirroredStrategy works on GPUs)."
         )
+
+
+def is_multi_worker(strategy=None) -> bool:
+    """Whether ``strategy`` (default: the current one) is a
+    ``MultiWorkerMirroredStrategy``."""
+    strategy = strategy or tf.distribute.get_strategy()
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+
+
+def multi_worker_train_function(model, logs_fn):
+    """A ``fit`` train function for ``MultiWorkerMirroredStrategy``.
+
+    Keras 3.15's own train function fails under this strategy (keras issue
+    20585): it reduces every scalar log with ``strategy.reduce(MEAN, v,
+    axis=0)``, which a rank-0 value does not have. This one runs
+    ``steps_per_execution`` steps of ``model.train_step`` through
+    ``strategy.run`` in one ``tf.function``, then reads ``logs_fn()`` (the
+    metric results) once per replica and reduces each with ``axis=None``
+    (the mean over replicas). The data must outlast the run (a repeated
+    dataset and ``steps_per_epoch``, as Keras requires for multi-worker
+    training); running out raises ``StopIteration`` for ``fit`` to end the
+    epoch.
+
+    Args:
+        model: a compiled Keras model with a ``train_step`` (the GAN).
+        logs_fn: a replica function returning the logs dict.
+
+    Returns:
+        ``function(iterator) -> logs``.
+    """
+    strategy = model.distribute_strategy
+    step_fn = model.train_step
+    if model.jit_compile:
+        step_fn = tf.function(step_fn, jit_compile=True, reduce_retracing=True)
+    k = int(model.steps_per_execution)
+
+    def reduce(value):
+        return strategy.reduce(tf.distribute.ReduceOp.MEAN, value, axis=None)
+
+    @tf.function(reduce_retracing=True)
+    def run_steps(iterator):
+        for _ in tf.range(k):
+            strategy.run(step_fn, args=(next(iterator),))
+        return tf.nest.map_structure(reduce, strategy.run(logs_fn))
+
+    def function(iterator):
+        try:
+            return run_steps(iterator)
+        except tf.errors.OutOfRangeError:
+            raise StopIteration from None
+
+    return function

@@ -459,11 +459,118 @@ class GAN(keras.Model):
         for i, real_i in enumerate(batches):
             self._discriminator_step(real_i, seeds[2 * i], seeds[2 * i + 1])
         self._generator_step(tf.shape(batches[0])[0], seeds[-1], batches[-1])
+        return self._logs()
+
+    def _logs(self):
         logs = {m.name: m.result() for m in self.metrics}
         # Not a quality measure: the sum of both players' losses, so that
         # callbacks watching ``loss`` (TerminateOnNaN) see a NaN in either.
         logs["loss"] = logs["d_loss"] + logs["g_loss"]
         return logs
+
+    # ------------------------------------------------------- train function
+
+    def make_train_function(self, force=False):
+        """Keras' train function, or one of two of our own:
+
+        - *fused* (``jit_compile=True``, ``steps_per_execution = k > 1``, no
+          distribution strategy, batches of a static shape): the ``k`` steps
+          of one execution run as a single XLA program, a ``while`` loop over
+          ``k`` batches read from the iterator up front, instead of ``k``
+          XLA launches fed one by one. Same steps, same numbers; much less
+          per-step overhead for small models (see
+          ``benchmarks/throughput.py``). A short last execution (the data
+          ran out) runs only the batches it got.
+        - *multi-worker* (``MultiWorkerMirroredStrategy``): see
+          ``keras_gans.distribute.multi_worker_train_function``, the
+          workaround for Keras issue 20585.
+        """
+        if self.train_function is not None and not force:
+            return self.train_function
+        strategy = self.distribute_strategy
+        if distribute.is_multi_worker(strategy):
+            self.train_function = distribute.multi_worker_train_function(
+                self, self._logs
+            )
+            return self.train_function
+        super().make_train_function(force=True)
+        fuse = (
+            self.jit_compile
+            and self.steps_per_execution > 1
+            and not self.run_eagerly
+            and strategy.num_replicas_in_sync == 1
+            and not isinstance(strategy, tf.distribute.MirroredStrategy)
+        )
+        if fuse:
+            self.train_function = self._fused_train_function(
+                self.train_function
+            )
+        return self.train_function
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        if distribute.is_multi_worker(self.distribute_strategy):
+            # Keras 3.15 reduces a PerReplica batch eagerly here, which fails
+            # under MultiWorkerMirroredStrategy (keras issue 20585). The GAN
+            # needs no symbolic build beyond ``build``, done on first use.
+            return
+        super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+
+    def _fused_train_function(self, fallback):
+        k = self.steps_per_execution
+
+        def run_steps(stacked, count):
+            def body(i):
+                self.train_step(tf.nest.map_structure(lambda t: t[i], stacked))
+                return (i + 1,)
+
+            tf.while_loop(lambda i: i < count, body, (tf.constant(0),))
+            return self._logs()
+
+        run_steps = tf.function(
+            run_steps, jit_compile=True, reduce_retracing=True
+        )
+
+        def zeros(spec):
+            return tf.nest.map_structure(
+                lambda s: tf.zeros(s.shape, s.dtype), spec
+            )
+
+        @tf.function(reduce_retracing=True)
+        def pull_and_run(iterator):
+            spec = iterator.element_spec
+            optionals = [iterator.get_next_as_optional() for _ in range(k)]
+            batches = [
+                tf.cond(
+                    opt.has_value(),
+                    opt.get_value,
+                    lambda: zeros(spec),
+                )
+                for opt in optionals
+            ]
+            count = tf.add_n(
+                [tf.cast(opt.has_value(), tf.int32) for opt in optionals]
+            )
+            stacked = tf.nest.map_structure(
+                lambda *parts: tf.stack(parts), *batches
+            )
+            return count, run_steps(stacked, count)
+
+        def static(spec):
+            return all(
+                s.shape.is_fully_defined() for s in tf.nest.flatten(spec)
+            )
+
+        def function(iterator):
+            if not isinstance(iterator, tf.data.Iterator) or not static(
+                iterator.element_spec
+            ):
+                return fallback(iterator)
+            count, logs = pull_and_run(iterator)
+            if int(count) == 0:
+                raise StopIteration
+            return logs
+
+        return function
 
     def add_discriminator_hook(self, hook):
         """Registers a hook on every D step (e.g. ``callbacks.ReplayBuffer``,
