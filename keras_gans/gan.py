@@ -36,6 +36,12 @@ def _check_finite_array(array, what="real data"):
         )
 
 
+def _all_layers(model):
+    for layer in getattr(model, "layers", ()):
+        yield layer
+        yield from _all_layers(layer)
+
+
 def _assert_finite(*batch):
     def check(tensor):
         if not tensor.dtype.is_floating:
@@ -132,6 +138,7 @@ class GAN(keras.Model):
         ema_decay: Optional[float] = None,
         unroll_steps: int = 0,
         unroll_first_order: bool = False,
+        penalty_every: int = 1,
         **kwargs,
     ):
         """Configures training.
@@ -166,6 +173,14 @@ class GAN(keras.Model):
                 weights are untouched. 0 is the usual step.
             unroll_first_order: skip the second-order terms (the look-ahead
                 gradients are treated as constants).
+            penalty_every: lazy regularisation (Karras et al., 2020): the
+                penalty is computed only on every ``penalty_every``-th D step
+                (D's step counter), with weight ``penalty_every * lambda``,
+                so its average pull is unchanged at a fraction of the cost.
+                1 (the default) applies it on every step. The logged
+                ``penalty`` averages the steps where it was computed. Under
+                a multi-replica strategy the penalty must not synchronise
+                replicas (``dragan`` does, and is refused).
             **kwargs: passed to ``keras.Model.compile``.
 
         Raises:
@@ -195,6 +210,7 @@ class GAN(keras.Model):
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in (0, 1), got {ema_decay!r}.")
         check_integer("unroll_steps", unroll_steps, 0)
+        check_integer("penalty_every", penalty_every, 1)
         if not isinstance(jit_compile, bool):
             raise ValueError(
                 f"jit_compile must be True or False, got {jit_compile!r}."
@@ -207,6 +223,18 @@ class GAN(keras.Model):
         self.penalty_weight = float(penalty_weight)
         self.real_weight = float(real_weight)
         self.n_critic = int(n_critic)
+        self.penalty_every = int(penalty_every)
+        if (
+            self.penalty_every > 1
+            and penalties.synchronizes_replicas(self.penalty_fn)
+            and self.distribute_strategy.num_replicas_in_sync > 1
+        ):
+            raise ValueError(
+                "penalty_every > 1 cannot be used with the dragan penalty "
+                "under a multi-replica strategy: its cross-replica batch std "
+                "would sit inside the lazy step's tf.cond, which "
+                "tf.distribute does not support. Use penalty_every=1."
+            )
         self.unroll_steps = int(unroll_steps)
         self.unroll_first_order = bool(unroll_first_order)
         self.d_optimizer = d_optimizer
@@ -330,14 +358,59 @@ class GAN(keras.Model):
     def adversarial_d_loss(self, real, fake):
         """``gamma * L_real + L_fake`` on one real and one fake batch (no
         penalty), with the logits: ``(loss, real_logits, fake_logits)``."""
-        real_logits = self.discriminator(real, training=True)
-        fake_logits = self.discriminator(fake, training=True)
+        if self._row_independent_discriminator():
+            # One call on [real; fake]: the same logits, half the launches
+            # and twice the rows per matmul.
+            logits = self.discriminator(
+                tf.concat([real, tf.cast(fake, real.dtype)], 0), training=True
+            )
+            real_logits, fake_logits = tf.split(logits, 2, axis=0)
+        else:
+            real_logits = self.discriminator(real, training=True)
+            fake_logits = self.discriminator(fake, training=True)
         loss_real, loss_fake, _ = self.loss_fn(real_logits, fake_logits)
         return (
             self.real_weight * loss_real + loss_fake,
             real_logits,
             fake_logits,
         )
+
+    def _row_independent_discriminator(self):
+        """Whether D treats the rows of a batch independently (no batch
+        statistics), so that one call on two batches equals two calls."""
+        cached = getattr(self, "_d_rows_independent", None)
+        if cached is None:
+            coupled = (
+                keras.layers.BatchNormalization,
+                keras.layers.UnitNormalization,
+            )
+            cached = not any(
+                isinstance(layer, coupled)
+                for layer in _all_layers(self.discriminator)
+            ) and isinstance(self.discriminator, keras.Model)
+            self._d_rows_independent = cached
+        return cached
+
+    def _penalty(self, real, fake, seed):
+        """``(weighted term for L_D, unweighted penalty, applied?)``."""
+        if self.penalty_is_none:
+            return tf.constant(0.0), tf.constant(0.0), tf.constant(True)
+        k = self.penalty_every
+        if k == 1:
+            penalty = self.penalty_fn(self.discriminator, real, fake, seed)
+            return self.penalty_weight * penalty, penalty, tf.constant(True)
+        # Lazy regularisation (Karras et al., 2020): every k-th D step, with
+        # weight k * lambda; D's own step counter decides.
+        apply = tf.equal(self.d_optimizer.iterations % k, 0)
+        penalty = tf.cond(
+            apply,
+            lambda: tf.cast(
+                self.penalty_fn(self.discriminator, real, fake, seed),
+                tf.float32,
+            ),
+            lambda: tf.constant(0.0),
+        )
+        return k * self.penalty_weight * penalty, penalty, apply
 
     def _discriminator_step(self, real, noise_seed, penalty_seed):
         batch = tf.shape(real)[0]
@@ -358,18 +431,15 @@ class GAN(keras.Model):
             for hook in self.discriminator_hooks:
                 if hasattr(hook, "discriminator_loss"):
                     d_loss = d_loss + hook.discriminator_loss()
-            if self.penalty_is_none:
-                penalty = tf.constant(0.0)
-            else:
-                penalty = self.penalty_fn(
-                    self.discriminator, real, fake, penalty_seed
-                )
-                d_loss = d_loss + self.penalty_weight * penalty
+            term, penalty, applied = self._penalty(real, fake, penalty_seed)
+            d_loss = d_loss + term
             scaled = self.d_optimizer.scale_loss(distribute.scale_loss(d_loss))
         grads = tape.gradient(scaled, d_vars)
         self.d_optimizer.apply(grads, d_vars)
         self.d_loss_tracker.update_state(d_loss)
-        self.penalty_tracker.update_state(penalty)
+        self.penalty_tracker.update_state(
+            penalty, sample_weight=tf.cast(applied, tf.float32)
+        )
         self.d_real_tracker.update_state(self._score(real_logits))
         self.d_fake_tracker.update_state(self._score(fake_logits))
 
@@ -570,6 +640,7 @@ class GAN(keras.Model):
                 raise StopIteration
             return logs
 
+        function.fused_steps = k
         return function
 
     def add_discriminator_hook(self, hook):

@@ -60,6 +60,7 @@ __all__ = [
     "gradient_norm_squared",
     "get",
     "names",
+    "synchronizes_replicas",
 ]
 
 EPSILON = 1e-12
@@ -350,3 +351,11 @@ def get(name, **options):
             f"lipschitz penalty needs k > 0, got k={options['k']}."
         )
     return functools.partial(fn, **options)
+
+
+def synchronizes_replicas(fn) -> bool:
+    """Whether penalty ``fn`` (a registered one, possibly with options
+    bound) communicates across replicas: ``dragan``'s batch std does."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    return fn is dragan

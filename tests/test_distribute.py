@@ -37,6 +37,7 @@ def train(
     ema_decay=None,
     callbacks=(),
     unroll_steps=0,
+    penalty_every=1,
 ):
     latent_dim = 3
     g_weights, d_weights = _reference_weights(shape, latent_dim)
@@ -57,6 +58,7 @@ def train(
             jit_compile=jit,
             ema_decay=ema_decay,
             unroll_steps=unroll_steps,
+            penalty_every=penalty_every,
         )
     ds = tf.data.Dataset.from_tensor_slices(_data(shape, n_critic))
     history = gan.fit(
@@ -100,6 +102,20 @@ def test_mirrored_equals_single_device(penalty, n_critic):
     single = train(tf.distribute.get_strategy(), penalty, n_critic)
     mirrored = train(_mirrored(), penalty, n_critic)
     _assert_same(single, mirrored)
+
+
+@pytest.mark.parametrize("penalty", ["r1", "zero_gp"])
+def test_mirrored_lazy_penalty_equals_single_device(penalty):
+    single = train(tf.distribute.get_strategy(), penalty, penalty_every=2)
+    mirrored = train(_mirrored(), penalty, penalty_every=2)
+    _assert_same(single, mirrored)
+
+
+def test_mirrored_lazy_dragan_is_a_clear_error():
+    # DRAGAN's cross-replica batch std cannot sit inside the lazy tf.cond.
+    with pytest.raises(ValueError, match="penalty_every > 1 cannot"):
+        train(_mirrored(), "dragan", penalty_every=2)
+    train(tf.distribute.get_strategy(), "dragan", penalty_every=2)
 
 
 def test_mirrored_with_ema_equals_single_device():

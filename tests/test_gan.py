@@ -90,6 +90,83 @@ def test_dirac_updates_match_analytic_alternating_steps(
     assert int(gan.g_optimizer.iterations) == steps
 
 
+@pytest.mark.parametrize("jit,spe", [(False, 1), (True, 4)])
+@pytest.mark.parametrize("every,n_critic", [(3, 1), (2, 3)])
+def test_lazy_penalty_matches_analytic_steps(every, n_critic, jit, spe):
+    # As above, but R1 only on D steps t = 0, every, 2 every, ... (D's own
+    # counter), with weight every * lam.
+    x0, theta, psi, lr, lam = 0.5, 1.2, -0.4, 0.1, 0.3
+    gan = dirac_gan(theta, psi)
+    gan.compile(
+        sgd(lr),
+        sgd(lr),
+        loss="wasserstein",
+        penalty="r1",
+        penalty_weight=lam,
+        n_critic=n_critic,
+        penalty_every=every,
+        jit_compile=jit,
+        steps_per_execution=spe,
+    )
+    steps = 8
+    history = gan.fit(
+        real_points(x0, 4 * n_critic, steps), epochs=1, verbose=0
+    ).history
+    t, penalties = 0, []
+    for _ in range(steps):
+        for _ in range(n_critic):
+            weight = every * lam if t % every == 0 else 0.0
+            if weight:
+                penalties.append(psi**2)
+            psi = psi - lr * (-x0 + theta + 2 * weight * psi)
+            t += 1
+        theta = theta + lr * psi
+    got_psi = float(gan.discriminator.trainable_variables[0].numpy().ravel()[0])
+    got_theta = float(gan.generator.trainable_variables[0].numpy()[0])
+    assert got_psi == pytest.approx(psi, rel=1e-5)
+    assert got_theta == pytest.approx(theta, rel=1e-5)
+    # The logged penalty averages the steps where it was computed.
+    assert history["penalty"][-1] == pytest.approx(np.mean(penalties), 1e-5)
+
+
+def test_bad_penalty_every():
+    gan = tiny_gan()
+    with pytest.raises(ValueError, match="penalty_every"):
+        gan.compile(sgd(0.1), sgd(0.1), penalty="r1", penalty_every=0)
+
+
+@pytest.mark.parametrize("batches", [12, 10])
+def test_fused_xla_loop_equals_keras_loop(batches):
+    # jit_compile with steps_per_execution k > 1 runs k steps as one XLA
+    # program; the result must equal Keras' own loop step for step, also
+    # when the data runs out in the middle of an execution (10 = 4 + 4 + 2).
+    x = np.random.RandomState(0).normal(size=(8 * batches, 2))
+    dataset = tf.data.Dataset.from_tensor_slices(x.astype(np.float32))
+    dataset = dataset.batch(8, drop_remainder=True)
+    weights = []
+    for jit, spe in [(False, 1), (True, 4)]:
+        gan = tiny_gan()
+        gan.compile(
+            keras.optimizers.Adam(1e-2),
+            keras.optimizers.Adam(1e-2),
+            penalty="zero_gp",
+            penalty_weight=1.0,
+            ema_decay=0.9,
+            jit_compile=jit,
+            steps_per_execution=spe,
+        )
+        history = gan.fit(dataset, epochs=2, verbose=0).history
+        assert getattr(gan.train_function, "fused_steps", 1) == spe
+        assert int(gan.g_optimizer.iterations) == 2 * batches
+        weights.append((gan.ema_generator.get_weights(), history))
+    for a, b in zip(weights[0][0], weights[1][0]):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+    for key in ("d_loss", "g_loss", "penalty"):
+        np.testing.assert_allclose(
+            weights[0][1][key], weights[1][1][key], rtol=1e-4
+        )
+
+
 def test_n_critic_steps_use_strided_slices():
     # Wasserstein Dirac GAN, real rows 0..11 in one batch, n_critic = 3:
     # D step i sees rows i, i + 3, i + 6, i + 9 (mean i + 4.5), so
