@@ -21,6 +21,7 @@ __all__ = [
     "replica_slice",
     "cross_replica_sum",
     "check_jit_compile",
+    "is_chief",
     "is_multi_worker",
     "multi_worker_train_function",
 ]
@@ -131,6 +132,24 @@ def is_multi_worker(strategy=None) -> bool:
     ``MultiWorkerMirroredStrategy``."""
     strategy = strategy or tf.distribute.get_strategy()
     return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+
+
+def is_chief(strategy=None) -> bool:
+    """Whether this process writes shared outputs (checkpoints, exports,
+    plots): always, except under ``MultiWorkerMirroredStrategy``, where the
+    chief is task ``chief`` or, with none, ``worker`` 0."""
+    strategy = strategy or tf.distribute.get_strategy()
+    if not is_multi_worker(strategy):
+        return True
+    resolver = strategy.cluster_resolver
+    if resolver is None or not resolver.task_type:
+        return True
+    if resolver.task_type == "chief":
+        return True
+    has_chief = "chief" in resolver.cluster_spec().as_dict()
+    return (
+        resolver.task_type == "worker" and resolver.task_id == 0
+    ) and not has_chief
 
 
 def multi_worker_train_function(model, logs_fn):

@@ -1,9 +1,13 @@
 """Checkpoint a GAN's whole training state at every epoch end."""
 
 import os
+import shutil
+import tempfile
 
 import keras
 import tensorflow as tf
+
+from keras_gans import distribute
 
 __all__ = ["Checkpoint"]
 
@@ -19,6 +23,12 @@ class Checkpoint(keras.callbacks.Callback):
     epoch in which training was stopped (e.g. by ``TerminateOnNaN``), so a
     diverged state never replaces the last good checkpoint.
 
+    Under ``MultiWorkerMirroredStrategy`` every worker saves (saving may
+    need all workers), but only the chief writes to ``directory``; the
+    others write to a temporary directory that is deleted after each save.
+    Every worker restores from ``directory``, which must therefore be on a
+    file system all workers see.
+
     Args:
         gan: the ``keras_gans.GAN``.
         directory: where checkpoints are written.
@@ -29,8 +39,10 @@ class Checkpoint(keras.callbacks.Callback):
     def __init__(self, gan, directory, max_to_keep=2, **trackables):
         super().__init__()
         self.checkpoint = tf.train.Checkpoint(gan=gan, **trackables)
+        self.directory = os.fspath(directory)
+        self.max_to_keep = max_to_keep
         self.manager = tf.train.CheckpointManager(
-            self.checkpoint, os.fspath(directory), max_to_keep=max_to_keep
+            self.checkpoint, self.directory, max_to_keep=max_to_keep
         )
         self.gan = gan
 
@@ -48,4 +60,13 @@ class Checkpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if self.model.stop_training:
             return
-        self.manager.save(checkpoint_number=self.restored_step)
+        if distribute.is_chief(self.gan.distribute_strategy):
+            self.manager.save(checkpoint_number=self.restored_step)
+            return
+        scratch = tempfile.mkdtemp(prefix="keras_gans_worker_ckpt_")
+        try:
+            tf.train.CheckpointManager(
+                self.checkpoint, scratch, max_to_keep=1
+            ).save(checkpoint_number=self.restored_step)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
