@@ -35,7 +35,9 @@ def export_generator(generator, latent_dim: int, path) -> str:
     archive.track(generator)
 
     def serve(latent):
-        return {"samples": generator(latent, training=False)}
+        # float32 whatever the generator's compute dtype (mixed precision).
+        samples = generator(latent, training=False)
+        return {"samples": tf.cast(samples, tf.float32)}
 
     archive.add_endpoint(
         name="serving_default",

@@ -395,6 +395,13 @@ class GAN(keras.Model):
         """``(weighted term for L_D, unweighted penalty, applied?)``."""
         if self.penalty_is_none:
             return tf.constant(0.0), tf.constant(0.0), tf.constant(True)
+        # Under a LossScaleOptimizer (mixed_float16) the penalty's inner
+        # gradient is loss-scaled too, with the same dynamic scale.
+        scale = getattr(self.d_optimizer, "dynamic_scale", None)
+        with penalties.gradient_scale(scale):
+            return self._penalty_term(real, fake, seed)
+
+    def _penalty_term(self, real, fake, seed):
         k = self.penalty_every
         if k == 1:
             penalty = self.penalty_fn(self.discriminator, real, fake, seed)
@@ -694,7 +701,7 @@ class GAN(keras.Model):
         chunks = [
             keras.ops.convert_to_numpy(
                 self.sampling_generator(z[i : i + batch_size], training=False)
-            )
+            ).astype(np.float32)
             for i in range(0, n, batch_size)
         ]
         if not chunks:

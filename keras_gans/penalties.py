@@ -20,6 +20,14 @@ inside every square root. Alphas are drawn per example from U[0, 1]. The
 gradient is taken with a nested ``tf.GradientTape``, so an outer tape sees
 the penalty as a function of the discriminator's weights (double backprop).
 
+Mixed precision: under a ``mixed_float16`` policy the inner backward pass
+runs in float16, where small input gradients underflow to zero. Inside
+``gradient_scale(s)`` the inner gradient is taken of ``s * D`` and divided
+by ``s`` in float32. ``keras_gans.GAN`` passes the D optimizer's dynamic
+loss scale, so an overflow in the inner pass makes the step's gradients
+non-finite and the ``LossScaleOptimizer`` skips the step and lowers the
+scale, exactly as for an overflow in the outer pass.
+
 ============ ============================= ==============================
 name         point u                       term
 ============ ============================= ==============================
@@ -39,8 +47,10 @@ of the real batch (over all replicas); one-sided Lipschitz penalty, Petzka
 et al. (2018).
 """
 
+import contextlib
 import functools
 import inspect
+import threading
 from typing import Callable
 
 import tensorflow as tf
@@ -58,6 +68,7 @@ __all__ = [
     "dragan",
     "lipschitz",
     "gradient_norm_squared",
+    "gradient_scale",
     "get",
     "names",
     "synchronizes_replicas",
@@ -75,6 +86,23 @@ def _check_output(output):
         raise ValueError(
             f"Unknown penalty output {output!r}. Valid: {', '.join(_OUTPUTS)}."
         )
+
+
+_SCALE = threading.local()
+
+
+@contextlib.contextmanager
+def gradient_scale(scale):
+    """Within this context (at trace time), penalties scale the inner
+    gradient by ``scale`` (a float or scalar tensor; None for no scaling)
+    and unscale it in float32: loss scaling for the double-backprop pass
+    under mixed precision (see the module docstring)."""
+    previous = getattr(_SCALE, "value", None)
+    _SCALE.value = scale
+    try:
+        yield
+    finally:
+        _SCALE.value = previous
 
 
 def gradient_norm_squared(discriminator, points, output="logit"):
@@ -99,6 +127,9 @@ def gradient_norm_squared(discriminator, points, output="logit"):
         # Examples are independent, so d(sum)/du_i = dD(u_i)/du_i (not so
         # for batch-coupled layers such as BatchNorm in training mode).
         total = tf.reduce_sum(scores)
+        scale = getattr(_SCALE, "value", None)
+        if scale is not None:
+            total = tf.cast(scale, total.dtype) * total
     grads = tape.gradient(total, points)
     if grads is None:
         raise ValueError(
@@ -106,6 +137,8 @@ def gradient_norm_squared(discriminator, points, output="logit"):
             "gradient penalty can be computed."
         )
     grads = tf.cast(grads, tf.float32)
+    if scale is not None:
+        grads = grads / tf.cast(scale, tf.float32)
     return tf.reduce_sum(
         tf.square(tf.reshape(grads, [tf.shape(grads)[0], -1])), axis=1
     )
@@ -123,7 +156,7 @@ def _per_example_uniform(batch, rank, dtype, seed):
 
 def _interpolate(real, fake, seed):
     real = tf.convert_to_tensor(real)
-    fake = tf.convert_to_tensor(fake, real.dtype)
+    fake = tf.cast(fake, real.dtype)
     if not real.shape.is_compatible_with(fake.shape):
         raise ValueError(
             f"real and fake batches differ in shape: {real.shape} vs "

@@ -1,0 +1,109 @@
+"""Mixed precision: loss scaling that keeps double-backprop penalties right."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras_gans as kg
+
+
+@pytest.fixture
+def policy():
+    previous = keras.config.dtype_policy()
+
+    def set_policy(name):
+        keras.config.set_dtype_policy(name)
+
+    yield set_policy
+    keras.config.set_dtype_policy(previous)
+
+
+def _deep_linear(weight, depth, width=4, dim=3):
+    """D(x) = 1^T W_d ... W_1 x with every entry ``weight``: its input
+    gradient has every entry ``weight^depth * width^(depth-1)``."""
+    x = keras.Input((dim,))
+    h = x
+    for i in range(depth - 1):
+        h = keras.layers.Dense(
+            width, use_bias=False, kernel_initializer="ones", name=f"d{i}"
+        )(h)
+    out = keras.layers.Dense(1, use_bias=False, kernel_initializer="ones")(h)
+    model = keras.Model(x, out)
+    model.set_weights([w * weight for w in model.get_weights()])
+    return model
+
+
+def test_inner_gradient_scaling_prevents_float16_underflow(policy):
+    policy("mixed_float16")
+    depth, width, dim, weight = 3, 4, 3, 1e-3
+    d = _deep_linear(weight, depth, width, dim)
+    g = weight**depth * width ** (depth - 1)  # 1.6e-8: below float16 range
+    exact = dim * g**2
+    x = tf.random.stateless_normal([5, dim], [0, 1])
+    # Unscaled, the float16 backward pass loses the gradient ...
+    unscaled = float(kg.penalties.r1(d, x, x, None))
+    assert abs(unscaled - exact) > 0.5 * exact
+    # ... scaled by a loss scale it is exact to float16 precision.
+    with kg.penalties.gradient_scale(2.0**15):
+        scaled = float(kg.penalties.r1(d, x, x, None))
+    assert scaled == pytest.approx(exact, rel=2e-2)
+
+
+def test_gradient_scale_is_a_no_op_in_float32():
+    d = _deep_linear(0.5, 2)
+    x = tf.ones([2, 3])
+    plain = float(kg.penalties.zero_gp(d, x, 2 * x, [0, 1]))
+    with kg.penalties.gradient_scale(1024.0):
+        scaled = float(kg.penalties.zero_gp(d, x, 2 * x, [0, 1]))
+    # grad = 0.5^2 * 4 per input entry, 3 entries.
+    assert plain == pytest.approx(3 * 1.0**2, rel=1e-6)
+    assert scaled == pytest.approx(plain, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "name,penalty,jit",
+    [
+        ("mixed_float16", "r1", False),
+        ("mixed_float16", "zero_gp", True),
+        ("mixed_float16", "wgan_gp", False),
+        ("mixed_bfloat16", "r1", True),
+        ("mixed_bfloat16", "zero_gp", False),
+    ],
+)
+def test_mixed_precision_fit_is_finite(policy, name, penalty, jit):
+    policy(name)
+    keras.utils.set_random_seed(0)
+    gan = kg.GAN(
+        kg.networks.mlp_generator(2, 2, (16, 16)),
+        kg.networks.mlp_discriminator(2, (16, 16)),
+        2,
+        seed=0,
+    )
+    make = (
+        keras.optimizers.LossScaleOptimizer
+        if name == "mixed_float16"
+        else lambda opt: opt
+    )
+    gan.compile(
+        make(keras.optimizers.Adam(1e-3)),
+        make(keras.optimizers.Adam(1e-3)),
+        penalty=penalty,
+        penalty_weight=1.0,
+        ema_decay=0.9,
+        jit_compile=jit,
+        steps_per_execution=5 if jit else 1,
+    )
+    history = gan.fit(
+        kg.data.toy_dataset("ring", 32, seed=0),
+        epochs=3,
+        steps_per_epoch=5,
+        verbose=0,
+    ).history
+    assert gan.discriminator.layers[1].compute_dtype != "float32"
+    assert all(w.dtype == "float32" for w in gan.trainable_weights)
+    for key in ("d_loss", "g_loss", "penalty"):
+        assert np.all(np.isfinite(history[key])), key
+    assert min(history["penalty"]) > 0
+    samples = gan.generate(16, seed=1)
+    assert samples.dtype == np.float32 and np.all(np.isfinite(samples))
