@@ -17,6 +17,8 @@ from keras_gans import data, losses, penalties
 from keras_gans.config import (
     LR_SCHEDULES,
     OPTIMIZERS,
+    PRECISIONS,
+    STRATEGIES,
     OptimizerConfig,
     TrainConfig,
 )
@@ -177,8 +179,27 @@ flags.DEFINE_bool(
 flags.DEFINE_integer(
     "steps_per_execution",
     _DEFAULT.steps_per_execution,
-    "Train steps per tf.function call.",
+    "Train steps per tf.function call (with --jit_compile, one XLA program).",
     lower_bound=1,
+)
+flags.DEFINE_integer(
+    "penalty_every",
+    _DEFAULT.penalty_every,
+    "Lazy regularisation: penalty every k-th D step, with weight k*lambda.",
+    lower_bound=1,
+)
+flags.DEFINE_enum(
+    "mixed_precision",
+    _DEFAULT.mixed_precision,
+    PRECISIONS,
+    "Keras dtype policy (mixed_float16 adds dynamic loss scaling).",
+)
+flags.DEFINE_enum(
+    "strategy",
+    _DEFAULT.strategy,
+    STRATEGIES,
+    "tf.distribute strategy; multi_worker reads TF_CONFIG. XLA is not "
+    "supported over several CPU replicas: pass --nojit_compile there.",
 )
 flags.DEFINE_integer(
     "log_every",
@@ -257,6 +278,9 @@ def config_from_flags() -> TrainConfig:
         latent_dim=FLAGS.latent_dim,
         jit_compile=FLAGS.jit_compile,
         steps_per_execution=FLAGS.steps_per_execution,
+        penalty_every=FLAGS.penalty_every,
+        mixed_precision=FLAGS.mixed_precision,
+        strategy=FLAGS.strategy,
         log_every=FLAGS.log_every,
         eval_every=FLAGS.eval_every,
         eval_samples=FLAGS.eval_samples,

@@ -13,9 +13,11 @@ What every toy binary calls. The workdir receives:
 - ``saved_model/``: the exported generator (also copied to ``export_dir``).
 """
 
+import contextlib
 import json
 import os
 import shutil
+import tempfile
 import time
 
 import keras
@@ -23,17 +25,71 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import callbacks as gan_callbacks
-from keras_gans import data, export, metrics, networks, penalties, plots
+from keras_gans import (
+    data,
+    distribute,
+    export,
+    metrics,
+    networks,
+    penalties,
+    plots,
+)
 from keras_gans.config import TrainConfig
 from keras_gans.gan import GAN
 
-__all__ = ["build_gan", "run"]
+__all__ = ["build_gan", "dtype_policy", "make_strategy", "run"]
 
 _EVAL_SEED_OFFSET = 1_000_003
 
 
+def make_strategy(name: str) -> tf.distribute.Strategy:
+    """The ``tf.distribute`` strategy called ``name`` (config.STRATEGIES).
+
+    ``multi_worker`` reads the cluster from ``TF_CONFIG`` and must be created
+    before any other TensorFlow work in the process.
+    """
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if name == "multi_worker":
+        if "TF_CONFIG" not in os.environ:
+            raise ValueError(
+                "strategy=multi_worker needs the cluster in the TF_CONFIG "
+                "environment variable (see tf.distribute."
+                "MultiWorkerMirroredStrategy)."
+            )
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    raise ValueError(f"Unknown strategy {name!r}.")
+
+
+@contextlib.contextmanager
+def dtype_policy(name: str):
+    """Keras' global dtype policy set to ``name`` while models are built
+    (layers keep the policy they were created with), then restored."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
+def _loss_scaled(config: TrainConfig, optimizer):
+    if config.mixed_precision == "mixed_float16":
+        return keras.optimizers.LossScaleOptimizer(optimizer)
+    return optimizer
+
+
 def build_gan(config: TrainConfig) -> GAN:
-    """The compiled GAN of ``config`` (under the current strategy's scope)."""
+    """The compiled GAN of ``config`` (under the current strategy's scope),
+    built under ``config.mixed_precision``'s dtype policy, with loss-scaled
+    optimizers for ``mixed_float16``."""
+    with dtype_policy(config.mixed_precision):
+        return _build_gan(config)
+
+
+def _build_gan(config: TrainConfig) -> GAN:
     keras.utils.set_random_seed(config.seed)
     strategy = tf.distribute.get_strategy()
     with strategy.scope():
@@ -43,11 +99,15 @@ def build_gan(config: TrainConfig) -> GAN:
         discriminator = networks.mlp_discriminator(2, config.hidden_units)
         gan = GAN(generator, discriminator, config.latent_dim, seed=config.seed)
         gan.compile(
-            d_optimizer=config.d_optimizer.build(
-                config.lr_schedule, config.steps * config.n_critic
+            d_optimizer=_loss_scaled(
+                config,
+                config.d_optimizer.build(
+                    config.lr_schedule, config.steps * config.n_critic
+                ),
             ),
-            g_optimizer=config.g_optimizer.build(
-                config.lr_schedule, config.steps
+            g_optimizer=_loss_scaled(
+                config,
+                config.g_optimizer.build(config.lr_schedule, config.steps),
             ),
             loss=config.loss,
             penalty=penalties.get(config.penalty, **config.penalty_options()),
@@ -60,6 +120,7 @@ def build_gan(config: TrainConfig) -> GAN:
             ema_decay=config.ema_decay or None,
             unroll_steps=config.unroll_steps,
             unroll_first_order=config.unroll_first_order,
+            penalty_every=config.penalty_every,
         )
     return gan
 
@@ -88,6 +149,30 @@ def _replace_export(saved, export_dir):
     shutil.copytree(saved, export_dir)
 
 
+def _state_callbacks(config: TrainConfig, gan: GAN):
+    """The replay and EWC callbacks of ``config``, with their checkpointed
+    state (created now, so that a restore finds it)."""
+    state_callbacks, trackables = [], {}
+    if config.replay_size and config.replay_fraction:
+        replay = gan_callbacks.ReplayBuffer(
+            config.replay_size, config.replay_fraction
+        )
+        replay.set_model(gan)  # creates the buffer before any restore
+        state_callbacks.append(replay)
+        trackables["replay"] = replay.state
+    if config.ewc_weight:
+        ewc = gan_callbacks.OnlineEWC(
+            config.ewc_weight,
+            config.ewc_every,
+            config.ewc_alpha,
+            config.ewc_num_batches,
+        )
+        ewc.set_model(gan)  # creates the Fisher and anchors before a restore
+        state_callbacks.append(ewc)
+        trackables["ewc"] = ewc.state
+    return state_callbacks, trackables
+
+
 def run(
     config: TrainConfig,
     workdir,
@@ -109,6 +194,13 @@ def run(
         The dict written to ``metrics.json``.
     """
     config.validate()
+    strategy = make_strategy(config.strategy)
+    checkpoint_dir = os.path.join(os.fspath(workdir), "checkpoints")
+    if not distribute.is_chief(strategy):
+        # Other workers train in step with the chief but write nothing
+        # shared: their outputs go to a scratch directory.
+        workdir = tempfile.mkdtemp(prefix="keras_gans_worker_")
+        export_dir = None
     if export_dir:
         _check_export_dir(os.fspath(export_dir))
     workdir = os.fspath(workdir)
@@ -130,28 +222,10 @@ def run(
     _write_json(config_path, config.to_dict())
 
     mixture = data.mixture(config.dataset)
-    gan = build_gan(config)
-    state_callbacks, trackables = [], {}
-    if config.replay_size and config.replay_fraction:
-        replay = gan_callbacks.ReplayBuffer(
-            config.replay_size, config.replay_fraction
-        )
-        replay.set_model(gan)  # creates the buffer before any restore
-        state_callbacks.append(replay)
-        trackables["replay"] = replay.state
-    if config.ewc_weight:
-        ewc = gan_callbacks.OnlineEWC(
-            config.ewc_weight,
-            config.ewc_every,
-            config.ewc_alpha,
-            config.ewc_num_batches,
-        )
-        ewc.set_model(gan)  # creates the Fisher and anchors before a restore
-        state_callbacks.append(ewc)
-        trackables["ewc"] = ewc.state
-    checkpoint = gan_callbacks.Checkpoint(
-        gan, os.path.join(workdir, "checkpoints"), **trackables
-    )
+    with strategy.scope():
+        gan = build_gan(config)
+        state_callbacks, trackables = _state_callbacks(config, gan)
+    checkpoint = gan_callbacks.Checkpoint(gan, checkpoint_dir, **trackables)
     step = checkpoint.restore()
     if step and verbose:
         print(f"Resuming {workdir} from step {step}.")

@@ -13,7 +13,9 @@ import keras
 import numpy as np
 import pytest
 
-from keras_gans import callbacks, train_lib
+import tensorflow as tf
+
+from keras_gans import callbacks, export, train_lib
 from keras_gans.config import OptimizerConfig, TrainConfig
 
 # The binary as it is in the repository (installed, it is keras_gans.bin).
@@ -233,3 +235,25 @@ def test_binary_killed_mid_run_resumes_to_the_same_result(tmp_path):
     _assert_same_state(
         _state(config, workdir), _state(config, tmp_path / "reference")
     )
+
+
+def test_mixed_float16_lazy_penalty_run(tmp_path):
+    config = dataclasses.replace(
+        SMALL, mixed_precision="mixed_float16", penalty_every=4, steps=200
+    )
+    result = train_lib.run(config, tmp_path, verbose=0)
+    assert np.isfinite(result["losses"]["penalty"])
+    assert result["losses"]["penalty"] > 0
+    assert not result["final"].get("diverged")
+    # The global policy is back to float32 after the build.
+    assert keras.config.dtype_policy().name == "float32"
+    generator = export.load_generator(tmp_path / "saved_model")
+    samples = generator(np.zeros((3, config.latent_dim), np.float32))
+    assert samples.dtype == tf.float32
+
+
+def test_multi_worker_strategy_needs_tf_config(tmp_path, monkeypatch):
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    config = dataclasses.replace(SMALL, strategy="multi_worker")
+    with pytest.raises(ValueError, match="TF_CONFIG"):
+        train_lib.run(config, tmp_path, verbose=0)
