@@ -83,6 +83,8 @@ WORKLOADS = {
     "ring64": Workload("ring64", 2, 2, (64, 64), 64),
     "ring512": Workload("ring512", 2, 2, (64, 64), 512),
     "mlp784": Workload("mlp784", 50, 784, (512, 512, 512), 64),
+    # keras-gans-train's default experiment: 3 x 128, batch 256.
+    "default": Workload("default", 2, 2, (128, 128, 128), 256),
 }
 
 
@@ -105,7 +107,7 @@ def _networks(w: Workload):
 
 
 def _real_array(w: Workload, n=8192):
-    if w.name.startswith("ring"):
+    if w.data_dim == 2:
         seed = tf.constant([0, 1], tf.int64)
         return data.sample_mixture(data.mixture("ring"), n, seed).numpy()
     return np.random.RandomState(0).uniform(-1, 1, (n, w.data_dim))
@@ -238,7 +240,7 @@ def build_ours(w, penalty, spe, jit):
         jit_compile=jit,
         steps_per_execution=spe,
     )
-    if w.name.startswith("ring"):
+    if w.data_dim == 2:
         dataset = data.toy_dataset("ring", w.batch, seed=0)
     else:
         dataset = _array_dataset(w)
@@ -246,11 +248,11 @@ def build_ours(w, penalty, spe, jit):
 
 
 def default_setting(w: Workload, penalty: str):
-    """``(jit_compile, steps_per_execution)`` as train_lib picks them."""
-    picker = getattr(train_lib, "default_speed_settings", None)
-    if picker is None:
-        return None
-    return picker(w.data_dim, w.hidden, w.batch)
+    """``(jit_compile, steps_per_execution)`` as keras-gans-train picks
+    them: XLA by ``train_lib.auto_jit_compile``, 50 steps per execution."""
+    del penalty
+    _, discriminator = _networks(w)
+    return train_lib.auto_jit_compile(discriminator, w.batch), 50
 
 
 # ------------------------------------------------------------------ timing

@@ -174,7 +174,10 @@ flags.DEFINE_integer(
     "latent_dim", _DEFAULT.latent_dim, "Latent size.", lower_bound=1
 )
 flags.DEFINE_bool(
-    "jit_compile", _DEFAULT.jit_compile, "Compile the train step with XLA."
+    "jit_compile",
+    _DEFAULT.jit_compile,
+    "Compile the train step with XLA; unset: chosen per workload "
+    "(train_lib.auto_jit_compile).",
 )
 flags.DEFINE_integer(
     "steps_per_execution",

@@ -6,7 +6,7 @@
 """
 
 import dataclasses
-from typing import Tuple
+from typing import Optional, Tuple
 
 import keras
 
@@ -127,9 +127,10 @@ class TrainConfig:
     latent_dim: int = 2
     hidden_units: Tuple[int, ...] = (128, 128, 128)
     penalty_every: int = 1
-    # Measured (benchmarks/throughput.py): for these small MLPs, XLA with
-    # the fused k-step loop is ~2x Keras' own loop.
-    jit_compile: bool = True
+    # None: chosen per workload by train_lib.auto_jit_compile (measured in
+    # benchmarks/throughput.py: XLA pays only for tiny, overhead-bound
+    # steps on CPU).
+    jit_compile: Optional[bool] = None
     steps_per_execution: int = 50
     mixed_precision: str = "float32"
     strategy: str = "default"
@@ -217,6 +218,11 @@ class TrainConfig:
                 f"steps_per_execution ({self.steps_per_execution})."
             )
         check_integer("penalty_every", self.penalty_every, 1)
+        if self.jit_compile not in (None, True, False):
+            raise ValueError(
+                "jit_compile must be True, False or None (auto), got "
+                f"{self.jit_compile!r}."
+            )
         if self.mixed_precision not in PRECISIONS:
             raise ValueError(
                 f"mixed_precision must be one of {', '.join(PRECISIONS)}, "

@@ -37,7 +37,13 @@ from keras_gans import (
 from keras_gans.config import TrainConfig
 from keras_gans.gan import GAN
 
-__all__ = ["build_gan", "dtype_policy", "make_strategy", "run"]
+__all__ = [
+    "auto_jit_compile",
+    "build_gan",
+    "dtype_policy",
+    "make_strategy",
+    "run",
+]
 
 _EVAL_SEED_OFFSET = 1_000_003
 
@@ -73,6 +79,30 @@ def dtype_policy(name: str):
         yield
     finally:
         keras.config.set_dtype_policy(previous)
+
+
+# Below this many dense-layer FLOPs in one D forward pass over a batch,
+# a CPU step is dominated by per-op overhead and the fused XLA loop wins
+# (2x64 MLPs at batch 64: ~0.6 MFLOP, XLA 2.4x faster); above it oneDNN's
+# matmuls beat XLA's (batch 512: ~4.5 MFLOP, XLA 0.6-0.9x). See
+# benchmarks/throughput.py and benchmarks/RESULTS.md.
+_XLA_MAX_PASS_FLOPS = 2e6
+
+
+def auto_jit_compile(discriminator, batch_size: int) -> bool:
+    """Whether XLA pays for this workload on this machine: on a GPU always;
+    on CPU only for dense discriminators whose forward pass over a batch is
+    below ``_XLA_MAX_PASS_FLOPS`` (convolutions stay with oneDNN)."""
+    if tf.config.list_logical_devices("GPU"):
+        return True
+    flops = 0
+    for layer in discriminator.layers:
+        if isinstance(layer, keras.layers.Dense):
+            kernel = layer.kernel
+            flops += 2 * batch_size * kernel.shape[0] * kernel.shape[1]
+        elif layer.weights and not isinstance(layer, keras.layers.Dense):
+            return False
+    return flops < _XLA_MAX_PASS_FLOPS
 
 
 def _loss_scaled(config: TrainConfig, optimizer):
@@ -115,7 +145,11 @@ def _build_gan(config: TrainConfig) -> GAN:
             penalty_output=config.penalty_output,
             real_weight=config.real_weight,
             n_critic=config.n_critic,
-            jit_compile=config.jit_compile,
+            jit_compile=(
+                auto_jit_compile(discriminator, config.batch_size)
+                if config.jit_compile is None
+                else config.jit_compile
+            ),
             steps_per_execution=config.steps_per_execution,
             ema_decay=config.ema_decay or None,
             unroll_steps=config.unroll_steps,
