@@ -439,10 +439,19 @@ class GAN(keras.Model):
                 if hasattr(hook, "discriminator_loss"):
                     d_loss = d_loss + hook.discriminator_loss()
             term, penalty, applied = self._penalty(real, fake, penalty_seed)
-            d_loss = d_loss + term
+            unpenalised, d_loss = d_loss, d_loss + term
             scaled = self.d_optimizer.scale_loss(distribute.scale_loss(d_loss))
         grads = tape.gradient(scaled, d_vars)
         self.d_optimizer.apply(grads, d_vars)
+        if isinstance(self.d_optimizer, keras.optimizers.LossScaleOptimizer):
+            # A penalty whose loss-scaled inner gradient overflowed is inf;
+            # the LossScaleOptimizer has just skipped that step (and lowered
+            # the scale), so it is not logged either. The unscaled terms
+            # stay finite, and a real divergence still shows in them.
+            usable = tf.math.is_finite(penalty)
+            applied = tf.logical_and(applied, usable)
+            d_loss = tf.where(usable, d_loss, unpenalised)
+            penalty = tf.where(usable, penalty, tf.zeros_like(penalty))
         self.d_loss_tracker.update_state(d_loss)
         self.penalty_tracker.update_state(
             penalty, sample_weight=tf.cast(applied, tf.float32)

@@ -107,3 +107,39 @@ def test_mixed_precision_fit_is_finite(policy, name, penalty, jit):
     assert min(history["penalty"]) > 0
     samples = gan.generate(16, seed=1)
     assert samples.dtype == np.float32 and np.all(np.isfinite(samples))
+
+
+def test_inner_overflow_skips_the_step_and_lowers_the_scale(policy):
+    # D(x) = 300 * sum(x): the loss-scaled inner gradient 300 * 2^15
+    # overflows float16, so the first D steps are skipped while the scale
+    # falls; nothing non-finite reaches the logs (TerminateOnNaN stays
+    # quiet) and the penalty logged afterwards is exact: 2 * 300^2.
+    policy("mixed_float16")
+    z = keras.Input((1,))
+    x = keras.Input((2,))
+    generator = keras.Model(z, keras.layers.Dense(2)(z))
+    logit = keras.layers.Dense(
+        1,
+        use_bias=False,
+        kernel_initializer=keras.initializers.Constant(300.0),
+    )(x)
+    gan = kg.GAN(generator, keras.Model(x, logit), 1, seed=0)
+    d_opt = keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(0.0))
+    gan.compile(
+        d_opt,
+        keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD(0.0)),
+        penalty="r1",
+        penalty_weight=1.0,
+        jit_compile=False,
+    )
+    history = gan.fit(
+        np.ones((64, 2), np.float32),
+        batch_size=8,
+        epochs=2,
+        verbose=0,
+        callbacks=[keras.callbacks.TerminateOnNaN()],
+    ).history
+    assert not gan.stop_training and len(history["d_loss"]) == 2
+    assert float(d_opt.dynamic_scale) < 2.0**15 / 8
+    assert np.all(np.isfinite(history["d_loss"]))
+    assert history["penalty"][-1] == pytest.approx(2 * 300.0**2, rel=1e-2)
