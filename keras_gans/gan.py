@@ -657,6 +657,7 @@ class GAN(keras.Model):
             return logs
 
         function.fused_steps = k
+        function.tracing_count = pull_and_run.experimental_get_tracing_count
         return function
 
     def add_discriminator_hook(self, hook):
