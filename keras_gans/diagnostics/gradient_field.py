@@ -38,7 +38,7 @@ class GradientField:
         y: ``[ny]`` grid ordinates.
         vectors: ``[ny, nx, 2]``; ``vectors[j, i]`` is ``v`` at
             ``(x[i], y[j])``.
-        loss: the loss name.
+        loss: the loss name (a function's ``__name__``).
     """
 
     x: np.ndarray
@@ -98,7 +98,7 @@ def field_limits(
 
 def gradient_field(
     discriminator: Callable[[tf.Tensor], tf.Tensor],
-    loss: str = "non_saturating",
+    loss="non_saturating",
     xlim: Sequence[float] = (-2.0, 2.0),
     ylim: Sequence[float] = (-2.0, 2.0),
     num: int = 21,
@@ -108,7 +108,8 @@ def gradient_field(
     Args:
         discriminator: a Keras model or callable mapping ``[B, 2]`` to
             logits ``[B]`` or ``[B, 1]``.
-        loss: a ``keras_gans.losses`` name; its generator loss is used.
+        loss: a ``keras_gans.losses`` name or loss function; its generator
+            loss is used.
         xlim: ``(x_min, x_max)`` of the grid.
         ylim: ``(y_min, y_max)``.
         num: grid points per axis, >= 2.
@@ -139,4 +140,5 @@ def gradient_field(
     if grads is None:  # D does not depend on its input
         grads = tf.zeros_like(points)
     vectors = -grads.numpy().reshape(int(num), int(num), 2)
-    return GradientField(x=x, y=y, vectors=vectors, loss=str(loss))
+    name = loss if isinstance(loss, str) else getattr(loss, "__name__", "")
+    return GradientField(x=x, y=y, vectors=vectors, loss=name)

@@ -69,6 +69,15 @@ def _check_grid(k):
     return k
 
 
+def _check_options(radius, num, tol):
+    if not radius > 0:
+        raise ValueError(f"radius must be > 0, got {radius!r}.")
+    if int(num) != num or num < 3 or num % 2 == 0:
+        raise ValueError(f"num must be an odd integer >= 3, got {num!r}.")
+    if not tol >= 0:
+        raise ValueError(f"tol must be >= 0, got {tol!r}.")
+
+
 def _outward_run(values, tol):
     """Length of the run from ``values[0]`` that never rises (in steps)."""
     rises = np.diff(values) > tol
@@ -210,10 +219,7 @@ def landscape(
             f"points must be [n, *sample_shape] with n >= 1, got "
             f"{points.shape}."
         )
-    if not radius > 0:
-        raise ValueError(f"radius must be > 0, got {radius!r}.")
-    if int(num) != num or num < 3 or num % 2 == 0:
-        raise ValueError(f"num must be an odd integer >= 3, got {num!r}.")
+    _check_options(radius, num, tol)
     shape = points.shape[1:]
     if direction is None:
         u = random_direction(shape, seed)
