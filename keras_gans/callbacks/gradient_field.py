@@ -72,7 +72,7 @@ class GradientFieldCallback(DiagnosticCallback):
 
     def measure(self, step):
         gan = self.model
-        field = field_lib.gradient_field(
+        field = field_lib.compute_gradient_field(
             gan.discriminator, gan.loss_fn, *self.limits, num=self.num
         )
         fake = current_fakes(gan, self.num_fake, self.seed)

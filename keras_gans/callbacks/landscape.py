@@ -69,7 +69,7 @@ class LandscapeCallback(DiagnosticCallback):
         self.latest: Optional[landscape_lib.Landscape] = None
 
     def measure(self, step):
-        land = landscape_lib.landscape(
+        land = landscape_lib.compute_landscape(
             self.model.discriminator,
             self.points,
             radius=self.radius,

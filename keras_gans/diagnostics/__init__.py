@@ -37,12 +37,12 @@ from keras_gans.diagnostics.forgetting import (
 from keras_gans.diagnostics.gradient_field import (
     GradientField,
     field_limits,
-    gradient_field,
+    compute_gradient_field,
 )
 from keras_gans.diagnostics.landscape import (
     Landscape,
     analyse_curves,
-    landscape,
+    compute_landscape,
     random_direction,
 )
 
@@ -63,9 +63,9 @@ __all__ = [
     "discriminator_output",
     "field_limits",
     "format_table",
-    "gradient_field",
+    "compute_gradient_field",
     "initial_weights",
-    "landscape",
+    "compute_landscape",
     "mean_score",
     "monotonicity",
     "optimal_hidden_weights",

@@ -26,7 +26,7 @@ import tensorflow as tf
 
 from keras_gans import losses
 
-__all__ = ["GradientField", "gradient_field", "field_limits"]
+__all__ = ["GradientField", "compute_gradient_field", "field_limits"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,7 +96,7 @@ def field_limits(
     )
 
 
-def gradient_field(
+def compute_gradient_field(
     discriminator: Callable[[tf.Tensor], tf.Tensor],
     loss="non_saturating",
     xlim: Sequence[float] = (-2.0, 2.0),

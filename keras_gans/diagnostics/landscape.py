@@ -39,7 +39,7 @@ import tensorflow as tf
 __all__ = [
     "Landscape",
     "analyse_curves",
-    "landscape",
+    "compute_landscape",
     "random_direction",
 ]
 
@@ -183,7 +183,7 @@ def analyse_curves(k, curves, direction=None, tol: float = 1e-4) -> Landscape:
     )
 
 
-def landscape(
+def compute_landscape(
     discriminator: Discriminator,
     points,
     radius: float = 20.0,
