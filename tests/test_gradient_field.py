@@ -1,5 +1,6 @@
 """Gradient field -dL_G/dx: analytic oracles and the callback."""
 
+import dataclasses
 import json
 
 import keras
@@ -10,7 +11,11 @@ import tensorflow as tf
 
 import keras_gans as kg
 from keras_gans import callbacks, data
-from keras_gans.diagnostics import compute_gradient_field, field_limits
+from keras_gans.diagnostics import (
+    compute_gradient_field,
+    field_limits,
+    mean_cosine,
+)
 
 _X0 = np.array([0.5, -0.25])
 
@@ -127,3 +132,13 @@ def test_callback_inside_fit(tmp_path):
     image = matplotlib.image.imread(tmp_path / "gradient_field_0000006.png")
     assert image.ndim == 3 and min(image.shape[:2]) > 200
     assert list((tmp_path / "tb").glob("events.out.tfevents.*"))
+
+
+def test_mean_cosine_between_fields():
+    a = compute_gradient_field(_quadratic, "wasserstein", num=5)
+    flipped = dataclasses.replace(a, vectors=-a.vectors)
+    assert mean_cosine(a, a) == pytest.approx(1.0)
+    assert mean_cosine(a, flipped) == pytest.approx(-1.0)
+    other = compute_gradient_field(_quadratic, "wasserstein", num=6)
+    with pytest.raises(ValueError, match="grids"):
+        mean_cosine(a, other)

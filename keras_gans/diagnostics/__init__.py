@@ -37,6 +37,7 @@ from keras_gans.diagnostics.forgetting import (
 from keras_gans.diagnostics.gradient_field import (
     GradientField,
     field_limits,
+    mean_cosine,
     compute_gradient_field,
 )
 from keras_gans.diagnostics.landscape import (
@@ -66,6 +67,7 @@ __all__ = [
     "compute_gradient_field",
     "initial_weights",
     "compute_landscape",
+    "mean_cosine",
     "mean_score",
     "monotonicity",
     "optimal_hidden_weights",

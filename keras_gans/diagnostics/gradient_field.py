@@ -11,6 +11,9 @@ Two numbers summarise a field:
 
 - ``mean_norm``: the mean of ``|v|`` over the grid (how strongly fakes are
   pushed; a saturated D gives vanishing arrows).
+- ``mean_cosine(a, b)`` (two fields on one grid): the mean cosine between
+  their arrows, 1 when the pattern has not changed; the paper's
+  non-convergent GAN-NS + SGD turns its arrows as the fakes move.
 - ``coherence``: ``|mean_x v(x)/|v(x)||`` over the grid points with
   ``|v| > 0``, in [0, 1]. 1: all arrows point the same way (the loss is
   directionally monotonic over the whole window, paper Observation 1);
@@ -26,7 +29,12 @@ import tensorflow as tf
 
 from keras_gans import losses
 
-__all__ = ["GradientField", "compute_gradient_field", "field_limits"]
+__all__ = [
+    "GradientField",
+    "compute_gradient_field",
+    "field_limits",
+    "mean_cosine",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,3 +150,21 @@ def compute_gradient_field(
     vectors = -grads.numpy().reshape(int(num), int(num), 2)
     name = loss if isinstance(loss, str) else getattr(loss, "__name__", "")
     return GradientField(x=x, y=y, vectors=vectors, loss=name)
+
+
+def mean_cosine(a: GradientField, b: GradientField) -> float:
+    """Mean cosine between the arrows of two fields on the same grid, over
+    the points where both arrows are non-zero (NaN if there is none).
+
+    Raises:
+        ValueError: the grids differ.
+    """
+    if not (np.array_equal(a.x, b.x) and np.array_equal(a.y, b.y)):
+        raise ValueError("The two fields are on different grids.")
+    va, vb = a.vectors.reshape(-1, 2), b.vectors.reshape(-1, 2)
+    na, nb = np.linalg.norm(va, axis=1), np.linalg.norm(vb, axis=1)
+    keep = (na > 0) & (nb > 0)
+    if not np.any(keep):
+        return float("nan")
+    cos = np.sum(va[keep] * vb[keep], axis=1) / (na[keep] * nb[keep])
+    return float(np.mean(cos))
