@@ -41,6 +41,10 @@ __all__ = [
     "digits_dataset",
     "digits_points",
     "fig1_config",
+    "format_table",
+    "landscape_rows",
+    "landscape_table",
+    "write_json",
     "run_digits",
 ]
 
@@ -340,3 +344,96 @@ def _check_settings(path, settings):
             )
     with open(path, "w") as f:
         json.dump(settings, f, indent=2)
+
+
+def format_table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
+    """A plain-text table; floats with 3 decimals, None as ``-``."""
+
+    def cell(v):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return "-"
+        return f"{v:.3f}" if isinstance(v, float) else str(v)
+
+    cells = [list(header)] + [[cell(v) for v in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths))
+        )
+        for r in cells
+    ]
+    lines.insert(1, "-" * len(lines[0]))
+    return "\n".join(lines)
+
+
+def write_json(path, value):
+    """Writes ``value`` as JSON to ``path`` atomically."""
+    path = os.fspath(path)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    tmp = f"{path}.tmp"
+    with open(tmp, "w") as f:
+        json.dump(value, f, indent=1)
+    os.replace(tmp, path)
+
+
+def _mean(values):
+    values = [v for v in values if v is not None]
+    return float(np.mean(values)) if values else None
+
+
+def landscape_rows(results: Dict[str, list]) -> list:
+    """Per run: the landscape numbers at the last measurement and their
+    means over all measurements.
+
+    Args:
+        results: run name -> ``LandscapeCallback.history``.
+    """
+    rows = []
+    for name, history in results.items():
+        last = history[-1]
+        rows.append(
+            {
+                "variant": name,
+                "step": last["step"],
+                "local_max": last["local_max"],
+                "mean_width": last["mean_width"],
+                "monotonic": last["monotonic"],
+                "local_max_all_steps": _mean([r["local_max"] for r in history]),
+                "mean_width_all_steps": _mean(
+                    [r["mean_width"] for r in history]
+                ),
+                "monotonic_all_steps": _mean([r["monotonic"] for r in history]),
+            }
+        )
+    return rows
+
+
+def landscape_table(results: Dict[str, list]) -> str:
+    """``landscape_rows`` as a printed table."""
+    header = [
+        "variant",
+        "step",
+        "local max",
+        "width",
+        "monotonic",
+        "local max (all)",
+        "width (all)",
+        "monotonic (all)",
+    ]
+    rows = [
+        [
+            DIGITS_VARIANTS[r["variant"]].description
+            if r["variant"] in DIGITS_VARIANTS
+            else r["variant"],
+            r["step"],
+            r["local_max"],
+            r["mean_width"],
+            r["monotonic"],
+            r["local_max_all_steps"],
+            r["mean_width_all_steps"],
+            r["monotonic_all_steps"],
+        ]
+        for r in landscape_rows(results)
+    ]
+    return format_table(header, rows)

@@ -36,9 +36,9 @@ from keras_gans.diagnostics.forgetting import (
 )
 from keras_gans.diagnostics.gradient_field import (
     GradientField,
+    compute_gradient_field,
     field_limits,
     mean_cosine,
-    compute_gradient_field,
 )
 from keras_gans.diagnostics.landscape import (
     Landscape,
