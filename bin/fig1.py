@@ -44,10 +44,7 @@ def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
     logging.set_verbosity(logging.WARNING)
-    import numpy as np
-
-    from keras_gans import callbacks, data, figures, plots, train_lib
-    from keras_gans.diagnostics import mean_cosine
+    from keras_gans import data, figures, plots
 
     steps, every = FLAGS.steps, FLAGS.every
     if FLAGS.quick:
@@ -57,70 +54,32 @@ def main(argv):
     )
     try:
         mix = data.mixture(FLAGS.dataset)
-        configs = {
-            v: figures.fig1_config(v, steps, every, FLAGS.dataset, FLAGS.seed)
-            for v in FLAGS.variants
-        }
+        for variant in FLAGS.variants:
+            figures.fig1_config(variant, steps, every, FLAGS.dataset)
     except ValueError as e:
         raise app.UsageError(str(e))
     real = data.sample_mixture(mix, 500, [FLAGS.seed, 11]).numpy()
-    rows, panels = [], []
-    for variant, config in configs.items():
-        fields_dir = os.path.join(workdir, variant, "fields")
-        cb = callbacks.GradientFieldCallback(
-            real,
-            every,
-            num=FLAGS.num,
-            seed=FLAGS.seed,
-            centres=mix.centres,
-            outdir=fields_dir,
-            log_dir=os.path.join(workdir, variant, "tensorboard", "field"),
-        )
-        result = train_lib.run(
-            config,
+    records, panels = [], []
+    for variant in FLAGS.variants:
+        record, fields = figures.fig1_run(
+            variant,
             os.path.join(workdir, variant),
-            verbose=0,
-            extra_callbacks=[cb],
+            steps,
+            every,
+            real,
+            FLAGS.dataset,
+            FLAGS.seed,
+            FLAGS.num,
         )
-        loaded = [
-            (
-                r["step"],
-                *cb.load_field(
-                    os.path.join(
-                        fields_dir, f"gradient_field_{r['step']:07d}.npz"
-                    )
-                ),
-            )
-            for r in cb.history
-        ]
-        cosines = [mean_cosine(a[1], b[1]) for a, b in zip(loaded, loaded[1:])]
-        final = result["final"]
-        rows.append(
-            {
-                "variant": variant,
-                "coherence": float(
-                    np.mean([r["coherence"] for r in cb.history])
-                ),
-                "mean_norm": float(
-                    np.mean([r["mean_norm"] for r in cb.history])
-                ),
-                "consecutive_cosine": float(np.mean(cosines))
-                if cosines
-                else None,
-                "modes": final.get("modes"),
-                "high_quality": final.get("high_quality"),
-                "history": cb.history,
-                "consecutive_cosines": cosines,
-            }
-        )
-        description = figures.FIG1_VARIANTS[variant][0]
+        records.append(record)
+        name = figures.FIG1_VARIANTS[variant][0]
         panels.append(
             [
-                (field, real, fake, f"{description}, step {step}")
-                for step, field, fake in loaded[-FLAGS.columns :]
+                (field, real, fake, f"{name}, step {step}")
+                for step, field, fake in fields[-FLAGS.columns :]
             ]
         )
-        print(f"{variant}: coherence {rows[-1]['coherence']:.2f}", flush=True)
+        print(f"{variant}: coherence {record['coherence']:.2f}", flush=True)
     plots.plot_gradient_fields(
         panels,
         os.path.join(workdir, "fig1.png"),
@@ -129,24 +88,9 @@ def main(argv):
     )
     figures.write_json(
         os.path.join(workdir, "results.json"),
-        {"steps": steps, "every": every, "runs": rows},
+        {"steps": steps, "every": every, "runs": records},
     )
-    print(
-        figures.format_table(
-            ["variant", "coherence", "mean |v|", "cos(t, t+1)", "modes", "HQ"],
-            [
-                [
-                    figures.FIG1_VARIANTS[r["variant"]][0],
-                    r["coherence"],
-                    r["mean_norm"],
-                    r["consecutive_cosine"],
-                    r["modes"],
-                    r["high_quality"],
-                ]
-                for r in rows
-            ],
-        )
-    )
+    print(figures.fig1_table(records))
     print(f"Outputs in {workdir}.")
 
 

@@ -57,7 +57,7 @@ def main(argv):
     workdir = FLAGS.workdir or (
         "runs/forgetting_quick" if FLAGS.quick else "runs/forgetting"
     )
-    summaries, rows = {}, []
+    summaries = {}
     for variant in FLAGS.variants:
         outdir = os.path.join(workdir, variant)
         try:
@@ -76,9 +76,7 @@ def main(argv):
         except ValueError as e:
             raise app.UsageError(str(e))
         summaries[variant] = cb.summary()
-        numbers = summaries[variant].summary()
-        rows.append({"variant": variant, **numbers})
-        print(f"{variant}: {numbers}", flush=True)
+        print(f"{variant}: {summaries[variant].summary()}", flush=True)
     plots.plot_forgetting(
         [
             (figures.DIGITS_VARIANTS[v].description, s)
@@ -93,41 +91,10 @@ def main(argv):
             "steps": steps,
             "freeze_every": freeze,
             "eval_every": every,
-            "summary": rows,
-            "runs": {
-                v: {
-                    "freeze_steps": s.freeze_steps.tolist(),
-                    "eval_steps": s.eval_steps.tolist(),
-                    "scores": [
-                        [None if x != x else float(x) for x in row]
-                        for row in s.scores
-                    ],
-                }
-                for v, s in summaries.items()
-            },
+            "runs": {v: s.as_dict() for v, s in summaries.items()},
         },
     )
-    print(
-        figures.format_table(
-            [
-                "variant",
-                "mean max rise",
-                "mean final rise",
-                "old > 0.5",
-                "mean old score",
-            ],
-            [
-                [
-                    figures.DIGITS_VARIANTS[r["variant"]].description,
-                    r["mean_max_rise"],
-                    r["mean_final_rise"],
-                    r["fraction_above_half"],
-                    r["mean_old_score"],
-                ]
-                for r in rows
-            ],
-        )
-    )
+    print(figures.forgetting_table(summaries))
     print(f"Outputs in {workdir}.")
 
 

@@ -30,6 +30,7 @@ import tensorflow as tf
 from keras_gans import callbacks as gan_callbacks
 from keras_gans import data, networks, penalties, rng
 from keras_gans.config import OptimizerConfig, TrainConfig
+from keras_gans.diagnostics import gradient_field as field_lib
 from keras_gans.gan import GAN
 from keras_gans.validation import check_integer
 
@@ -41,6 +42,9 @@ __all__ = [
     "digits_dataset",
     "digits_points",
     "fig1_config",
+    "fig1_run",
+    "fig1_table",
+    "forgetting_table",
     "format_table",
     "landscape_rows",
     "landscape_table",
@@ -423,9 +427,7 @@ def landscape_table(results: Dict[str, list]) -> str:
     ]
     rows = [
         [
-            DIGITS_VARIANTS[r["variant"]].description
-            if r["variant"] in DIGITS_VARIANTS
-            else r["variant"],
+            _describe(r["variant"]),
             r["step"],
             r["local_max"],
             r["mean_width"],
@@ -437,3 +439,109 @@ def landscape_table(results: Dict[str, list]) -> str:
         for r in landscape_rows(results)
     ]
     return format_table(header, rows)
+
+
+def _describe(variant):
+    if variant in DIGITS_VARIANTS:
+        return DIGITS_VARIANTS[variant].description
+    return FIG1_VARIANTS[variant][0] if variant in FIG1_VARIANTS else variant
+
+
+def forgetting_table(summaries: Dict[str, "object"]) -> str:
+    """A table of ``ForgettingSummary`` numbers, one row per run."""
+    keys = (
+        "mean_max_rise",
+        "mean_final_rise",
+        "fraction_above_half",
+        "mean_old_score",
+    )
+    return format_table(
+        [
+            "variant",
+            "mean max rise",
+            "mean final rise",
+            "old > 0.5",
+            "mean old score",
+        ],
+        [
+            [_describe(v)] + [s.summary()[k] for k in keys]
+            for v, s in summaries.items()
+        ],
+    )
+
+
+def fig1_run(
+    variant: str,
+    workdir,
+    steps: int,
+    every: int,
+    real,
+    dataset: str = "ring",
+    seed: int = 0,
+    num: int = 21,
+) -> Tuple[dict, list]:
+    """Trains (or resumes) a Fig. 1 variant with ``train_lib.run`` and a
+    ``GradientFieldCallback``; fields go to ``workdir/fields``.
+
+    Returns:
+        ``(record, fields)``: the record holds the field numbers over
+        training (mean coherence and arrow length, the mean cosine between
+        consecutive fields, each step's numbers) and the final mode
+        coverage; ``fields`` is ``[(step, GradientField, fake)]``.
+    """
+    from keras_gans import train_lib  # train_lib imports this package
+
+    config = fig1_config(variant, steps, every, dataset, seed)
+    fields_dir = os.path.join(os.fspath(workdir), "fields")
+    cb = gan_callbacks.GradientFieldCallback(
+        real,
+        every,
+        num=num,
+        seed=seed,
+        centres=data.mixture(dataset).centres,
+        outdir=fields_dir,
+        log_dir=os.path.join(os.fspath(workdir), "tensorboard", "field"),
+    )
+    result = train_lib.run(config, workdir, verbose=0, extra_callbacks=[cb])
+    fields = [
+        (
+            r["step"],
+            *cb.load_field(
+                os.path.join(fields_dir, f"gradient_field_{r['step']:07d}.npz")
+            ),
+        )
+        for r in cb.history
+    ]
+    cosines = [
+        field_lib.mean_cosine(a[1], b[1]) for a, b in zip(fields, fields[1:])
+    ]
+    final = result["final"]
+    record = {
+        "variant": variant,
+        "coherence": _mean([r["coherence"] for r in cb.history]),
+        "mean_norm": _mean([r["mean_norm"] for r in cb.history]),
+        "consecutive_cosine": _mean(cosines),
+        "modes": final["modes"] if "modes" in final else None,
+        "high_quality": final["high_quality"] if "modes" in final else None,
+        "history": cb.history,
+        "consecutive_cosines": cosines,
+    }
+    return record, fields
+
+
+def fig1_table(records: Sequence[dict]) -> str:
+    """The ``fig1_run`` records as a table."""
+    return format_table(
+        ["variant", "coherence", "mean |v|", "cos(t, t+1)", "modes", "HQ"],
+        [
+            [
+                _describe(r["variant"]),
+                r["coherence"],
+                r["mean_norm"],
+                r["consecutive_cosine"],
+                r["modes"],
+                r["high_quality"],
+            ]
+            for r in records
+        ],
+    )

@@ -104,6 +104,18 @@ class ForgettingSummary:
         }
         return {k: None if np.isnan(v) else v for k, v in values.items()}
 
+    def as_dict(self) -> Dict[str, object]:
+        """The history and the numbers, JSON-ready (NaN becomes None)."""
+        return {
+            "freeze_steps": self.freeze_steps.tolist(),
+            "eval_steps": self.eval_steps.tolist(),
+            "scores": [
+                [None if np.isnan(v) else float(v) for v in row]
+                for row in self.scores
+            ],
+            **self.summary(),
+        }
+
 
 def summarise(freeze_steps, eval_steps, scores) -> ForgettingSummary:
     """Summarises a score history (see the module docstring).
