@@ -6,7 +6,7 @@ latent (keras_gans.figures.FIG1_VARIANTS, through keras_gans.train_lib),
 and every --every steps draws the generator's gradient field -dL_G/dx with
 real and fake points. Writes to --workdir, per variant, the train_lib
 outputs and VARIANT/fields/gradient_field_STEP.png (+ .npz, .json), and
-fig1.png (rows: variants; columns: the last --columns evaluations),
+fig1.png (rows: variants; columns: the --show_steps evaluations),
 results.json, and prints per variant: the field's coherence (1: all arrows
 one way, directional monotonicity), the mean cosine between consecutive
 fields (1: a stable pattern) and the final mode coverage. Running again on
@@ -29,10 +29,18 @@ flags.DEFINE_list(
     ["ns_sgd", "r1", "ns_adam"],
     "keras_gans.figures.FIG1_VARIANTS.",
 )
-flags.DEFINE_string("dataset", "ring", "Toy data set.")
-flags.DEFINE_integer("steps", 10000, "GAN steps per run.", lower_bound=1)
+flags.DEFINE_string(
+    "dataset",
+    "ring_paper",
+    "Toy data set (ring_paper: the paper's ring, radius 2, sigma 0.02).",
+)
+flags.DEFINE_integer("steps", 5000, "GAN steps per run.", lower_bound=1)
 flags.DEFINE_integer("every", 500, "Steps between fields.", lower_bound=1)
-flags.DEFINE_integer("columns", 4, "Fields per row of fig1.png.", lower_bound=1)
+flags.DEFINE_list(
+    "show_steps",
+    ["3000", "3500", "4000", "4500"],
+    "Steps shown in fig1.png (paper Fig. 1a-d); empty: the last four.",
+)
 flags.DEFINE_integer("num", 21, "Arrows per axis.", lower_bound=2)
 flags.DEFINE_integer("seed", 0, "Seed of the runs.", lower_bound=0)
 flags.DEFINE_bool(
@@ -58,6 +66,12 @@ def main(argv):
             figures.fig1_config(variant, steps, every, FLAGS.dataset)
     except ValueError as e:
         raise app.UsageError(str(e))
+    try:
+        show = {int(s) for s in FLAGS.show_steps}
+    except ValueError:
+        raise app.UsageError(f"--show_steps: integers, got {FLAGS.show_steps}")
+    if FLAGS.quick:
+        show = {1250, 1500, 1750, 2000}
     real = data.sample_mixture(mix, 500, [FLAGS.seed, 11]).numpy()
     records, panels = [], []
     for variant in FLAGS.variants:
@@ -73,10 +87,11 @@ def main(argv):
         )
         records.append(record)
         name = figures.FIG1_VARIANTS[variant][0]
+        shown = [f for f in fields if f[0] in show] or fields[-4:]
         panels.append(
             [
                 (field, real, fake, f"{name}, step {step}")
-                for step, field, fake in fields[-FLAGS.columns :]
+                for step, field, fake in shown
             ]
         )
         print(f"{variant}: coherence {record['coherence']:.2f}", flush=True)
