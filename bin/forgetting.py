@@ -41,7 +41,7 @@ flags.DEFINE_integer("seed", 0, "Seed of the runs.", lower_bound=0)
 flags.DEFINE_bool(
     "quick",
     False,
-    "1200 steps, freeze every 200, evaluate every 100: minutes on CPU.",
+    "3000 steps, freeze every 500, evaluate every 100: minutes on CPU.",
 )
 
 
@@ -53,7 +53,7 @@ def main(argv):
 
     steps, freeze, every = FLAGS.steps, FLAGS.freeze_every, FLAGS.eval_every
     if FLAGS.quick:
-        steps, freeze, every = 1200, 200, 100
+        steps, freeze, every = 3000, 500, 100
     workdir = FLAGS.workdir or (
         "runs/forgetting_quick" if FLAGS.quick else "runs/forgetting"
     )

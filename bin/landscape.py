@@ -36,7 +36,7 @@ flags.DEFINE_float("radius", 20.0, "K: k in [-K, K].", lower_bound=1e-9)
 flags.DEFINE_integer("num", 101, "Grid points in k (odd).", lower_bound=3)
 flags.DEFINE_integer("seed", 0, "Seed of the runs and of u.", lower_bound=0)
 flags.DEFINE_bool(
-    "quick", False, "600 steps, a landscape every 200: minutes on CPU."
+    "quick", False, "1500 steps, a landscape every 500: minutes on CPU."
 )
 
 
@@ -48,7 +48,7 @@ def main(argv):
 
     steps, every = FLAGS.steps, FLAGS.eval_every
     if FLAGS.quick:
-        steps, every = 600, 200
+        steps, every = 1500, 500
     workdir = FLAGS.workdir or (
         "runs/landscape_quick" if FLAGS.quick else "runs/landscape"
     )

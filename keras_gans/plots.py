@@ -371,12 +371,24 @@ def plot_gradient_fields(
                 label="-dL_G/dx",
             )
             real, fake = np.asarray(real), np.asarray(fake)
+            if centres is not None:
+                ax.scatter(
+                    centres[:, 0],
+                    centres[:, 1],
+                    marker="x",
+                    c="0.5",
+                    s=25,
+                    lw=0.8,
+                    zorder=2,
+                    label="mode centres",
+                )
             ax.scatter(
                 real[:, 0],
                 real[:, 1],
                 s=3,
                 c="tab:blue",
                 alpha=0.6,
+                zorder=3,
                 label="real",
             )
             ax.scatter(
@@ -385,18 +397,9 @@ def plot_gradient_fields(
                 s=3,
                 c="tab:red",
                 alpha=0.6,
+                zorder=4,
                 label="generated",
             )
-            if centres is not None:
-                ax.scatter(
-                    centres[:, 0],
-                    centres[:, 1],
-                    marker="x",
-                    c="k",
-                    s=20,
-                    lw=0.8,
-                    label="mode centres",
-                )
             ax.set_xlim(field.x[0], field.x[-1])
             ax.set_ylim(field.y[0], field.y[-1])
             ax.set_aspect("equal")
