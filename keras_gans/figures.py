@@ -427,7 +427,7 @@ def landscape_table(results: Dict[str, list]) -> str:
     ]
     rows = [
         [
-            _describe(r["variant"]),
+            _describe(r["variant"], DIGITS_VARIANTS),
             r["step"],
             r["local_max"],
             r["mean_width"],
@@ -441,9 +441,11 @@ def landscape_table(results: Dict[str, list]) -> str:
     return format_table(header, rows)
 
 
-def _describe(variant):
-    if variant in DIGITS_VARIANTS:
-        return DIGITS_VARIANTS[variant].description
+def _describe(variant, table):
+    return table[variant].description if variant in table else variant
+
+
+def _describe_fig1(variant):
     return FIG1_VARIANTS[variant][0] if variant in FIG1_VARIANTS else variant
 
 
@@ -464,7 +466,7 @@ def forgetting_table(summaries: Dict[str, "object"]) -> str:
             "mean old score",
         ],
         [
-            [_describe(v)] + [s.summary()[k] for k in keys]
+            [_describe(v, DIGITS_VARIANTS)] + [s.summary()[k] for k in keys]
             for v, s in summaries.items()
         ],
     )
@@ -535,7 +537,7 @@ def fig1_table(records: Sequence[dict]) -> str:
         ["variant", "coherence", "mean |v|", "cos(t, t+1)", "modes", "HQ"],
         [
             [
-                _describe(r["variant"]),
+                _describe_fig1(r["variant"]),
                 r["coherence"],
                 r["mean_norm"],
                 r["consecutive_cosine"],

@@ -126,7 +126,7 @@ def test_fig1_binary(tmp_path):
         "--every=10",
         "--num=5",
     )
-    assert "coherence" in out
+    assert "coherence" in out and "R1 lambda 10, SGD" in out
     results = json.loads((tmp_path / "results.json").read_text())
     assert [r["variant"] for r in results["runs"]] == ["r1"]
     assert len(results["runs"][0]["consecutive_cosines"]) == 1
