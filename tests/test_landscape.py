@@ -32,8 +32,10 @@ def _as_model(fn):
 
 
 @pytest.mark.parametrize("wrap", [lambda f: f, _as_model])
-def test_quadratic_peak_is_a_local_max_of_width_k(wrap):
-    land = compute_landscape(wrap(_bump), _X0[None], radius=4.0, num=81, seed=3)
+def test_quadratic_peak_is_a_local_max_falling_over_the_range(wrap):
+    land = compute_landscape(
+        wrap(_bump), _X0[None], radius=4.0, num=81, seed=3, tol=0.0
+    )
     assert land.local_max.tolist() == [True]
     assert land.monotonic.tolist() == [False]
     # sigmoid(-k^2) falls on both sides over the whole range: width K.
@@ -46,6 +48,20 @@ def test_quadratic_peak_is_a_local_max_of_width_k(wrap):
         "mean_width": pytest.approx(4.0),
         "monotonic": 0.0,
     }
+
+
+def test_saturated_tail_does_not_widen_the_maximum():
+    tol = 1e-4
+    land = compute_landscape(_bump, _X0[None], radius=4.0, num=81, tol=tol)
+    # The fall ends where sigmoid(-k^2) is within tol of its value at K.
+    f = 1 / (1 + np.exp(land.k**2))
+    expected = land.k[40:][np.argmax(f[40:] <= f[-1] + tol)]
+    assert 2.9 < expected < 3.2
+    assert land.local_max[0] and land.width[0] == pytest.approx(expected)
+    sharp = analyse_curves(
+        np.linspace(-3, 3, 7), [[0, 0, 0.5, 0.9, 0.5, 0, 0]], tol=tol
+    )
+    assert sharp.width.tolist() == [2.0]  # not 3: the zeros are flat
 
 
 @pytest.mark.parametrize("b,width", [(1 / 8, 2.0), (1 / 2, 1.0)])

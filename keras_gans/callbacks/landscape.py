@@ -19,6 +19,7 @@ class LandscapeCallback(DiagnosticCallback):
     maxima of D), ``landscape_mean_width`` (NaN when there is none) and
     ``landscape_monotonic`` (fraction of monotonic curves); writes
     ``outdir/landscape_{step}.png`` (the grid of curves beside the points),
+    ``outdir/landscape_{step}.npz`` (``k``, ``direction``, ``curves``),
     ``outdir/landscape.json`` (the numbers, plus which points are maxima and
     their widths) and the TensorBoard scalars and image. ``latest`` holds
     the last ``Landscape``. The direction ``u`` is a function of ``seed``,
@@ -80,6 +81,12 @@ class LandscapeCallback(DiagnosticCallback):
         self.latest = land
         png = self.png_path(step)
         if png:
+            np.savez(
+                png[: -len(".png")] + ".npz",
+                k=land.k,
+                direction=land.direction,
+                curves=land.curves,
+            )
             plots.plot_landscape(
                 land,
                 self.points,

@@ -17,9 +17,13 @@ summarise the curves (Thanh-Tung & Tran, 2020, Sec. IV):
   (e.g. a sigmoid saturated at 1 over the whole half-line) is a plateau,
   not a maximum: D does not prefer the real point to its neighbours there.
 - **width** of a maximum: the largest ``r`` on the grid for which ``f_i``
-  falls monotonically (never rises, within ``tol``) on both sides,
-  ``r = min(r_left, r_right)`` with ``r_side`` the length of that side's
-  run; at most ``K``. NaN for a point that is not a maximum.
+  falls monotonically on both sides, ``r = min(r_left, r_right)``. On each
+  side the fall is that never-rising run, cut where the curve first comes
+  within ``tol`` of the run's lowest value: a flat tail (a sigmoid
+  saturated at 0, where D no longer tells the points apart and G gets no
+  signal to move towards the real point: the paper's sharp maxima with
+  flat surroundings, Fig. 7) does not widen the maximum. At most ``K``;
+  NaN for a point that is not a maximum.
 - **monotonic** (directional monotonicity, paper Observation 1): ``f_i``
   never rises, or never falls, over the whole range (steps within ``tol``
   count as neither). A constant curve is monotonic. A monotonic curve is
@@ -78,10 +82,14 @@ def _check_options(radius, num, tol):
         raise ValueError(f"tol must be >= 0, got {tol!r}.")
 
 
-def _outward_run(values, tol):
-    """Length of the run from ``values[0]`` that never rises (in steps)."""
+def _outward_fall(values, tol):
+    """Steps from ``values[0]`` over which the curve falls: the run that
+    never rises (each step at most ``tol`` up), cut at the first point
+    within ``tol`` of the run's lowest value (a flat tail is not a fall)."""
     rises = np.diff(values) > tol
-    return int(np.argmax(rises)) if np.any(rises) else len(values) - 1
+    run = int(np.argmax(rises)) if np.any(rises) else len(values) - 1
+    segment = values[: run + 1]
+    return int(np.argmax(segment <= segment.min() + tol))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -167,8 +175,8 @@ def analyse_curves(k, curves, direction=None, tol: float = 1e-4) -> Landscape:
     for i, f in enumerate(curves):
         steps = np.diff(f)
         monotonic[i] = not (np.any(steps > tol) and np.any(steps < -tol))
-        right = _outward_run(f[c:], tol)
-        left = _outward_run(f[c::-1], tol)
+        right = _outward_fall(f[c:], tol)
+        left = _outward_fall(f[c::-1], tol)
         if f[c] - f[c + right] > tol and f[c] - f[c - left] > tol:
             local_max[i] = True
             width[i] = min(k[c + right], -k[c - left])
