@@ -34,6 +34,12 @@ flags.DEFINE_integer(
 flags.DEFINE_integer("points", 64, "Real digits measured.", lower_bound=1)
 flags.DEFINE_float("radius", 20.0, "K: k in [-K, K].", lower_bound=1e-9)
 flags.DEFINE_integer("num", 101, "Grid points in k (odd).", lower_bound=3)
+flags.DEFINE_float(
+    "tol",
+    1e-4,
+    "Tie tolerance of the landscape analysis (probability units).",
+    lower_bound=0.0,
+)
 flags.DEFINE_integer("seed", 0, "Seed of the runs and of u.", lower_bound=0)
 flags.DEFINE_bool(
     "quick", False, "1500 steps, a landscape every 500: minutes on CPU."
@@ -62,6 +68,7 @@ def main(argv):
             radius=FLAGS.radius,
             num=FLAGS.num,
             seed=FLAGS.seed,
+            tol=FLAGS.tol,
             image_shape=(8, 8),
             outdir=outdir,
             log_dir=os.path.join(outdir, "tensorboard", "landscape"),
@@ -87,6 +94,7 @@ def main(argv):
             "points": len(points),
             "radius": FLAGS.radius,
             "num": FLAGS.num,
+            "tol": FLAGS.tol,
             "seed": FLAGS.seed,
             "summary": figures.landscape_rows(results),
             "history": results,

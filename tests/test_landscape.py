@@ -112,6 +112,16 @@ def test_ties_plateaus_and_tolerance():
     assert strict.local_max.tolist() == [False]
 
 
+def test_small_steps_add_up():
+    # Every step (5e-4) is below tol, the peak (5e-3) is not.
+    k = np.linspace(-1, 1, 21)
+    land = analyse_curves(k, [0.5 - 0.005 * np.abs(k), 0.005 * k], tol=1e-3)
+    assert land.local_max.tolist() == [True, False]
+    assert land.monotonic.tolist() == [False, True]
+    # The fall ends within tol of its bottom: at |k| = 0.8, not 1.
+    assert land.width[0] == pytest.approx(0.8)
+
+
 def test_direction_is_a_reproducible_unit_vector():
     u = random_direction((8, 8, 1), seed=4)
     assert u.shape == (8, 8, 1)

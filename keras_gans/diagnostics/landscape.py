@@ -11,11 +11,11 @@ summarise the curves (Thanh-Tung & Tran, 2020, Sec. IV):
 
 - **local maximum**: ``f_i(0) >= f_i(k)`` for all ``|k| <= r``, some
   ``r > 0``. On the grid: walking outward from ``k = 0`` on each side, the
-  longest run over which ``f_i`` never rises (each step
-  ``f[j + 1] <= f[j] + tol``) must end strictly lower than ``f_i(0)``
-  (by more than ``tol``) on *both* sides. A curve that is flat on one side
-  (e.g. a sigmoid saturated at 1 over the whole half-line) is a plateau,
-  not a maximum: D does not prefer the real point to its neighbours there.
+  longest run over which ``f_i`` never climbs more than ``tol`` above its
+  lowest value so far must fall more than ``tol`` below ``f_i(0)`` on
+  *both* sides. A curve that is flat on one side (e.g. a sigmoid saturated
+  at 1 over the whole half-line) is a plateau, not a maximum: D does not
+  prefer the real point to its neighbours there.
 - **width** of a maximum: the largest ``r`` on the grid for which ``f_i``
   falls monotonically on both sides, ``r = min(r_left, r_right)``. On each
   side the fall is that never-rising run, cut where the curve first comes
@@ -25,9 +25,10 @@ summarise the curves (Thanh-Tung & Tran, 2020, Sec. IV):
   flat surroundings, Fig. 7) does not widen the maximum. At most ``K``;
   NaN for a point that is not a maximum.
 - **monotonic** (directional monotonicity, paper Observation 1): ``f_i``
-  never rises, or never falls, over the whole range (steps within ``tol``
-  count as neither). A constant curve is monotonic. A monotonic curve is
-  never a local maximum.
+  never falls, or never rises, by more than ``tol`` between any two grid
+  points (so many small steps add up; a constant curve is monotonic). A
+  local maximum falls by more than ``tol`` on both sides, so it is never
+  monotonic.
 
 ``tol`` (default 1e-4, in probability units) absorbs float32 rounding:
 sigmoids of large logits are exactly 0.0 or 1.0 in float32, so saturated
@@ -84,12 +85,21 @@ def _check_options(radius, num, tol):
 
 def _outward_fall(values, tol):
     """Steps from ``values[0]`` over which the curve falls: the run that
-    never rises (each step at most ``tol`` up), cut at the first point
-    within ``tol`` of the run's lowest value (a flat tail is not a fall)."""
-    rises = np.diff(values) > tol
+    never climbs more than ``tol`` above its lowest value so far, cut at
+    the first point within ``tol`` of the run's lowest value (a flat tail
+    is not a fall)."""
+    lowest = np.minimum.accumulate(values)
+    rises = values[1:] > lowest[:-1] + tol
     run = int(np.argmax(rises)) if np.any(rises) else len(values) - 1
     segment = values[: run + 1]
     return int(np.argmax(segment <= segment.min() + tol))
+
+
+def _is_monotonic(values, tol):
+    """No fall, or no rise, of more than ``tol`` between any two points."""
+    fall = np.max(np.maximum.accumulate(values) - values)
+    rise = np.max(values - np.minimum.accumulate(values))
+    return bool(fall <= tol or rise <= tol)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -173,8 +183,7 @@ def analyse_curves(k, curves, direction=None, tol: float = 1e-4) -> Landscape:
     width = np.full(len(curves), np.nan)
     monotonic = np.zeros(len(curves), bool)
     for i, f in enumerate(curves):
-        steps = np.diff(f)
-        monotonic[i] = not (np.any(steps > tol) and np.any(steps < -tol))
+        monotonic[i] = _is_monotonic(f, tol)
         right = _outward_fall(f[c:], tol)
         left = _outward_fall(f[c::-1], tol)
         if f[c] - f[c + right] > tol and f[c] - f[c - left] > tol:
