@@ -68,6 +68,14 @@ class DiagnosticCallback(keras.callbacks.Callback):
             return None
         return os.path.join(self.outdir, f"{self.prefix}_{step:07d}.png")
 
+    def save_arrays(self, step: int, **arrays):
+        """Writes ``outdir/{prefix}_{step}.npz`` (nothing without outdir)."""
+        if self.outdir:
+            np.savez(
+                os.path.join(self.outdir, f"{self.prefix}_{step:07d}.npz"),
+                **arrays,
+            )
+
     def on_train_begin(self, logs=None):
         step = gan_step(self.model)
         self.history = [r for r in self.history if r["step"] <= step]

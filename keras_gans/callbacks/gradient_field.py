@@ -77,16 +77,16 @@ class GradientFieldCallback(DiagnosticCallback):
         )
         fake = current_fakes(gan, self.num_fake, self.seed)
         self.latest = field
+        self.save_arrays(
+            step,
+            x=field.x,
+            y=field.y,
+            vectors=field.vectors,
+            fake=fake,
+            loss=field.loss,
+        )
         png = self.png_path(step)
         if png:
-            np.savez(
-                png[: -len(".png")] + ".npz",
-                x=field.x,
-                y=field.y,
-                vectors=field.vectors,
-                fake=fake,
-                loss=field.loss,
-            )
             plots.plot_gradient_fields(
                 [[(field, self.real, fake, f"step {step}")]],
                 png,

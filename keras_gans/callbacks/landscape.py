@@ -79,14 +79,11 @@ class LandscapeCallback(DiagnosticCallback):
             tol=self.tol,
         )
         self.latest = land
+        self.save_arrays(
+            step, k=land.k, direction=land.direction, curves=land.curves
+        )
         png = self.png_path(step)
         if png:
-            np.savez(
-                png[: -len(".png")] + ".npz",
-                k=land.k,
-                direction=land.direction,
-                curves=land.curves,
-            )
             plots.plot_landscape(
                 land,
                 self.points,
