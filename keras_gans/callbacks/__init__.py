@@ -1,12 +1,19 @@
-"""Keras callbacks for GAN training: evaluation, checkpointing, replay."""
+"""Keras callbacks for GAN training: evaluation, checkpointing, replay,
+and the paper's diagnostics (landscape, gradient field, forgetting)."""
 
 from keras_gans.callbacks.checkpoint import Checkpoint
 from keras_gans.callbacks.ewc import OnlineEWC
+from keras_gans.callbacks.forgetting import ForgettingCallback
+from keras_gans.callbacks.gradient_field import GradientFieldCallback
+from keras_gans.callbacks.landscape import LandscapeCallback
 from keras_gans.callbacks.mode_coverage import ModeCoverageCallback
 from keras_gans.callbacks.replay import ReplayBuffer
 
 __all__ = [
     "Checkpoint",
+    "ForgettingCallback",
+    "GradientFieldCallback",
+    "LandscapeCallback",
     "ModeCoverageCallback",
     "OnlineEWC",
     "ReplayBuffer",

@@ -79,10 +79,6 @@ __all__ = [
     "default_suite",
     "run_suite",
     "format_table",
-    "plot_theta",
-    "plot_linear_phase",
-    "plot_discriminators",
-    "plot_bilinear",
     "write_outputs",
 ]
 
@@ -595,144 +591,6 @@ def format_table(results: Sequence[DiracResult]) -> str:
     return "\n".join(lines)
 
 
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig, path):
-    fig.tight_layout()
-    fig.savefig(os.fspath(path))
-    _pyplot().close(fig)
-    return os.fspath(path)
-
-
-def _label(config):
-    extra = {
-        "old_fake": f" (K={config.old_fake_delay})",
-        "r1": f" (gamma={config.r1_weight:g})",
-        "momentum": f" (mu={config.momentum:g})",
-    }
-    return config.variant + extra.get(config.variant, "")
-
-
-def plot_theta(
-    results: Sequence[DiracResult], path: str, title: Optional[str] = None
-) -> str:
-    """Plots theta against the step for each run, one line per run."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=120)
-    for r in results:
-        ax.plot(r.theta, lw=1.2, label=_label(r.config))
-    ax.axhline(0.0, color="k", lw=0.6, ls=":", label="equilibrium (0)")
-    ax.set_xlabel("step")
-    ax.set_ylabel("theta (fake point)")
-    ax.legend(fontsize=8, loc="best")
-    if title:
-        ax.set_title(title, fontsize=10)
-    return _save(fig, path)
-
-
-def plot_linear_phase(
-    results: Sequence[DiracResult], path: str, title: Optional[str] = None
-) -> str:
-    """Plots the linear D's runs in the (theta, psi) plane."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(5.5, 5.5), dpi=120)
-    for r in results:
-        line = ax.plot(r.theta, r.psi, lw=1.0, label=_label(r.config))[0]
-        ax.plot(r.theta[-1], r.psi[-1], "o", color=line.get_color(), ms=4)
-    ax.plot(results[0].theta[0], results[0].psi[0], "k*", ms=9, label="start")
-    ax.plot(0.0, 0.0, "kx", ms=8, label="equilibrium")
-    ax.set_xlabel("theta (generator)")
-    ax.set_ylabel("psi (discriminator)")
-    ax.legend(fontsize=8, loc="best")
-    if title:
-        ax.set_title(title, fontsize=10)
-    return _save(fig, path)
-
-
-def plot_discriminators(
-    results: Sequence[DiracResult],
-    path: str,
-    radius: float = 2.0,
-    title: Optional[str] = None,
-) -> str:
-    """Plots each run's final D(x) with the real and fake points (Fig. 8).
-
-    One panel per run: D on ``[-radius, radius]`` (blue line), the real
-    point 0 (blue dot), the current fake (red dot) and, for ``old_fake``,
-    the old fake (hollow red dot).
-    """
-    plt = _pyplot()
-    fig, axes = plt.subplots(
-        1,
-        len(results),
-        figsize=(4.5 * len(results), 3.8),
-        dpi=120,
-        squeeze=False,
-    )
-    grid = np.linspace(-radius, radius, 401)
-    for ax, r in zip(axes[0], results):
-        c = r.config
-        f = r.discriminator(grid)
-        shape = monotonicity(r.discriminator, radius)
-        ax.plot(grid, f, color="tab:blue", label="D(x)")
-        ax.plot([0.0], [0.0], "o", color="tab:blue", label="real x0 = 0")
-        theta = float(r.theta[-1])
-        ax.plot(
-            [theta],
-            r.discriminator(np.array([theta])),
-            "o",
-            color="tab:red",
-            label=f"fake theta = {theta:.3f}",
-        )
-        if c.variant == "old_fake":
-            old = float(r.theta[max(c.steps - 1 - c.old_fake_delay, 0)])
-            ax.plot(
-                [old],
-                r.discriminator(np.array([old])),
-                "o",
-                mfc="none",
-                color="tab:red",
-                label=f"old fake = {old:.3f}",
-            )
-        kind = "monotonic" if shape.monotonic else "not monotonic"
-        ax.set_title(
-            f"{_label(c)}, step {c.steps}: {kind}, argmax {shape.argmax:.2f}",
-            fontsize=9,
-        )
-        ax.set_xlabel("x")
-        ax.set_ylabel("D(x) (logit)")
-        ax.legend(fontsize=7, loc="best")
-    if title:
-        fig.suptitle(title, fontsize=10)
-    return _save(fig, path)
-
-
-def plot_bilinear(
-    results: Sequence[BilinearResult], path: str, title: Optional[str] = None
-) -> str:
-    """Plots bilinear-game trajectories in the (x, y) plane."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(5.5, 5.5), dpi=120)
-    for r in results:
-        ax.plot(r.x, r.y, lw=1.0, label=f"{r.mode} (lr={r.learning_rate:g})")
-    ax.plot(results[0].x[0], results[0].y[0], "k*", ms=9, label="start")
-    ax.plot(0.0, 0.0, "kx", ms=8, label="equilibrium")
-    ax.set_xlabel("x (minimises x*y)")
-    ax.set_ylabel("y (maximises x*y)")
-    ax.set_aspect("equal")
-    ax.legend(fontsize=8, loc="best")
-    if title:
-        ax.set_title(title, fontsize=10)
-    return _save(fig, path)
-
-
 def write_outputs(
     outdir: str,
     results: Sequence[DiracResult],
@@ -748,6 +606,8 @@ def write_outputs(
     Returns:
         Mapping from output name to its path.
     """
+    from keras_gans import plots  # matplotlib: only when plotting
+
     os.makedirs(outdir, exist_ok=True)
     paths = {}
     by_d = {
@@ -759,7 +619,7 @@ def write_outputs(
             continue
         c = runs[0].config
         detail = f", n={c.hidden_units}" if d == "hidden" else ""
-        paths[f"theta_{d}"] = plot_theta(
+        paths[f"theta_{d}"] = plots.plot_theta(
             runs,
             os.path.join(outdir, f"theta_{d}.png"),
             f"Dirac GAN, {d} D{detail}: theta over steps "
@@ -767,7 +627,7 @@ def write_outputs(
             f"{c.g_learning_rate:g})",
         )
     if by_d["linear"]:
-        paths["phase_linear"] = plot_linear_phase(
+        paths["phase_linear"] = plots.plot_linear_phase(
             by_d["linear"],
             os.path.join(outdir, "phase_linear.png"),
             "Dirac GAN, linear D: (theta, psi), dots at the last step",
@@ -776,13 +636,13 @@ def write_outputs(
         r for r in by_d["hidden"] if r.config.variant in ("plain", "old_fake")
     ]
     if figure8:
-        paths["hidden_d"] = plot_discriminators(
+        paths["hidden_d"] = plots.plot_discriminators(
             figure8,
             os.path.join(outdir, "hidden_d.png"),
             title=f"Hidden D (n={figure8[0].config.hidden_units}) at the end",
         )
     if bilinear:
-        paths["bilinear"] = plot_bilinear(
+        paths["bilinear"] = plots.plot_bilinear(
             bilinear,
             os.path.join(outdir, "bilinear.png"),
             f"f(x, y) = x*y, {len(bilinear[0].x) - 1} steps",
