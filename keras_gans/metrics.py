@@ -319,7 +319,7 @@ class DigitsEvaluator:
         )
         self.classifier = model
         self._heads = keras.Model(
-            model.inputs, [model.get_layer("features").output, model.output]
+            model.input, [model.get_layer("features").output, model.output]
         )
         self.batch_size = int(batch_size)
         if reference is None:
@@ -333,9 +333,12 @@ class DigitsEvaluator:
         x = np.asarray(digits, np.float32)
         if x.ndim != 4 or x.shape[1:] != (8, 8, 1):
             raise ValueError(f"digits must be [N, 8, 8, 1], got {x.shape}.")
-        features, logits = self._heads.predict(
-            x, batch_size=self.batch_size, verbose=0
-        )
+        features, logits = [], []
+        for start in range(0, len(x), self.batch_size):
+            f, z = self._heads(x[start : start + self.batch_size])
+            features.append(np.asarray(f))
+            logits.append(np.asarray(z, np.float64))
+        features, logits = np.concatenate(features), np.concatenate(logits)
         return np.asarray(features), np.asarray(logits, np.float64)
 
     def __call__(self, images) -> dict:
@@ -422,7 +425,7 @@ def inception_model(weights="imagenet", image_size: int = 299):
         classifier_activation=None,
     )
     return keras.Model(
-        base.inputs, [base.get_layer("avg_pool").output, base.output]
+        base.input, [base.get_layer("avg_pool").output, base.output]
     )
 
 

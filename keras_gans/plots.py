@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-__all__ = ["plot_samples"]
+__all__ = ["plot_samples", "plot_image_grid"]
 
 
 def plot_samples(real, fake, path, title=None, centres=None):
@@ -44,6 +44,58 @@ def plot_samples(real, fake, path, title=None, centres=None):
     ax.legend(loc="upper right", fontsize=8, markerscale=2)
     if title:
         ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(os.fspath(path))
+    plt.close(fig)
+    return path
+
+
+def _mosaic(images, columns):
+    """``[N, H, W, C]`` in [-1, 1] -> one ``[rows*(H+1)-1, ...]`` image in
+    [0, 1] with one-pixel white separators (empty cells white)."""
+    x = np.clip((np.asarray(images, np.float32) + 1.0) / 2.0, 0.0, 1.0)
+    n, h, w, c = x.shape
+    rows = -(-n // columns)
+    out = np.ones((rows * (h + 1) - 1, columns * (w + 1) - 1, c), np.float32)
+    for i in range(n):
+        r, k = divmod(i, columns)
+        out[r * (h + 1) : r * (h + 1) + h, k * (w + 1) : k * (w + 1) + w] = x[i]
+    return out[..., 0] if c == 1 else out
+
+
+def plot_image_grid(fake, path, title=None, real=None, columns=None):
+    """A grid of generated images, with real images beside them if given.
+
+    Images are ``[N, H, W, C]`` in [-1, 1] (C = 1: grey, ink white on
+    black; C = 3: RGB, e.g. stacked digits with one digit per channel).
+
+    Args:
+        fake: generated images.
+        path: PNG file to write.
+        title: optional figure title.
+        real: optional real images, drawn in a left panel.
+        columns: images per row (default: a square grid).
+    """
+    fake = np.asarray(fake)
+    if fake.ndim != 4 or fake.shape[-1] not in (1, 3) or not len(fake):
+        raise ValueError(f"images must be [N, H, W, 1 or 3], got {fake.shape}.")
+    columns = columns or int(np.ceil(np.sqrt(len(fake))))
+    panels = [("generated", fake)]
+    if real is not None:
+        panels.insert(0, ("real", np.asarray(real)))
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(4.2 * len(panels), 4.6), dpi=120
+    )
+    axes = np.atleast_1d(axes)
+    for ax, (label, images) in zip(axes, panels):
+        mosaic = _mosaic(np.nan_to_num(images), columns)
+        ax.imshow(
+            mosaic, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest"
+        )
+        ax.set_title(f"{label} ({len(images)})", fontsize=9)
+        ax.set_axis_off()
+    if title:
+        fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     fig.savefig(os.fspath(path))
     plt.close(fig)
