@@ -63,11 +63,24 @@ def _mosaic(images, columns):
     return out[..., 0] if c == 1 else out
 
 
-def plot_image_grid(fake, path, title=None, real=None, columns=None):
+def _side_by_side(images):
+    """``[N, H, W, C]`` -> ``[N, H, C*W + C-1, 1]``: the channels as grey
+    images in a row, one mid-grey column between them."""
+    x = np.asarray(images, np.float32)
+    gap = np.zeros(x.shape[:2] + (1,), np.float32)
+    parts = []
+    for c in range(x.shape[-1]):
+        parts += [x[..., c], gap] if c < x.shape[-1] - 1 else [x[..., c]]
+    return np.concatenate(parts, axis=2)[..., None]
+
+
+def plot_image_grid(
+    fake, path, title=None, real=None, columns=None, split_channels=False
+):
     """A grid of generated images, with real images beside them if given.
 
     Images are ``[N, H, W, C]`` in [-1, 1] (C = 1: grey, ink white on
-    black; C = 3: RGB, e.g. stacked digits with one digit per channel).
+    black; C = 3: RGB), white lines between images.
 
     Args:
         fake: generated images.
@@ -75,20 +88,32 @@ def plot_image_grid(fake, path, title=None, real=None, columns=None):
         title: optional figure title.
         real: optional real images, drawn in a left panel.
         columns: images per row (default: a square grid).
+        split_channels: draw each image's channels as grey images side by
+            side (stacked digits: the three digits, left to right).
     """
     fake = np.asarray(fake)
     if fake.ndim != 4 or fake.shape[-1] not in (1, 3) or not len(fake):
         raise ValueError(f"images must be [N, H, W, 1 or 3], got {fake.shape}.")
-    columns = columns or int(np.ceil(np.sqrt(len(fake))))
     panels = [("generated", fake)]
     if real is not None:
         panels.insert(0, ("real", np.asarray(real)))
+    if split_channels:
+        panels = [(label, _side_by_side(x)) for label, x in panels]
+    height, width = panels[0][1].shape[1:3]
+    # A roughly square mosaic.
+    columns = columns or max(1, round(np.sqrt(len(fake) * height / width)))
+    mosaics = [
+        (label, _mosaic(np.nan_to_num(x), columns)) for label, x in panels
+    ]
+    aspect = mosaics[-1][1].shape[1] / mosaics[-1][1].shape[0]
     fig, axes = plt.subplots(
-        1, len(panels), figsize=(4.2 * len(panels), 4.6), dpi=120
+        1,
+        len(panels),
+        figsize=(5.4 * min(aspect, 2.0) * len(panels), 6.0),
+        dpi=120,
     )
     axes = np.atleast_1d(axes)
-    for ax, (label, images) in zip(axes, panels):
-        mosaic = _mosaic(np.nan_to_num(images), columns)
+    for ax, (label, mosaic), (_, images) in zip(axes, mosaics, panels):
         ax.imshow(
             mosaic, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest"
         )

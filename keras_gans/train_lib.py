@@ -253,6 +253,7 @@ def run(
             grid_dir=os.path.join(workdir, "grids"),
             real=real,
             title=_title(config),
+            split_channels=config.dataset == "stacked_digits",
         )
     else:
         coverage = gan_callbacks.ModeCoverageCallback(
@@ -349,10 +350,13 @@ def _toy_plot(config, mixture, fake, final, diverged, reached, workdir):
 
 
 def _title(config):
+    penalty = config.penalty
+    if penalty != "none":
+        penalty += f" (lambda={config.penalty_weight})"
+    gamma = f", gamma={config.real_weight}" if config.real_weight != 1 else ""
     return (
         f"{config.dataset} {config.network_name}: {config.loss} + "
-        f"{config.penalty} (lambda={config.penalty_weight}, "
-        f"gamma={config.real_weight})"
+        f"{penalty}{gamma}"
     )
 
 
@@ -380,5 +384,6 @@ def _image_final(config, callback, fake, reached, diverged, last, workdir):
         os.path.join(workdir, "samples.png"),
         title=f"{_title(config)}\nstep {reached}: {summary}",
         real=callback.real,
+        split_channels=callback.split_channels,
     )
     return final

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 
 import keras_gans as kg
-from keras_gans import callbacks, data
+from keras_gans import callbacks, data, plots
 
 
 def _gan(seed=0):
@@ -163,3 +163,13 @@ def test_image_metrics_history_cut_back_and_divergence(tmp_path):
     gan.g_optimizer.iterations.assign(6)
     cb.on_epoch_end(0, {})
     assert json.loads(path.read_text())[-1] == {"step": 6, "diverged": True}
+
+
+def test_plot_image_grid(tmp_path):
+    images = data.stacked_digits_sample(10, seed=0)[0]
+    path = plots.plot_image_grid(
+        images, tmp_path / "g.png", title="t", real=images, split_channels=True
+    )
+    assert path == tmp_path / "g.png" and path.stat().st_size > 1000
+    with np.testing.assert_raises_regex(ValueError, "images must be"):
+        plots.plot_image_grid(images[0], tmp_path / "bad.png")

@@ -43,6 +43,8 @@ class ImageMetricsCallback(keras.callbacks.Callback):
         grid_size: images in each grid and image summary.
         real: optional real images shown beside the grid.
         title: optional grid title prefix (e.g. the experiment).
+        split_channels: draw channels as grey images side by side (see
+            ``plots.plot_image_grid``; for stacked digits).
     """
 
     def __init__(
@@ -57,6 +59,7 @@ class ImageMetricsCallback(keras.callbacks.Callback):
         grid_size=64,
         real=None,
         title=None,
+        split_channels=False,
     ):
         super().__init__()
         if int(every) != every or every < 1:
@@ -73,6 +76,7 @@ class ImageMetricsCallback(keras.callbacks.Callback):
         self.grid_size = int(grid_size)
         self.real = None if real is None else np.asarray(real)[:grid_size]
         self.title = title
+        self.split_channels = bool(split_channels)
         self.history = []
         self._writer = None
         if self.json_path and os.path.exists(self.json_path):
@@ -106,6 +110,7 @@ class ImageMetricsCallback(keras.callbacks.Callback):
             self.grid_path(step),
             title=title,
             real=self.real,
+            split_channels=self.split_channels,
         )
 
     def on_epoch_end(self, epoch, logs=None):
