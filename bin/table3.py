@@ -78,7 +78,7 @@ flags.DEFINE_enum(
     "dataset", "stacked_digits", list(_METRICS), "Data set of the table."
 )
 flags.DEFINE_integer("seeds", 3, "Seeds per row (0..seeds-1).", lower_bound=1)
-flags.DEFINE_integer("steps", 5000, "Generator steps per run.", lower_bound=1)
+flags.DEFINE_integer("steps", 10000, "Generator steps per run.", lower_bound=1)
 flags.DEFINE_integer(
     "base_filters", 64, "DCGAN filters at D's first layer.", lower_bound=1
 )

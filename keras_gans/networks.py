@@ -233,6 +233,11 @@ def dcgan_generator(
     ``DCGAN_SIZES[H]``: 64x64 -> 4x4x512 first (base 64), 32x32 -> 4x4x256,
     28x28 -> 7x7x128, 8x8 -> 2x2x128.
 
+    The BatchNorm layers are ``synchronized``: under a ``tf.distribute``
+    strategy they normalise with the global batch's statistics, so a
+    mirrored step equals the single-device step (on one device they are
+    plain BatchNorm).
+
     Args:
         latent_dim: size of the latent vector.
         image_shape: ``(H, W, C)`` with ``H = W`` in ``DCGAN_SIZES``.
@@ -254,7 +259,7 @@ def dcgan_generator(
         name="project",
     )(z)
     h = keras.layers.Reshape((start, start, filters), name="reshape")(h)
-    h = keras.layers.BatchNormalization(name="project_bn")(h)
+    h = keras.layers.BatchNormalization(synchronized=True, name="project_bn")(h)
     h = keras.layers.ReLU(name="project_relu")(h)
     for i in range(layers - 1):
         filters //= 2
@@ -267,7 +272,9 @@ def dcgan_generator(
             kernel_initializer=_dcgan_init(seed, i + 1),
             name=f"deconv_{i}",
         )(h)
-        h = keras.layers.BatchNormalization(name=f"deconv_{i}_bn")(h)
+        h = keras.layers.BatchNormalization(
+            synchronized=True, name=f"deconv_{i}_bn"
+        )(h)
         h = keras.layers.ReLU(name=f"deconv_{i}_relu")(h)
     h = keras.layers.Conv2DTranspose(
         channels,
