@@ -390,7 +390,8 @@ def image_dataset(
     ``digits`` and ``stacked_digits`` are the offline step-indexed pipelines
     above (``data_dir`` is ignored). The tfds sets repeat the ``train``
     split, shuffle it with a ``shuffle_buffer`` buffer seeded by ``seed``
-    and batch it (``drop_remainder``); resuming at ``start_step`` skips
+    and batch it (``drop_remainder``; the buffer is at most the split's
+    size); resuming at ``start_step`` skips
     that many batches of the same seeded stream, so it is exact too (but
     reads through the skipped batches).
 
@@ -405,6 +406,9 @@ def image_dataset(
     if name == "stacked_digits":
         return stacked_digits(batch_size, seed, start_step=start_step)
     ds = tfds_images(name, "train", data_dir, download)
+    size = int(ds.cardinality().numpy())
+    if size > 0:  # no bigger buffer than the data set
+        shuffle_buffer = min(shuffle_buffer, size)
     return (
         ds.repeat()
         .shuffle(shuffle_buffer, seed=int(seed), reshuffle_each_iteration=True)

@@ -126,7 +126,9 @@ def real_images(config: TrainConfig, n: int = 64) -> np.ndarray:
         return data.digits("test")[0][:n]
     if config.dataset == "stacked_digits":
         return data.stacked_digits_sample(n, config.seed)[0]
-    ds = data.tfds_images(config.dataset, "test", config.data_dir or None)
+    ds = data.tfds_images(
+        config.dataset, "test", config.data_dir or None, config.download_data
+    )
     return np.stack(list(ds.take(n).as_numpy_iterator()))
 
 

@@ -337,3 +337,23 @@ def test_image_config_checks():
         TrainConfig(dataset="digits", network="resnet").validate()
     assert TrainConfig().network_name == "mlp"
     assert TrainConfig(dataset="digits").network_name == "dcgan"
+
+
+def test_tfds_image_run_on_mock_data(tmp_path):
+    import tensorflow_datasets as tfds
+
+    config = dataclasses.replace(
+        _IMAGE,
+        dataset="mnist",
+        data_dir=str(tmp_path / "tfds"),
+        download_data=True,
+        steps=2,
+        eval_every=2,
+        eval_samples=16,
+    )
+    with tfds.testing.mock_data(num_examples=20):
+        result = train_lib.run(config, tmp_path / "run", verbose=0)
+    # No Inception weights given: sample grids only, no metrics.
+    assert result["final"] == {"step": 2}
+    assert (tmp_path / "run" / "grids" / "samples_0000002.png").is_file()
+    assert (tmp_path / "run" / "samples.png").is_file()
