@@ -265,7 +265,7 @@ flags.DEFINE_string(
 def apply_dataset_defaults():
     """Sets the image data set's ``DATASET_DEFAULTS`` on every flag that was
     not given on the command line."""
-    for name, value in DATASET_DEFAULTS.get(FLAGS.dataset, {}).items():
+    for name, value in DATASET_DEFAULTS[FLAGS.dataset].items():
         if not FLAGS[name].present:
             FLAGS[name].value = value
 

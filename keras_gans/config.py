@@ -48,9 +48,11 @@ _DIGITS_DEFAULTS = {
     "eval_every": 2500,
     "eval_samples": 10_000,
 }
-# Image data sets' defaults of keras-gans-train, keyed by flag name: the
-# binary applies them to every flag not given on the command line.
+# keras-gans-train's per-data-set defaults, keyed by flag name: the binary
+# applies them to every flag not given on the command line (none for the
+# toy mixtures: TrainConfig's own defaults are theirs).
 DATASET_DEFAULTS = {
+    **{name: {} for name in data.TOY_DATASETS},
     "digits": _DIGITS_DEFAULTS,
     # VEEGAN/PacGAN protocol: 26,000 samples for 1000 modes.
     "stacked_digits": {**_DIGITS_DEFAULTS, "eval_samples": 26_000},
