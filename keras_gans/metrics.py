@@ -46,6 +46,7 @@ __all__ = [
     "ModeCoverage",
     "ModeHistogram",
     "classifier_score",
+    "features_frechet_distance",
     "frechet_distance",
     "gaussian_stats",
     "inception_model",
@@ -247,6 +248,42 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     trace_sqrt = np.sqrt(np.clip(eig, 0.0, None)).sum()
     diff = mu1 - mu2
     value = diff @ diff + np.trace(s1) + np.trace(s2) - 2.0 * trace_sqrt
+    return float(max(value, 0.0))
+
+
+def features_frechet_distance(a, b) -> float:
+    """``frechet_distance`` of Gaussians fitted to features ``a [N1, D]``
+    and ``b [N2, D]``.
+
+    With fewer samples than dimensions (``max(N1, N2) < D``, e.g. a few
+    images through Inception's 2048 features) the covariances are low rank
+    and the D x D eigen-decompositions are wasted work: with centred
+    features ``A, B`` and ``S1 = A^T A / (N1 - 1)``, ``S2 = B^T B /
+    (N2 - 1)``, the non-zero eigenvalues of ``S1 S2`` are the squared
+    singular values of ``A B^T / sqrt((N1 - 1)(N2 - 1))``, so
+    ``tr((S1 S2)^{1/2})`` is that matrix's nuclear norm (an exact identity,
+    computed from an N1 x N2 SVD). Otherwise ``gaussian_stats`` then
+    ``frechet_distance``.
+    """
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"features must be [N, D] with the same D, got {a.shape} and "
+            f"{b.shape}."
+        )
+    if max(len(a), len(b)) >= a.shape[1]:
+        return frechet_distance(*gaussian_stats(a), *gaussian_stats(b))
+    gaussian_stats(a), gaussian_stats(b)  # the same checks (N >= 2, finite)
+    ca, cb = a - a.mean(axis=0), b - b.mean(axis=0)
+    na, nb = len(a) - 1, len(b) - 1
+    diff = a.mean(axis=0) - b.mean(axis=0)
+    cross = np.linalg.svd(ca @ cb.T, compute_uv=False).sum()
+    value = (
+        diff @ diff
+        + (ca**2).sum() / na
+        + (cb**2).sum() / nb
+        - 2.0 * cross / np.sqrt(na * nb)
+    )
     return float(max(value, 0.0))
 
 
@@ -459,11 +496,9 @@ class InceptionEvaluator:
         self.image_size = int(image_size)
         self.splits = int(splits)
         self.batch_size = int(batch_size)
-        self.reference_stats = None
+        self.reference_features = None
         if reference is not None:
-            self.reference_stats = gaussian_stats(
-                self.features_and_logits(reference)[0]
-            )
+            self.reference_features = self.features_and_logits(reference)[0]
 
     def features_and_logits(self, images) -> tuple:
         """Pool features ``[N, 2048]`` and logits ``[N, 1000]``."""
@@ -496,8 +531,8 @@ class InceptionEvaluator:
             _softmax(logits), min(self.splits, len(logits))
         )
         result = {"inception_score": mean, "inception_score_std": std}
-        if self.reference_stats is not None:
-            result["fid"] = frechet_distance(
-                *gaussian_stats(features), *self.reference_stats
+        if self.reference_features is not None:
+            result["fid"] = features_frechet_distance(
+                features, self.reference_features
             )
         return result

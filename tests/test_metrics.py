@@ -124,6 +124,22 @@ def test_frechet_distance_oracles():
         metrics.frechet_distance(np.zeros(2), np.eye(2), np.zeros(3), s2)
 
 
+def test_low_rank_frechet_route_equals_the_eigen_route():
+    rs = np.random.RandomState(1)
+    a = rs.normal(size=(7, 40))
+    b = 0.5 * rs.normal(size=(9, 40)) @ rs.normal(size=(40, 40)) + 1.0
+    expected = metrics.frechet_distance(
+        *metrics.gaussian_stats(a), *metrics.gaussian_stats(b)
+    )
+    got = metrics.features_frechet_distance(a, b)  # 9 < 40: SVD route
+    assert got == pytest.approx(expected, rel=1e-8)
+    assert metrics.features_frechet_distance(a, a) == pytest.approx(
+        0.0, abs=1e-8
+    )
+    with pytest.raises(ValueError, match="same D"):
+        metrics.features_frechet_distance(a, b[:, :3])
+
+
 @pytest.fixture(scope="module")
 def digits_evaluator():
     return metrics.DigitsEvaluator()
