@@ -14,6 +14,9 @@ from keras_gans import data, losses, penalties
 from keras_gans.validation import check_integer
 
 __all__ = [
+    "DATASET_DEFAULTS",
+    "DATASETS",
+    "NETWORKS",
     "OptimizerConfig",
     "TrainConfig",
     "OPTIMIZERS",
@@ -31,6 +34,54 @@ STRATEGIES = ("default", "mirrored", "multi_worker")
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 LR_SCHEDULES = ("constant", "linear", "cosine")
+# ``auto``: the MLP for toy data, DCGAN for images.
+NETWORKS = ("auto", "mlp", "dcgan")
+DATASETS = tuple(sorted(data.TOY_DATASETS)) + tuple(data.IMAGE_DATASETS)
+
+_DIGITS_DEFAULTS = {
+    # The paper's Table II (DCGAN): Adam 2e-4, beta 0.5/0.99, batch 64;
+    # latent 100 as in DCGAN; base filters 64. Stabiliser: Table III's 0GP
+    # (lambda 100 on the sigmoid, as the paper's code) with a generator EMA,
+    # the best row of bin/table3.py on stacked digits.
+    "latent_dim": 100,
+    "batch_size": 64,
+    "d_lr": 2e-4,
+    "g_lr": 2e-4,
+    "lr_schedule": "constant",
+    "penalty": "zero_gp",
+    "penalty_weight": 100.0,
+    "penalty_output": "sigmoid",
+    "ema_decay": 0.999,
+    "steps": 10_000,
+    "log_every": 500,
+    "eval_every": 2500,
+    "eval_samples": 10_000,
+}
+# keras-gans-train's per-data-set defaults, keyed by flag name: the binary
+# applies them to every flag not given on the command line (none for the
+# toy mixtures: TrainConfig's own defaults are theirs).
+DATASET_DEFAULTS = {
+    **{name: {} for name in data.TOY_DATASETS},
+    "digits": _DIGITS_DEFAULTS,
+    # VEEGAN/PacGAN protocol: 26,000 samples for 1000 modes.
+    # 20k steps: the row of benchmarks/TABLE3.md with KL < 0.1.
+    "stacked_digits": {
+        **_DIGITS_DEFAULTS,
+        "steps": 20_000,
+        "eval_every": 5000,
+        "eval_samples": 26_000,
+    },
+    **{
+        name: {
+            **_DIGITS_DEFAULTS,
+            "steps": 50_000,
+            "log_every": 1000,
+            "eval_every": 5000,
+            "eval_samples": 10_000,
+        }
+        for name in data.TFDS_DATASETS
+    },
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,10 +146,20 @@ class OptimizerConfig:
 
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
-    """A toy-mixture GAN experiment (``keras-gans-train``).
+    """A GAN experiment (``keras-gans-train``) on a toy mixture or images.
 
     The defaults are the stabilised set-up that ``benchmarks/mode_coverage.py``
-    measured best on ring and grid.
+    measured best on ring and grid; ``DATASET_DEFAULTS`` holds the image
+    data sets' (the binary applies them).
+
+    Image fields: ``network`` (``auto``: MLP for toy data, DCGAN for
+    images; ``mlp`` on images is the paper's Table IV MLP with
+    ``hidden_units``), ``base_filters`` (DCGAN filters at D's first layer),
+    ``data_dir`` (tensorflow-datasets directory, ``""``: tfds' default),
+    ``download_data`` (let tfds download; off: missing data is an error at
+    once), ``classifier_path`` (digits classifier, ``""``: the shipped one)
+    and ``inception_weights`` (``""``: no Inception metrics; ``imagenet``:
+    Keras' cached file; or a path to the ``.h5`` file).
     """
 
     dataset: str = "ring"
@@ -126,6 +187,14 @@ class TrainConfig:
     seed: int = 0
     latent_dim: int = 2
     hidden_units: Tuple[int, ...] = (128, 128, 128)
+    # Image data (keras_gans.data.IMAGE_DATASETS): DCGAN by default, the
+    # digits-classifier or Inception metrics, tfds data under data_dir.
+    network: str = "auto"
+    base_filters: int = 64
+    data_dir: str = ""
+    download_data: bool = False
+    classifier_path: str = ""
+    inception_weights: str = ""
     penalty_every: int = 1
     # None: chosen per workload by train_lib.auto_jit_compile (measured in
     # benchmarks/throughput.py: XLA pays only for tiny, overhead-bound
@@ -140,7 +209,22 @@ class TrainConfig:
 
     def validate(self) -> "TrainConfig":
         """Returns self, or raises ValueError naming the bad field."""
-        data.mixture(self.dataset)
+        if self.dataset not in DATASETS:
+            raise ValueError(
+                f"Unknown data set {self.dataset!r}. "
+                f"Valid: {', '.join(DATASETS)}."
+            )
+        if self.network not in NETWORKS:
+            raise ValueError(
+                f"network must be one of {', '.join(NETWORKS)}, got "
+                f"{self.network!r}."
+            )
+        if self.network == "dcgan" and not self.is_image:
+            raise ValueError(
+                f"network 'dcgan' needs an image data set, got "
+                f"{self.dataset!r}."
+            )
+        check_integer("base_filters", self.base_filters, 1)
         losses.get(self.loss)
         penalties.get(self.penalty)
         if self.penalty_output not in ("logit", "sigmoid"):
@@ -241,6 +325,18 @@ class TrainConfig:
         self.d_optimizer.validate("d_")
         self.g_optimizer.validate("g_")
         return self
+
+    @property
+    def is_image(self) -> bool:
+        """Whether ``dataset`` is an image data set."""
+        return self.dataset in data.IMAGE_DATASETS
+
+    @property
+    def network_name(self) -> str:
+        """``mlp`` or ``dcgan``: ``network`` with ``auto`` resolved."""
+        if self.network != "auto":
+            return self.network
+        return "dcgan" if self.is_image else "mlp"
 
     def penalty_options(self):
         """Keyword options of the chosen penalty (the Lipschitz target)."""

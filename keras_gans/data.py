@@ -1,13 +1,18 @@
 """Data sets: toy Gaussian mixtures (ring, grid) as seeded, infinite,
-step-indexed ``tf.data`` pipelines, and scikit-learn's bundled 8x8 digits.
+step-indexed ``tf.data`` pipelines; scikit-learn's bundled 8x8 digits and
+stacked digits (offline); MNIST, CIFAR-10 and CelebA through
+tensorflow-datasets.
 
-A toy pipeline's batch ``i`` is a pure function of ``(seed, i)`` (stateless
-Philox draws, ``keras_gans.rng``), so resuming at step ``s`` is exactly
-``toy_dataset(..., start_step=s)``: the data RNG state is the step counter.
+A toy, digits or stacked-digits pipeline's batch ``i`` is a pure function of
+``(seed, i)`` (stateless Philox draws, ``keras_gans.rng``), so resuming at
+step ``s`` is exactly ``..._dataset(..., start_step=s)``: the data RNG state
+is the step counter. Every image is float32 ``[H, W, C]`` in ``[-1, 1]``.
 """
 
 import dataclasses
 import math
+import os
+from typing import Optional
 
 import numpy as np
 import tensorflow as tf
@@ -16,9 +21,18 @@ from keras_gans import rng
 
 __all__ = [
     "DIGITS_SPLITS",
+    "IMAGE_DATASETS",
     "Mixture",
+    "TFDS_DATASETS",
     "TOY_DATASETS",
+    "DataNotAvailableError",
     "digits",
+    "digits_dataset",
+    "image_dataset",
+    "image_shape",
+    "stacked_digits",
+    "stacked_digits_sample",
+    "tfds_images",
     "mixture",
     "toy_dataset",
     "sample_mixture",
@@ -157,3 +171,248 @@ def digits(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     n_test = int(round(_DIGITS_TEST_FRACTION * len(labels)))
     index = order[-n_test:] if split == "test" else order[:-n_test]
     return images[index], labels[index]
+
+
+# ------------------------------------------------------------------ images
+
+# name -> image shape [H, W, C] of the training pipeline.
+IMAGE_DATASETS = {
+    "digits": (8, 8, 1),
+    "stacked_digits": (8, 8, 3),
+    "mnist": (28, 28, 1),
+    "cifar10": (32, 32, 3),
+    "celeb_a": (64, 64, 3),
+}
+TFDS_DATASETS = ("mnist", "cifar10", "celeb_a")
+_CELEB_A_SIZE = 64
+
+
+class DataNotAvailableError(FileNotFoundError):
+    """A tensorflow-datasets data set is not prepared under its data_dir."""
+
+
+def image_shape(name: str) -> tuple:
+    """``(H, W, C)`` of the image data set ``name``.
+
+    Raises:
+        ValueError: ``name`` is not an image data set.
+    """
+    if name not in IMAGE_DATASETS:
+        raise ValueError(
+            f"Unknown image data set {name!r}. "
+            f"Valid: {', '.join(IMAGE_DATASETS)}."
+        )
+    return IMAGE_DATASETS[name]
+
+
+def _check_batch(batch_size):
+    if int(batch_size) != batch_size or batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
+
+
+def _draw_digits(images, labels, n, seed, channels):
+    """``n`` images whose ``channels`` channels are independent uniform
+    draws (with replacement) from ``images [N, 8, 8, 1]``; the label of a
+    sample is ``sum_c labels_c * 10**(channels - 1 - c)``."""
+    raw = rng.bits([n, channels], seed)
+    index = tf.cast(raw % tf.constant(len(labels), tf.uint32), tf.int32)
+    picked = tf.gather(images, index)  # [n, C, 8, 8, 1]
+    stacked = tf.transpose(picked[..., 0], [0, 2, 3, 1])  # [n, 8, 8, C]
+    digit = tf.gather(labels, index)  # [n, C]
+    powers = tf.constant(
+        [10 ** (channels - 1 - c) for c in range(channels)], tf.int32
+    )
+    return stacked, tf.reduce_sum(digit * powers, axis=1)
+
+
+def _digits_pipeline(split, batch_size, seed, start_step, channels, salt):
+    _check_batch(batch_size)
+    images, labels = digits(split)
+    images, labels = tf.constant(images), tf.constant(labels)
+    base = tf.constant([int(seed), salt], tf.int64)
+
+    def batch(step):
+        x, _ = _draw_digits(
+            images, labels, batch_size, rng.fold_in(base, step), channels
+        )
+        return x
+
+    return (
+        tf.data.Dataset.counter(start=int(start_step), dtype=tf.int64)
+        .map(batch, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+
+
+def digits_dataset(
+    batch_size: int, seed: int, split: str = "train", start_step: int = 0
+) -> tf.data.Dataset:
+    """Infinite pipeline of ``[batch_size, 8, 8, 1]`` digits in [-1, 1].
+
+    Each batch is drawn uniformly with replacement from ``digits(split)``;
+    batch ``i`` depends only on ``(seed, i)``, and the first batch is batch
+    ``start_step`` (for resuming).
+    """
+    return _digits_pipeline(split, batch_size, seed, start_step, 1, 0xD161)
+
+
+def stacked_digits(
+    batch_size: int, seed: int, split: str = "train", start_step: int = 0
+) -> tf.data.Dataset:
+    """Infinite pipeline of stacked digits ``[batch_size, 8, 8, 3]``.
+
+    Each sample stacks three digits, drawn independently and uniformly with
+    replacement from ``digits(split)``, as its three channels (the
+    offline analogue of stacked MNIST: 10^3 = 1000 modes, the label
+    ``100 * l0 + 10 * l1 + l2``). Batch ``i`` depends only on ``(seed, i)``;
+    the first batch is batch ``start_step``.
+    """
+    return _digits_pipeline(split, batch_size, seed, start_step, 3, 0x57AC)
+
+
+def stacked_digits_sample(
+    n: int, seed: int, split: str = "test", channels: int = 3
+) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` stacked digits and their labels as arrays (seeded).
+
+    Args:
+        n: number of samples.
+        seed: integer seed.
+        split: digits split the channels are drawn from (``test``: the
+            held-out digits).
+        channels: digits per sample (3: 1000 modes).
+
+    Returns:
+        ``(images, labels)``: float32 ``[n, 8, 8, channels]`` in [-1, 1] and
+        int32 ``[n]`` in ``[0, 10**channels)``.
+    """
+    _check_batch(n)
+    images, labels = digits(split)
+    x, y = _draw_digits(
+        tf.constant(images),
+        tf.constant(labels),
+        int(n),
+        tf.constant([int(seed), 0x5A3E], tf.int64),
+        int(channels),
+    )
+    return x.numpy(), y.numpy()
+
+
+def _tfds_builder(name, data_dir, download):
+    import tensorflow_datasets as tfds
+
+    if name not in TFDS_DATASETS:
+        raise ValueError(
+            f"Unknown tfds image data set {name!r}. "
+            f"Valid: {', '.join(TFDS_DATASETS)}."
+        )
+    data_dir = os.path.expanduser(os.fspath(data_dir)) if data_dir else None
+    builder = tfds.builder(name, data_dir=data_dir)
+    if not builder.is_prepared():
+        if not download:
+            where = data_dir or os.fspath(builder.data_dir_root)
+            raise DataNotAvailableError(
+                f"The tensorflow-datasets data set {name!r} is not prepared "
+                f"under {where} (looked for {builder.data_dir}), and no "
+                "download was asked for. On a machine with network access "
+                f"run `tfds build {name} --data_dir=DIR` (or "
+                f"`tfds.builder({name!r}, data_dir=DIR)"
+                ".download_and_prepare()`), copy DIR here and pass "
+                "--data_dir=DIR (data_dir=DIR in Python); or pass "
+                "--download_data (download=True) where the network is "
+                "reachable."
+            )
+        builder.download_and_prepare()
+    return builder
+
+
+def _to_unit_range(image, name):
+    """uint8 image -> float32 in [-1, 1]; CelebA centre-cropped to a square
+    (178 x 178 of 218 x 178) and resized to 64 x 64 (area averaging)."""
+    image = tf.cast(image, tf.float32)
+    if name == "celeb_a":
+        height, width = tf.shape(image)[0], tf.shape(image)[1]
+        side = tf.minimum(height, width)
+        image = tf.image.crop_to_bounding_box(
+            image, (height - side) // 2, (width - side) // 2, side, side
+        )
+        image = tf.image.resize(
+            image, [_CELEB_A_SIZE, _CELEB_A_SIZE], method="area"
+        )
+    return image / 127.5 - 1.0
+
+
+def tfds_images(
+    name: str,
+    split: str = "train",
+    data_dir: Optional[str] = None,
+    download: bool = False,
+) -> tf.data.Dataset:
+    """A tfds image data set as a finite pipeline of single images.
+
+    Images are float32 ``IMAGE_DATASETS[name]`` in [-1, 1] (pixels ``/ 127.5
+    - 1``), in the data set's stored order; labels are dropped.
+
+    Args:
+        name: ``mnist``, ``cifar10`` or ``celeb_a``.
+        split: a tfds split (``train``, ``test``, ...).
+        data_dir: the tfds data directory (default: tfds' own,
+            ``~/tensorflow_datasets`` or ``$TFDS_DATA_DIR``).
+        download: download and prepare the data if it is not there. Off by
+            default, so that a machine without network fails at once.
+
+    Raises:
+        DataNotAvailableError: the data is not prepared under ``data_dir``
+            and ``download`` is False (raised within seconds, no network
+            access is attempted); the message says how to supply it.
+        ValueError: unknown ``name``.
+    """
+    builder = _tfds_builder(name, data_dir, download)
+    ds = builder.as_dataset(split=split, shuffle_files=False)
+    return ds.map(
+        lambda example: _to_unit_range(example["image"], name),
+        num_parallel_calls=tf.data.AUTOTUNE,
+        deterministic=True,
+    )
+
+
+def image_dataset(
+    name: str,
+    batch_size: int,
+    seed: int,
+    start_step: int = 0,
+    data_dir: Optional[str] = None,
+    download: bool = False,
+    shuffle_buffer: int = 10_000,
+) -> tf.data.Dataset:
+    """Infinite training pipeline of ``[batch_size, H, W, C]`` images.
+
+    ``digits`` and ``stacked_digits`` are the offline step-indexed pipelines
+    above (``data_dir`` is ignored). The tfds sets repeat the ``train``
+    split, shuffle it with a ``shuffle_buffer`` buffer seeded by ``seed``
+    and batch it (``drop_remainder``; the buffer is at most the split's
+    size); resuming at ``start_step`` skips
+    that many batches of the same seeded stream, so it is exact too (but
+    reads through the skipped batches).
+
+    Raises:
+        ValueError: unknown ``name``.
+        DataNotAvailableError: see ``tfds_images``.
+    """
+    image_shape(name)
+    _check_batch(batch_size)
+    if name == "digits":
+        return digits_dataset(batch_size, seed, start_step=start_step)
+    if name == "stacked_digits":
+        return stacked_digits(batch_size, seed, start_step=start_step)
+    ds = tfds_images(name, "train", data_dir, download)
+    size = int(ds.cardinality().numpy())
+    if size > 0:  # no bigger buffer than the data set
+        shuffle_buffer = min(shuffle_buffer, size)
+    return (
+        ds.repeat()
+        .shuffle(shuffle_buffer, seed=int(seed), reshuffle_each_iteration=True)
+        .batch(int(batch_size), drop_remainder=True)
+        .skip(int(start_step))
+        .prefetch(tf.data.AUTOTUNE)
+    )

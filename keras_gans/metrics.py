@@ -1,4 +1,4 @@
-"""Sample-quality metrics.
+"""Sample-quality metrics: toy mode coverage, and offline image metrics.
 
 Mode coverage on toy mixtures follows the PacGAN protocol (Lin et al., 2018;
 also VEEGAN): each sample is assigned to its nearest centre; it is *high
@@ -7,15 +7,55 @@ least one high-quality sample is assigned to it; the *reverse KL* is
 ``KL(p_g || uniform) = sum_k p_k log(p_k K)`` where ``p_k`` is the fraction
 of samples whose nearest centre is mode ``k``. The protocol uses 2500
 samples.
+
+Image metrics (no network needed):
+
+- *Classifier score* (the Inception Score formula of Salimans et al., 2016,
+  on the project's digits classifier): ``exp(E_x KL(p(y|x) || p(y)))`` with
+  ``p(y) = E_x p(y|x)`` over the evaluated set. It lies in ``[1, K]``: 1 for
+  one repeated class (or uniform, uninformative predictions), ``K`` for
+  confident predictions spread evenly over the ``K = 10`` classes.
+- *Modes*: each sample's label is the classifier's argmax (per channel for
+  stacked digits: ``100 * l0 + 10 * l1 + l2``, 1000 modes); a mode is covered
+  if at least one sample has its label; ``kl = KL(histogram || uniform) =
+  sum_k p_k log(p_k K)``. VEEGAN and PacGAN use 26,000 samples on stacked
+  MNIST.
+- *Frechet distance* (Heusel et al., 2017) between Gaussians fitted to the
+  classifier's penultimate features of the samples and of the held-out
+  digits: ``|mu1 - mu2|^2 + tr(S1 + S2 - 2 (S1 S2)^{1/2})``.
+- *Inception Score and FID* on Keras' ``InceptionV3`` (ImageNet weights,
+  1000-way softmax and the 2048-D average-pool features). Note that the
+  published IS/FID figures use the TF1 Inception graph; Keras' weights give
+  close but not identical numbers.
 """
 
 import dataclasses
+import os
+from typing import Optional
 
 import numpy as np
 
 from keras_gans.data import Mixture
 
-__all__ = ["ModeCoverage", "mode_coverage"]
+__all__ = [
+    "DIGITS_CLASSIFIER_PATH",
+    "INCEPTION_WEIGHTS_FILE",
+    "INCEPTION_WEIGHTS_URL",
+    "DigitsEvaluator",
+    "InceptionEvaluator",
+    "ModeCoverage",
+    "ModeHistogram",
+    "classifier_score",
+    "features_frechet_distance",
+    "frechet_distance",
+    "gaussian_stats",
+    "inception_model",
+    "inception_score",
+    "load_digits_classifier",
+    "mode_coverage",
+    "mode_histogram",
+    "psd_sqrt",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,3 +111,428 @@ def mode_coverage(
         high_quality=float(good.mean()),
         reverse_kl=kl,
     )
+
+
+# ------------------------------------------------------------------ images
+
+
+@dataclasses.dataclass(frozen=True)
+class ModeHistogram:
+    """Result of ``mode_histogram``.
+
+    Attributes:
+        modes: number of labels with at least one sample.
+        num_modes: number of possible labels K.
+        kl: KL(histogram of the labels || uniform over K), in nats.
+    """
+
+    modes: int
+    num_modes: int
+    kl: float
+
+    def as_dict(self):
+        return dataclasses.asdict(self)
+
+
+def mode_histogram(labels, num_modes: int) -> ModeHistogram:
+    """Modes covered and ``KL(p || uniform) = sum_k p_k log(p_k K)``.
+
+    Args:
+        labels: integer array ``[N]`` with values in ``[0, num_modes)``.
+        num_modes: K.
+
+    Raises:
+        ValueError: empty labels or labels out of range.
+    """
+    labels = np.asarray(labels).reshape(-1)
+    if labels.size == 0:
+        raise ValueError("mode_histogram needs at least one label.")
+    if labels.min() < 0 or labels.max() >= num_modes:
+        raise ValueError(
+            f"labels must be in [0, {num_modes}), got range "
+            f"[{labels.min()}, {labels.max()}]."
+        )
+    p = np.bincount(labels, minlength=num_modes) / labels.size
+    nz = p > 0
+    return ModeHistogram(
+        modes=int(np.count_nonzero(nz)),
+        num_modes=int(num_modes),
+        kl=float(np.sum(p[nz] * np.log(p[nz] * num_modes))),
+    )
+
+
+def _check_probs(probs):
+    p = np.asarray(probs, np.float64)
+    if p.ndim != 2 or len(p) == 0:
+        raise ValueError(f"probs must have shape [N, K], got {p.shape}.")
+    if not np.all(np.isfinite(p)) or p.min() < 0:
+        raise ValueError("probs must be finite and non-negative.")
+    return p
+
+
+def classifier_score(probs) -> float:
+    """``exp(E_x KL(p(y|x) || p(y)))``, ``p(y) = E_x p(y|x)``.
+
+    The Inception Score formula (Salimans et al., 2016) on any classifier's
+    class probabilities; in ``[1, K]``.
+
+    Args:
+        probs: ``[N, K]`` rows of class probabilities (softmax outputs).
+    """
+    p = _check_probs(probs)
+    marginal = p.mean(axis=0, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0, p * (np.log(p) - np.log(marginal)), 0.0)
+    return float(np.exp(terms.sum(axis=1).mean()))
+
+
+def inception_score(probs, splits: int = 10) -> tuple:
+    """Inception Score as published: ``classifier_score`` on each of
+    ``splits`` equal consecutive parts of ``probs``; ``(mean, std)``."""
+    p = _check_probs(probs)
+    if int(splits) != splits or not 1 <= splits <= len(p):
+        raise ValueError(
+            f"splits must be in [1, {len(p)}] (the number of samples), "
+            f"got {splits}."
+        )
+    scores = [classifier_score(part) for part in np.array_split(p, splits)]
+    return float(np.mean(scores)), float(np.std(scores))
+
+
+def gaussian_stats(features) -> tuple:
+    """Mean ``[D]`` and covariance ``[D, D]`` (``N - 1`` normalised, float64)
+    of ``features [N, D]``, N >= 2."""
+    f = np.asarray(features, np.float64)
+    if f.ndim != 2 or len(f) < 2:
+        raise ValueError(
+            f"features must have shape [N >= 2, D], got {f.shape}."
+        )
+    if not np.all(np.isfinite(f)):
+        raise ValueError("features contain NaN or inf.")
+    return f.mean(axis=0), np.cov(f, rowvar=False).reshape(f.shape[1], -1)
+
+
+def psd_sqrt(matrix) -> np.ndarray:
+    """Symmetric square root of a symmetric positive semi-definite matrix.
+
+    ``V diag(sqrt(max(w, 0))) V^T`` from the eigen-decomposition
+    ``matrix = V diag(w) V^T`` (``numpy.linalg.eigh``; the matrix is
+    symmetrised first and round-off negative eigenvalues are clipped to 0).
+    """
+    m = np.asarray(matrix, np.float64)
+    w, v = np.linalg.eigh(0.5 * (m + m.T))
+    return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+
+
+def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
+    """Frechet (2-Wasserstein) distance between two Gaussians, squared:
+
+        ``|mu1 - mu2|^2 + tr(S1) + tr(S2) - 2 tr((S1 S2)^{1/2})``.
+
+    ``tr((S1 S2)^{1/2})`` is computed without scipy as
+    ``tr((S1^{1/2} S2 S1^{1/2})^{1/2})`` (``S1 S2`` is similar to that
+    symmetric PSD matrix, so the eigenvalues agree): the sum of the square
+    roots of its eigenvalues (``numpy.linalg.eigvalsh``, negatives from
+    round-off clipped to 0). Exact for singular covariances too.
+    """
+    mu1, mu2 = np.asarray(mu1, np.float64), np.asarray(mu2, np.float64)
+    s1, s2 = np.asarray(sigma1, np.float64), np.asarray(sigma2, np.float64)
+    if mu1.shape != mu2.shape or s1.shape != s2.shape:
+        raise ValueError(
+            f"Shapes differ: means {mu1.shape} vs {mu2.shape}, covariances "
+            f"{s1.shape} vs {s2.shape}."
+        )
+    root = psd_sqrt(s1)
+    middle = root @ s2 @ root
+    eig = np.linalg.eigvalsh(0.5 * (middle + middle.T))
+    trace_sqrt = np.sqrt(np.clip(eig, 0.0, None)).sum()
+    diff = mu1 - mu2
+    value = diff @ diff + np.trace(s1) + np.trace(s2) - 2.0 * trace_sqrt
+    return float(max(value, 0.0))
+
+
+def features_frechet_distance(a, b) -> float:
+    """``frechet_distance`` of Gaussians fitted to features ``a [N1, D]``
+    and ``b [N2, D]``.
+
+    With fewer samples than dimensions (``max(N1, N2) < D``, e.g. a few
+    images through Inception's 2048 features) the covariances are low rank
+    and the D x D eigen-decompositions are wasted work: with centred
+    features ``A, B`` and ``S1 = A^T A / (N1 - 1)``, ``S2 = B^T B /
+    (N2 - 1)``, the non-zero eigenvalues of ``S1 S2`` are the squared
+    singular values of ``A B^T / sqrt((N1 - 1)(N2 - 1))``, so
+    ``tr((S1 S2)^{1/2})`` is that matrix's nuclear norm (an exact identity,
+    computed from an N1 x N2 SVD). Otherwise ``gaussian_stats`` then
+    ``frechet_distance``.
+    """
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"features must be [N, D] with the same D, got {a.shape} and "
+            f"{b.shape}."
+        )
+    if max(len(a), len(b)) >= a.shape[1]:
+        return frechet_distance(*gaussian_stats(a), *gaussian_stats(b))
+    gaussian_stats(a), gaussian_stats(b)  # the same checks (N >= 2, finite)
+    ca, cb = a - a.mean(axis=0), b - b.mean(axis=0)
+    na, nb = len(a) - 1, len(b) - 1
+    diff = a.mean(axis=0) - b.mean(axis=0)
+    cross = np.linalg.svd(ca @ cb.T, compute_uv=False).sum()
+    value = (
+        diff @ diff
+        + (ca**2).sum() / na
+        + (cb**2).sum() / nb
+        - 2.0 * cross / np.sqrt(na * nb)
+    )
+    return float(max(value, 0.0))
+
+
+DIGITS_CLASSIFIER_PATH = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)),
+    "assets",
+    "digits_classifier.keras",
+)
+
+
+def load_digits_classifier(path: Optional[str] = None):
+    """The project's digits classifier (``bin/train_classifier.py``).
+
+    Args:
+        path: a ``.keras`` file; default ``DIGITS_CLASSIFIER_PATH``, the
+            model shipped inside the package (``keras_gans/assets/``; a copy
+            is in the repository's ``saved_models/digits_classifier/``).
+
+    Returns:
+        A ``keras.Model`` mapping digits ``[B, 8, 8, 1]`` in [-1, 1] to
+        logits ``[B, 10]``, with a ``features`` layer (penultimate).
+
+    Raises:
+        FileNotFoundError: no file at ``path``.
+    """
+    import keras
+
+    path = os.fspath(path) if path else DIGITS_CLASSIFIER_PATH
+    if not os.path.exists(path):
+        raise FileNotFoundError(
+            f"No digits classifier at {path}. Train one with "
+            "`python bin/train_classifier.py --output=PATH` (keras-gans-"
+            "train-classifier when installed) and pass its path."
+        )
+    return keras.saving.load_model(path, compile=False)
+
+
+def _softmax(logits):
+    z = logits - logits.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+class DigitsEvaluator:
+    """Offline image metrics of 8x8 digits and stacked digits.
+
+    ``evaluator(images)`` labels each channel of ``images [N, 8, 8, C]``
+    (in [-1, 1]) with the digits classifier and returns a dict with
+    ``classifier_score`` (mean over channels of the per-channel score),
+    ``modes`` and ``num_modes`` (``10**C``) and ``kl`` (the joint label of a
+    sample is its channels' digits read as a base-10 number), and
+    ``frechet_distance`` (mean over channels of the Frechet distance between
+    the channel's penultimate features and those of the reference digits).
+
+    Args:
+        classifier: a model as returned by ``load_digits_classifier``
+            (default: the shipped one).
+        reference: reference digits ``[M, 8, 8, 1]`` for the Frechet
+            distance; default the held-out split ``data.digits("test")``.
+        batch_size: classifier batch size.
+    """
+
+    def __init__(self, classifier=None, reference=None, batch_size=4096):
+        import keras
+
+        from keras_gans import data
+
+        model = (
+            classifier if classifier is not None else (load_digits_classifier())
+        )
+        self.classifier = model
+        self._heads = keras.Model(
+            model.input, [model.get_layer("features").output, model.output]
+        )
+        self.batch_size = int(batch_size)
+        if reference is None:
+            reference = data.digits("test")[0]
+        features, _ = self.features_and_logits(reference)
+        self.reference_stats = gaussian_stats(features)
+
+    def features_and_logits(self, digits) -> tuple:
+        """Penultimate features ``[N, F]`` and logits ``[N, 10]`` of
+        ``digits [N, 8, 8, 1]``."""
+        x = np.asarray(digits, np.float32)
+        if x.ndim != 4 or x.shape[1:] != (8, 8, 1):
+            raise ValueError(f"digits must be [N, 8, 8, 1], got {x.shape}.")
+        features, logits = [], []
+        for start in range(0, len(x), self.batch_size):
+            f, z = self._heads(x[start : start + self.batch_size])
+            features.append(np.asarray(f))
+            logits.append(np.asarray(z, np.float64))
+        features, logits = np.concatenate(features), np.concatenate(logits)
+        return np.asarray(features), np.asarray(logits, np.float64)
+
+    def __call__(self, images) -> dict:
+        x = np.asarray(images, np.float32)
+        if x.ndim != 4 or x.shape[1:3] != (8, 8) or len(x) == 0:
+            raise ValueError(f"images must be [N, 8, 8, C], got {x.shape}.")
+        if not np.all(np.isfinite(x)):
+            raise ValueError(
+                "images contain NaN or inf (did training diverge?)."
+            )
+        n, channels = len(x), x.shape[-1]
+        per_channel = np.transpose(x, (0, 3, 1, 2)).reshape(-1, 8, 8, 1)
+        features, logits = self.features_and_logits(per_channel)
+        probs = _softmax(logits).reshape(n, channels, -1)
+        digit = logits.argmax(-1).reshape(n, channels)
+        label = (digit * 10 ** np.arange(channels - 1, -1, -1)).sum(-1)
+        hist = mode_histogram(label, 10**channels)
+        features = features.reshape(n, channels, -1)
+        scores, distances = [], []
+        for c in range(channels):
+            scores.append(classifier_score(probs[:, c]))
+            distances.append(
+                frechet_distance(
+                    *gaussian_stats(features[:, c]), *self.reference_stats
+                )
+            )
+        return {
+            "classifier_score": float(np.mean(scores)),
+            **hist.as_dict(),
+            "frechet_distance": float(np.mean(distances)),
+        }
+
+
+INCEPTION_WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
+INCEPTION_WEIGHTS_URL = (
+    "https://storage.googleapis.com/tensorflow/keras-applications/"
+    "inception_v3/" + INCEPTION_WEIGHTS_FILE
+)
+
+
+def _keras_cache_file(name):
+    home = os.environ.get("KERAS_HOME", os.path.expanduser("~/.keras"))
+    return os.path.join(home, "models", name)
+
+
+def inception_model(weights="imagenet", image_size: int = 299):
+    """Keras' InceptionV3 with two outputs: the 2048-D average-pool features
+    and the 1000-way logits.
+
+    Args:
+        weights: ``"imagenet"`` (the file Keras caches as
+            ``~/.keras/models/{INCEPTION_WEIGHTS_FILE}``; it is never
+            downloaded here), a path to that ``.h5`` file (with top), or
+            None for random weights (tests only).
+        image_size: input side (>= 75; 299 for the published protocol).
+
+    Raises:
+        FileNotFoundError: the weights file is not there; the message says
+            where to get it and how to pass it. No network access is tried.
+    """
+    import keras
+
+    if int(image_size) != image_size or image_size < 75:
+        raise ValueError(f"image_size must be >= 75, got {image_size}.")
+    if weights == "imagenet":
+        weights = _keras_cache_file(INCEPTION_WEIGHTS_FILE)
+        hint = "Keras' cache"
+    else:
+        hint = "the given path"
+    if weights is not None:
+        weights = os.path.expanduser(os.fspath(weights))
+        if not os.path.exists(weights):
+            raise FileNotFoundError(
+                f"InceptionV3 ImageNet weights not found at {weights} "
+                f"({hint}); they are not downloaded here. On a machine with "
+                f"network access fetch {INCEPTION_WEIGHTS_URL}, copy it here "
+                "and pass its path (weights=PATH, --inception_weights=PATH) "
+                f"or put it at {_keras_cache_file(INCEPTION_WEIGHTS_FILE)}."
+            )
+    base = keras.applications.InceptionV3(
+        include_top=True,
+        weights=weights,
+        input_shape=(int(image_size), int(image_size), 3),
+        classifier_activation=None,
+    )
+    return keras.Model(
+        base.input, [base.get_layer("avg_pool").output, base.output]
+    )
+
+
+class InceptionEvaluator:
+    """Inception Score and FID with Keras' InceptionV3.
+
+    Images ``[N, H, W, C]`` in [-1, 1] (InceptionV3's own input range) are
+    resized bilinearly to ``image_size`` and grey images repeated to three
+    channels. ``evaluator(images)`` returns ``inception_score``,
+    ``inception_score_std`` (over ``splits``) and, with a reference,
+    ``fid``.
+
+    Args:
+        weights: see ``inception_model``.
+        reference: reference images for FID (e.g. the CIFAR-10 test set),
+            or None for IS only.
+        image_size: Inception input side.
+        splits: IS splits (10 in the published protocol).
+        batch_size: Inception batch size.
+    """
+
+    def __init__(
+        self,
+        weights="imagenet",
+        reference=None,
+        image_size=299,
+        splits=10,
+        batch_size=64,
+    ):
+        self.model = inception_model(weights, image_size)
+        self.image_size = int(image_size)
+        self.splits = int(splits)
+        self.batch_size = int(batch_size)
+        self.reference_features = None
+        if reference is not None:
+            self.reference_features = self.features_and_logits(reference)[0]
+
+    def features_and_logits(self, images) -> tuple:
+        """Pool features ``[N, 2048]`` and logits ``[N, 1000]``."""
+        import tensorflow as tf
+
+        x = np.asarray(images, np.float32)
+        if x.ndim != 4 or x.shape[-1] not in (1, 3) or len(x) == 0:
+            raise ValueError(
+                f"images must be [N, H, W, 1 or 3], got {x.shape}."
+            )
+        if not np.all(np.isfinite(x)):
+            raise ValueError("images contain NaN or inf.")
+        features, logits = [], []
+        for start in range(0, len(x), self.batch_size):
+            batch = tf.image.resize(
+                x[start : start + self.batch_size],
+                [self.image_size, self.image_size],
+                method="bilinear",
+            )
+            if batch.shape[-1] == 1:
+                batch = tf.repeat(batch, 3, axis=-1)
+            f, z = self.model(batch, training=False)
+            features.append(np.asarray(f))
+            logits.append(np.asarray(z, np.float64))
+        return np.concatenate(features), np.concatenate(logits)
+
+    def __call__(self, images) -> dict:
+        features, logits = self.features_and_logits(images)
+        mean, std = inception_score(
+            _softmax(logits), min(self.splits, len(logits))
+        )
+        result = {"inception_score": mean, "inception_score_std": std}
+        if self.reference_features is not None:
+            result["fid"] = features_frechet_distance(
+                features, self.reference_features
+            )
+        return result

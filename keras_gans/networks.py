@@ -1,4 +1,5 @@
-"""Network builders: the paper's MLPs and the Dirac GAN discriminators.
+"""Network builders: the paper's MLPs, DCGAN, and the Dirac GAN
+discriminators.
 
 Every builder returns a built functional ``keras.Model``. Discriminators
 return logits of shape ``[B, 1]`` (no output activation: losses and
@@ -11,6 +12,11 @@ from typing import Sequence, Tuple
 import keras
 
 __all__ = [
+    "DCGAN_SIZES",
+    "dcgan",
+    "dcgan_discriminator",
+    "dcgan_generator",
+    "digits_classifier",
     "mlp_generator",
     "mlp_discriminator",
     "toy_mlp",
@@ -175,3 +181,232 @@ def dirac_hidden(
         1, use_bias=False, kernel_initializer=init(1), name="psi1"
     )(h)
     return keras.Model(x, out, name=name)
+
+
+# Image side -> (side of the generator's first feature map, number of
+# stride-2 layers): 64 -> 4 -> 64 and 32 -> 4 -> 32 as in the DCGAN PyTorch
+# example, 28 -> 7 -> 28 (MNIST), 8 -> 2 -> 8 (digits).
+DCGAN_SIZES = {8: (2, 2), 28: (7, 2), 32: (4, 3), 64: (4, 4)}
+
+
+def _dcgan_plan(image_shape):
+    shape = _shape(image_shape)
+    if len(shape) != 3 or shape[0] != shape[1] or shape[0] not in DCGAN_SIZES:
+        raise ValueError(
+            "DCGAN builds square images of side "
+            f"{', '.join(map(str, sorted(DCGAN_SIZES)))} with any number of "
+            f"channels, shape [H, W, C]; got {tuple(image_shape)!r}."
+        )
+    start, layers = DCGAN_SIZES[shape[0]]
+    return shape, start, layers
+
+
+def _dcgan_init(seed, offset):
+    # DCGAN (Radford et al., 2016): weights from N(0, 0.02).
+    return keras.initializers.RandomNormal(
+        0.0, 0.02, seed=None if seed is None else seed + offset
+    )
+
+
+def _check_filters(base_filters):
+    if int(base_filters) != base_filters or base_filters < 1:
+        raise ValueError(f"base_filters must be >= 1, got {base_filters!r}.")
+    return int(base_filters)
+
+
+def dcgan_generator(
+    latent_dim: int,
+    image_shape,
+    base_filters: int = 64,
+    seed=None,
+    name: str = "generator",
+) -> keras.Model:
+    """DCGAN generator ``z [B, latent_dim] -> images [B, H, W, C]`` in
+    ``[-1, 1]``.
+
+    The DCGAN PyTorch example (the paper's Table II), mirrored from the
+    discriminator: a Dense projection to an ``s x s`` map with
+    ``base_filters * 2**(n-1)`` channels, then ``n - 1`` stride-2 4x4
+    transposed convolutions halving the filters down to ``base_filters``,
+    each followed by BatchNorm and ReLU, and a last stride-2 4x4 transposed
+    convolution to ``C`` channels with ``tanh``. ``(s, n)`` is
+    ``DCGAN_SIZES[H]``: 64x64 -> 4x4x512 first (base 64), 32x32 -> 4x4x256,
+    28x28 -> 7x7x128, 8x8 -> 2x2x128.
+
+    The BatchNorm layers are ``synchronized``: under a ``tf.distribute``
+    strategy they normalise with the global batch's statistics, so a
+    mirrored step equals the single-device step (on one device they are
+    plain BatchNorm).
+
+    Args:
+        latent_dim: size of the latent vector.
+        image_shape: ``(H, W, C)`` with ``H = W`` in ``DCGAN_SIZES``.
+        base_filters: filters of the last hidden layer (64 in the paper).
+        seed: initialiser seed (weights N(0, 0.02)).
+        name: model name.
+
+    Raises:
+        ValueError: an unsupported image shape.
+    """
+    (side, _, channels), start, layers = _dcgan_plan(image_shape)
+    base = _check_filters(base_filters)
+    filters = base * 2 ** (layers - 1)
+    z = keras.Input((int(latent_dim),), name="latent")
+    h = keras.layers.Dense(
+        start * start * filters,
+        use_bias=False,
+        kernel_initializer=_dcgan_init(seed, 0),
+        name="project",
+    )(z)
+    h = keras.layers.Reshape((start, start, filters), name="reshape")(h)
+    h = keras.layers.BatchNormalization(synchronized=True, name="project_bn")(h)
+    h = keras.layers.ReLU(name="project_relu")(h)
+    for i in range(layers - 1):
+        filters //= 2
+        h = keras.layers.Conv2DTranspose(
+            filters,
+            4,
+            strides=2,
+            padding="same",
+            use_bias=False,
+            kernel_initializer=_dcgan_init(seed, i + 1),
+            name=f"deconv_{i}",
+        )(h)
+        h = keras.layers.BatchNormalization(
+            synchronized=True, name=f"deconv_{i}_bn"
+        )(h)
+        h = keras.layers.ReLU(name=f"deconv_{i}_relu")(h)
+    h = keras.layers.Conv2DTranspose(
+        channels,
+        4,
+        strides=2,
+        padding="same",
+        activation="tanh",
+        kernel_initializer=_dcgan_init(seed, layers),
+        name="output",
+    )(h)
+    return keras.Model(z, h, name=name)
+
+
+def dcgan_discriminator(
+    image_shape,
+    base_filters: int = 64,
+    negative_slope: float = 0.2,
+    seed=None,
+    name: str = "discriminator",
+) -> keras.Model:
+    """DCGAN discriminator ``images [B, H, W, C] -> logits [B, 1]``.
+
+    ``n`` stride-2 4x4 convolutions with ``base_filters`` filters at the
+    first layer (64 in the paper's Table II), doubling at each layer, each
+    followed by LeakyReLU(0.2), then a Dense logit on the flattened last map
+    (for 64x64 and 32x32 images: the DCGAN example's last 4x4 "valid"
+    convolution). ``n`` is ``DCGAN_SIZES[H][1]``.
+
+    There is no BatchNorm in D (DCGAN has it): BatchNorm mixes the examples
+    of a batch, so ``D(x_i)`` would depend on the other ``x_j`` and the
+    per-example gradient norms of the penalties (R1, 0GP, WGAN-GP, ...)
+    would not be defined per example.
+
+    Args:
+        image_shape: ``(H, W, C)`` with ``H = W`` in ``DCGAN_SIZES``.
+        base_filters: filters of the first convolution.
+        negative_slope: LeakyReLU slope.
+        seed: initialiser seed (weights N(0, 0.02)).
+        name: model name.
+
+    Raises:
+        ValueError: an unsupported image shape.
+    """
+    shape, _, layers = _dcgan_plan(image_shape)
+    filters = _check_filters(base_filters)
+    x = keras.Input(shape, name="image")
+    h = x
+    for i in range(layers):
+        h = keras.layers.Conv2D(
+            filters,
+            4,
+            strides=2,
+            padding="same",
+            kernel_initializer=_dcgan_init(seed, 100 + i),
+            name=f"conv_{i}",
+        )(h)
+        h = keras.layers.LeakyReLU(
+            negative_slope=negative_slope, name=f"conv_{i}_lrelu"
+        )(h)
+        filters *= 2
+    h = keras.layers.Flatten(name="flatten")(h)
+    logit = keras.layers.Dense(
+        1, kernel_initializer=_dcgan_init(seed, 200), name="logit"
+    )(h)
+    return keras.Model(x, logit, name=name)
+
+
+def dcgan(
+    latent_dim: int = 100,
+    image_shape=(64, 64, 3),
+    base_filters: int = 64,
+    seed=None,
+) -> Tuple[keras.Model, keras.Model]:
+    """The paper's Table II DCGAN pair for ``image_shape``.
+
+    Returns:
+        ``(generator, discriminator)``; see ``dcgan_generator`` and
+        ``dcgan_discriminator``.
+    """
+    return (
+        dcgan_generator(latent_dim, image_shape, base_filters, seed=seed),
+        dcgan_discriminator(image_shape, base_filters, seed=seed),
+    )
+
+
+def digits_classifier(
+    num_classes: int = 10,
+    feature_dim: int = 64,
+    dropout: float = 0.3,
+    seed=None,
+    name: str = "digits_classifier",
+) -> keras.Model:
+    """Small CNN ``digits [B, 8, 8, 1] in [-1, 1] -> logits [B, classes]``.
+
+    conv 3x3 32 -> conv 3x3 64 -> max-pool 2 -> conv 3x3 128 -> flatten ->
+    dropout -> Dense ``feature_dim`` ReLU (layer ``features``: the
+    penultimate features of the Frechet distance) -> dropout -> Dense
+    ``num_classes`` (layer ``logits``). All ReLU, "same" padding.
+    """
+    init = keras.initializers.GlorotUniform
+    x = keras.Input((8, 8, 1), name="image")
+    h = x
+    for i, filters in enumerate((32, 64)):
+        h = keras.layers.Conv2D(
+            filters,
+            3,
+            padding="same",
+            activation="relu",
+            kernel_initializer=init(None if seed is None else seed + i),
+            name=f"conv_{i}",
+        )(h)
+    h = keras.layers.MaxPooling2D(2, name="pool")(h)
+    h = keras.layers.Conv2D(
+        128,
+        3,
+        padding="same",
+        activation="relu",
+        kernel_initializer=init(None if seed is None else seed + 2),
+        name="conv_2",
+    )(h)
+    h = keras.layers.Flatten(name="flatten")(h)
+    h = keras.layers.Dropout(dropout, seed=seed, name="dropout_0")(h)
+    h = keras.layers.Dense(
+        int(feature_dim),
+        activation="relu",
+        kernel_initializer=init(None if seed is None else seed + 3),
+        name="features",
+    )(h)
+    h = keras.layers.Dropout(dropout, seed=seed, name="dropout_1")(h)
+    logits = keras.layers.Dense(
+        int(num_classes),
+        kernel_initializer=init(None if seed is None else seed + 4),
+        name="logits",
+    )(h)
+    return keras.Model(x, logits, name=name)

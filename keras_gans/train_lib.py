@@ -1,6 +1,7 @@
-"""``run(config, workdir)``: train a GAN on a toy mixture, resumable.
+"""``run(config, workdir)``: train a GAN on a toy mixture or on images,
+resumable.
 
-What every toy binary calls. The workdir receives:
+What every training binary calls. The workdir receives:
 
 - ``checkpoints/``: the full training state every ``log_every`` steps;
   running again on the same workdir resumes from the latest one (models,
@@ -11,6 +12,14 @@ What every toy binary calls. The workdir receives:
 - ``metrics.json``: final mode coverage, losses, config and wall time;
 - ``samples.png``: real and generated points;
 - ``saved_model/``: the exported generator (also copied to ``export_dir``).
+
+On image data sets (``config.is_image``) the mode-coverage evaluation is
+replaced by ``callbacks.ImageMetricsCallback`` (digits and stacked digits:
+the digits classifier's score, modes, KL and Frechet distance; tfds sets:
+Inception Score and FID when ``inception_weights`` is set, else sample
+grids only): ``image_metrics.json`` holds its history, ``grids/`` a sample
+grid per evaluation, and ``samples.png`` is the final grid beside real
+images.
 """
 
 import contextlib
@@ -123,10 +132,7 @@ def _build_gan(config: TrainConfig) -> GAN:
     keras.utils.set_random_seed(config.seed)
     strategy = tf.distribute.get_strategy()
     with strategy.scope():
-        generator = networks.mlp_generator(
-            config.latent_dim, 2, config.hidden_units
-        )
-        discriminator = networks.mlp_discriminator(2, config.hidden_units)
+        generator, discriminator = _networks(config)
         gan = GAN(generator, discriminator, config.latent_dim, seed=config.seed)
         gan.compile(
             d_optimizer=_loss_scaled(
@@ -157,6 +163,82 @@ def _build_gan(config: TrainConfig) -> GAN:
             penalty_every=config.penalty_every,
         )
     return gan
+
+
+def _networks(config):
+    if not config.is_image:
+        return (
+            networks.mlp_generator(config.latent_dim, 2, config.hidden_units),
+            networks.mlp_discriminator(2, config.hidden_units),
+        )
+    shape = data.image_shape(config.dataset)
+    if config.network_name == "dcgan":
+        return networks.dcgan(
+            config.latent_dim, shape, config.base_filters, seed=config.seed
+        )
+    return (
+        networks.mlp_generator(
+            config.latent_dim,
+            shape,
+            config.hidden_units,
+            output_activation="tanh",
+        ),
+        networks.mlp_discriminator(shape, config.hidden_units),
+    )
+
+
+def image_evaluator(config: TrainConfig):
+    """The ``images -> dict`` metrics of ``config``'s image data set.
+
+    Digits and stacked digits: ``metrics.DigitsEvaluator`` (the classifier
+    at ``classifier_path``, the shipped one by default). tfds sets:
+    ``metrics.InceptionEvaluator`` against the ``test`` split's first
+    ``eval_samples`` images if ``inception_weights`` is set, else an
+    evaluator that returns no metrics.
+    """
+    if config.dataset in ("digits", "stacked_digits"):
+        classifier = metrics.load_digits_classifier(
+            config.classifier_path or None
+        )
+        return metrics.DigitsEvaluator(classifier)
+    if not config.inception_weights:
+        return lambda images: {}
+    reference = np.stack(
+        list(
+            data.tfds_images(config.dataset, "test", config.data_dir or None)
+            .take(config.eval_samples)
+            .as_numpy_iterator()
+        )
+    )
+    return metrics.InceptionEvaluator(
+        config.inception_weights, reference=reference
+    )
+
+
+def real_images(config: TrainConfig, n: int = 64) -> np.ndarray:
+    """``n`` held-out real images of ``config``'s image data set."""
+    if config.dataset == "digits":
+        return data.digits("test")[0][:n]
+    if config.dataset == "stacked_digits":
+        return data.stacked_digits_sample(n, config.seed)[0]
+    ds = data.tfds_images(
+        config.dataset, "test", config.data_dir or None, config.download_data
+    )
+    return np.stack(list(ds.take(n).as_numpy_iterator()))
+
+
+def _training_data(config, step):
+    batch = config.batch_size * config.n_critic
+    if config.is_image:
+        return data.image_dataset(
+            config.dataset,
+            batch,
+            config.seed,
+            start_step=step,
+            data_dir=config.data_dir or None,
+            download=config.download_data,
+        )
+    return data.toy_dataset(config.dataset, batch, config.seed, start_step=step)
 
 
 def _write_json(path, value):
@@ -255,7 +337,13 @@ def run(
             )
     _write_json(config_path, config.to_dict())
 
-    mixture = data.mixture(config.dataset)
+    if config.is_image:
+        # Missing tfds data or Inception weights: an error before training.
+        _training_data(config, 0)
+        evaluator = image_evaluator(config)
+        real = real_images(config)
+    else:
+        mixture = data.mixture(config.dataset)
     with strategy.scope():
         gan = build_gan(config)
         state_callbacks, trackables = _state_callbacks(config, gan)
@@ -264,20 +352,29 @@ def run(
     if step and verbose:
         print(f"Resuming {workdir} from step {step}.")
     tb_dir = os.path.join(workdir, "tensorboard")
-    coverage = gan_callbacks.ModeCoverageCallback(
-        mixture,
-        every=config.eval_every,
-        num_samples=config.eval_samples,
-        seed=config.seed + _EVAL_SEED_OFFSET,
-        json_path=os.path.join(workdir, "mode_coverage.json"),
-        log_dir=os.path.join(tb_dir, "eval"),
-    )
-    dataset = data.toy_dataset(
-        config.dataset,
-        config.batch_size * config.n_critic,
-        config.seed,
-        start_step=step,
-    )
+    if config.is_image:
+        coverage = gan_callbacks.ImageMetricsCallback(
+            evaluator,
+            every=config.eval_every,
+            num_samples=config.eval_samples,
+            seed=config.seed + _EVAL_SEED_OFFSET,
+            json_path=os.path.join(workdir, "image_metrics.json"),
+            log_dir=os.path.join(tb_dir, "eval"),
+            grid_dir=os.path.join(workdir, "grids"),
+            real=real,
+            title=_title(config),
+            split_channels=config.dataset == "stacked_digits",
+        )
+    else:
+        coverage = gan_callbacks.ModeCoverageCallback(
+            mixture,
+            every=config.eval_every,
+            num_samples=config.eval_samples,
+            seed=config.seed + _EVAL_SEED_OFFSET,
+            json_path=os.path.join(workdir, "mode_coverage.json"),
+            log_dir=os.path.join(tb_dir, "eval"),
+        )
+    dataset = _training_data(config, step)
     start = time.time()
     history = {}
     if step < config.steps:
@@ -302,7 +399,11 @@ def run(
     fake = gan.generate(config.eval_samples, seed=coverage.seed)
     diverged = not np.all(np.isfinite(fake))
     last = coverage.history[-1] if coverage.history else {}
-    if diverged:
+    if config.is_image:
+        final = _image_final(
+            config, coverage, fake, reached, diverged, last, workdir
+        )
+    elif diverged:
         final = {"step": reached, "diverged": True}
     elif last.get("step") == reached and not last.get("diverged"):
         final = last  # the callback has just evaluated these samples
@@ -311,25 +412,8 @@ def run(
             "step": reached,
             **metrics.mode_coverage(fake, mixture).as_dict(),
         }
-    real = data.sample_mixture(
-        mixture, config.eval_samples, tf.constant([config.seed, 7], tf.int64)
-    ).numpy()
-    summary = (
-        "diverged (NaN)"
-        if diverged
-        else f"{final['modes']}/{final['num_modes']} modes, "
-        f"HQ {100 * final['high_quality']:.1f}%"
-    )
-    plots.plot_samples(
-        real,
-        np.nan_to_num(fake) if diverged else fake,
-        os.path.join(workdir, "samples.png"),
-        title=(
-            f"{config.dataset}: {config.loss} + {config.penalty} "
-            f"(lambda={config.penalty_weight})\nstep {reached}: {summary}"
-        ),
-        centres=mixture.centres,
-    )
+    if not config.is_image:
+        _toy_plot(config, mixture, fake, final, diverged, reached, workdir)
     saved = export.export_generator(
         gan.sampling_generator,
         config.latent_dim,
@@ -351,3 +435,65 @@ def run(
     }
     _write_json(os.path.join(workdir, "metrics.json"), result)
     return result
+
+
+def _toy_plot(config, mixture, fake, final, diverged, reached, workdir):
+    real = data.sample_mixture(
+        mixture, config.eval_samples, tf.constant([config.seed, 7], tf.int64)
+    ).numpy()
+    summary = (
+        "diverged (NaN)"
+        if diverged
+        else f"{final['modes']}/{final['num_modes']} modes, "
+        f"HQ {100 * final['high_quality']:.1f}%"
+    )
+    plots.plot_samples(
+        real,
+        np.nan_to_num(fake) if diverged else fake,
+        os.path.join(workdir, "samples.png"),
+        title=(
+            f"{config.dataset}: {config.loss} + {config.penalty} "
+            f"(lambda={config.penalty_weight})\nstep {reached}: {summary}"
+        ),
+        centres=mixture.centres,
+    )
+
+
+def _title(config):
+    penalty = config.penalty
+    if penalty != "none":
+        penalty += f" (lambda={config.penalty_weight})"
+    gamma = f", gamma={config.real_weight}" if config.real_weight != 1 else ""
+    return (
+        f"{config.dataset} {config.network_name}: {config.loss} + "
+        f"{penalty}{gamma}"
+    )
+
+
+def _image_final(config, callback, fake, reached, diverged, last, workdir):
+    """Final image metrics (reused from the callback if it has just
+    evaluated this step) and ``samples.png``."""
+    if diverged:
+        final = {"step": reached, "diverged": True}
+    elif last.get("step") == reached and not last.get("diverged"):
+        final = last
+    else:
+        final = {"step": reached, **callback.evaluator(fake)}
+    metrics_only = {k: v for k, v in final.items() if k != "step"}
+    summary = (
+        "diverged (NaN)"
+        if diverged
+        else ", ".join(
+            f"{k} {v:.4g}"
+            for k, v in metrics_only.items()
+            if k not in ("num_modes", "inception_score_std")
+        )
+    )
+    plots.plot_image_grid(
+        np.nan_to_num(fake[: callback.grid_size]),
+        os.path.join(workdir, "samples.png"),
+        title=f"{_title(config)}\nstep {reached}: {summary}",
+        real=callback.real,
+        split_channels=callback.split_channels,
+    )
+    return final

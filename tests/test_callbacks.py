@@ -1,10 +1,11 @@
 import json
+import os
 
 import keras
 import numpy as np
 
 import keras_gans as kg
-from keras_gans import callbacks, data
+from keras_gans import callbacks, data, plots
 
 
 def _gan(seed=0):
@@ -90,3 +91,87 @@ def test_checkpoint_skips_a_stopped_epoch(tmp_path):
     gan.stop_training = False
     cb.on_epoch_end(0)
     assert cb.manager.latest_checkpoint is not None
+
+
+def _image_gan(seed=0):
+    keras.utils.set_random_seed(seed)
+    generator, discriminator = kg.networks.dcgan(
+        8, (8, 8, 1), base_filters=4, seed=seed
+    )
+    gan = kg.GAN(generator, discriminator, latent_dim=8, seed=seed)
+    gan.compile(
+        keras.optimizers.Adam(1e-3),
+        keras.optimizers.Adam(1e-3),
+        jit_compile=False,
+    )
+    return gan
+
+
+def test_image_metrics_callback_logs_everywhere(tmp_path):
+    gan = _image_gan()
+    seen = []
+
+    def evaluator(images):
+        seen.append(images)
+        return {"mean": float(images.mean()), "num_modes": 10}
+
+    real = data.digits("test")[0][:16]
+    cb = callbacks.ImageMetricsCallback(
+        evaluator,
+        every=4,
+        num_samples=50,
+        seed=5,
+        json_path=tmp_path / "im.json",
+        log_dir=tmp_path / "tb",
+        grid_dir=tmp_path / "grids",
+        grid_size=16,
+        real=real,
+        title="test",
+    )
+    history = gan.fit(
+        data.digits_dataset(8, seed=0),
+        steps_per_epoch=2,
+        epochs=4,
+        verbose=0,
+        callbacks=[cb],
+    ).history
+    records = json.loads((tmp_path / "im.json").read_text())
+    assert [r["step"] for r in records] == [4, 8]
+    assert history["mean"] == [records[0]["mean"], records[1]["mean"]]
+    assert "num_modes" not in history  # a constant, kept out of the logs
+    assert seen[-1].shape == (50, 8, 8, 1)
+    np.testing.assert_allclose(seen[-1], gan.generate(50, seed=5), atol=1e-6)
+    assert records[-1]["mean"] == float(seen[-1].mean())
+    grids = sorted(p.name for p in (tmp_path / "grids").iterdir())
+    assert grids == ["samples_0000004.png", "samples_0000008.png"]
+    assert list((tmp_path / "tb").glob("events.out.tfevents.*"))
+
+
+def test_image_metrics_history_cut_back_and_divergence(tmp_path):
+    path = tmp_path / "im.json"
+    path.write_text(json.dumps([{"step": s, "x": 1.0} for s in (2, 4, 6)]))
+    gan = _image_gan()
+    gan.g_optimizer.iterations.assign(4)
+    cb = callbacks.ImageMetricsCallback(
+        lambda images: {"x": 2.0}, every=2, num_samples=4, json_path=path
+    )
+    cb.set_model(gan)
+    cb.on_train_begin()
+    assert [r["step"] for r in cb.history] == [2, 4]
+    # A generator that emits NaN is recorded as diverged, not evaluated.
+    for w in gan.generator.trainable_weights:
+        w.assign(np.full(w.shape, np.nan, np.float32))
+    gan.g_optimizer.iterations.assign(6)
+    cb.on_epoch_end(0, {})
+    assert json.loads(path.read_text())[-1] == {"step": 6, "diverged": True}
+
+
+def test_plot_image_grid(tmp_path):
+    images = data.stacked_digits_sample(10, seed=0)[0]
+    path = plots.plot_image_grid(
+        images, tmp_path / "g.png", title="t", real=images, split_channels=True
+    )
+    assert path == str(tmp_path / "g.png")
+    assert os.path.getsize(path) > 1000
+    with np.testing.assert_raises_regex(ValueError, "images must be"):
+        plots.plot_image_grid(images[0], tmp_path / "bad.png")

@@ -18,7 +18,7 @@ def test_unknown_field_is_an_error():
 @pytest.mark.parametrize(
     "changes,message",
     [
-        ({"dataset": "rings"}, "Unknown toy data set 'rings'"),
+        ({"dataset": "rings"}, "Unknown data set 'rings'"),
         ({"loss": "ls"}, "Unknown GAN loss 'ls'"),
         ({"penalty": "gp"}, "Unknown gradient penalty 'gp'"),
         ({"penalty_weight": -1.0}, "penalty_weight must be >= 0"),

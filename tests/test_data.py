@@ -87,3 +87,130 @@ def test_digits_splits_are_disjoint_and_scaled():
     assert len(split) == 1797 and set(split) == rows
     with pytest.raises(ValueError, match="Valid: train, test, all"):
         data.digits("valid")
+
+
+def test_stacked_digits_are_three_digits_and_resume_exactly():
+    first = [b.numpy() for b in data.stacked_digits(16, seed=2).take(4)]
+    resumed = [
+        b.numpy() for b in data.stacked_digits(16, seed=2, start_step=2).take(2)
+    ]
+    assert first[0].shape == (16, 8, 8, 3) and first[0].dtype == np.float32
+    np.testing.assert_array_equal(resumed[0], first[2])
+    np.testing.assert_array_equal(resumed[1], first[3])
+    assert not np.array_equal(first[0], first[1])
+    other = next(iter(data.stacked_digits(16, seed=3))).numpy()
+    assert not np.array_equal(other, first[0])
+    # Every channel is one of the training digits.
+    train = {x.tobytes() for x in data.digits("train")[0][..., 0]}
+    for image in first[0]:
+        for c in range(3):
+            assert np.ascontiguousarray(image[..., c]).tobytes() in train
+
+
+def test_stacked_digits_sample_labels_and_balance():
+    images, labels = data.stacked_digits_sample(26_000, seed=0, split="train")
+    assert images.shape == (26_000, 8, 8, 3) and labels.dtype == np.int32
+    assert images.min() == -1.0 and images.max() == 1.0
+    assert len(np.unique(labels)) == 1000
+    # Each channel's digit: label 100 * l0 + 10 * l1 + l2; each channel is
+    # a uniform draw from the training digits, so its digits follow their
+    # class frequencies.
+    train_x, train_y = data.digits("train")
+    expected = 26_000 * np.bincount(train_y, minlength=10) / len(train_y)
+    for digit in (labels // 100, labels // 10 % 10, labels % 10):
+        counts = np.bincount(digit, minlength=10)
+        assert np.all(np.abs(counts - expected) < 5 * np.sqrt(expected))
+    lookup = {x.tobytes(): y for x, y in zip(train_x[..., 0], train_y)}
+    for image, label in zip(images[:50], labels[:50]):
+        digits = [
+            lookup[np.ascontiguousarray(image[..., c]).tobytes()]
+            for c in range(3)
+        ]
+        assert label == 100 * digits[0] + 10 * digits[1] + digits[2]
+
+
+def test_digits_dataset_and_image_dataset():
+    batch = next(iter(data.image_dataset("digits", 32, seed=0))).numpy()
+    assert batch.shape == (32, 8, 8, 1)
+    again = next(iter(data.digits_dataset(32, seed=0))).numpy()
+    np.testing.assert_array_equal(batch, again)
+    assert data.image_shape("celeb_a") == (64, 64, 3)
+    with pytest.raises(ValueError, match="Unknown image data set 'svhn'"):
+        data.image_dataset("svhn", 8, seed=0)
+    with pytest.raises(ValueError, match="batch_size must be >= 1"):
+        data.stacked_digits(0, seed=0)
+
+
+@pytest.mark.parametrize(
+    "name,shape", [("mnist", (28, 28, 1)), ("cifar10", (32, 32, 3))]
+)
+def test_tfds_pipeline_on_mock_data(name, shape, tmp_path):
+    import tensorflow_datasets as tfds
+
+    # Mocked tfds: download_and_prepare is a no-op and as_dataset yields
+    # random uint8 images of the real feature spec.
+    with tfds.testing.mock_data(num_examples=6):
+        ds = data.image_dataset(
+            name,
+            4,
+            seed=0,
+            data_dir=str(tmp_path),
+            download=True,
+            shuffle_buffer=8,
+        )
+        batches = [b.numpy() for b in ds.take(3)]
+        resumed = next(
+            iter(
+                data.image_dataset(
+                    name,
+                    4,
+                    seed=0,
+                    start_step=2,
+                    data_dir=str(tmp_path),
+                    download=True,
+                    shuffle_buffer=8,
+                )
+            )
+        ).numpy()
+        single = next(
+            iter(data.tfds_images(name, "test", str(tmp_path), True))
+        ).numpy()
+    assert batches[0].shape == (4, *shape) and batches[0].dtype == np.float32
+    assert all(-1.0 <= b.min() and b.max() <= 1.0 for b in batches)
+    assert batches[0].std() > 0.3  # random pixels spread over [-1, 1]
+    np.testing.assert_array_equal(resumed, batches[2])
+    assert single.shape == shape
+
+
+def test_celeb_a_is_centre_cropped_and_resized(tmp_path):
+    import tensorflow as tf
+    import tensorflow_datasets as tfds
+
+    # A 218 x 178 image: the 178 x 178 centre is 1, the 20-row bands above
+    # and below are 0 (they must be cropped away).
+    image = np.zeros((218, 178, 3), np.uint8)
+    image[20:198] = 255
+
+    def as_dataset(self, *args, **kwargs):
+        return tf.data.Dataset.from_tensors({"image": image})
+
+    with tfds.testing.mock_data(as_dataset_fn=as_dataset):
+        out = next(
+            iter(data.tfds_images("celeb_a", "train", str(tmp_path), True))
+        ).numpy()
+    assert out.shape == (64, 64, 3)
+    np.testing.assert_allclose(out, 1.0, atol=1e-5)
+
+
+def test_missing_tfds_data_fails_fast_and_says_how_to_supply_it(tmp_path):
+    import time
+
+    start = time.time()
+    with pytest.raises(data.DataNotAvailableError) as error:
+        data.image_dataset("cifar10", 8, seed=0, data_dir=str(tmp_path))
+    assert time.time() - start < 10
+    message = str(error.value)
+    assert "'cifar10' is not prepared" in message
+    assert "tfds build cifar10 --data_dir=DIR" in message
+    assert "--data_dir=DIR" in message and "download=True" in message
+    assert not any(tmp_path.iterdir())  # nothing was written

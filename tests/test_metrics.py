@@ -67,3 +67,145 @@ def test_bad_samples():
         metrics.mode_coverage(np.zeros((3, 3)), RING)
     with pytest.raises(ValueError, match="NaN or inf"):
         metrics.mode_coverage(np.full((3, 2), np.nan), RING)
+
+
+# ---------------------------------------------------------------- images
+
+
+def test_classifier_score_oracles():
+    balanced = np.eye(10)[np.arange(1000) % 10]  # confident, balanced
+    assert metrics.classifier_score(balanced) == pytest.approx(10.0)
+    one_class = np.eye(10)[np.zeros(50, int)]
+    assert metrics.classifier_score(one_class) == pytest.approx(1.0)
+    uniform = np.full((20, 10), 0.1)  # uninformative
+    assert metrics.classifier_score(uniform) == pytest.approx(1.0)
+    # Two equally likely confident classes: exp(log 2) = 2.
+    two = np.eye(10)[np.arange(40) % 2]
+    assert metrics.classifier_score(two) == pytest.approx(2.0)
+    mean, std = metrics.inception_score(balanced, splits=10)
+    assert mean == pytest.approx(10.0) and std == pytest.approx(0.0)
+    with pytest.raises(ValueError, match="splits must be in"):
+        metrics.inception_score(balanced[:5], splits=10)
+
+
+def test_mode_histogram_oracles():
+    uniform = metrics.mode_histogram(np.arange(1000) % 100, 100)
+    assert uniform.modes == 100 and uniform.kl == pytest.approx(0.0, abs=1e-12)
+    single = metrics.mode_histogram(np.full(26, 7), 1000)
+    assert single.modes == 1 and single.kl == pytest.approx(math.log(1000))
+    half = metrics.mode_histogram(np.arange(10) % 5, 10)
+    assert half.modes == 5 and half.kl == pytest.approx(math.log(2))
+    with pytest.raises(ValueError, match="labels must be in"):
+        metrics.mode_histogram([0, 10], 10)
+
+
+def test_frechet_distance_oracles():
+    rs = np.random.RandomState(0)
+    features = rs.normal(size=(500, 6)) @ rs.normal(size=(6, 6))
+    stats = metrics.gaussian_stats(features)
+    assert metrics.frechet_distance(*stats, *stats) == pytest.approx(
+        0.0, abs=1e-8
+    )
+    # Diagonal covariances: |mu1 - mu2|^2 + sum (sqrt(a) - sqrt(b))^2.
+    mu1, mu2 = np.array([0.0, 1.0, 2.0]), np.array([1.0, -1.0, 2.0])
+    a, b = np.array([1.0, 4.0, 0.25]), np.array([9.0, 1.0, 0.0])
+    expected = 1 + 4 + (1 - 3) ** 2 + (2 - 1) ** 2 + 0.5**2
+    got = metrics.frechet_distance(mu1, np.diag(a), mu2, np.diag(b))
+    assert got == pytest.approx(expected, rel=1e-10)
+    # Non-commuting covariances: S1 = I, so tr((S1 S2)^1/2) = tr(S2^1/2),
+    # and a rotation leaves the distance unchanged.
+    rotation = np.array([[0.6, -0.8], [0.8, 0.6]])
+    s2 = rotation @ np.diag([4.0, 1.0]) @ rotation.T
+    got = metrics.frechet_distance(np.zeros(2), np.eye(2), np.zeros(2), s2)
+    assert got == pytest.approx(2 + 5 - 2 * (2 + 1), rel=1e-10)
+    root = metrics.psd_sqrt(s2)
+    np.testing.assert_allclose(root @ root, s2, atol=1e-12)
+    with pytest.raises(ValueError, match="Shapes differ"):
+        metrics.frechet_distance(np.zeros(2), np.eye(2), np.zeros(3), s2)
+
+
+def test_low_rank_frechet_route_equals_the_eigen_route():
+    rs = np.random.RandomState(1)
+    a = rs.normal(size=(7, 40))
+    b = 0.5 * rs.normal(size=(9, 40)) @ rs.normal(size=(40, 40)) + 1.0
+    expected = metrics.frechet_distance(
+        *metrics.gaussian_stats(a), *metrics.gaussian_stats(b)
+    )
+    got = metrics.features_frechet_distance(a, b)  # 9 < 40: SVD route
+    assert got == pytest.approx(expected, rel=1e-8)
+    assert metrics.features_frechet_distance(a, a) == pytest.approx(
+        0.0, abs=1e-8
+    )
+    with pytest.raises(ValueError, match="same D"):
+        metrics.features_frechet_distance(a, b[:, :3])
+
+
+@pytest.fixture(scope="module")
+def digits_evaluator():
+    return metrics.DigitsEvaluator()
+
+
+def test_shipped_classifier_accuracy():
+    model = metrics.load_digits_classifier()
+    x, y = data.digits("test")
+    logits = np.asarray(model(x))
+    assert np.mean(logits.argmax(-1) == y) >= 0.97
+
+
+def test_digits_metrics_of_real_and_collapsed_digits(digits_evaluator):
+    x, _ = data.digits("test")
+    real = digits_evaluator(x)
+    # Near the maximum of 10 (the held-out classes are nearly balanced).
+    assert real["classifier_score"] > 9.5
+    assert real["modes"] == 10 and real["num_modes"] == 10
+    assert real["kl"] < 0.02
+    assert real["frechet_distance"] == pytest.approx(0.0, abs=1e-6)
+    single = digits_evaluator(np.repeat(x[:1], 200, axis=0))
+    assert single["classifier_score"] == pytest.approx(1.0, abs=1e-6)
+    assert single["modes"] == 1
+    assert single["kl"] == pytest.approx(math.log(10))
+    assert single["frechet_distance"] > 100
+
+
+def test_stacked_digits_metrics(digits_evaluator):
+    images, labels = data.stacked_digits_sample(26_000, seed=0, split="test")
+    result = digits_evaluator(images)
+    assert result["num_modes"] == 1000 and result["modes"] == 1000
+    truth = metrics.mode_histogram(labels, 1000).kl
+    assert result["kl"] == pytest.approx(truth, abs=0.01)
+    assert result["classifier_score"] > 9.5
+    assert result["frechet_distance"] < 1.0
+    with pytest.raises(ValueError, match="NaN or inf"):
+        digits_evaluator(np.full((2, 8, 8, 3), np.nan, np.float32))
+
+
+def test_inception_path_with_random_weights():
+    rs = np.random.RandomState(0)
+    images = rs.uniform(-1, 1, (4, 8, 8, 1)).astype(np.float32)
+    evaluator = metrics.InceptionEvaluator(
+        weights=None, reference=images, image_size=75, splits=2, batch_size=2
+    )
+    features, logits = evaluator.features_and_logits(images)
+    assert features.shape == (4, 2048) and logits.shape == (4, 1000)
+    result = evaluator(images)
+    assert 1.0 <= result["inception_score"] <= 2.0 + 1e-9  # <= split size
+    assert result["fid"] == pytest.approx(0.0, abs=1e-3)
+    other = evaluator(rs.uniform(-1, 1, (4, 8, 8, 3)).astype(np.float32))
+    assert other["fid"] > 0
+
+
+def test_missing_inception_weights_error(tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    start = time.time()
+    with pytest.raises(FileNotFoundError) as error:
+        metrics.inception_model("imagenet")
+    assert time.time() - start < 5
+    message = str(error.value)
+    assert metrics.INCEPTION_WEIGHTS_URL in message
+    assert "--inception_weights=PATH" in message
+    with pytest.raises(FileNotFoundError, match="the given path"):
+        metrics.inception_model(str(tmp_path / "nope.h5"))
+    with pytest.raises(ValueError, match="image_size must be >= 75"):
+        metrics.inception_model(None, image_size=32)

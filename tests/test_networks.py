@@ -82,3 +82,74 @@ def test_dirac_hidden_formula():
 def test_bad_arguments(builder, kwargs, message):
     with pytest.raises(ValueError, match=message):
         builder(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "shape,first_map",
+    [
+        ((8, 8, 1), (2, 2, 128)),
+        ((8, 8, 3), (2, 2, 128)),
+        ((28, 28, 1), (7, 7, 128)),
+        ((32, 32, 3), (4, 4, 256)),
+        ((64, 64, 3), (4, 4, 512)),
+        ((64, 64, 1), (4, 4, 512)),
+    ],
+)
+def test_dcgan_shapes_follow_table_ii(shape, first_map):
+    generator, discriminator = networks.dcgan(16, shape, base_filters=64)
+    z = np.random.RandomState(0).normal(size=(3, 16)).astype(np.float32)
+    images = keras.ops.convert_to_numpy(generator(z))
+    assert images.shape == (3, *shape)
+    assert np.abs(images).max() <= 1.0  # tanh
+    assert tuple(generator.get_layer("reshape").output.shape[1:]) == first_map
+    assert discriminator(images).shape == (3, 1)
+    convs = [
+        layer
+        for layer in discriminator.layers
+        if isinstance(layer, keras.layers.Conv2D)
+    ]
+    # Table II: 64 filters at D's first layer, doubling; G mirrors it and
+    # ends at the image's channels.
+    assert [c.filters for c in convs] == [64 * 2**i for i in range(len(convs))]
+    assert convs[0].kernel_size == (4, 4) and convs[0].strides == (2, 2)
+    deconvs = [
+        layer
+        for layer in generator.layers
+        if isinstance(layer, keras.layers.Conv2DTranspose)
+    ]
+    assert [d.filters for d in deconvs][-1] == shape[-1]
+    assert len(deconvs) == len(convs)
+
+
+def test_dcgan_batchnorm_in_g_only_and_d_is_per_example():
+    generator, discriminator = networks.dcgan(8, (8, 8, 1), base_filters=8)
+    kinds = {type(layer).__name__ for layer in generator.layers}
+    assert "BatchNormalization" in kinds
+    assert not any(
+        isinstance(layer, keras.layers.BatchNormalization)
+        for layer in discriminator.layers
+    )
+    # Without BatchNorm, D(x_i) does not depend on the rest of the batch
+    # (also in training mode), so per-example gradient penalties are
+    # well-defined.
+    x = np.random.RandomState(1).uniform(-1, 1, (5, 8, 8, 1)).astype("f")
+    together = keras.ops.convert_to_numpy(discriminator(x, training=True))
+    alone = keras.ops.convert_to_numpy(discriminator(x[:1], training=True))
+    np.testing.assert_allclose(together[:1], alone, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "shape", [(16, 16, 3), (28, 32, 1), (64, 64), (31, 31, 3)]
+)
+def test_dcgan_rejects_other_sizes(shape):
+    with pytest.raises(ValueError, match="DCGAN builds square images of side"):
+        networks.dcgan_generator(8, shape)
+    with pytest.raises(ValueError, match="8, 28, 32, 64"):
+        networks.dcgan_discriminator(shape)
+
+
+def test_digits_classifier_outputs():
+    model = networks.digits_classifier(feature_dim=16, seed=0)
+    x = np.zeros((2, 8, 8, 1), np.float32)
+    assert model(x).shape == (2, 10)
+    assert model.get_layer("features").output.shape == (None, 16)

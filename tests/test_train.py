@@ -7,6 +7,8 @@ import pytest
 from absl import app, flags
 from absl.testing import flagsaver
 
+from keras_gans.config import TrainConfig
+
 # The binary as it is in the repository (installed, it is keras_gans.bin).
 _PATH = pathlib.Path(__file__).resolve().parents[1] / "bin" / "train.py"
 _SPEC = importlib.util.spec_from_file_location("keras_gans_train_bin", _PATH)
@@ -70,3 +72,49 @@ def test_flags_reach_the_config():
     assert config.g_optimizer.beta2 == 0.9
     assert config.hidden_units == (128, 128, 128)
     assert config.jit_compile is True
+
+
+def test_image_dataset_defaults_apply_to_flags_not_given():
+    from keras_gans.config import DATASET_DEFAULTS
+
+    with flagsaver.flagsaver():
+        flags.FLAGS(
+            [
+                "keras-gans-train",
+                "--dataset=stacked_digits",
+                "--steps=2000",
+                "--penalty=r1",
+            ]
+        )
+        config = train.config_from_flags()
+    defaults = DATASET_DEFAULTS["stacked_digits"]
+    assert config.steps == 2000  # given: kept
+    assert config.penalty == "r1"
+    assert config.latent_dim == defaults["latent_dim"] == 100
+    assert config.batch_size == 64 and config.eval_samples == 26_000
+    assert config.d_optimizer.learning_rate == 2e-4
+    assert config.g_optimizer.learning_rate == 2e-4
+    assert config.network_name == "dcgan"
+    with flagsaver.flagsaver():
+        flags.FLAGS(["keras-gans-train"])
+        assert train.config_from_flags() == TrainConfig()  # ring unchanged
+
+
+def test_image_flags_reach_the_config():
+    with flagsaver.flagsaver():
+        flags.FLAGS(
+            [
+                "keras-gans-train",
+                "--dataset=cifar10",
+                "--data_dir=/data/tfds",
+                "--network=mlp",
+                "--base_filters=32",
+                "--inception_weights=/w/inception.h5",
+                "--latent_dim=50",
+            ]
+        )
+        config = train.config_from_flags()
+    assert config.dataset == "cifar10" and config.network == "mlp"
+    assert config.data_dir == "/data/tfds" and config.base_filters == 32
+    assert config.inception_weights == "/w/inception.h5"
+    assert config.latent_dim == 50 and not config.download_data

@@ -272,3 +272,127 @@ def test_auto_jit_compile_follows_the_measured_crossover():
     assert not train_lib.auto_jit_compile(conv, 2)
     with pytest.raises(ValueError, match="jit_compile must be"):
         dataclasses.replace(SMALL, jit_compile="yes").validate()
+
+
+_IMAGE = TrainConfig(
+    dataset="stacked_digits",
+    steps=4,
+    batch_size=8,
+    latent_dim=8,
+    base_filters=4,
+    log_every=2,
+    eval_every=4,
+    eval_samples=64,
+    steps_per_execution=2,
+    lr_schedule="constant",
+)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        dict(loss="minimax", penalty="r1"),
+        dict(dataset="digits", penalty="zero_gp", replay_size=32),
+        dict(loss="wasserstein", penalty="wgan_gp", n_critic=2),
+        dict(
+            dataset="digits",
+            loss="hinge",
+            penalty="dragan",
+            ewc_weight=1.0,
+            ewc_every=2,
+        ),
+        dict(penalty="lipschitz", unroll_steps=1, real_weight=10.0),
+        dict(
+            dataset="digits",
+            penalty="r2",
+            network="mlp",
+            hidden_units=(16,),
+            ema_decay=0.0,
+        ),
+        dict(penalty="none", penalty_output="sigmoid", jit_compile=True),
+    ],
+    ids=[
+        "minimax-r1",
+        "replay",
+        "wgan-gp",
+        "hinge-ewc",
+        "unrolled-lipschitz",
+        "mlp-r2",
+        "xla",
+    ],
+)
+def test_image_runs_with_every_loss_penalty_and_callback(tmp_path, overrides):
+    config = dataclasses.replace(_IMAGE, **overrides)
+    result = train_lib.run(config, tmp_path / "run", verbose=0)
+    final = result["final"]
+    assert final["step"] == 4
+    channels = 3 if config.dataset == "stacked_digits" else 1
+    assert final["num_modes"] == 10**channels
+    assert {"classifier_score", "modes", "kl", "frechet_distance"} <= set(final)
+    assert [r["step"] for r in result["history"]] == [4]
+    workdir = tmp_path / "run"
+    for name in ("samples.png", "image_metrics.json", "metrics.json"):
+        assert (workdir / name).is_file(), name
+    assert (workdir / "grids" / "samples_0000004.png").is_file()
+    assert (workdir / "saved_model" / "saved_model.pb").is_file()
+
+
+def test_image_run_resumes_exactly(tmp_path):
+    config = dataclasses.replace(_IMAGE, steps=6, eval_every=2)
+    reference = train_lib.run(config, tmp_path / "ref", verbose=0)
+    with pytest.raises(KeyboardInterrupt):
+        train_lib.run(
+            config, tmp_path / "cut", verbose=0, extra_callbacks=[_Interrupt()]
+        )
+    resumed = train_lib.run(config, tmp_path / "cut", verbose=0)
+    assert resumed["steps_trained_this_run"] == 2
+    assert resumed["history"] == reference["history"]
+    _assert_same_state(
+        _state(config, tmp_path / "ref"), _state(config, tmp_path / "cut")
+    )
+
+
+def test_missing_tfds_data_is_an_error_before_training(tmp_path):
+    import time
+
+    from keras_gans import data
+
+    config = dataclasses.replace(
+        _IMAGE, dataset="mnist", data_dir=str(tmp_path / "tfds")
+    )
+    start = time.time()
+    with pytest.raises(data.DataNotAvailableError, match="tfds build mnist"):
+        train_lib.run(config, tmp_path / "run", verbose=0)
+    assert time.time() - start < 15
+    assert not (tmp_path / "run" / "checkpoints").exists()
+
+
+def test_image_config_checks():
+    with pytest.raises(ValueError, match="network 'dcgan' needs an image"):
+        TrainConfig(network="dcgan").validate()
+    with pytest.raises(ValueError, match="Unknown data set 'svhn'"):
+        TrainConfig(dataset="svhn").validate()
+    with pytest.raises(ValueError, match="network must be one of"):
+        TrainConfig(dataset="digits", network="resnet").validate()
+    assert TrainConfig().network_name == "mlp"
+    assert TrainConfig(dataset="digits").network_name == "dcgan"
+
+
+def test_tfds_image_run_on_mock_data(tmp_path):
+    import tensorflow_datasets as tfds
+
+    config = dataclasses.replace(
+        _IMAGE,
+        dataset="mnist",
+        data_dir=str(tmp_path / "tfds"),
+        download_data=True,
+        steps=2,
+        eval_every=2,
+        eval_samples=16,
+    )
+    with tfds.testing.mock_data(num_examples=20):
+        result = train_lib.run(config, tmp_path / "run", verbose=0)
+    # No Inception weights given: sample grids only, no metrics.
+    assert result["final"] == {"step": 2}
+    assert (tmp_path / "run" / "grids" / "samples_0000002.png").is_file()
+    assert (tmp_path / "run" / "samples.png").is_file()

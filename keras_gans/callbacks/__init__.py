@@ -6,6 +6,7 @@ from keras_gans.callbacks.ewc import OnlineEWC
 from keras_gans.callbacks.forgetting import ForgettingCallback
 from keras_gans.callbacks.gradient_field import GradientFieldCallback
 from keras_gans.callbacks.landscape import LandscapeCallback
+from keras_gans.callbacks.image_metrics import ImageMetricsCallback
 from keras_gans.callbacks.mode_coverage import ModeCoverageCallback
 from keras_gans.callbacks.replay import ReplayBuffer
 
@@ -14,6 +15,7 @@ __all__ = [
     "ForgettingCallback",
     "GradientFieldCallback",
     "LandscapeCallback",
+    "ImageMetricsCallback",
     "ModeCoverageCallback",
     "OnlineEWC",
     "ReplayBuffer",

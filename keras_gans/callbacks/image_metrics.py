@@ -1,0 +1,151 @@
+"""Logs image-quality metrics of an image GAN every N steps, with sample
+grids."""
+
+import json
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_gans import plots
+
+__all__ = ["ImageMetricsCallback"]
+
+
+class ImageMetricsCallback(keras.callbacks.Callback):
+    """Evaluates ``evaluator`` on generated images every ``every`` steps.
+
+    At each epoch end whose GAN step (``g_optimizer.iterations``) is a
+    multiple of ``every``, it draws ``num_samples`` images with a fixed seed
+    (the same latents every time) and calls ``evaluator(images)``, a
+    function returning a dict of scalars (``metrics.DigitsEvaluator``:
+    classifier score, modes, KL, Frechet distance;
+    ``metrics.InceptionEvaluator``: IS, FID). The scalars go to the epoch
+    logs (so later callbacks such as TensorBoard see them), to a
+    TensorBoard writer under ``log_dir`` at the GAN step (``image_metrics/
+    <name>``, with the first ``grid_size`` samples as an image summary), and
+    to the JSON history ``json_path`` (a list of records). On construction
+    the existing JSON is reloaded, keeping only records up to the GAN's
+    current step at the start of training, so a resumed run continues the
+    same history. With ``grid_dir`` each evaluation also writes
+    ``grid_dir/samples_<step>.png`` (``real`` beside the samples if given).
+    Non-finite samples are recorded as ``{"step": s, "diverged": true}``.
+
+    Args:
+        evaluator: ``images -> dict`` of floats.
+        every: evaluate when the step count is a multiple of this.
+        num_samples: samples per evaluation.
+        seed: seed of the evaluation latents.
+        json_path: optional JSON history file.
+        log_dir: optional TensorBoard directory.
+        grid_dir: optional directory of sample-grid PNGs.
+        grid_size: images in each grid and image summary.
+        real: optional real images shown beside the grid.
+        title: optional grid title prefix (e.g. the experiment).
+        split_channels: draw channels as grey images side by side (see
+            ``plots.plot_image_grid``; for stacked digits).
+    """
+
+    def __init__(
+        self,
+        evaluator,
+        every,
+        num_samples=10_000,
+        seed=0,
+        json_path=None,
+        log_dir=None,
+        grid_dir=None,
+        grid_size=64,
+        real=None,
+        title=None,
+        split_channels=False,
+    ):
+        super().__init__()
+        if int(every) != every or every < 1:
+            raise ValueError(f"every must be >= 1, got {every}.")
+        if int(num_samples) != num_samples or num_samples < 2:
+            raise ValueError(f"num_samples must be >= 2, got {num_samples}.")
+        self.evaluator = evaluator
+        self.every = int(every)
+        self.num_samples = int(num_samples)
+        self.seed = int(seed)
+        self.json_path = os.fspath(json_path) if json_path else None
+        self.log_dir = os.fspath(log_dir) if log_dir else None
+        self.grid_dir = os.fspath(grid_dir) if grid_dir else None
+        self.grid_size = int(grid_size)
+        self.real = None if real is None else np.asarray(real)[:grid_size]
+        self.title = title
+        self.split_channels = bool(split_channels)
+        self.history = []
+        self._writer = None
+        if self.json_path and os.path.exists(self.json_path):
+            with open(self.json_path) as f:
+                self.history = json.load(f)
+
+    def on_train_begin(self, logs=None):
+        step = int(self.model.g_optimizer.iterations.numpy())
+        self.history = [r for r in self.history if r["step"] <= step]
+        if self.log_dir:
+            self._writer = tf.summary.create_file_writer(self.log_dir)
+
+    def grid_path(self, step):
+        return os.path.join(self.grid_dir, f"samples_{step:07d}.png")
+
+    def write_grid(self, samples, step, result=None):
+        """Writes the sample grid of ``step``; returns its path."""
+        os.makedirs(self.grid_dir, exist_ok=True)
+        summary = ""
+        if result:
+            summary = ", ".join(
+                f"{k} {v:.4g}"
+                for k, v in result.items()
+                if k not in ("num_modes", "inception_score_std")
+            )
+        title = f"step {step}" + (f": {summary}" if summary else "")
+        if self.title:
+            title = f"{self.title}\n{title}"
+        return plots.plot_image_grid(
+            samples[: self.grid_size],
+            self.grid_path(step),
+            title=title,
+            real=self.real,
+            split_channels=self.split_channels,
+        )
+
+    def on_epoch_end(self, epoch, logs=None):
+        step = int(self.model.g_optimizer.iterations.numpy())
+        if step % self.every:
+            return
+        samples = np.asarray(
+            self.model.generate(self.num_samples, seed=self.seed)
+        )
+        if not np.all(np.isfinite(samples)):
+            self.history.append({"step": step, "diverged": True})
+            self._save()
+            return
+        result = {k: float(v) for k, v in self.evaluator(samples).items()}
+        self.history.append({"step": step, **result})
+        if logs is not None:
+            logs.update({k: v for k, v in result.items() if k != "num_modes"})
+        if self.grid_dir:
+            self.write_grid(samples, step, result)
+        if self._writer is not None:
+            with self._writer.as_default(step=step):
+                for key, value in result.items():
+                    tf.summary.scalar(f"image_metrics/{key}", value)
+                grid = samples[: min(self.grid_size, 16)]
+                tf.summary.image(
+                    "samples",
+                    np.clip((grid + 1.0) / 2.0, 0.0, 1.0),
+                    max_outputs=len(grid),
+                )
+            self._writer.flush()
+        self._save()
+
+    def _save(self):
+        if self.json_path:
+            tmp = self.json_path + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump(self.history, f, indent=1)
+            os.replace(tmp, self.json_path)

@@ -1,0 +1,54 @@
+"""bin/train_classifier.py (a subprocess: it is an absl binary)."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+
+from keras_gans import data, metrics
+
+BINARY = (
+    pathlib.Path(__file__).resolve().parents[1] / "bin" / "train_classifier.py"
+)
+
+
+def test_trains_saves_and_checks_accuracy(tmp_path):
+    output = tmp_path / "c.keras"
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    cmd = [sys.executable, str(BINARY), f"--output={output}", "--epochs=1"]
+    done = subprocess.run(
+        [*cmd, f"--copy_to={tmp_path / 'copy'}", "--min_accuracy=0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    record = json.loads((tmp_path / "c.json").read_text())
+    assert record["num_test"] == 359 and record["epochs"] == 1
+    assert (tmp_path / "copy" / "c.keras").is_file()
+    model = metrics.load_digits_classifier(output)
+    x, y = data.digits("test")
+    accuracy = np.mean(np.asarray(model(x)).argmax(-1) == y)
+    assert accuracy == record["test_accuracy"]
+    # An accuracy below --min_accuracy is a failure.
+    failed = subprocess.run(
+        [*cmd, "--min_accuracy=1.01"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert failed.returncode == 1 and "Below --min_accuracy" in failed.stdout
+
+
+def test_shipped_classifier_record():
+    record = json.loads(
+        pathlib.Path(
+            metrics.DIGITS_CLASSIFIER_PATH.replace(".keras", ".json")
+        ).read_text()
+    )
+    assert record["test_accuracy"] >= 0.97 and record["num_test"] == 359
