@@ -197,8 +197,8 @@ class TrainConfig:
     inception_weights: str = ""
     penalty_every: int = 1
     # None: chosen per workload by train_lib.auto_jit_compile (measured in
-    # benchmarks/throughput.py: XLA pays only for tiny, overhead-bound
-    # steps on CPU).
+    # benchmarks/throughput.py: on CPU XLA's fused loop pays for the dense
+    # networks, not tried for convolutions).
     jit_compile: Optional[bool] = None
     steps_per_execution: int = 50
     mixed_precision: str = "float32"
