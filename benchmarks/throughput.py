@@ -267,7 +267,7 @@ def default_setting(w: Workload, penalty: str):
     if not hasattr(train_lib, "auto_jit_compile"):  # an older version
         return None
     _, discriminator = _networks(w)
-    return train_lib.auto_jit_compile(discriminator, w.batch), 50
+    return train_lib.auto_jit_compile(discriminator), 50
 
 
 # ------------------------------------------------------------------ timing

@@ -378,18 +378,14 @@ class GAN(keras.Model):
     def _row_independent_discriminator(self):
         """Whether D treats the rows of a batch independently (no batch
         statistics), so that one call on two batches equals two calls."""
-        cached = getattr(self, "_d_rows_independent", None)
-        if cached is None:
-            coupled = (
-                keras.layers.BatchNormalization,
-                keras.layers.UnitNormalization,
-            )
-            cached = not any(
-                isinstance(layer, coupled)
-                for layer in _all_layers(self.discriminator)
-            ) and isinstance(self.discriminator, keras.Model)
-            self._d_rows_independent = cached
-        return cached
+        coupled = (
+            keras.layers.BatchNormalization,
+            keras.layers.UnitNormalization,
+        )
+        return isinstance(self.discriminator, keras.Model) and not any(
+            isinstance(layer, coupled)
+            for layer in _all_layers(self.discriminator)
+        )
 
     def _penalty(self, real, fake, seed):
         """``(weighted term for L_D, unweighted penalty, applied?)``."""

@@ -90,18 +90,16 @@ def dtype_policy(name: str):
         keras.config.set_dtype_policy(previous)
 
 
-def auto_jit_compile(discriminator, batch_size: int) -> bool:
+def auto_jit_compile(discriminator) -> bool:
     """Whether XLA pays for this workload: on a GPU always; on CPU for
     discriminators made of Dense layers only (convolutions stay with
     oneDNN, unmeasured under XLA here).
 
     Measured on this project's 2-core CPU (benchmarks/RESULTS.md): the fused
     XLA loop beats Keras' loop without XLA for the ring MLPs at batch 64
-    (1.9-2.8x) and the paper's 784-D MLP (1.3-1.4x), and in 12 of 14 dense
+    (2.4-2.9x) and the paper's 784-D MLP (1.3-1.4x), and in 12 of 14 dense
     rows; the exceptions are 0GP at batch 256-512 (0.86-0.95x).
-    ``batch_size`` is kept for rules that depend on it.
     """
-    del batch_size
     if tf.config.list_logical_devices("GPU"):
         return True
     return all(
@@ -149,7 +147,7 @@ def _build_gan(config: TrainConfig) -> GAN:
             real_weight=config.real_weight,
             n_critic=config.n_critic,
             jit_compile=(
-                auto_jit_compile(discriminator, config.batch_size)
+                auto_jit_compile(discriminator)
                 if config.jit_compile is None
                 else config.jit_compile
             ),

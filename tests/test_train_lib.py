@@ -263,12 +263,12 @@ def test_auto_jit_compile_xla_for_dense_not_conv():
     from keras_gans import networks
 
     small = networks.mlp_discriminator(2, (64, 64))
-    assert train_lib.auto_jit_compile(small, 64)
+    assert train_lib.auto_jit_compile(small)
     wide = networks.mlp_discriminator(784, (512, 512, 512))
-    assert train_lib.auto_jit_compile(wide, 64)
+    assert train_lib.auto_jit_compile(wide)
     x = keras.Input((8, 8, 1))
     conv = keras.Model(x, keras.layers.Conv2D(1, 3)(x))
-    assert not train_lib.auto_jit_compile(conv, 2)
+    assert not train_lib.auto_jit_compile(conv)
     with pytest.raises(ValueError, match="jit_compile must be"):
         dataclasses.replace(SMALL, jit_compile="yes").validate()
 

@@ -39,10 +39,8 @@ class Checkpoint(keras.callbacks.Callback):
     def __init__(self, gan, directory, max_to_keep=2, **trackables):
         super().__init__()
         self.checkpoint = tf.train.Checkpoint(gan=gan, **trackables)
-        self.directory = os.fspath(directory)
-        self.max_to_keep = max_to_keep
         self.manager = tf.train.CheckpointManager(
-            self.checkpoint, self.directory, max_to_keep=max_to_keep
+            self.checkpoint, os.fspath(directory), max_to_keep=max_to_keep
         )
         self.gan = gan
 
