@@ -22,6 +22,7 @@ import time
 
 from absl import app, flags, logging
 
+from keras_gans import json_io
 from keras_gans.config import OptimizerConfig, TrainConfig
 
 FLAGS = flags.FLAGS
@@ -140,13 +141,6 @@ def config_for(variant, dataset, seed, steps, hidden_units):
     return dataclasses.replace(base, **VARIANTS[variant][1]).validate()
 
 
-def _load(path):
-    if not os.path.exists(path):
-        return []
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
 def _mean_se(values):
     n = len(values)
     mean = sum(values) / n
@@ -200,7 +194,7 @@ def main(argv):
 
         done = {
             (r["variant"], r["dataset"], r["seed"], r["steps"], _hidden(r))
-            for r in _load(FLAGS.results)
+            for r in json_io.read_json_lines(FLAGS.results)
         }
         runs = [
             (v, d, s)
@@ -247,7 +241,7 @@ def main(argv):
         f"{platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {sys.version.split()[0]}"
     )
-    print(table(_load(FLAGS.results)))
+    print(table(json_io.read_json_lines(FLAGS.results)))
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
     logging.set_verbosity(logging.WARNING)
-    from keras_gans import data, figures, plots
+    from keras_gans import data, figures, json_io, plots
 
     steps, every = FLAGS.steps, FLAGS.every
     if FLAGS.quick:
@@ -101,7 +101,7 @@ def main(argv):
         f"{FLAGS.dataset}: -dL_G/dx (arrows), real (blue), generated (red)",
         centres=mix.centres,
     )
-    figures.write_json(
+    json_io.write_json(
         os.path.join(workdir, "results.json"),
         {"steps": steps, "every": every, "runs": records},
     )

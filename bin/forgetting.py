@@ -49,7 +49,7 @@ def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
     logging.set_verbosity(logging.WARNING)
-    from keras_gans import callbacks, figures, plots
+    from keras_gans import callbacks, figures, json_io, plots
 
     steps, freeze, every = FLAGS.steps, FLAGS.freeze_every, FLAGS.eval_every
     if FLAGS.quick:
@@ -85,7 +85,7 @@ def main(argv):
         os.path.join(workdir, "forgetting.png"),
         f"Digits: D's mean score on fakes frozen every {freeze} steps",
     )
-    figures.write_json(
+    json_io.write_json(
         os.path.join(workdir, "results.json"),
         {
             "steps": steps,

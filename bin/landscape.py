@@ -50,7 +50,7 @@ def main(argv):
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
     logging.set_verbosity(logging.WARNING)  # checkpoint INFO lines
-    from keras_gans import callbacks, figures, plots
+    from keras_gans import callbacks, figures, json_io, plots
 
     steps, every = FLAGS.steps, FLAGS.eval_every
     if FLAGS.quick:
@@ -86,7 +86,7 @@ def main(argv):
             f"{last['local_max']:.2f}, monotonic {last['monotonic']:.2f}",
             flush=True,
         )
-    figures.write_json(
+    json_io.write_json(
         os.path.join(workdir, "results.json"),
         {
             "steps": steps,

@@ -36,6 +36,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from absl import app, flags, logging  # noqa: E402
 
+from keras_gans import json_io  # noqa: E402
 from keras_gans.config import OptimizerConfig, TrainConfig  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -154,13 +155,6 @@ def config_for(variant, dataset, seed, steps, base_filters, eval_samples):
     return dataclasses.replace(base, **VARIANTS[variant][1]).validate()
 
 
-def _load(path):
-    if not os.path.exists(path):
-        return []
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
 def mean_se(values):
     """``(mean, standard error)``; the error is NaN for one value."""
     n = len(values)
@@ -232,7 +226,7 @@ def main(argv):
         os.makedirs(os.path.dirname(os.path.abspath(results)), exist_ok=True)
         done = {
             (r["variant"], r["seed"], r["steps"], r["base_filters"])
-            for r in _load(results)
+            for r in json_io.read_json_lines(results)
             if r["dataset"] == FLAGS.dataset
         }
         runs = [(v, s) for v in FLAGS.variants for s in range(seeds)]
@@ -275,7 +269,7 @@ def main(argv):
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
         f"{sys.version.split()[0]}"
     )
-    print(table(_load(results), FLAGS.dataset))
+    print(table(json_io.read_json_lines(results), FLAGS.dataset))
 
 
 def run():

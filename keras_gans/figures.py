@@ -48,7 +48,6 @@ __all__ = [
     "format_table",
     "landscape_rows",
     "landscape_table",
-    "write_json",
     "run_digits",
 ]
 
@@ -369,16 +368,6 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
     ]
     lines.insert(1, "-" * len(lines[0]))
     return "\n".join(lines)
-
-
-def write_json(path, value):
-    """Writes ``value`` as JSON to ``path`` atomically."""
-    path = os.fspath(path)
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    tmp = f"{path}.tmp"
-    with open(tmp, "w") as f:
-        json.dump(value, f, indent=1)
-    os.replace(tmp, path)
 
 
 def _mean(values):

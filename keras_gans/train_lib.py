@@ -38,6 +38,7 @@ from keras_gans import (
     data,
     distribute,
     export,
+    json_io,
     metrics,
     networks,
     penalties,
@@ -236,13 +237,6 @@ def _training_data(config, step):
     return data.toy_dataset(config.dataset, batch, config.seed, start_step=step)
 
 
-def _write_json(path, value):
-    tmp = f"{path}.tmp"
-    with open(tmp, "w") as f:
-        json.dump(value, f, indent=2)
-    os.replace(tmp, path)
-
-
 def _check_export_dir(export_dir):
     """Only an earlier export (or an empty directory) may be replaced."""
     if os.path.exists(export_dir) and os.listdir(export_dir):
@@ -330,7 +324,7 @@ def run(
                 f"{workdir} holds a run with a different config (fields "
                 f"{changed} differ); use a new workdir to change them."
             )
-    _write_json(config_path, config.to_dict())
+    json_io.write_json(config_path, config.to_dict(), indent=2)
 
     if config.is_image:
         # Missing tfds data or Inception weights: an error before training.
@@ -428,7 +422,7 @@ def run(
         "steps_trained_this_run": reached - step,
         "config": config.to_dict(),
     }
-    _write_json(os.path.join(workdir, "metrics.json"), result)
+    json_io.write_json(os.path.join(workdir, "metrics.json"), result, indent=2)
     return result
 
 

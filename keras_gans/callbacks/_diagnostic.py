@@ -1,6 +1,5 @@
 """Shared machinery of the diagnostic callbacks (not public API)."""
 
-import json
 import math
 import os
 from typing import Dict, Optional, Tuple
@@ -9,7 +8,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import rng
+from keras_gans import json_io, rng
 from keras_gans.validation import check_integer
 
 
@@ -51,11 +50,8 @@ class DiagnosticCallback(keras.callbacks.Callback):
         self.log_dir = os.fspath(log_dir) if log_dir else None
         if name:
             self.prefix = name
-        self.history = []
+        self.history = json_io.read_json(self.json_path, [])
         self._writer = None
-        if self.json_path and os.path.exists(self.json_path):
-            with open(self.json_path) as f:
-                self.history = json.load(f)
 
     @property
     def json_path(self) -> Optional[str]:
@@ -120,7 +116,4 @@ class DiagnosticCallback(keras.callbacks.Callback):
 
     def save_history(self):
         if self.json_path:
-            tmp = self.json_path + ".tmp"
-            with open(tmp, "w") as f:
-                json.dump(self.history, f, indent=1)
-            os.replace(tmp, self.json_path)
+            json_io.write_json(self.json_path, self.history)

@@ -1,14 +1,13 @@
 """Logs image-quality metrics of an image GAN every N steps, with sample
 grids."""
 
-import json
 import os
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import plots
+from keras_gans import json_io, plots
 
 __all__ = ["ImageMetricsCallback"]
 
@@ -77,11 +76,8 @@ class ImageMetricsCallback(keras.callbacks.Callback):
         self.real = None if real is None else np.asarray(real)[:grid_size]
         self.title = title
         self.split_channels = bool(split_channels)
-        self.history = []
+        self.history = json_io.read_json(self.json_path, [])
         self._writer = None
-        if self.json_path and os.path.exists(self.json_path):
-            with open(self.json_path) as f:
-                self.history = json.load(f)
 
     def on_train_begin(self, logs=None):
         step = int(self.model.g_optimizer.iterations.numpy())
@@ -145,7 +141,4 @@ class ImageMetricsCallback(keras.callbacks.Callback):
 
     def _save(self):
         if self.json_path:
-            tmp = self.json_path + ".tmp"
-            with open(tmp, "w") as f:
-                json.dump(self.history, f, indent=1)
-            os.replace(tmp, self.json_path)
+            json_io.write_json(self.json_path, self.history)

@@ -1,12 +1,11 @@
 """Logs PacGAN mode coverage of a toy-mixture GAN every N steps."""
 
-import json
 import os
 
 import keras
 import tensorflow as tf
 
-from keras_gans import metrics
+from keras_gans import json_io, metrics
 
 __all__ = ["ModeCoverageCallback"]
 
@@ -49,11 +48,8 @@ class ModeCoverageCallback(keras.callbacks.Callback):
         self.seed = int(seed)
         self.json_path = os.fspath(json_path) if json_path else None
         self.log_dir = os.fspath(log_dir) if log_dir else None
-        self.history = []
+        self.history = json_io.read_json(self.json_path, [])
         self._writer = None
-        if self.json_path and os.path.exists(self.json_path):
-            with open(self.json_path) as f:
-                self.history = json.load(f)
 
     def on_train_begin(self, logs=None):
         step = int(self.model.g_optimizer.iterations.numpy())
@@ -90,7 +86,4 @@ class ModeCoverageCallback(keras.callbacks.Callback):
 
     def _save(self):
         if self.json_path:
-            tmp = self.json_path + ".tmp"
-            with open(tmp, "w") as f:
-                json.dump(self.history, f, indent=1)
-            os.replace(tmp, self.json_path)
+            json_io.write_json(self.json_path, self.history)
