@@ -20,7 +20,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 from absl import app, flags, logging  # noqa: E402
 
-from keras_gans import train_lib  # noqa: E402
+from keras_gans import metrics, train_lib  # noqa: E402
 from keras_gans.config import PRECISIONS, TrainConfig  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -66,14 +66,6 @@ def run_one(precision, seed):
     )
 
 
-def _mean_se(values):
-    mean = sum(values) / len(values)
-    if len(values) < 2:
-        return mean, 0.0
-    var = sum((v - mean) ** 2 for v in values) / (len(values) - 1)
-    return mean, math.sqrt(var / len(values))
-
-
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)
@@ -87,9 +79,9 @@ def main(argv):
     )
     for precision in FLAGS.precisions:
         runs = [run_one(precision, seed) for seed in range(FLAGS.seeds)]
-        modes = _mean_se([r["modes"] for r in runs])
-        hq = _mean_se([100 * r["hq"] for r in runs])
-        rkl = _mean_se([r["rkl"] for r in runs])
+        modes = metrics.mean_se([r["modes"] for r in runs])
+        hq = metrics.mean_se([100 * r["hq"] for r in runs])
+        rkl = metrics.mean_se([r["rkl"] for r in runs])
         low = min(r["penalty_min"] for r in runs)
         high = max(r["penalty_max"] for r in runs)
         print(

@@ -13,7 +13,6 @@ resumes, and several processes (e.g. one per data set) can share the file;
 
 import dataclasses
 import json
-import math
 import os
 import platform
 import sys
@@ -22,7 +21,7 @@ import time
 
 from absl import app, flags, logging
 
-from keras_gans import json_io
+from keras_gans import json_io, metrics
 from keras_gans.config import OptimizerConfig, TrainConfig
 
 FLAGS = flags.FLAGS
@@ -141,15 +140,6 @@ def config_for(variant, dataset, seed, steps, hidden_units):
     return dataclasses.replace(base, **VARIANTS[variant][1]).validate()
 
 
-def _mean_se(values):
-    n = len(values)
-    mean = sum(values) / n
-    if n < 2:
-        return mean, float("nan")
-    var = sum((v - mean) ** 2 for v in values) / (n - 1)
-    return mean, math.sqrt(var / n)
-
-
 def _hidden(record):
     return "x".join(str(u) for u in record.get("hidden_units", (64, 64)))
 
@@ -168,10 +158,10 @@ def table(records):
         cells.items(),
         key=lambda kv: (kv[0][0] != "ring", kv[0][:3], order.get(kv[0][3], 99)),
     ):
-        m, ms = _mean_se([r["modes"] for r in rs])
-        h, hs = _mean_se([100 * r["high_quality"] for r in rs])
-        k, ks = _mean_se([r["reverse_kl"] for r in rs])
-        t, _ = _mean_se([r["wall_time_s"] for r in rs])
+        m, ms = metrics.mean_se([r["modes"] for r in rs])
+        h, hs = metrics.mean_se([100 * r["high_quality"] for r in rs])
+        k, ks = metrics.mean_se([r["reverse_kl"] for r in rs])
+        t, _ = metrics.mean_se([r["wall_time_s"] for r in rs])
         name = VARIANTS.get(variant, (variant,))[0]
         lines.append(
             f"{name:<60} {hidden:<11} {steps:>6} {dataset:<5} {len(rs):>2} "

@@ -36,7 +36,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from absl import app, flags, logging  # noqa: E402
 
-from keras_gans import json_io  # noqa: E402
+from keras_gans import json_io, metrics  # noqa: E402
 from keras_gans.config import OptimizerConfig, TrainConfig  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -155,16 +155,6 @@ def config_for(variant, dataset, seed, steps, base_filters, eval_samples):
     return dataclasses.replace(base, **VARIANTS[variant][1]).validate()
 
 
-def mean_se(values):
-    """``(mean, standard error)``; the error is NaN for one value."""
-    n = len(values)
-    mean = sum(values) / n
-    if n < 2:
-        return mean, float("nan")
-    var = sum((v - mean) ** 2 for v in values) / (n - 1)
-    return mean, math.sqrt(var / n)
-
-
 def table(records, dataset):
     """The printed table of ``records`` for ``dataset``."""
     columns = _METRICS[dataset]
@@ -187,11 +177,11 @@ def table(records, dataset):
         for key, _, _ in columns:
             values = [r[key] for r in ok if key in r]
             if values:
-                m, s = mean_se(values)
+                m, s = metrics.mean_se(values)
                 line += f" {m:8.3f} ± {s:6.3f}"
             else:
                 line += f" {'-':>17}"
-        t, _ = mean_se([r["wall_time_s"] for r in rs])
+        t, _ = metrics.mean_se([r["wall_time_s"] for r in rs])
         diverged = len(rs) - len(ok)
         lines.append(
             line

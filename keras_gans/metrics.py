@@ -52,10 +52,22 @@ __all__ = [
     "inception_model",
     "inception_score",
     "load_digits_classifier",
+    "mean_se",
     "mode_coverage",
     "mode_histogram",
     "psd_sqrt",
 ]
+
+
+def mean_se(values) -> tuple:
+    """``(mean, standard error of the mean)`` of per-seed results, the way
+    every table here reports them; the error is NaN for one value."""
+    values = np.asarray(values, np.float64)
+    if values.size < 2:
+        return float(values.mean()), float("nan")
+    return float(values.mean()), float(
+        values.std(ddof=1) / np.sqrt(values.size)
+    )
 
 
 @dataclasses.dataclass(frozen=True)

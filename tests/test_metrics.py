@@ -209,3 +209,12 @@ def test_missing_inception_weights_error(tmp_path, monkeypatch):
         metrics.inception_model(str(tmp_path / "nope.h5"))
     with pytest.raises(ValueError, match="image_size must be >= 75"):
         metrics.inception_model(None, image_size=32)
+
+
+def test_mean_se_matches_the_textbook_formula():
+    mean, se = metrics.mean_se([1.0, 2.0, 4.0])
+    assert mean == pytest.approx(7 / 3)
+    sample_var = ((1 - 7 / 3) ** 2 + (2 - 7 / 3) ** 2 + (4 - 7 / 3) ** 2) / 2
+    assert se == pytest.approx(math.sqrt(sample_var / 3))
+    one = metrics.mean_se([5])
+    assert one[0] == 5.0 and math.isnan(one[1])
