@@ -120,14 +120,26 @@ def toy_dataset(
     mix = mixture(name)
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
-    base = tf.constant([int(seed), 0x5EED], tf.int64)
+    return _step_indexed(
+        lambda seed_i: sample_mixture(mix, batch_size, seed_i),
+        seed,
+        0x5EED,
+        start_step,
+    )
 
-    def batch(step):
-        return sample_mixture(mix, batch_size, rng.fold_in(base, step))
 
+def _step_indexed(draw, seed, salt, start_step):
+    """The infinite pipeline whose batch ``i`` is ``draw(s_i)``, ``s_i`` the
+    stateless seed ``fold_in([seed, salt], i)``, starting at batch
+    ``start_step``: a pure function of ``(seed, i)``, so resuming is exact."""
+    base = tf.constant([int(seed), salt], tf.int64)
     return (
         tf.data.Dataset.counter(start=int(start_step), dtype=tf.int64)
-        .map(batch, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        .map(
+            lambda step: draw(rng.fold_in(base, step)),
+            num_parallel_calls=tf.data.AUTOTUNE,
+            deterministic=True,
+        )
         .prefetch(tf.data.AUTOTUNE)
     )
 
@@ -229,18 +241,13 @@ def _digits_pipeline(split, batch_size, seed, start_step, channels, salt):
     _check_batch(batch_size)
     images, labels = digits(split)
     images, labels = tf.constant(images), tf.constant(labels)
-    base = tf.constant([int(seed), salt], tf.int64)
-
-    def batch(step):
-        x, _ = _draw_digits(
-            images, labels, batch_size, rng.fold_in(base, step), channels
-        )
-        return x
-
-    return (
-        tf.data.Dataset.counter(start=int(start_step), dtype=tf.int64)
-        .map(batch, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-        .prefetch(tf.data.AUTOTUNE)
+    return _step_indexed(
+        lambda seed_i: _draw_digits(
+            images, labels, batch_size, seed_i, channels
+        )[0],
+        seed,
+        salt,
+        start_step,
     )
 
 

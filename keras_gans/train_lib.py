@@ -341,27 +341,27 @@ def run(
     if step and verbose:
         print(f"Resuming {workdir} from step {step}.")
     tb_dir = os.path.join(workdir, "tensorboard")
+    evaluation = dict(
+        every=config.eval_every,
+        num_samples=config.eval_samples,
+        seed=config.seed + _EVAL_SEED_OFFSET,
+        log_dir=os.path.join(tb_dir, "eval"),
+    )
     if config.is_image:
         coverage = gan_callbacks.ImageMetricsCallback(
             evaluator,
-            every=config.eval_every,
-            num_samples=config.eval_samples,
-            seed=config.seed + _EVAL_SEED_OFFSET,
             json_path=os.path.join(workdir, "image_metrics.json"),
-            log_dir=os.path.join(tb_dir, "eval"),
             grid_dir=os.path.join(workdir, "grids"),
             real=real,
             title=_title(config),
             split_channels=config.dataset == "stacked_digits",
+            **evaluation,
         )
     else:
         coverage = gan_callbacks.ModeCoverageCallback(
             mixture,
-            every=config.eval_every,
-            num_samples=config.eval_samples,
-            seed=config.seed + _EVAL_SEED_OFFSET,
             json_path=os.path.join(workdir, "mode_coverage.json"),
-            log_dir=os.path.join(tb_dir, "eval"),
+            **evaluation,
         )
     dataset = _training_data(config, step)
     start = time.time()
