@@ -34,6 +34,12 @@ def dirac_gan(theta, psi, seed=0):
     return kg.GAN(generator, kg.networks.dirac_linear(psi), 1, seed=seed)
 
 
+def dirac_weights(gan):
+    """``(psi, theta)``: the Dirac GAN's discriminator and generator."""
+    psi = gan.discriminator.trainable_variables[0].numpy().ravel()[0]
+    return float(psi), float(gan.generator.trainable_variables[0].numpy()[0])
+
+
 def tiny_gan(shape=(2,), seed=0, latent_dim=3):
     keras.utils.set_random_seed(seed)
     return kg.GAN(
@@ -82,8 +88,7 @@ def test_dirac_updates_match_analytic_alternating_steps(
         for _ in range(n_critic):
             psi = psi - lr * (-gamma * x0 + theta + 2 * lam * psi)
         theta = theta + lr * psi
-    got_psi = float(gan.discriminator.trainable_variables[0].numpy().ravel()[0])
-    got_theta = float(gan.generator.trainable_variables[0].numpy()[0])
+    got_psi, got_theta = dirac_weights(gan)
     assert got_psi == pytest.approx(psi, rel=1e-5)
     assert got_theta == pytest.approx(theta, rel=1e-5)
     assert int(gan.d_optimizer.iterations) == steps * n_critic
@@ -121,8 +126,7 @@ def test_lazy_penalty_matches_analytic_steps(every, n_critic, jit, spe):
             psi = psi - lr * (-x0 + theta + 2 * weight * psi)
             t += 1
         theta = theta + lr * psi
-    got_psi = float(gan.discriminator.trainable_variables[0].numpy().ravel()[0])
-    got_theta = float(gan.generator.trainable_variables[0].numpy()[0])
+    got_psi, got_theta = dirac_weights(gan)
     assert got_psi == pytest.approx(psi, rel=1e-5)
     assert got_theta == pytest.approx(theta, rel=1e-5)
     # The logged penalty averages the steps where it was computed.
@@ -270,8 +274,7 @@ def test_unrolled_generator_step_matches_analytic(k, first_order, jit):
         grad = -(psi1 - k * lr * (theta - x0))
     else:
         grad = -psi1 + k * lr * (2 * theta - x0)
-    got_psi = float(gan.discriminator.trainable_variables[0].numpy().ravel()[0])
-    got_theta = float(gan.generator.trainable_variables[0].numpy()[0])
+    got_psi, got_theta = dirac_weights(gan)
     assert got_psi == pytest.approx(psi1, rel=1e-6)  # look-ahead wrote nothing
     assert got_theta == pytest.approx(theta - lr * grad, rel=1e-6)
 
