@@ -18,7 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import distribute, losses, penalties, rng
+from keras_gans import distribute, losses, penalties, rng, update_rules
 from keras_gans.validation import check_integer
 
 __all__ = ["GAN"]
@@ -104,6 +104,7 @@ class GAN(keras.Model):
         self.ema_generator = None
         self.ema_decay = None
         self.discriminator_hooks = []
+        self.critic_step = 0
         self.seed = int(seed)
         self.rng_seed = keras.Variable(
             np.array([self.seed, 0], np.int64),
@@ -139,6 +140,7 @@ class GAN(keras.Model):
         unroll_steps: int = 0,
         unroll_first_order: bool = False,
         penalty_every: int = 1,
+        unroll_update: str = "optimizer",
         **kwargs,
     ):
         """Configures training.
@@ -168,16 +170,36 @@ class GAN(keras.Model):
                 use it. Compile under the strategy's scope.
             unroll_steps: k >= 0 look-ahead D steps for G's loss (Unrolled
                 GAN, Metz et al., 2017): G's loss is taken against D after k
-                plain gradient steps (D's learning rate) on the current real
-                and fake batch, differentiated through the steps; D's real
-                weights are untouched. 0 is the usual step.
+                look-ahead updates on the current real batch and G's fakes,
+                differentiated through the updates. Each update is D's own
+                optimizer's rule (same class and hyperparameters, continuing
+                from its current slots and step count, see
+                ``keras_gans.update_rules``) on D's whole loss: adversarial,
+                ``lambda * penalty`` (on every look-ahead step, not lazily)
+                and the EWC term of an ``OnlineEWC`` callback. D's weights
+                and slots are untouched. 0 is the usual step.
             unroll_first_order: skip the second-order terms (the look-ahead
                 gradients are treated as constants).
-            penalty_every: lazy regularisation (Karras et al., 2020): the
-                penalty is computed only on every ``penalty_every``-th D step
-                (D's step counter), with weight ``penalty_every * lambda``,
-                so its average pull is unchanged at a fraction of the cost.
-                1 (the default) applies it on every step. The logged
+            unroll_update: ``"optimizer"`` (the default: D's own rule, as
+                Metz et al.; SGD, Adam or AdamW) or ``"gradient"`` (plain
+                gradient steps ``psi - lr * grad`` at D's learning rate, the
+                form in which the look-ahead ignores D's momentum and Adam's
+                normalisation).
+            penalty_every: lazy regularisation in StyleGAN2's form (Karras
+                et al., 2020, Appendix B): with ``k = penalty_every > 1`` the
+                D steps minimise the adversarial loss alone, and after every
+                k-th D step (D steps 0, k, 2k, ... counted as ``iteration *
+                n_critic + i``) a separate update of D's optimizer minimises
+                ``k * lambda * penalty``. ``compile`` sets D's optimizer's
+                learning rate to ``lr * c`` and its decay rates (Adam's
+                betas, SGD's momentum) to ``beta ** c``, ``c = k / (k +
+                1)``: the k + 1 updates of a period then move the weights
+                as far, and average the moments over as long, as k updates
+                did, and the penalty keeps its average pull under Adam's
+                normalisation (folding ``k * lambda * penalty`` into one
+                Adam step would be normalised away). SGD, Adam and AdamW
+                are supported. 1 (the default) adds the penalty to every D
+                step and leaves the optimizer as it is. The logged
                 ``penalty`` averages the steps where it was computed. Under
                 a multi-replica strategy the penalty must not synchronise
                 replicas (``dragan`` does, and is refused).
@@ -211,6 +233,15 @@ class GAN(keras.Model):
             raise ValueError(f"ema_decay must be in (0, 1), got {ema_decay!r}.")
         check_integer("unroll_steps", unroll_steps, 0)
         check_integer("penalty_every", penalty_every, 1)
+        if unroll_update not in ("optimizer", "gradient"):
+            raise ValueError(
+                f"unroll_update must be 'optimizer' or 'gradient', got "
+                f"{unroll_update!r}."
+            )
+        if unroll_steps and unroll_update == "optimizer":
+            update_rules.check_supported(d_optimizer, "unroll_steps > 0")
+        if penalty_every > 1:
+            update_rules.check_supported(d_optimizer, "penalty_every > 1")
         if not isinstance(jit_compile, bool):
             raise ValueError(
                 f"jit_compile must be True or False, got {jit_compile!r}."
@@ -237,6 +268,14 @@ class GAN(keras.Model):
             )
         self.unroll_steps = int(unroll_steps)
         self.unroll_first_order = bool(unroll_first_order)
+        self.unroll_update = unroll_update
+        if self.penalty_every > 1 or update_rules.is_adjusted(d_optimizer):
+            update_rules.adjust_for_lazy_regularization(
+                d_optimizer,
+                self.penalty_every / (self.penalty_every + 1)
+                if self.penalty_every > 1
+                else None,
+            )
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
         # ``optimizer`` is G's: callbacks such as TensorBoard count steps with
@@ -388,34 +427,21 @@ class GAN(keras.Model):
         )
 
     def _penalty(self, real, fake, seed):
-        """``(weighted term for L_D, unweighted penalty, applied?)``."""
+        """``lambda * penalty`` and the unweighted penalty, with the inner
+        gradient loss-scaled like the outer one under mixed precision."""
         if self.penalty_is_none:
-            return tf.constant(0.0), tf.constant(0.0), tf.constant(True)
-        # Under a LossScaleOptimizer (mixed_float16) the penalty's inner
-        # gradient is loss-scaled too, with the same dynamic scale.
+            return tf.constant(0.0), tf.constant(0.0)
         scale = getattr(self.d_optimizer, "dynamic_scale", None)
         with penalties.gradient_scale(scale):
-            return self._penalty_term(real, fake, seed)
-
-    def _penalty_term(self, real, fake, seed):
-        k = self.penalty_every
-        if k == 1:
-            penalty = self.penalty_fn(self.discriminator, real, fake, seed)
-            return self.penalty_weight * penalty, penalty, tf.constant(True)
-        # Lazy regularisation (Karras et al., 2020): every k-th D step, with
-        # weight k * lambda; D's own step counter decides.
-        apply = tf.equal(self.d_optimizer.iterations % k, 0)
-        penalty = tf.cond(
-            apply,
-            lambda: tf.cast(
+            penalty = tf.cast(
                 self.penalty_fn(self.discriminator, real, fake, seed),
                 tf.float32,
-            ),
-            lambda: tf.constant(0.0),
-        )
-        return k * self.penalty_weight * penalty, penalty, apply
+            )
+        return self.penalty_weight * penalty, penalty
 
-    def _discriminator_step(self, real, noise_seed, penalty_seed):
+    def _discriminator_step(self, real, noise_seed, penalty_seed, index):
+        """One D update; ``index`` is the D step's number (a tensor),
+        ``iteration * n_critic + i``."""
         batch = tf.shape(real)[0]
         fake = self.generator(self._latent(batch, noise_seed), training=True)
         for j, hook in enumerate(self.discriminator_hooks):
@@ -426,6 +452,7 @@ class GAN(keras.Model):
                 hook.before_discriminator_step(self, real, hook_seed)
             if hasattr(hook, "transform_fakes"):
                 fake = hook.transform_fakes(fake, hook_seed)
+        lazy = self.penalty_every > 1
         d_vars = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
             d_loss, real_logits, fake_logits = self.adversarial_d_loss(
@@ -434,18 +461,28 @@ class GAN(keras.Model):
             for hook in self.discriminator_hooks:
                 if hasattr(hook, "discriminator_loss"):
                     d_loss = d_loss + hook.discriminator_loss()
-            term, penalty, applied = self._penalty(real, fake, penalty_seed)
+            if lazy:
+                term = penalty = tf.constant(0.0)
+            else:
+                term, penalty = self._penalty(real, fake, penalty_seed)
             unpenalised, d_loss = d_loss, d_loss + term
             scaled = self.d_optimizer.scale_loss(distribute.scale_loss(d_loss))
         grads = tape.gradient(scaled, d_vars)
         self.d_optimizer.apply(grads, d_vars)
-        if isinstance(self.d_optimizer, keras.optimizers.LossScaleOptimizer):
+        applied = tf.constant(True)
+        if lazy:
+            penalty, applied = self._lazy_penalty_step(
+                real, fake, penalty_seed, index
+            )
+        elif isinstance(
+            self.d_optimizer, keras.optimizers.LossScaleOptimizer
+        ):
             # A penalty whose loss-scaled inner gradient overflowed is inf;
             # the LossScaleOptimizer has just skipped that step (and lowered
             # the scale), so it is not logged either. The unscaled terms
             # stay finite, and a real divergence still shows in them.
             usable = tf.math.is_finite(penalty)
-            applied = tf.logical_and(applied, usable)
+            applied = usable
             d_loss = tf.where(usable, d_loss, unpenalised)
             penalty = tf.where(usable, penalty, tf.zeros_like(penalty))
         self.d_loss_tracker.update_state(d_loss)
@@ -455,51 +492,138 @@ class GAN(keras.Model):
         self.d_real_tracker.update_state(self._score(real_logits))
         self.d_fake_tracker.update_state(self._score(fake_logits))
 
-    def _unrolled_logits(self, real, fake):
-        """D's logits on ``fake`` after ``unroll_steps`` look-ahead steps.
+    def _lazy_penalty_step(self, real, fake, seed, index):
+        """StyleGAN2's separate regularisation update of D, after D steps
+        ``0, k, 2k, ...``: one step of D's optimizer (hyperparameters
+        adjusted by ``compile``) on ``k * lambda * penalty``. It is computed
+        only when due (``tf.cond``); the update is written with
+        ``update_rules`` and ``tf.where``, so that it can be skipped inside
+        a replicated step, where ``optimizer.apply`` cannot sit in a
+        ``tf.cond``. Returns ``(penalty, applied)``."""
+        k = self.penalty_every
+        d_vars = self.discriminator.trainable_variables
+        due = tf.equal(index % k, 0)
+        loss_scaled = isinstance(
+            self.d_optimizer, keras.optimizers.LossScaleOptimizer
+        )
 
-        Each look-ahead step is ``psi <- psi - lr * grad L_D(psi)`` on
-        ``(real, fake)``, with D's current learning rate, through
-        ``stateless_call``: D's variables are never written. Gradients of
-        the result flow through the steps (to G via ``fake``) unless
-        ``unroll_first_order``. Under a strategy the look-ahead gradients
-        are averaged over replicas (the global batch's gradient).
+        def compute():
+            with tf.GradientTape() as tape:
+                _, penalty = self._penalty(real, fake, seed)
+                loss = k * self.penalty_weight * penalty
+                scaled = self.d_optimizer.scale_loss(
+                    distribute.scale_loss(loss)
+                )
+            grads = tape.gradient(scaled, d_vars)
+            return penalty, [
+                tf.zeros_like(v.value) if g is None else tf.cast(g, v.dtype)
+                for g, v in zip(grads, d_vars)
+            ]
+
+        def skip():
+            return tf.constant(0.0), [tf.zeros_like(v.value) for v in d_vars]
+
+        penalty, grads = tf.cond(due, compute, skip)
+        context = tf.distribute.get_replica_context()
+        if context is not None and context.num_replicas_in_sync > 1:
+            # Per-replica losses are scaled to the global batch: sum.
+            grads = context.all_reduce(tf.distribute.ReduceOp.SUM, grads)
+        if loss_scaled:
+            scale = tf.cast(self.d_optimizer.scale, tf.float32)
+            grads = [g / tf.cast(scale, g.dtype) for g in grads]
+            finite = tf.reduce_all(
+                [tf.reduce_all(tf.math.is_finite(g)) for g in grads]
+            )
+            # An overflow skips the regularisation step (the outer loss
+            # scale is left to the adversarial steps).
+            due = tf.logical_and(due, finite)
+            grads = [tf.where(finite, g, tf.zeros_like(g)) for g in grads]
+            penalty = tf.where(finite, penalty, tf.zeros_like(penalty))
+        state = update_rules.read_state(self.d_optimizer, d_vars)
+        values, state = update_rules.step(
+            self.d_optimizer, d_vars, [v.value for v in d_vars], grads, state
+        )
+        update_rules.write_state(
+            self.d_optimizer, d_vars, values, state, where=due
+        )
+        return penalty, due
+
+    def _unrolled_logits(self, real, fake, seed):
+        """D's logits on ``fake`` after ``unroll_steps`` look-ahead updates.
+
+        Each look-ahead update applies D's optimizer's rule
+        (``update_rules.step``, from copies of its current slots and step
+        count; or ``psi - lr * grad`` with ``unroll_update="gradient"``) to
+        D's whole loss on ``(real, fake)``: ``gamma L_real + L_fake + lambda
+        * penalty`` plus the EWC term of a hook that has one. D runs through
+        ``stateless_call``, so its variables and the optimizer's slots are
+        never written. Gradients of the result flow through the updates (to
+        G via ``fake``) unless ``unroll_first_order``. Under a strategy the
+        look-ahead gradients are averaged over replicas (the global batch's
+        gradient).
         """
         d = self.discriminator
-        values = [v.value for v in d.trainable_variables]
+        d_vars = d.trainable_variables
+        values = [v.value for v in d_vars]
         fixed = [v.value for v in d.non_trainable_variables]
-        lr = tf.cast(self.d_optimizer.learning_rate, tf.float32)
+        through_optimizer = self.unroll_update == "optimizer"
+        if through_optimizer:
+            state = update_rules.read_state(self.d_optimizer, d_vars)
+        else:
+            lr = tf.cast(self.d_optimizer.learning_rate, tf.float32)
         context = tf.distribute.get_replica_context()
         replicas = context.num_replicas_in_sync if context else 1
+        seeds = rng.split_seed(seed, self.unroll_steps)
 
-        def logits(params, x):
-            return d.stateless_call(params, fixed, x, training=True)[0]
+        def at(params):
+            def discriminator(x, training=True):
+                return d.stateless_call(params, fixed, x, training=training)[0]
 
-        for _ in range(self.unroll_steps):
+            return discriminator
+
+        for j in range(self.unroll_steps):
             with tf.GradientTape() as tape:
                 tape.watch(values)
+                lookahead = at(values)
                 loss_real, loss_fake, _ = self.loss_fn(
-                    logits(values, real), logits(values, fake)
+                    lookahead(real), lookahead(fake)
                 )
                 loss = self.real_weight * loss_real + loss_fake
+                if not self.penalty_is_none:
+                    loss = loss + self.penalty_weight * tf.cast(
+                        self.penalty_fn(lookahead, real, fake, seeds[j]),
+                        tf.float32,
+                    )
+                for hook in self.discriminator_hooks:
+                    if hasattr(hook, "regularization"):
+                        loss = loss + hook.regularization(values)
             grads = tape.gradient(loss, values)
+            grads = [
+                tf.zeros_like(v) if g is None else g
+                for g, v in zip(grads, values)
+            ]
             if replicas > 1:
                 grads = context.all_reduce(tf.distribute.ReduceOp.MEAN, grads)
             if self.unroll_first_order:
                 grads = [tf.stop_gradient(g) for g in grads]
-            values = [
-                v - tf.cast(lr, v.dtype) * g for v, g in zip(values, grads)
-            ]
-        return logits(values, fake)
+            if through_optimizer:
+                values, state = update_rules.step(
+                    self.d_optimizer, d_vars, values, grads, state
+                )
+            else:
+                values = [
+                    v - tf.cast(lr, v.dtype) * g for v, g in zip(values, grads)
+                ]
+        return at(values)(fake)
 
-    def _generator_step(self, batch, noise_seed, real):
+    def _generator_step(self, batch, noise_seed, real, unroll_seed):
         g_vars = self.generator.trainable_variables
         with tf.GradientTape() as tape:
             fake = self.generator(
                 self._latent(batch, noise_seed), training=True
             )
             if self.unroll_steps:
-                fake_logits = self._unrolled_logits(real, fake)
+                fake_logits = self._unrolled_logits(real, fake, unroll_seed)
             else:
                 fake_logits = self.discriminator(fake, training=True)
             # L_G depends on the fake logits only.
@@ -535,12 +659,26 @@ class GAN(keras.Model):
             keras.KerasTensor((None, self.latent_dim))
         ).shape
         self._check_sample_shape(tuple(real.shape), tuple(fake_shape))
-        step_seed = rng.fold_in(self.rng_seed, self.g_optimizer.iterations)
-        seeds = rng.split_seed(step_seed, 2 * self.n_critic + 1)
+        iteration = self.g_optimizer.iterations
+        step_seed = rng.fold_in(self.rng_seed, iteration)
+        # The first 2 n_critic + 1 seeds are a prefix of the stream, the same
+        # for any count; the last one is the look-ahead's.
+        k = self.n_critic
+        seeds = rng.split_seed(step_seed, 2 * k + 2)
         batches = self._split_critic_batches(real)
         for i, real_i in enumerate(batches):
-            self._discriminator_step(real_i, seeds[2 * i], seeds[2 * i + 1])
-        self._generator_step(tf.shape(batches[0])[0], seeds[-1], batches[-1])
+            # The D step's index within the iteration, for hooks (a Python
+            # int while the step is traced).
+            self.critic_step = i
+            self._discriminator_step(
+                real_i,
+                seeds[2 * i],
+                seeds[2 * i + 1],
+                tf.cast(iteration, tf.int64) * k + i,
+            )
+        self._generator_step(
+            tf.shape(batches[0])[0], seeds[2 * k], batches[-1], seeds[2 * k + 1]
+        )
         return self._logs()
 
     def _logs(self):

@@ -20,13 +20,16 @@ inside every square root. Alphas are drawn per example from U[0, 1]. The
 gradient is taken with a nested ``tf.GradientTape``, so an outer tape sees
 the penalty as a function of the discriminator's weights (double backprop).
 
-Mixed precision: under a ``mixed_float16`` policy the inner backward pass
-runs in float16, where small input gradients underflow to zero. Inside
-``gradient_scale(s)`` the inner gradient is taken of ``s * D`` and divided
-by ``s`` in float32. ``keras_gans.GAN`` passes the D optimizer's dynamic
-loss scale, so an overflow in the inner pass makes the step's gradients
-non-finite and the ``LossScaleOptimizer`` skips the step and lowers the
-scale, exactly as for an overflow in the outer pass.
+Mixed precision: under a ``mixed_float16`` policy the inner backward pass runs
+in float16, where small input gradients underflow to zero. Inside
+``gradient_scale(s)`` the inner gradient is taken of ``m * D`` and divided by
+``m`` in float32, ``m`` the largest power of two at most ``s / B`` (the per-
+example scale of the outer pass, a batch mean; capped to float16's powers of
+two, so that ``m`` itself never overflows when ``s`` grows).
+``keras_gans.GAN`` passes the D optimizer's dynamic loss scale, so an overflow
+in the inner pass makes the step's gradients non-finite and the
+``LossScaleOptimizer`` skips the step and lowers the scale, exactly as for an
+overflow in the outer pass.
 
 ============ ============================= ==============================
 name         point u                       term
@@ -48,6 +51,7 @@ et al. (2018).
 """
 
 import contextlib
+import math
 import functools
 import inspect
 import threading
@@ -105,6 +109,19 @@ def gradient_scale(scale):
         _SCALE.value = previous
 
 
+def _inner_scale(scale, batch):
+    """The inner pass's loss scale: the largest power of two at most
+    ``scale / batch`` (what the outer pass, a batch mean times ``scale``,
+    puts on each example), within float16's powers of two [2^-14, 2^15].
+    It never overflows float16 itself, it can overflow the inner gradient
+    only where the outer one is as large, and dividing by it is exact."""
+    per_example = tf.cast(scale, tf.float32) / tf.cast(batch, tf.float32)
+    exponent = tf.clip_by_value(
+        tf.floor(tf.math.log(per_example) / math.log(2.0)), -14.0, 15.0
+    )
+    return tf.pow(2.0, exponent)
+
+
 def gradient_norm_squared(discriminator, points, output="logit"):
     """Per-example squared norm of the gradient of D at ``points``.
 
@@ -129,6 +146,7 @@ def gradient_norm_squared(discriminator, points, output="logit"):
         total = tf.reduce_sum(scores)
         scale = getattr(_SCALE, "value", None)
         if scale is not None:
+            scale = _inner_scale(scale, tf.shape(points)[0])
             total = tf.cast(scale, total.dtype) * total
     grads = tape.gradient(total, points)
     if grads is None:

@@ -13,10 +13,18 @@ FAKE_POINT = np.array([0.3, -0.7], np.float32)
 
 
 class Constant(keras.layers.Layer):
-    """G(z) = a fixed point: fakes are known exactly."""
+    """G(z) = a point that starts at FAKE_POINT: fakes are known exactly
+    until G trains (a G with a weight, so that GAN iterations count)."""
+
+    def build(self, input_shape):
+        self.point = self.add_weight(
+            shape=(2,),
+            initializer=keras.initializers.Constant(FAKE_POINT),
+            name="point",
+        )
 
     def call(self, z):
-        return tf.zeros_like(z[:, :2]) + FAKE_POINT
+        return tf.zeros_like(z[:, :2]) + self.point
 
 
 def linear_gan(loss="wasserstein", real_weight=1.0):
@@ -36,10 +44,29 @@ def linear_gan(loss="wasserstein", real_weight=1.0):
     return gan
 
 
-def _loss_numpy(gan, w, b, real):
-    d_real, d_fake = real @ w + b, FAKE_POINT @ w + b
-    d_r, d_f, _ = gan.loss_fn(d_real, np.full(len(real), d_fake, np.float32))
-    return gan.real_weight * float(d_r) + float(d_f)
+def _per_example_fisher(loss, gamma, w, b, real):
+    """mean_i (d l_i / d(w, b))^2 for l_i = gamma l_real(D(x_i)) +
+    l_fake(D(y)), D(x) = w.x + b, all fakes at FAKE_POINT: by hand, from
+    the derivatives of the per-example terms (Kirkpatrick et al.'s
+    empirical Fisher; the paper's Sec. V-A)."""
+
+    def sigmoid(a):
+        return 1.0 / (1.0 + np.exp(-a))
+
+    d_real = real @ w + b
+    d_fake = FAKE_POINT @ w + b
+    if loss == "wasserstein":  # -d_r + d_f
+        f_real, f_fake = -np.ones_like(d_real), np.ones_like(d_real)
+    else:  # softplus(-d_r) + softplus(d_f)
+        f_real = -sigmoid(-d_real)
+        f_fake = np.full_like(d_real, sigmoid(d_fake))
+    grad_w = (gamma * f_real)[:, None] * real + f_fake[:, None] * FAKE_POINT
+    grad_b = gamma * f_real + f_fake
+    return np.mean(grad_w**2, axis=0), np.mean(grad_b**2)
+
+
+def _at_iteration(gan, iteration):
+    gan.g_optimizer.iterations.assign(iteration)
 
 
 def test_penalty_closed_form_and_zero_after_anchoring():
@@ -60,73 +87,82 @@ def test_penalty_closed_form_and_zero_after_anchoring():
     assert float(ewc.penalty()) == pytest.approx(5.0)
     assert float(ewc.discriminator_loss()) == pytest.approx(15.0)
     real = tf.constant(np.random.default_rng(0).normal(size=(8, 2)), tf.float32)
-    ewc.before_discriminator_step(gan, real, SEED)  # iteration 0: due
+    _at_iteration(gan, 4)  # not the end of a task: nothing changes
+    ewc.before_discriminator_step(gan, real, SEED)
+    assert float(ewc.penalty()) == pytest.approx(5.0)
+    _at_iteration(gan, 5)  # the end of the first task
+    ewc.before_discriminator_step(gan, real, SEED)
     assert float(ewc.penalty()) == 0.0
     np.testing.assert_array_equal(ewc.state.anchor[0].numpy(), kernel.numpy())
 
 
+@pytest.mark.parametrize("num_batches", [1, 3])
 @pytest.mark.parametrize("loss", ["wasserstein", "non_saturating"])
-def test_fisher_matches_finite_differences(loss):
+def test_fisher_is_the_per_example_empirical_fisher(loss, num_batches):
     gan = linear_gan(loss, real_weight=2.0)
-    ewc = callbacks.OnlineEWC(weight=1.0, every=1, alpha=0.25, num_batches=2)
+    ewc = callbacks.OnlineEWC(
+        weight=1.0, every=1, alpha=0.25, num_batches=num_batches
+    )
     ewc.set_model(gan)
     kernel, bias = gan.discriminator.trainable_variables
-    real = np.random.default_rng(1).normal(size=(8, 2)).astype(np.float32)
+    kernel.assign([[0.8], [-0.3]])
+    bias.assign([0.2])
+    real = np.random.default_rng(1).normal(size=(9, 2)).astype(np.float32)
     w, b = kernel.numpy()[:, 0], float(bias.numpy()[0])
-    h = 1e-2
-    expected_w = np.zeros(2)
-    expected_b = 0.0
-    for part in (real[0::2], real[1::2]):
-        grad_w = [
-            (
-                _loss_numpy(gan, w + h * e, b, part)
-                - _loss_numpy(gan, w - h * e, b, part)
-            )
-            / (2 * h)
-            for e in np.eye(2, dtype=np.float32)
-        ]
-        grad_b = (
-            _loss_numpy(gan, w, b + h, part) - _loss_numpy(gan, w, b - h, part)
-        ) / (2 * h)
-        expected_w += np.square(grad_w) / 2
-        expected_b += grad_b**2 / 2
+    expected_w, expected_b = _per_example_fisher(loss, 2.0, w, b, real)
+    _at_iteration(gan, 1)
     ewc.before_discriminator_step(gan, tf.constant(real), SEED)
     fisher_w, fisher_b = ewc.fisher()
     # First estimate: w = alpha * w_hat + (1 - alpha) * 0.
-    np.testing.assert_allclose(
-        fisher_w[:, 0], 0.25 * expected_w, rtol=2e-3, atol=1e-6
-    )
-    np.testing.assert_allclose(
-        fisher_b, [0.25 * expected_b], rtol=2e-3, atol=1e-6
-    )
+    np.testing.assert_allclose(fisher_w[:, 0], 0.25 * expected_w, rtol=1e-5)
+    np.testing.assert_allclose(fisher_b, [0.25 * expected_b], rtol=1e-5)
     # A second estimate mixes: w = alpha w_hat + (1 - alpha) w_prev.
     ewc.before_discriminator_step(gan, tf.constant(real), SEED)
     np.testing.assert_allclose(
         ewc.fisher()[0][:, 0],
         0.25 * expected_w + 0.75 * 0.25 * expected_w,
-        rtol=2e-3,
-        atol=1e-6,
+        rtol=1e-5,
     )
 
 
-def test_only_every_nth_iteration_estimates():
+@pytest.mark.parametrize("jit", [False, True])
+def test_tasks_count_gan_iterations_with_n_critic(jit):
     gan = linear_gan()
-    ewc = callbacks.OnlineEWC(weight=1.0, every=3)
-    data = np.random.default_rng(2).normal(size=(28, 2)).astype(np.float32)
+    gan.compile(
+        keras.optimizers.SGD(0.1),
+        keras.optimizers.SGD(0.1),
+        loss="wasserstein",
+        n_critic=2,
+        jit_compile=jit,
+    )
+    ewc = callbacks.OnlineEWC(weight=1.0, every=2)
+    data = np.random.default_rng(2).normal(size=(40, 2)).astype(np.float32)
+    history = gan.fit(data, batch_size=8, verbose=0, callbacks=[ewc]).history
+    # 5 GAN iterations (10 D steps): tasks end at iterations 2 and 4, at the
+    # first D step of each; none at iteration 0.
+    assert int(gan.g_optimizer.iterations) == 5
+    assert int(ewc.state.estimates.numpy()) == 2
+    assert "ewc" in history and history["ewc"][0] > 0.0
+
+
+def test_no_anchor_before_the_first_task_ends():
+    gan = linear_gan()
+    ewc = callbacks.OnlineEWC(weight=1.0, every=10)
+    data = np.random.default_rng(2).normal(size=(36, 2)).astype(np.float32)
     history = gan.fit(data, batch_size=4, verbose=0, callbacks=[ewc]).history
-    # D iterations 0..6: estimates at 0, 3 and 6.
-    assert int(ewc.state.estimates.numpy()) == 3
-    assert "ewc" in history and np.isfinite(history["ewc"][0])
-    assert history["ewc"][0] > 0.0
+    assert int(ewc.state.estimates.numpy()) == 0
+    assert history["ewc"][0] == 0.0
+    assert all(np.all(f == 0) for f in ewc.fisher())
 
 
 def test_ewc_pulls_weights_toward_the_anchor():
     def drift(weight):
         gan = linear_gan()
-        ewc = callbacks.OnlineEWC(weight=weight, every=1000)
-        data = np.random.default_rng(3).normal(size=(40, 2)).astype(np.float32)
-        start = gan.discriminator.get_weights()
-        gan.fit(data, batch_size=4, verbose=0, callbacks=[ewc])
+        ewc = callbacks.OnlineEWC(weight=weight, every=2)
+        data = np.random.default_rng(3).normal(size=(48, 2)).astype(np.float32)
+        gan.fit(data[:8], batch_size=4, verbose=0, callbacks=[ewc])
+        start = gan.discriminator.get_weights()  # the first anchor
+        gan.fit(data[8:], batch_size=4, verbose=0, callbacks=[ewc])
         end = gan.discriminator.get_weights()
         return sum(float(np.sum((a - b) ** 2)) for a, b in zip(start, end))
 
@@ -137,7 +173,7 @@ def test_ewc_pulls_weights_toward_the_anchor():
 def test_checkpoint_restores_fisher_and_anchor(tmp_path):
     gan = linear_gan()
     ewc = callbacks.OnlineEWC(weight=1.0, every=2)
-    data = np.random.default_rng(4).normal(size=(20, 2)).astype(np.float32)
+    data = np.random.default_rng(4).normal(size=(28, 2)).astype(np.float32)
     gan.fit(data, batch_size=4, verbose=0, callbacks=[ewc])
     callbacks.Checkpoint(gan, tmp_path, ewc=ewc.state).manager.save()
     fresh_gan = linear_gan()
@@ -159,3 +195,29 @@ def test_bad_arguments():
         callbacks.OnlineEWC(1.0, 0)
     with pytest.raises(ValueError, match=r"alpha must be in \(0, 1\]"):
         callbacks.OnlineEWC(1.0, 10, alpha=0.0)
+
+
+def test_resumed_run_equals_the_uninterrupted_one(tmp_path):
+    data = np.random.default_rng(5).normal(size=(40, 2)).astype(np.float32)
+
+    def fit(gan, ewc, rows):
+        gan.fit(
+            data[rows], batch_size=4, shuffle=False, verbose=0,
+            callbacks=[ewc],
+        )
+
+    whole, whole_ewc = linear_gan(), callbacks.OnlineEWC(1.0, every=3)
+    fit(whole, whole_ewc, slice(0, 40))
+    first, first_ewc = linear_gan(), callbacks.OnlineEWC(1.0, every=3)
+    fit(first, first_ewc, slice(0, 16))  # 4 iterations: one estimate
+    callbacks.Checkpoint(first, tmp_path, ewc=first_ewc.state).manager.save()
+    second, second_ewc = linear_gan(), callbacks.OnlineEWC(1.0, every=3)
+    second_ewc.set_model(second)
+    callbacks.Checkpoint(second, tmp_path, ewc=second_ewc.state).restore()
+    fit(second, second_ewc, slice(16, 40))
+    assert int(second_ewc.state.estimates.numpy()) == 3  # iterations 3, 6, 9
+    for a, b in zip(
+        whole.get_weights() + whole_ewc.fisher(),
+        second.get_weights() + second_ewc.fisher(),
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)

@@ -95,11 +95,22 @@ def test_dirac_updates_match_analytic_alternating_steps(
     assert int(gan.g_optimizer.iterations) == steps
 
 
+def adam_rule(psi, grad, m, v, t, lr, beta_1, beta_2, eps=1e-7):
+    """Adam (Kingma & Ba, 2015, Algorithm 1, with eps_hat = eps sqrt(1 -
+    beta_2^t), which is Keras' placement of epsilon) for one scalar."""
+    m = beta_1 * m + (1 - beta_1) * grad
+    v = beta_2 * v + (1 - beta_2) * grad**2
+    m_hat, v_hat = m / (1 - beta_1**t), v / (1 - beta_2**t)
+    eps_hat = eps * np.sqrt(1 - beta_2**t)
+    return psi - lr * m_hat / (np.sqrt(v_hat) + eps_hat), m, v
+
+
 @pytest.mark.parametrize("jit,spe", [(False, 1), (True, 4)])
 @pytest.mark.parametrize("every,n_critic", [(3, 1), (2, 3)])
 def test_lazy_penalty_matches_analytic_steps(every, n_critic, jit, spe):
-    # As above, but R1 only on D steps t = 0, every, 2 every, ... (D's own
-    # counter), with weight every * lam.
+    # As above, with StyleGAN2's lazy schedule: D steps on the adversarial
+    # loss only, and after D steps t = 0, every, 2 every, ... a separate
+    # step on every * lam * R1; D's learning rate is lr * c, c = k/(k+1).
     x0, theta, psi, lr, lam = 0.5, 1.2, -0.4, 0.1, 0.3
     gan = dirac_gan(theta, psi)
     gan.compile(
@@ -117,20 +128,69 @@ def test_lazy_penalty_matches_analytic_steps(every, n_critic, jit, spe):
     history = gan.fit(
         real_points(x0, 4 * n_critic, steps), epochs=1, verbose=0
     ).history
-    t, penalties = 0, []
+    lr_d = lr * every / (every + 1)
+    t, penalties, updates = 0, [], 0
     for _ in range(steps):
         for _ in range(n_critic):
-            weight = every * lam if t % every == 0 else 0.0
-            if weight:
+            psi = psi - lr_d * (-x0 + theta)
+            updates += 1
+            if t % every == 0:
                 penalties.append(psi**2)
-            psi = psi - lr * (-x0 + theta + 2 * weight * psi)
+                psi = psi - lr_d * every * lam * 2 * psi
+                updates += 1
             t += 1
         theta = theta + lr * psi
     got_psi, got_theta = dirac_weights(gan)
     assert got_psi == pytest.approx(psi, rel=1e-5)
     assert got_theta == pytest.approx(theta, rel=1e-5)
+    assert int(gan.d_optimizer.iterations) == updates
     # The logged penalty averages the steps where it was computed.
     assert history["penalty"][-1] == pytest.approx(np.mean(penalties), 1e-5)
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_lazy_penalty_under_adam_matches_analytic_steps(jit):
+    # Adam on D with StyleGAN2's adjustment: lr c, beta ** c; the separate
+    # regularisation steps advance Adam's step count and moments.
+    x0, theta, psi, lr, lam, k = 0.5, 1.2, -0.4, 0.05, 0.3, 2
+    b1, b2 = 0.5, 0.99
+    gan = dirac_gan(theta, psi)
+    d_opt = keras.optimizers.Adam(lr, beta_1=b1, beta_2=b2)
+    gan.compile(
+        d_opt,
+        sgd(0.1),
+        loss="wasserstein",
+        penalty="r1",
+        penalty_weight=lam,
+        penalty_every=k,
+        jit_compile=jit,
+    )
+    steps = 5
+    gan.fit(real_points(x0, 4, steps), epochs=1, verbose=0)
+    c = k / (k + 1)
+    lr_c, b1_c, b2_c = lr * c, b1**c, b2**c
+    m = v = 0.0
+    t = 0
+    for step in range(steps):
+        t += 1
+        psi, m, v = adam_rule(psi, theta - x0, m, v, t, lr_c, b1_c, b2_c)
+        if step % k == 0:
+            t += 1
+            psi, m, v = adam_rule(psi, k * lam * 2 * psi, m, v, t, lr_c, b1_c, b2_c)
+        theta = theta + 0.1 * psi
+    got_psi, got_theta = dirac_weights(gan)
+    assert got_psi == pytest.approx(psi, rel=1e-5)
+    assert got_theta == pytest.approx(theta, rel=1e-5)
+    assert int(d_opt.iterations) == t
+    assert d_opt.beta_1 == pytest.approx(b1_c)
+    # A second compile adjusts from the originals, not twice.
+    gan.compile(d_opt, sgd(0.1), loss="wasserstein", penalty="r1",
+                penalty_weight=lam, penalty_every=k, jit_compile=jit)
+    assert d_opt.beta_1 == pytest.approx(b1_c)
+    assert float(d_opt.learning_rate) == pytest.approx(lr_c)
+    gan.compile(d_opt, sgd(0.1), loss="wasserstein", jit_compile=jit)
+    assert d_opt.beta_1 == pytest.approx(b1)
+    assert float(d_opt.learning_rate) == pytest.approx(lr)
 
 
 def test_bad_penalty_every():
@@ -277,6 +337,153 @@ def test_unrolled_generator_step_matches_analytic(k, first_order, jit):
     got_psi, got_theta = dirac_weights(gan)
     assert got_psi == pytest.approx(psi1, rel=1e-6)  # look-ahead wrote nothing
     assert got_theta == pytest.approx(theta - lr * grad, rel=1e-6)
+
+
+def _unrolled_dirac(d_opt, k, first_order, jit, **options):
+    x0, theta, psi, lr_g = 0.5, 1.2, -0.4, 0.1
+    gan = dirac_gan(theta, psi)
+    gan.compile(
+        d_opt,
+        sgd(lr_g),
+        loss="wasserstein",
+        unroll_steps=k,
+        unroll_first_order=first_order,
+        jit_compile=jit,
+        **options,
+    )
+    gan.fit(real_points(x0, 4, 1), epochs=1, verbose=0)
+    return gan, (x0, theta, psi, lr_g)
+
+
+@pytest.mark.parametrize("jit", [False, True])
+@pytest.mark.parametrize("k", [1, 2])
+@pytest.mark.parametrize("first_order", [False, True])
+def test_unrolled_through_adam_matches_analytic(k, first_order, jit):
+    # D on Adam. Its real step from zero slots with g = theta - x0 gives
+    # m0, v0 and psi'. The look-ahead continues Adam (steps 2..k+1) with the
+    # same constant g, so m_j = b1^j m0 + (1 - b1^j) g, v_j likewise with
+    # g^2, and psi_k = psi' - sum_j a_j m_j / (sqrt(v_j) + eps). G's loss
+    # -psi_k theta has dL_G/dtheta = -psi_k - theta dpsi_k/dg (full; g
+    # depends on theta with dg/dtheta = 1) or -psi_k (first order).
+    lr, b1, b2, eps = 0.05, 0.5, 0.99, 1e-7
+    d_opt = keras.optimizers.Adam(lr, beta_1=b1, beta_2=b2, epsilon=eps)
+    gan, (x0, theta, psi, lr_g) = _unrolled_dirac(d_opt, k, first_order, jit)
+    g = theta - x0
+    psi1, m0, v0 = adam_rule(psi, g, 0.0, 0.0, 1, lr, b1, b2, eps)
+    psi_k, dpsi_dg = psi1, 0.0
+    for j in range(1, k + 1):
+        t = j + 1
+        m = b1**j * m0 + (1 - b1**j) * g
+        v = b2**j * v0 + (1 - b2**j) * g**2
+        dm, dv = 1 - b1**j, 2 * g * (1 - b2**j)
+        a = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+        s = np.sqrt(v)
+        psi_k -= a * m / (s + eps)
+        dpsi_dg -= a * (dm / (s + eps) - m * dv / (2 * s * (s + eps) ** 2))
+    grad = -psi_k if first_order else -psi_k - theta * dpsi_dg
+    got_psi, got_theta = dirac_weights(gan)
+    assert got_theta == pytest.approx(theta - lr_g * grad, rel=1e-5)
+    # D's weights and slots are those of its one real step.
+    assert got_psi == pytest.approx(psi1, rel=1e-6)
+    assert float(d_opt._momentums[0].numpy().ravel()[0]) == pytest.approx(m0)
+    assert float(d_opt._velocities[0].numpy().ravel()[0]) == pytest.approx(v0)
+    assert int(d_opt.iterations) == 1
+    # Through Adam the look-ahead is not the plain-gradient one.
+    plain, _ = _unrolled_dirac(
+        keras.optimizers.Adam(lr, beta_1=b1, beta_2=b2, epsilon=eps),
+        k,
+        first_order,
+        jit,
+        unroll_update="gradient",
+    )
+    assert abs(dirac_weights(plain)[1] - got_theta) > 1e-3
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+@pytest.mark.parametrize("k", [1, 2])
+@pytest.mark.parametrize("first_order", [False, True])
+def test_unrolled_through_sgd_momentum_matches_analytic(
+    k, first_order, nesterov
+):
+    # SGD with momentum mu (Keras' form): m <- mu m - lr g, then psi <- psi
+    # + m, or psi <- psi + mu m - lr g with Nesterov. g = theta - x0 is
+    # constant, so dpsi_k/dg is a sum of the -lr coefficients.
+    lr, mu = 0.1, 0.9
+    d_opt = keras.optimizers.SGD(lr, momentum=mu, nesterov=nesterov)
+    gan, (x0, theta, psi, lr_g) = _unrolled_dirac(d_opt, k, first_order, False)
+    g = theta - x0
+
+    def update(psi, m, dpsi, dm):
+        m, dm = mu * m - lr * g, mu * dm - lr
+        if nesterov:
+            return psi + mu * m - lr * g, m, dpsi + mu * dm - lr, dm
+        return psi + m, m, dpsi + dm, dm
+
+    psi1, m0, _, _ = update(psi, 0.0, 0.0, 0.0)
+    psi_k, m, dpsi, dm = psi1, m0, 0.0, 0.0
+    for _ in range(k):
+        psi_k, m, dpsi, dm = update(psi_k, m, dpsi, dm)
+    grad = -psi_k if first_order else -psi_k - theta * dpsi
+    got_psi, got_theta = dirac_weights(gan)
+    assert got_theta == pytest.approx(theta - lr_g * grad, rel=1e-5)
+    assert got_psi == pytest.approx(psi1, rel=1e-6)
+    assert float(d_opt.momentums[0].numpy().ravel()[0]) == pytest.approx(m0)
+
+
+def test_unrolled_look_ahead_includes_the_penalty():
+    # With R1 (lam psi^2) the look-ahead gradient is g + 2 lam psi_j, so
+    # psi_k = r^k psi' - lr g S_k, r = 1 - 2 lam lr, S_k = sum_{j<k} r^j,
+    # and the full dL_G/dtheta = -psi_k + theta lr S_k.
+    x0, theta, psi, lr, lam, k = 0.5, 1.2, -0.4, 0.1, 0.7, 2
+    gan = dirac_gan(theta, psi)
+    gan.compile(
+        sgd(lr),
+        sgd(lr),
+        loss="wasserstein",
+        penalty="r1",
+        penalty_weight=lam,
+        unroll_steps=k,
+        jit_compile=False,
+    )
+    gan.fit(real_points(x0, 4, 1), epochs=1, verbose=0)
+    g = theta - x0
+    psi1 = psi - lr * (g + 2 * lam * psi)
+    r = 1 - 2 * lam * lr
+    s_k = sum(r**j for j in range(k))
+    psi_k = r**k * psi1 - lr * g * s_k
+    grad = -psi_k + theta * lr * s_k
+    assert dirac_weights(gan)[1] == pytest.approx(theta - lr * grad, rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    "options,message",
+    [
+        (
+            {"d_optimizer": keras.optimizers.RMSprop(0.1), "unroll_steps": 1},
+            "unroll_steps > 0 needs D's optimizer to be one of SGD",
+        ),
+        (
+            {
+                "d_optimizer": keras.optimizers.Adam(0.1, clipnorm=1.0),
+                "unroll_steps": 1,
+            },
+            "clipnorm",
+        ),
+        (
+            {
+                "d_optimizer": keras.optimizers.Adagrad(0.1),
+                "penalty": "r1",
+                "penalty_every": 4,
+            },
+            "penalty_every > 1 needs D's optimizer to be one of SGD",
+        ),
+        ({"unroll_update": "adam"}, "unroll_update must be"),
+    ],
+)
+def test_unsupported_look_ahead_and_lazy_set_ups(options, message):
+    d_opt = options.pop("d_optimizer", sgd(0.1))
+    with pytest.raises(ValueError, match=message):
+        tiny_gan().compile(d_opt, sgd(0.1), **options)
 
 
 def test_bad_unroll_steps():

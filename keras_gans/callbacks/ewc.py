@@ -4,7 +4,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import rng
 from keras_gans.validation import check_integer
 
 __all__ = ["OnlineEWC"]
@@ -41,33 +40,52 @@ class _EWCState(tf.Module):
 class OnlineEWC(keras.callbacks.Callback):
     """Online elastic weight consolidation of the discriminator.
 
-    Every ``every`` D iterations (D optimizer steps 0, every, 2 every, ...),
-    before that D update: estimate the diagonal Fisher of the adversarial
-    L_D (``gamma L_real + L_fake``, no penalties) at the current D weights as
-    the mean of squared gradients over ``num_batches`` batches (the step's
-    real batch split into ``num_batches`` strided parts ``real[j::k]``, each
-    with fresh fakes),
-    ``w_hat``; update ``w = alpha * w_hat + (1 - alpha) * w_prev``; anchor
-    ``theta* = theta``. Every D step adds
+    The paper (Thanh-Tung & Tran, Sec. V-A), after Kirkpatrick et al.
+    (2017) and Schwarz et al. (2018): training is a sequence of tasks of
+    ``every`` = tau GAN iterations. At the end of each task (GAN iterations
+    tau, 2 tau, ..., before that iteration's first D step; none before the
+    first task ends) estimate the diagonal empirical Fisher of D's
+    adversarial loss at the current weights, the mean of *per-example*
+    squared gradients::
 
-        ``weight * sum_i w_i (theta_i - theta*_i)^2``
+        w_hat_j = mean_i (d l_i / d theta_j)^2,
+        l_i = gamma * l_real(D(x_i)) + l_fake(D(y_i)),
 
-    to L_D (0 right after anchoring), logged as the metric ``ewc``. Under
-    MirroredStrategy the batch gradients are averaged over replicas before
-    squaring, so every replica holds the Fisher of the global batch (there
-    the estimate runs on every D step and is kept only when due: reductions
-    across replicas cannot sit inside a ``tf.cond``).
+    over the step's real examples ``x_i``, each paired with a fresh fake
+    ``y_i`` (no penalty term); then ``w = alpha * w_hat + (1 - alpha) *
+    w_prev`` and anchor ``theta* = theta``. Every D step adds
 
-    The state (``self.state``: Fisher, anchors, estimate count) is created
-    by ``set_model``; checkpoint it with the GAN, e.g.
+        ``weight * sum_j w_j (theta_j - theta*_j)^2``
+
+    to L_D (0 before the first estimate and right after each), logged as
+    the metric ``ewc``.
+
+    Per-example gradients: every loss is a batch mean of a per-example term
+    ``f(d_i)``, so ``grad l_i = c * dL/dd_i * grad d_i``; the weights ``c *
+    dL/dd_i`` come from one backward pass, and the rows ``grad d_i`` from
+    ``GradientTape.jacobian`` (vectorised with pfor) over chunks of the
+    batch. A chunk of ``c`` examples holds ``c * num_params`` floats; chunks
+    are at most ``2^24 / num_params`` examples (64 MiB), and at least
+    ``num_batches`` chunks are used. The result does not depend on the
+    chunking. D must treat examples independently (no BatchNorm in training
+    mode), as the per-example gradient presumes. Under a ``tf.distribute``
+    strategy the per-example squares are summed over replicas and divided by
+    the global number of examples, so every replica holds the global
+    batch's Fisher (there the estimate runs on every D step and is kept
+    only when due: reductions across replicas cannot sit inside a
+    ``tf.cond``).
+
+    The state (``self.state``: Fisher, anchors, estimate count; ``fisher``
+    aligned with ``discriminator.trainable_variables``) is created by
+    ``set_model``; checkpoint it with the GAN, e.g.
     ``callbacks.Checkpoint(gan, dir, ewc=ewc.state)``.
 
     Args:
         weight: lambda_EWC >= 0.
-        every: iterations between Fisher estimates (tau >= 1).
+        every: GAN iterations per task (tau >= 1).
         alpha: weight of the new estimate, in (0, 1].
-        num_batches: batches per estimate (>= 1); the per-replica real batch
-            must be divisible by it.
+        num_batches: the least number of chunks the estimate's batch is
+            split into (>= 1), to bound memory; the estimate is the same.
     """
 
     def __init__(
@@ -78,8 +96,10 @@ class OnlineEWC(keras.callbacks.Callback):
         num_batches: int = 1,
     ):
         super().__init__()
-        if not weight >= 0:
-            raise ValueError(f"weight must be >= 0, got {weight!r}.")
+        if not (np.isfinite(weight) and weight >= 0):
+            raise ValueError(
+                f"weight must be >= 0 and finite, got {weight!r}."
+            )
         check_integer("every", every, 1)
         check_integer("num_batches", num_batches, 1)
         if not 0.0 < alpha <= 1.0:
@@ -101,57 +121,106 @@ class OnlineEWC(keras.callbacks.Callback):
         self._gan = model
         model.add_discriminator_hook(self)
 
-    def penalty(self):
-        """``sum_i w_i (theta_i - theta*_i)^2`` (unweighted)."""
-        variables = self._gan.discriminator.trainable_variables
+    def penalty(self, values=None):
+        """``sum_j w_j (theta_j - theta*_j)^2`` (unweighted), at D's weights
+        or at ``values`` (tensors aligned with its trainable variables)."""
+        if values is None:
+            values = [
+                v.value for v in self._gan.discriminator.trainable_variables
+            ]
         terms = [
             tf.reduce_sum(
-                tf.cast(w, tf.float32)
-                * tf.square(tf.cast(v.value - a, tf.float32))
+                tf.cast(w, tf.float32) * tf.square(tf.cast(v - a, tf.float32))
             )
-            for v, w, a in zip(variables, self.state.fisher, self.state.anchor)
+            for v, w, a in zip(values, self.state.fisher, self.state.anchor)
         ]
         return tf.add_n(terms)
+
+    def regularization(self, values):
+        """``weight * penalty(values)``: the term an unrolled look-ahead of
+        D adds to D's loss."""
+        return self.weight * self.penalty(values)
 
     def discriminator_loss(self):
         value = self.penalty()
         self.tracker.update_state(value)
         return self.weight * value
 
+    def _chunks(self, batch, num_params):
+        size = batch
+        if batch is None:
+            return None
+        size = -(-batch // self.num_batches)
+        size = max(1, min(size, 2**24 // max(num_params, 1)))
+        return [(i, min(i + size, batch)) for i in range(0, batch, size)]
+
     def fisher_estimate(self, gan, real, seed):
-        """Mean over ``num_batches`` of squared global-batch gradients of
-        the adversarial L_D at the current D weights."""
+        """The diagonal empirical Fisher ``mean_i (d l_i / d theta)^2`` at
+        D's current weights, over ``real`` and fresh fakes (see the class
+        docstring), as float32 tensors aligned with D's trainable
+        variables."""
         variables = gan.discriminator.trainable_variables
-        context = tf.distribute.get_replica_context()
-        replicas = context.num_replicas_in_sync if context else 1
-        # Strided parts (rows j, j + k, ...), as for n_critic: the union of
-        # the replicas' part j is the single-device part j.
-        k = self.num_batches
-        grouped = tf.reshape(real, tf.concat([[-1, k], tf.shape(real)[1:]], 0))
-        parts = [grouped[:, j] for j in range(k)]
-        seeds = rng.split_seed(seed, self.num_batches)
+        fake = gan.generator(
+            gan._latent(tf.shape(real)[0], seed), training=True
+        )
+        fake = tf.cast(fake, real.dtype)
+        num_params = sum(int(np.prod(v.shape)) for v in variables)
+        chunks = self._chunks(real.shape[0], num_params) or [(None, None)]
         total = [tf.zeros(v.shape, tf.float32) for v in variables]
-        for j, part in enumerate(parts):
-            part_seed = seeds[j]
-            fake = gan.generator(
-                gan._latent(tf.shape(part)[0], part_seed), training=True
+        for start, stop in chunks:
+            squares = self._per_example_squares(
+                gan, real[start:stop], fake[start:stop], variables
             )
-            with tf.GradientTape() as tape:
-                loss, _, _ = gan.adversarial_d_loss(part, fake)
-            grads = tape.gradient(loss, variables)
-            grads = [
-                tf.zeros(v.shape, tf.float32)
-                if g is None
-                else tf.cast(g, tf.float32)
-                for g, v in zip(grads, variables)
-            ]
-            if replicas > 1:
-                grads = context.all_reduce(tf.distribute.ReduceOp.MEAN, grads)
-            total = [t + tf.square(g) for t, g in zip(total, grads)]
-        return [t / self.num_batches for t in total]
+            total = [t + s for t, s in zip(total, squares)]
+        count = tf.cast(tf.shape(real)[0], tf.float32)
+        context = tf.distribute.get_replica_context()
+        if context is not None and context.num_replicas_in_sync > 1:
+            total, count = context.all_reduce(
+                tf.distribute.ReduceOp.SUM, (total, count)
+            )
+        return [t / count for t in total]
+
+    @staticmethod
+    def _per_example_squares(gan, real, fake, variables):
+        """``sum_i (d l_i / d theta)^2`` over one chunk."""
+        with tf.GradientTape() as tape:
+            real_logits = gan.discriminator(real, training=True)
+            fake_logits = gan.discriminator(fake, training=True)
+            with tf.GradientTape() as inner:
+                inner.watch([real_logits, fake_logits])
+                loss_real, loss_fake, _ = gan.loss_fn(real_logits, fake_logits)
+                loss = gan.real_weight * loss_real + loss_fake
+            # dL/dd_i = f'(d_i) / c for a batch mean of c terms f(d_i).
+            w_real, w_fake = inner.gradient(loss, [real_logits, fake_logits])
+            rows = tf.cast(tf.size(real_logits), tf.float32)
+            per_example = rows * (
+                tf.stop_gradient(tf.cast(w_real, tf.float32))
+                * tf.cast(real_logits, tf.float32)
+                + tf.stop_gradient(tf.cast(w_fake, tf.float32))
+                * tf.cast(fake_logits, tf.float32)
+            )
+            per_example = tf.reshape(per_example, [-1])
+        jacobians = tape.jacobian(
+            per_example,
+            variables,
+            unconnected_gradients=tf.UnconnectedGradients.ZERO,
+            experimental_use_pfor=True,
+        )
+        return [
+            tf.reduce_sum(tf.square(tf.cast(j, tf.float32)), axis=0)
+            for j in jacobians
+        ]
+
+    def is_due(self, gan):
+        """Whether this D step ends a task: the first D step of GAN
+        iterations tau, 2 tau, ... (a boolean tensor)."""
+        if gan.critic_step != 0:
+            return tf.constant(False)
+        t = gan.g_optimizer.iterations
+        return tf.logical_and(t > 0, tf.equal(t % self.every, 0))
 
     def before_discriminator_step(self, gan, real, seed):
-        due = tf.equal(gan.d_optimizer.iterations % self.every, 0)
+        due = self.is_due(gan)
 
         def update(select):
             w_hat = self.fisher_estimate(gan, real, seed)
@@ -173,8 +242,10 @@ class OnlineEWC(keras.callbacks.Callback):
 
         context = tf.distribute.get_replica_context()
         if context is not None and context.num_replicas_in_sync > 1:
+            if gan.critic_step != 0:
+                return
             # Cross-replica reductions cannot sit in a tf.cond: estimate on
-            # every D step and keep the result only when due.
+            # every iteration and keep the result only when due.
             update(lambda yes, no: tf.where(due, yes, no))
         else:
             tf.cond(
