@@ -176,7 +176,8 @@ def test_lazy_penalty_under_adam_matches_analytic_steps(jit):
         psi, m, v = adam_rule(psi, theta - x0, m, v, t, lr_c, b1_c, b2_c)
         if step % k == 0:
             t += 1
-            psi, m, v = adam_rule(psi, k * lam * 2 * psi, m, v, t, lr_c, b1_c, b2_c)
+            grad = k * lam * 2 * psi
+            psi, m, v = adam_rule(psi, grad, m, v, t, lr_c, b1_c, b2_c)
         theta = theta + 0.1 * psi
     got_psi, got_theta = dirac_weights(gan)
     assert got_psi == pytest.approx(psi, rel=1e-5)
@@ -184,8 +185,15 @@ def test_lazy_penalty_under_adam_matches_analytic_steps(jit):
     assert int(d_opt.iterations) == t
     assert d_opt.beta_1 == pytest.approx(b1_c)
     # A second compile adjusts from the originals, not twice.
-    gan.compile(d_opt, sgd(0.1), loss="wasserstein", penalty="r1",
-                penalty_weight=lam, penalty_every=k, jit_compile=jit)
+    gan.compile(
+        d_opt,
+        sgd(0.1),
+        loss="wasserstein",
+        penalty="r1",
+        penalty_weight=lam,
+        penalty_every=k,
+        jit_compile=jit,
+    )
     assert d_opt.beta_1 == pytest.approx(b1_c)
     assert float(d_opt.learning_rate) == pytest.approx(lr_c)
     gan.compile(d_opt, sgd(0.1), loss="wasserstein", jit_compile=jit)
