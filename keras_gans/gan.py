@@ -529,13 +529,20 @@ class GAN(keras.Model):
             # Per-replica losses are scaled to the global batch: sum.
             grads = context.all_reduce(tf.distribute.ReduceOp.SUM, grads)
         if loss_scaled:
-            scale = tf.cast(self.d_optimizer.scale, tf.float32)
+            scale = tf.cast(self.d_optimizer.dynamic_scale, tf.float32)
             grads = [g / tf.cast(scale, g.dtype) for g in grads]
             finite = tf.reduce_all(
                 [tf.reduce_all(tf.math.is_finite(g)) for g in grads]
             )
-            # An overflow skips the regularisation step (the outer loss
-            # scale is left to the adversarial steps).
+            # An overflow skips the regularisation step and halves the loss
+            # scale, as the LossScaleOptimizer does for its own steps.
+            self.d_optimizer.dynamic_scale.assign(
+                tf.where(
+                    tf.logical_or(finite, tf.logical_not(due)),
+                    self.d_optimizer.dynamic_scale,
+                    self.d_optimizer.dynamic_scale / 2,
+                )
+            )
             due = tf.logical_and(due, finite)
             grads = [tf.where(finite, g, tf.zeros_like(g)) for g in grads]
             penalty = tf.where(finite, penalty, tf.zeros_like(penalty))

@@ -143,3 +143,40 @@ def test_inner_overflow_skips_the_step_and_lowers_the_scale(policy):
     assert float(d_opt.dynamic_scale) < 2.0**15 / 8
     assert np.all(np.isfinite(history["d_loss"]))
     assert history["penalty"][-1] == pytest.approx(2 * 300.0**2, rel=1e-2)
+
+
+@pytest.mark.parametrize("penalty_every", [1, 2])
+def test_no_d_step_is_skipped_at_a_scale_doubling(policy, penalty_every):
+    # The scale doubles every 2 good steps, from 2^15 through 2^16 (past
+    # float16's largest finite value) to 2^17. The penalty's inner scale
+    # must not turn into inf there: every D step is applied. (Later, at
+    # 2^19, this D's outer pass overflows for real, penalty or not.)
+    policy("mixed_float16")
+    keras.utils.set_random_seed(0)
+    gan = kg.GAN(
+        kg.networks.mlp_generator(2, 2, (16,)),
+        kg.networks.mlp_discriminator(2, (16,)),
+        2,
+        seed=0,
+    )
+    d_opt = keras.optimizers.LossScaleOptimizer(
+        keras.optimizers.Adam(1e-3), dynamic_growth_steps=2
+    )
+    gan.compile(
+        d_opt,
+        keras.optimizers.Adam(1e-3),
+        penalty="r1",
+        penalty_weight=1.0,
+        penalty_every=penalty_every,
+        jit_compile=False,
+    )
+    steps = 4
+    gan.fit(
+        kg.data.toy_dataset("ring", 32, seed=0),
+        steps_per_epoch=steps,
+        verbose=0,
+    )
+    lazy_steps = (steps + penalty_every - 1) // penalty_every
+    extra = lazy_steps if penalty_every > 1 else 0
+    assert int(d_opt.inner_optimizer.iterations) == steps + extra
+    assert float(d_opt.dynamic_scale) >= 2.0**17
