@@ -268,7 +268,8 @@ def plot_landscape(
         colour, kind = _curve_colour(land, i)
         ax.plot(land.k, land.curves[i], color=colour, lw=1.3)
         ax.axvline(0.0, color="k", lw=0.7, ls=":")
-        ax.set_ylim(-0.05, 1.05)
+        if land.unit == "sigmoid(D)":
+            ax.set_ylim(-0.05, 1.05)
         ax.set_xlim(land.k[0], land.k[-1])
         where = ""
         if not images and points[i].size <= 3:
@@ -278,7 +279,7 @@ def plot_landscape(
         if r == rows - 1:
             ax.set_xlabel("k (step along u)", fontsize=7)
         if c == 0:
-            ax.set_ylabel("sigmoid(D(x + k u))", fontsize=7)
+            ax.set_ylabel(f"{land.unit} at x + k u", fontsize=7)
     s = land.summary()
     width = "-" if s["mean_width"] is None else f"{s['mean_width']:.3g}"
     numbers = (
@@ -453,10 +454,12 @@ def plot_forgetting(panels, path, title: Optional[str] = None) -> str:
             )
             if len(steps) and steps[0] == t_b:
                 ax.plot(steps[:1], scores[:1], "o", ms=4, color=colours[b])
-        ax.axhline(0.5, color="k", lw=0.8, ls="--", label="0.5")
-        ax.set_ylim(-0.02, 1.02)
+        line = summary.threshold
+        ax.axhline(line, color="k", lw=0.8, ls="--", label=f"{line:g}")
+        if summary.unit == "sigmoid(D)":
+            ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("GAN step")
-        ax.set_ylabel("D's mean score sigmoid(D(y)) on the batch")
+        ax.set_ylabel(f"mean {summary.unit} on the batch")
         s = summary.summary()
 
         def fmt(v):
@@ -464,7 +467,7 @@ def plot_forgetting(panels, path, title: Optional[str] = None) -> str:
 
         ax.set_title(
             f"{label}\nmean max rise {fmt(s['mean_max_rise'])}, old scores "
-            f"> 0.5: {fmt(s['fraction_above_half'])}",
+            f"> {line:g}: {fmt(s['fraction_above_half'])}",
             fontsize=9,
         )
         ax.grid(alpha=0.3)

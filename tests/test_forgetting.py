@@ -146,3 +146,18 @@ def test_state_survives_checkpoint_and_resume(tmp_path):
     np.testing.assert_allclose(
         resumed.state.scores.numpy(), straight.state.scores.numpy(), atol=1e-5
     )
+
+
+def test_critic_scores_are_raw_with_threshold_zero():
+    def critic(x):
+        return tf.reduce_sum(x, axis=-1) + 3.0
+
+    x = np.array([[-4.0, 0.0], [1.0, -1.0], [2.0, 2.0]], np.float32)
+    assert mean_score(critic, x, output="logit") == pytest.approx(
+        np.mean(x.sum(-1) + 3.0)
+    )
+    summary = summarise([0], [0, 1, 2], [[-1.0], [0.5], [-0.5]], "logit")
+    assert summary.unit == "D (raw)" and summary.threshold == 0.0
+    assert summary.fraction_above_half == pytest.approx(0.5)
+    assert summary.mean_max_rise == pytest.approx(1.5)
+    assert summary.as_dict()["unit"] == "D (raw)"

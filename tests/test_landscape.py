@@ -190,3 +190,66 @@ def test_callback_logs_numbers_png_json_and_tensorboard(tmp_path):
     image = matplotlib.image.imread(tmp_path / "out" / "landscape_0000008.png")
     assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100
     assert list((tmp_path / "tb").glob("events.out.tfevents.*"))
+
+
+def _critic(offset):
+    """A critic b - |x - x0|_1 along the grid: a maximum at x0 of width K
+    whatever its offset b (a critic's offset is arbitrary)."""
+
+    def critic(x):
+        return offset - tf.reduce_sum(tf.abs(x - _X0), axis=-1)
+
+    return critic
+
+
+def test_critic_landscape_does_not_depend_on_the_critic_offset():
+    summaries = []
+    for offset in (0.0, 5.0, 10.0, 30.0):
+        land = compute_landscape(
+            _critic(offset), _X0[None], radius=20.0, num=101, output="logit"
+        )
+        assert land.unit == "D (raw)"
+        # D's own values along the line: b - |k| |u|_1.
+        expected = offset - np.abs(land.k) * np.sum(np.abs(land.direction))
+        np.testing.assert_allclose(land.curves[0], expected, atol=1e-4)
+        summaries.append(land.summary())
+    assert summaries[0] == {
+        "local_max": 1.0,
+        "mean_width": pytest.approx(20.0),
+        "monotonic": 0.0,
+    }
+    assert all(s == summaries[0] for s in summaries)
+    # Through a sigmoid the same critic's answer moves with its offset.
+    through_sigmoid = [
+        compute_landscape(_critic(b), _X0[None], radius=20.0).summary()
+        for b in (0.0, 30.0)
+    ]
+    assert through_sigmoid[0] != through_sigmoid[1]
+
+
+@pytest.mark.parametrize(
+    "loss,output",
+    [
+        ("non_saturating", "sigmoid"),
+        ("minimax", "sigmoid"),
+        ("wasserstein", "logit"),
+        ("hinge", "logit"),
+    ],
+)
+def test_diagnostics_read_the_gan_s_own_output(loss, output):
+    gan = kg.GAN(
+        kg.networks.mlp_generator(2, 2, (4,)),
+        kg.networks.mlp_discriminator(2, (4,)),
+        2,
+        seed=0,
+    )
+    gan.compile(
+        keras.optimizers.SGD(0.1),
+        keras.optimizers.SGD(0.1),
+        loss=loss,
+        jit_compile=False,
+    )
+    assert kg.diagnostics.scores.for_gan(gan) == output
+    assert kg.diagnostics.scores.for_gan(gan, "sigmoid") == "sigmoid"
+    with pytest.raises(ValueError, match="Valid: sigmoid, logit"):
+        kg.diagnostics.scores.for_gan(gan, "probability")

@@ -14,6 +14,7 @@ from keras_gans.callbacks._diagnostic import (
     gan_step,
 )
 from keras_gans.diagnostics import forgetting as forgetting_lib
+from keras_gans.diagnostics import scores
 from keras_gans.validation import check_integer
 
 __all__ = ["ForgettingCallback"]
@@ -88,6 +89,10 @@ class ForgettingCallback(DiagnosticCallback):
         seed: seed of the frozen batches' latents.
         outdir: directory of the PNG and JSON; None writes none.
         log_dir: TensorBoard directory; None writes none.
+        output: ``"sigmoid"`` or ``"logit"``: the score is ``sigmoid(D)``
+            or D's raw output; None takes the GAN's own (sigmoid for the
+            logistic losses, raw for wasserstein and hinge, see
+            ``diagnostics.scores``). The JSON records the unit.
     """
 
     prefix = "forgetting"
@@ -101,8 +106,10 @@ class ForgettingCallback(DiagnosticCallback):
         seed: int = 0,
         outdir=None,
         log_dir=None,
+        output=None,
     ):
         super().__init__(every, outdir, log_dir)
+        self.output = None if output is None else scores.check_output(output)
         self.freeze_every = check_integer("freeze_every", freeze_every, 1)
         if self.freeze_every % self.every:
             raise ValueError(
@@ -146,6 +153,7 @@ class ForgettingCallback(DiagnosticCallback):
             self.state.freeze_steps.numpy()[:count],
             self.state.eval_steps.numpy(),
             self.state.scores.numpy()[:, :count],
+            output=scores.for_gan(self.model, self.output),
         )
 
     def frozen_fakes(self) -> np.ndarray:
@@ -168,7 +176,9 @@ class ForgettingCallback(DiagnosticCallback):
         row = np.full(self.max_batches, np.nan, np.float32)
         for b in range(count):
             row[b] = forgetting_lib.mean_score(
-                gan.discriminator, state.fakes[b]
+                gan.discriminator,
+                state.fakes[b],
+                output=scores.for_gan(gan, self.output),
             )
         steps = state.eval_steps.numpy()
         keep = steps < step  # a repeated step replaces its row
@@ -189,6 +199,7 @@ class ForgettingCallback(DiagnosticCallback):
                 title="D's mean score on frozen fakes",
             )
         extra = {
+            "unit": summary.unit,
             "scores": [None if math.isnan(v) else float(v) for v in row],
             "freeze_steps": summary.freeze_steps.tolist(),
         }

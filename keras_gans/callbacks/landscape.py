@@ -7,6 +7,7 @@ import numpy as np
 from keras_gans import plots
 from keras_gans.callbacks._diagnostic import DiagnosticCallback
 from keras_gans.diagnostics import landscape as landscape_lib
+from keras_gans.diagnostics import scores
 
 __all__ = ["LandscapeCallback"]
 
@@ -39,6 +40,10 @@ class LandscapeCallback(DiagnosticCallback):
         max_points: how many points the PNG shows.
         outdir: directory of the PNGs and JSON; None writes none.
         log_dir: TensorBoard directory; None writes none.
+        output: ``"sigmoid"`` or ``"logit"``: the curves are
+            ``sigmoid(D)`` or D's raw output; None takes the GAN's own
+            (sigmoid for the logistic losses, raw for wasserstein and
+            hinge, see ``diagnostics.scores``). The JSON records the unit.
     """
 
     prefix = "landscape"
@@ -55,8 +60,10 @@ class LandscapeCallback(DiagnosticCallback):
         max_points: int = 16,
         outdir=None,
         log_dir=None,
+        output=None,
     ):
         super().__init__(every, outdir, log_dir)
+        self.output = None if output is None else scores.check_output(output)
         self.points = np.asarray(points, np.float32)
         self.direction = landscape_lib.random_direction(
             self.points.shape[1:], seed
@@ -77,6 +84,7 @@ class LandscapeCallback(DiagnosticCallback):
             num=self.num,
             direction=self.direction,
             tol=self.tol,
+            output=scores.for_gan(self.model, self.output),
         )
         self.latest = land
         self.save_arrays(
@@ -93,6 +101,7 @@ class LandscapeCallback(DiagnosticCallback):
                 max_points=self.max_points,
             )
         extra = {
+            "unit": land.unit,
             "is_local_max": land.local_max.tolist(),
             "width": [None if np.isnan(w) else float(w) for w in land.width],
         }

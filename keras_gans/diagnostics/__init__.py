@@ -4,7 +4,9 @@
 - ``landscape``: D's output along a random line through real points
   (paper eq. 2, Figs 2-7);
 - ``gradient_field``: ``-dL_G/dx`` on 2-D data (paper Fig. 1);
-- ``forgetting``: D's scores on frozen old fakes (paper Fig. 11).
+- ``forgetting``: D's scores on frozen old fakes (paper Fig. 11);
+- ``scores``: what they read off D: ``sigmoid(D)``, or a critic's raw
+  output.
 
 Their plots live in ``keras_gans.plots``; the callbacks that run them during
 ``fit`` in ``keras_gans.callbacks``.

@@ -5,7 +5,9 @@ training goes on, D's mean score ``s_b(t) = mean_j sigmoid(D_t(y_bj))`` on
 each frozen batch ``b`` is recorded (paper Sec. V, Fig. 11). A D that
 remembers keeps old fakes below 0.5; a D that forgets lets their scores
 drift back up towards "real" (DESIGN: forgetting = old fakes drifting back
-above 0.5).
+above 0.5). For a critic (wasserstein, hinge) the score is D's raw output
+and the line between fake and real is 0 (``output="logit"``, see
+``diagnostics.scores``).
 
 For batch ``b`` frozen at step ``t_b``, ``s_b(t_b)`` is its score when it
 was the current fake batch (the *initial* score); the evaluations at
@@ -15,7 +17,8 @@ was the current fake batch (the *initial* score); the evaluations at
   s_b(t_b)``, how far old fakes' scores rise back (the headline number);
 - ``mean_final_rise``: mean over batches of ``s_b(T) - s_b(t_b)`` at the
   last evaluation ``T``;
-- ``fraction_above_half``: fraction of all old scores above 0.5;
+- ``fraction_above_half``: fraction of all old scores above 0.5 (above 0
+  for a critic's raw output);
 - ``mean_old_score``: mean of all old scores.
 
 Batches with no old score yet are left out; with none at all the numbers
@@ -28,6 +31,8 @@ from typing import Callable, Dict, Optional
 import numpy as np
 import tensorflow as tf
 
+from keras_gans.diagnostics import scores as scores_lib
+
 __all__ = ["ForgettingSummary", "mean_score", "summarise"]
 
 
@@ -35,13 +40,15 @@ def mean_score(
     discriminator: Callable[[tf.Tensor], tf.Tensor],
     samples,
     batch_size: int = 1024,
+    output: str = "sigmoid",
 ) -> float:
-    """``mean sigmoid(D(x))`` over ``samples`` (D in inference mode)."""
+    """``mean sigmoid(D(x))`` (or ``mean D(x)`` with ``output="logit"``)
+    over ``samples`` (D in inference mode)."""
     samples = tf.convert_to_tensor(samples, tf.float32)
     total = 0.0
     for i in range(0, int(samples.shape[0]), batch_size):
-        logits = tf.cast(discriminator(samples[i : i + batch_size]), tf.float32)
-        total += float(tf.reduce_sum(tf.sigmoid(logits)))
+        logits = discriminator(samples[i : i + batch_size])
+        total += float(tf.reduce_sum(scores_lib.apply(logits, output)))
     return total / max(int(samples.shape[0]), 1)
 
 
@@ -58,6 +65,8 @@ class ForgettingSummary:
             then).
         max_rise: ``[B]`` ``max`` old score minus initial (NaN if none).
         final_rise: ``[B]`` last old score minus initial (NaN if none).
+        unit: what the scores are: ``"sigmoid(D)"`` or ``"D (raw)"``.
+        threshold: the score above which D takes a sample for real.
     """
 
     freeze_steps: np.ndarray
@@ -66,6 +75,8 @@ class ForgettingSummary:
     initial: np.ndarray
     max_rise: np.ndarray
     final_rise: np.ndarray
+    unit: str = "sigmoid(D)"
+    threshold: float = 0.5
 
     def _old(self):
         later = self.eval_steps[:, None] > self.freeze_steps[None, :]
@@ -74,7 +85,9 @@ class ForgettingSummary:
     @property
     def fraction_above_half(self) -> float:
         old = self._old()
-        return float(np.mean(old > 0.5)) if old.size else float("nan")
+        if not old.size:
+            return float("nan")
+        return float(np.mean(old > self.threshold))
 
     @property
     def mean_old_score(self) -> float:
@@ -113,17 +126,21 @@ class ForgettingSummary:
                 [None if np.isnan(v) else float(v) for v in row]
                 for row in self.scores
             ],
+            "unit": self.unit,
             **self.summary(),
         }
 
 
-def summarise(freeze_steps, eval_steps, scores) -> ForgettingSummary:
+def summarise(
+    freeze_steps, eval_steps, scores, output: str = "sigmoid"
+) -> ForgettingSummary:
     """Summarises a score history (see the module docstring).
 
     Args:
         freeze_steps: ``[B]`` freezing steps.
         eval_steps: ``[T]`` increasing evaluation steps.
         scores: ``[T, B]`` scores, NaN where a batch was not yet frozen.
+        output: what the scores are (``"sigmoid"`` or ``"logit"``).
 
     Returns:
         A ``ForgettingSummary``.
@@ -148,5 +165,12 @@ def summarise(freeze_steps, eval_steps, scores) -> ForgettingSummary:
             max_rise[b] = old.max() - initial[b]
             final_rise[b] = old[-1] - initial[b]
     return ForgettingSummary(
-        freeze, steps, scores, initial, max_rise, final_rise
+        freeze,
+        steps,
+        scores,
+        initial,
+        max_rise,
+        final_rise,
+        unit=scores_lib.unit(output),
+        threshold=scores_lib.threshold(output),
     )

@@ -5,9 +5,13 @@ points, reproducible from a seed)::
 
     f_i(k) = sigmoid(D(x_i + k u)),    k on an odd grid in [-K, K]
 
-(paper Sec. III-B2: ``k in [-100, 100]`` for 784-D MNIST). The grid has
-``num`` points, ``num`` odd, so ``k = 0`` is its centre ``c``. Three numbers
-summarise the curves (Thanh-Tung & Tran, 2020, Sec. IV):
+for the logistic losses and ``f_i(k) = D(x_i + k u)``, the critic's own
+output, for wasserstein and hinge (``output="logit"``; the paper's Table IV:
+"Linear for WGAN"), so that a critic's arbitrary offset cannot change the
+result (``diagnostics.scores``). (Paper Sec. III-B2: ``k in [-100, 100]`` for
+784-D MNIST). The grid has ``num`` points, ``num`` odd, so ``k = 0`` is its
+centre ``c``. Three numbers summarise the curves (Thanh-Tung & Tran, 2020,
+Sec. IV):
 
 - **local maximum**: ``f_i(0) >= f_i(k)`` for all ``|k| <= r``, some
   ``r > 0``. On the grid: walking outward from ``k = 0`` on each side, the
@@ -30,7 +34,7 @@ summarise the curves (Thanh-Tung & Tran, 2020, Sec. IV):
   local maximum falls by more than ``tol`` on both sides, so it is never
   monotonic.
 
-``tol`` (default 1e-4, in probability units) absorbs float32 rounding:
+``tol`` (default 1e-4, in the curves' units) absorbs float32 rounding:
 sigmoids of large logits are exactly 0.0 or 1.0 in float32, so saturated
 curves have exact ties, and their neighbours differ by ~1e-7.
 """
@@ -40,6 +44,8 @@ from typing import Callable, Dict, Optional
 
 import numpy as np
 import tensorflow as tf
+
+from keras_gans.diagnostics import scores
 
 __all__ = [
     "Landscape",
@@ -114,6 +120,7 @@ class Landscape:
         width: ``[n]`` width of each maximum (NaN where not a maximum).
         monotonic: ``[n]`` bool, whether ``f_i`` is monotonic on the grid.
         tol: the tie tolerance used.
+        unit: what the curves are: ``"sigmoid(D)"`` or ``"D (raw)"``.
     """
 
     k: np.ndarray
@@ -123,6 +130,7 @@ class Landscape:
     width: np.ndarray
     monotonic: np.ndarray
     tol: float
+    unit: str = "sigmoid(D)"
 
     @property
     def fraction_local_max(self) -> float:
@@ -209,8 +217,10 @@ def compute_landscape(
     direction=None,
     tol: float = 1e-4,
     batch_size: int = 4096,
+    output: str = "sigmoid",
 ) -> Landscape:
-    """``f_i(k) = sigmoid(D(x_i + k u))`` for each real point, analysed.
+    """``f_i(k) = sigmoid(D(x_i + k u))`` (or ``D(x_i + k u)``) for each
+    real point, analysed.
 
     Args:
         discriminator: a Keras model or callable mapping ``[B, *shape]`` to
@@ -223,6 +233,9 @@ def compute_landscape(
         direction: an explicit direction (a sample's shape); normalised.
         tol: tie tolerance of ``analyse_curves``.
         batch_size: points per discriminator call.
+        output: ``"sigmoid"`` for a logistic D, ``"logit"`` for a critic's
+            raw output (``diagnostics.scores.for_gan`` picks it from a
+            GAN's loss).
 
     Returns:
         A ``Landscape``.
@@ -237,6 +250,7 @@ def compute_landscape(
             f"{points.shape}."
         )
     _check_options(radius, num, tol)
+    scores.check_output(output)
     shape = points.shape[1:]
     if direction is None:
         u = random_direction(shape, seed)
@@ -255,12 +269,11 @@ def compute_landscape(
     flat = probes.reshape((-1,) + shape)
     values = [
         tf.reshape(
-            tf.sigmoid(
-                tf.cast(discriminator(flat[i : i + batch_size]), tf.float32)
-            ),
+            scores.apply(discriminator(flat[i : i + batch_size]), output),
             [-1],
         )
         for i in range(0, len(flat), batch_size)
     ]
     curves = tf.concat(values, 0).numpy().reshape(len(points), int(num))
-    return analyse_curves(k, curves, u, tol)
+    land = analyse_curves(k, curves, u, tol)
+    return dataclasses.replace(land, unit=scores.unit(output))
