@@ -98,10 +98,12 @@ def fig1_config(
             f"Unknown Fig. 1 variant {variant!r}. "
             f"Valid: {', '.join(FIG1_VARIANTS)}."
         )
+    # R1 differentiates sigmoid(D), as the paper's Table I (D a
+    # probability) and its code did, like every digits variant.
     base = TrainConfig(
         dataset=dataset,
         loss="non_saturating",
-        penalty_output="logit",
+        penalty_output="sigmoid",
         real_weight=1.0,
         n_critic=1,
         ema_decay=0.0,

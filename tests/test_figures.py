@@ -54,6 +54,20 @@ def test_fig1_config_and_table():
     assert table.splitlines()[3].split() == ["yy", "-"]
 
 
+def test_paper_variants_differentiate_what_the_paper_did():
+    # Table I: the logistic losses' D is a probability, so their penalties
+    # differentiate sigmoid(D) (as the paper's code did); a critic's own.
+    configs = [
+        figures.fig1_config(name, 100, 50) for name in figures.FIG1_VARIANTS
+    ] + list(figures.DIGITS_VARIANTS.values())
+    penalised = [c for c in configs if c.penalty != "none"]
+    assert len(penalised) == 5
+    for config in penalised:
+        logistic = config.loss in ("non_saturating", "minimax")
+        expected = "sigmoid" if logistic else "logit"
+        assert config.penalty_output == expected, config
+
+
 def _run(binary, tmp_path, *flags):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
