@@ -141,6 +141,13 @@ flags.DEFINE_bool(
     _DEFAULT.unroll_first_order,
     "Unrolled GAN without second-order terms.",
 )
+flags.DEFINE_enum(
+    "unroll_update",
+    _DEFAULT.unroll_update,
+    ["optimizer", "gradient"],
+    "Unrolled GAN look-ahead: D's own optimizer's rule (SGD, Adam, AdamW; "
+    "Metz et al.) or plain gradient steps at D's learning rate.",
+)
 flags.DEFINE_float(
     "ewc_weight",
     _DEFAULT.ewc_weight,
@@ -150,7 +157,8 @@ flags.DEFINE_float(
 flags.DEFINE_integer(
     "ewc_every",
     _DEFAULT.ewc_every,
-    "D iterations between Fisher estimates.",
+    "GAN iterations per EWC task (a Fisher estimate and anchor at the end "
+    "of each).",
     lower_bound=1,
 )
 flags.DEFINE_float(
@@ -163,7 +171,8 @@ flags.DEFINE_float(
 flags.DEFINE_integer(
     "ewc_num_batches",
     _DEFAULT.ewc_num_batches,
-    "Batches per Fisher estimate.",
+    "Least number of chunks the Fisher estimate's batch is split into "
+    "(memory only; the estimate is the same).",
     lower_bound=1,
 )
 flags.DEFINE_integer(
@@ -334,6 +343,7 @@ def config_from_flags() -> TrainConfig:
         replay_fraction=FLAGS.replay_fraction,
         unroll_steps=FLAGS.unroll_steps,
         unroll_first_order=FLAGS.unroll_first_order,
+        unroll_update=FLAGS.unroll_update,
         ewc_weight=FLAGS.ewc_weight,
         ewc_every=FLAGS.ewc_every,
         ewc_alpha=FLAGS.ewc_alpha,

@@ -175,6 +175,7 @@ class TrainConfig:
     replay_fraction: float = 0.5
     unroll_steps: int = 0
     unroll_first_order: bool = False
+    unroll_update: str = "optimizer"
     ewc_weight: float = 0.0
     ewc_every: int = 100
     ewc_alpha: float = 0.5
@@ -253,10 +254,10 @@ class TrainConfig:
             raise ValueError(
                 f"ewc_alpha must be in (0, 1], got {self.ewc_alpha}."
             )
-        if self.ewc_weight and self.batch_size % self.ewc_num_batches:
+        if self.unroll_update not in ("optimizer", "gradient"):
             raise ValueError(
-                f"batch_size ({self.batch_size}) must be a multiple of "
-                f"ewc_num_batches ({self.ewc_num_batches})."
+                "unroll_update must be 'optimizer' or 'gradient', got "
+                f"{self.unroll_update!r}."
             )
         if not self.penalty_weight >= 0:
             raise ValueError(

@@ -156,6 +156,7 @@ def _build_gan(config: TrainConfig) -> GAN:
             ema_decay=config.ema_decay or None,
             unroll_steps=config.unroll_steps,
             unroll_first_order=config.unroll_first_order,
+            unroll_update=config.unroll_update,
             penalty_every=config.penalty_every,
         )
     return gan
