@@ -1,0 +1,550 @@
+"""Do the forgetting remedies cure forgetting, and does forgetting predict
+collapse? (Thanh-Tung & Tran's central claim, measured.)
+
+Three baselines that fail, each remedy alone on each, two positive
+controls, then the two best combinations:
+
+- baselines: ``ring_sgd`` (GAN-NS + SGD lr 3e-3 on the ring, the paper's
+  Fig. 1 set-up), ``grid_adam`` (GAN-NS + Adam on the grid),
+  ``stacked_dcgan`` (DCGAN-NS on stacked digits);
+- remedies: momentum (the paper's Sec. V: SGD momentum, or Adam's beta_1
+  raised on an Adam baseline), replay of old fakes, online EWC, unrolling
+  5 and 10 steps through D's optimizer, the imbalanced loss (gamma); R1
+  and 0GP as positive controls.
+
+Fair tuning: every remedy's hyperparameters come from the declared sweep
+(``SWEEPS``) run on the tuning seeds (``--tune_seeds``, 100 and 101),
+scored by modes covered (then high-quality fraction, or lower KL); the
+reported runs use the disjoint seeds ``--report_seeds`` (0-4). Stacked
+digits reuses the grid's choices (a DCGAN run costs minutes here). The
+combinations join the best remedy with the second and third best, by the
+same tuning score.
+
+Every run records coverage, the forgetting score
+(``ForgettingCallback``'s mean max rise of frozen old fakes) and the
+landscape's local-max fraction at the end, as one JSON line in
+``--results``; finished runs are skipped, so an interrupted study resumes.
+The table: mean ± s.e. over report seeds; the headline: Spearman's rho
+between the forgetting score and modes over each baseline's report runs,
+with its permutation p-value, and the scatter plot ``--plot``.
+
+  python benchmarks/remedies.py --phase=tune
+  python benchmarks/remedies.py --phase=report
+  python benchmarks/remedies.py --table_only
+"""
+
+import dataclasses
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+
+import numpy as np
+from absl import app, flags, logging
+
+from keras_gans import json_io, metrics
+from keras_gans.config import OptimizerConfig, TrainConfig
+
+FLAGS = flags.FLAGS
+
+_SGD = OptimizerConfig(name="sgd", learning_rate=3e-3)
+_ADAM = OptimizerConfig("adam", 1e-3, beta1=0.5, beta2=0.99)
+_ADAM_IMAGES = OptimizerConfig("adam", 2e-4, beta1=0.5, beta2=0.99)
+
+# name -> (description, TrainConfig fields). Everything a remedy does not
+# change is pinned here, so that TrainConfig's defaults change no row.
+BASELINES = {
+    "ring_sgd": (
+        "ring, GAN-NS + SGD lr 3e-3 (Fig. 1: 2 x 64, batch 64)",
+        dict(
+            dataset="ring",
+            hidden_units=(64, 64),
+            batch_size=64,
+            latent_dim=2,
+            d_optimizer=_SGD,
+            g_optimizer=_SGD,
+            lr_schedule="constant",
+        ),
+    ),
+    "grid_adam": (
+        "grid, GAN-NS + Adam 1e-3 (3 x 128, batch 256)",
+        dict(
+            dataset="grid",
+            hidden_units=(128, 128, 128),
+            batch_size=256,
+            latent_dim=2,
+            d_optimizer=_ADAM,
+            g_optimizer=_ADAM,
+            lr_schedule="linear",
+        ),
+    ),
+    "stacked_dcgan": (
+        "stacked digits, DCGAN-NS + Adam 2e-4 (batch 64)",
+        dict(
+            dataset="stacked_digits",
+            network="dcgan",
+            base_filters=64,
+            batch_size=64,
+            latent_dim=100,
+            d_optimizer=_ADAM_IMAGES,
+            g_optimizer=_ADAM_IMAGES,
+            lr_schedule="constant",
+            eval_samples=26_000,
+        ),
+    ),
+}
+
+REMEDIES = {
+    "none": "baseline",
+    "momentum": "momentum (SGD momentum m, or Adam beta_1 = m)",
+    "replay": "replay of old fakes (5000, fraction f)",
+    "ewc": "online EWC (lambda, tau 100 iterations, alpha 0.5)",
+    "unrolled5": "unrolled 5 steps through D's optimizer",
+    "unrolled10": "unrolled 10 steps through D's optimizer",
+    "imbalanced": "imbalanced loss (gamma)",
+    "r1": "R1 (lambda; positive control)",
+    "zero_gp": "0GP (lambda; positive control)",
+}
+
+# The declared sweep: remedy -> hyperparameter points (TrainConfig fields,
+# or "momentum": m, resolved per baseline optimizer).
+SWEEPS = {
+    "none": [{}],
+    "momentum": [{"momentum": 0.5}, {"momentum": 0.9}],
+    "replay": [
+        {"replay_size": 5000, "replay_fraction": 0.25},
+        {"replay_size": 5000, "replay_fraction": 0.5},
+    ],
+    "ewc": [
+        {"ewc_weight": w, "ewc_every": 100, "ewc_alpha": 0.5}
+        for w in (10.0, 1000.0)
+    ],
+    "unrolled5": [{"unroll_steps": 5}],
+    "unrolled10": [{"unroll_steps": 10}],
+    "imbalanced": [{"real_weight": 3.0}, {"real_weight": 10.0}],
+    "r1": [
+        {"penalty": "r1", "penalty_weight": w} for w in (0.1, 10.0)
+    ],
+    "zero_gp": [
+        {"penalty": "zero_gp", "penalty_weight": w} for w in (0.1, 10.0)
+    ],
+}
+_FORGETTING_REMEDIES = ("momentum", "replay", "ewc", "unrolled5",
+                        "unrolled10", "imbalanced")
+# Landscape radius per data set: a few mode widths around each real point.
+_RADIUS = {"ring": 0.25, "grid": 1.0, "stacked_digits": 10.0}
+
+flags.DEFINE_enum(
+    "phase", "report", ["tune", "report"], "Which seeds to run."
+)
+flags.DEFINE_list("baselines", list(BASELINES), "Baselines to run.")
+flags.DEFINE_list("remedies", list(REMEDIES) + ["combos"], "Remedies.")
+flags.DEFINE_list("tune_seeds", ["100", "101"], "Seeds of the sweep.")
+flags.DEFINE_list("report_seeds", ["0", "1", "2", "3", "4"], "Seeds shown.")
+flags.DEFINE_integer("steps", 10000, "G steps per toy run.", lower_bound=100)
+flags.DEFINE_integer(
+    "image_steps", 5000, "G steps per stacked-digits run.", lower_bound=100
+)
+flags.DEFINE_string(
+    "results", "benchmarks/remedies_results.jsonl", "JSON-lines results."
+)
+flags.DEFINE_string(
+    "plot",
+    "benchmarks/remedies_forgetting_vs_modes.png",
+    "Scatter plot of forgetting against modes ('' for none).",
+)
+flags.DEFINE_bool("table_only", False, "Only print the tables of --results.")
+
+
+def _resolve(baseline, point):
+    """A sweep point's TrainConfig fields on ``baseline``."""
+    point = dict(point)
+    if "momentum" in point:
+        m = point.pop("momentum")
+        opt = BASELINES[baseline][1]["d_optimizer"]
+        if opt.name == "adam":
+            opt = dataclasses.replace(opt, beta1=m)
+        else:
+            opt = dataclasses.replace(opt, name="momentum", momentum=m)
+        point.update(d_optimizer=opt, g_optimizer=opt)
+    return point
+
+
+def config_for(baseline, point, seed, steps):
+    fields = dict(BASELINES[baseline][1])
+    log_every = steps // 20
+    base = TrainConfig(
+        seed=seed,
+        steps=steps,
+        loss="non_saturating",
+        penalty="none",
+        penalty_weight=0.0,
+        penalty_output="logit",
+        real_weight=1.0,
+        n_critic=1,
+        ema_decay=0.0,
+        replay_size=0,
+        ewc_weight=0.0,
+        unroll_steps=0,
+        log_every=log_every,
+        eval_every=steps,
+        steps_per_execution=int(np.gcd(log_every, 50)),
+        **fields,
+    )
+    return dataclasses.replace(base, **_resolve(baseline, point)).validate()
+
+
+def _real_points(dataset, n=64):
+    from keras_gans import data
+
+    if dataset == "stacked_digits":
+        return data.stacked_digits_sample(n, seed=7, split="train")[0]
+    return data.sample_mixture(data.mixture(dataset), n, [7, 0]).numpy()
+
+
+def _landscape_callback(dataset, sink):
+    import keras
+
+    from keras_gans.diagnostics import landscape, scores
+
+    points = _real_points(dataset)
+
+    class EndLandscape(keras.callbacks.Callback):
+        def on_train_end(self, logs=None):
+            land = landscape.compute_landscape(
+                self.model.discriminator,
+                points,
+                radius=_RADIUS[dataset],
+                num=101,
+                seed=0,
+                output=scores.for_gan(self.model),
+            )
+            sink["landscape_local_max"] = land.fraction_local_max
+            sink["landscape_unit"] = land.unit
+
+    return EndLandscape()
+
+
+def train_one(baseline, variant, point, seed, split, steps):
+    from keras_gans import callbacks, train_lib
+
+    config = config_for(baseline, point, seed, steps)
+    sink = {}
+    forgetting = callbacks.ForgettingCallback(
+        freeze_every=2 * config.log_every,
+        every=config.log_every,
+        batch_size=256,
+        max_batches=10,
+        seed=seed,
+    )
+    start = time.time()
+    with tempfile.TemporaryDirectory() as workdir:
+        result = train_lib.run(
+            config,
+            workdir,
+            verbose=0,
+            extra_callbacks=[
+                forgetting,
+                _landscape_callback(config.dataset, sink),
+            ],
+        )
+    final = result["final"]
+    return {
+        "baseline": baseline,
+        "dataset": config.dataset,
+        "variant": variant,
+        "seed": seed,
+        "split": split,
+        "modes": final.get("modes"),
+        "num_modes": final.get("num_modes"),
+        "high_quality": final.get("high_quality"),
+        "kl": final.get("kl"),
+        "reverse_kl": final.get("reverse_kl"),
+        "frechet_distance": final.get("frechet_distance"),
+        "forgetting_mean_max_rise": forgetting.summary().mean_max_rise,
+        "forgetting_unit": forgetting.summary().unit,
+        **sink,
+        "steps": steps,
+        "wall_time_s": time.time() - start,
+        "hyperparameters": point,
+    }
+
+
+def _score(records):
+    """Tuning score: mean modes, then mean HQ (toy) or -KL (images)."""
+    modes = np.mean([r["modes"] or 0 for r in records])
+    if records[0].get("high_quality") is not None:
+        second = np.mean([r["high_quality"] for r in records])
+    else:
+        second = -np.mean([r["kl"] if r["kl"] is not None else 1e9
+                           for r in records])
+    return (modes, second)
+
+
+def _tuned(records, baseline, remedy):
+    """The sweep point with the best tuning score (the grid's for stacked
+    digits), or None when the sweep has not run."""
+    source = "grid_adam" if baseline == "stacked_dcgan" else baseline
+    points = SWEEPS[remedy]
+    if len(points) == 1:
+        return points[0]
+    scored = []
+    for point in points:
+        rs = [
+            r
+            for r in records
+            if r["split"] == "tune"
+            and r["baseline"] == source
+            and r["variant"] == remedy
+            and r["hyperparameters"] == point
+        ]
+        if len(rs) == len(FLAGS.tune_seeds):
+            scored.append((_score(rs), json.dumps(point)))
+    if len(scored) < len(points):
+        return None
+    return json.loads(max(scored)[1])
+
+
+def _combos(records, baseline):
+    """The best remedy joined with the second and the third best, by the
+    tuning score (each with its tuned hyperparameters)."""
+    source = "grid_adam" if baseline == "stacked_dcgan" else baseline
+    ranked = []
+    for remedy in _FORGETTING_REMEDIES:
+        point = _tuned(records, baseline, remedy)
+        rs = [
+            r
+            for r in records
+            if r["split"] == "tune"
+            and r["baseline"] == source
+            and r["variant"] == remedy
+            and r["hyperparameters"] == point
+        ]
+        if point is None or not rs:
+            return []
+        ranked.append((_score(rs), remedy, point))
+    ranked.sort(reverse=True)
+    best = ranked[0]
+    combos = []
+    for other in ranked[1:3]:
+        if {best[1], other[1]} == {"unrolled5", "unrolled10"}:
+            continue
+        name = f"{best[1]}+{other[1]}"
+        combos.append((name, {**best[2], **other[2]}))
+    return combos
+
+
+def _steps(baseline):
+    return FLAGS.image_steps if baseline == "stacked_dcgan" else FLAGS.steps
+
+
+def plan(records):
+    """The runs of this phase: ``(baseline, variant, point, seed, split)``."""
+    runs = []
+    remedies = [r for r in FLAGS.remedies if r != "combos"]
+    if FLAGS.phase == "tune":
+        for baseline in FLAGS.baselines:
+            if baseline == "stacked_dcgan":
+                continue  # reuses the grid's choices
+            for remedy in remedies:
+                if len(SWEEPS[remedy]) < 2:
+                    continue
+                for point in SWEEPS[remedy]:
+                    for seed in FLAGS.tune_seeds:
+                        run = (baseline, remedy, point, int(seed), "tune")
+                        runs.append(run)
+        return runs
+    for baseline in FLAGS.baselines:
+        variants = []
+        for remedy in remedies:
+            point = _tuned(records, baseline, remedy)
+            if point is None:
+                logging.warning(
+                    "%s on %s: not tuned yet (run --phase=tune); skipped.",
+                    remedy,
+                    baseline,
+                )
+                continue
+            variants.append((remedy, point))
+        if "combos" in FLAGS.remedies:
+            variants += _combos(records, baseline)
+        for variant, point in variants:
+            for seed in FLAGS.report_seeds:
+                runs.append((baseline, variant, point, int(seed), "report"))
+    return runs
+
+
+def _key(baseline, variant, point, seed, split, steps):
+    return json.dumps(
+        [baseline, variant, point, seed, split, steps], sort_keys=True
+    )
+
+
+def table(records, split="report"):
+    rows = {}
+    for r in records:
+        if r["split"] == split:
+            key = (r["baseline"], r["variant"], json.dumps(
+                r["hyperparameters"], sort_keys=True))
+            rows.setdefault(key, []).append(r)
+    lines = [
+        f"{'baseline':<14} {'variant':<22} {'hyperparameters':<44} {'n':>2} "
+        f"{'modes':>15} {'HQ % / KL':>15} {'forgetting':>13} "
+        f"{'local max':>11} {'time s':>7}"
+    ]
+    order = {v: i for i, v in enumerate(REMEDIES)}
+    for (baseline, variant, hp), rs in sorted(
+        rows.items(),
+        key=lambda kv: (
+            list(BASELINES).index(kv[0][0]),
+            order.get(kv[0][1], 50),
+            kv[0][1],
+            kv[0][2],
+        ),
+    ):
+        m, ms = metrics.mean_se([r["modes"] for r in rs])
+        if rs[0]["high_quality"] is not None:
+            q, qs = metrics.mean_se([100 * r["high_quality"] for r in rs])
+            quality = f"{q:6.1f} ± {qs:5.1f}"
+        else:
+            q, qs = metrics.mean_se([r["kl"] for r in rs])
+            quality = f"{q:6.3f} ± {qs:5.3f}"
+        f, fs = metrics.mean_se([r["forgetting_mean_max_rise"] for r in rs])
+        lm, _ = metrics.mean_se([r["landscape_local_max"] for r in rs])
+        t, _ = metrics.mean_se([r["wall_time_s"] for r in rs])
+        hp = ",".join(
+            f"{k.replace('replay_', '').replace('penalty_', '')}={v}"
+            for k, v in json.loads(hp).items()
+            if k not in ("d_optimizer", "g_optimizer", "replay_size",
+                         "ewc_every", "ewc_alpha", "penalty")
+        ) or "-"
+        lines.append(
+            f"{baseline:<14} {variant:<22} {hp[:44]:<44} {len(rs):>2} "
+            f"{m:7.2f} ± {ms:5.2f} {quality} {f:6.3f} ± {fs:4.3f} "
+            f"{lm:11.2f} {t:7.0f}"
+        )
+    return "\n".join(lines)
+
+
+def correlations(records):
+    """Per baseline: Spearman's rho (forgetting score vs modes) over the
+    report runs, and its permutation p-value."""
+    out = {}
+    for baseline in BASELINES:
+        rs = [
+            r
+            for r in records
+            if r["split"] == "report"
+            and r["baseline"] == baseline
+            and r["modes"] is not None
+            and r["forgetting_mean_max_rise"] is not None
+            and np.isfinite(r["forgetting_mean_max_rise"])
+        ]
+        if len(rs) >= 3:
+            rho, p = metrics.spearman(
+                [r["forgetting_mean_max_rise"] for r in rs],
+                [r["modes"] for r in rs],
+            )
+            out[baseline] = (rho, p, len(rs))
+    return out
+
+
+def scatter(records, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rho = correlations(records)
+    fig, axes = plt.subplots(1, len(rho), figsize=(5 * len(rho), 4), dpi=110,
+                             squeeze=False)
+    for ax, (baseline, (r, p, n)) in zip(axes[0], rho.items()):
+        rs = [x for x in records if x["split"] == "report"
+              and x["baseline"] == baseline]
+        names = sorted({x["variant"] for x in rs})
+        colours = matplotlib.colormaps["tab10"]
+        for i, name in enumerate(names):
+            pts = [x for x in rs if x["variant"] == name]
+            ax.scatter(
+                [x["forgetting_mean_max_rise"] for x in pts],
+                [x["modes"] for x in pts],
+                s=18,
+                color=colours(i % 10),
+                label=name,
+            )
+        ax.set_xlabel("forgetting: mean max rise of old fakes' score")
+        ax.set_ylabel(f"modes covered (of {rs[0]['num_modes']})")
+        ax.set_title(f"{baseline}: Spearman rho {r:.2f}, p {p:.3g} (n={n})",
+                     fontsize=9)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=6)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def report(records):
+    print(
+        f"Remedies study; machine: {platform.machine()}, {os.cpu_count()} "
+        f"CPUs, Python {sys.version.split()[0]}"
+    )
+    print("\nReport seeds (mean ± s.e.):")
+    print(table(records, "report"))
+    print("\nTuning seeds:")
+    print(table(records, "tune"))
+    print("\nForgetting score vs modes, Spearman over report runs:")
+    for baseline, (rho, p, n) in correlations(records).items():
+        print(f"  {baseline:<14} rho {rho:+.3f}  p {p:.4f}  (n = {n})")
+    if FLAGS.plot and correlations(records):
+        scatter(records, FLAGS.plot)
+        print(f"\nScatter plot: {FLAGS.plot}")
+
+
+def main(argv):
+    del argv
+    logging.set_verbosity(logging.WARNING)
+    for name, valid in (
+        ("baselines", BASELINES),
+        ("remedies", list(REMEDIES) + ["combos"]),
+    ):
+        unknown = sorted(set(getattr(FLAGS, name)) - set(valid))
+        if unknown:
+            raise app.UsageError(
+                f"--{name}: unknown {unknown}; valid: {', '.join(valid)}"
+            )
+    records = json_io.read_json_lines(FLAGS.results)
+    if not FLAGS.table_only:
+        done = {
+            _key(r["baseline"], r["variant"], r["hyperparameters"],
+                 r["seed"], r["split"], r["steps"])
+            for r in records
+        }
+        runs = plan(records)
+        for i, (baseline, variant, point, seed, split) in enumerate(runs):
+            steps = _steps(baseline)
+            if _key(baseline, variant, point, seed, split, steps) in done:
+                continue
+            record = train_one(baseline, variant, point, seed, split, steps)
+            with open(FLAGS.results, "a") as f:
+                f.write(json.dumps(record) + "\n")
+            quality = (
+                f"HQ {100 * record['high_quality']:.1f}%"
+                if record["high_quality"] is not None
+                else f"KL {record['kl']}"
+            )
+            print(
+                f"[{i + 1}/{len(runs)}] {baseline} {variant} {point} seed "
+                f"{seed}: {record['modes']} modes, {quality}, forgetting "
+                f"{record['forgetting_mean_max_rise']:.3f}, local max "
+                f"{record['landscape_local_max']:.2f}, "
+                f"{record['wall_time_s']:.0f} s",
+                flush=True,
+            )
+        records = json_io.read_json_lines(FLAGS.results)
+    report(records)
+
+
+if __name__ == "__main__":
+    app.run(main)
