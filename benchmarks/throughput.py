@@ -59,7 +59,10 @@ flags.DEFINE_list(
     "penalties",
     ["none", "r1", "zero_gp", "wgan_gp", "zero_gp/16"],
     "Penalties to measure; NAME/k is lazy regularisation every k D steps "
-    "(ours only: the naive and tuned columns apply the penalty every step).",
+    "(ours only: the naive and tuned columns apply the penalty every step); "
+    "NAME+uK unrolls G's loss K steps through D's optimizer, NAME+uKg K "
+    "plain gradient steps (ours only: naive and tuned do not unroll, and "
+    "the model FLOPs do not count the look-ahead).",
 )
 flags.DEFINE_list(
     "ours",
@@ -216,8 +219,20 @@ def _adam():
 
 def _split(spec):
     """``"zero_gp/16"`` -> ``("zero_gp", 16)``."""
-    name, _, every = spec.partition("/")
+    name, _, every = spec.partition("+u")[0].partition("/")
     return name, int(every or 1)
+
+
+def _unroll(spec):
+    """``"none+u5"`` -> ``{"unroll_steps": 5}``; ``"none+u5g"`` adds
+    ``unroll_update="gradient"``; ``{}`` without ``+u``."""
+    _, _, unroll = spec.partition("+u")
+    if not unroll:
+        return {}
+    options = {"unroll_steps": int(unroll.rstrip("g"))}
+    if unroll.endswith("g"):
+        options["unroll_update"] = "gradient"
+    return options
 
 
 def build_naive(w, spec, spe=1, jit=None):
@@ -252,6 +267,7 @@ def build_ours(w, spec, spe, jit):
         steps_per_execution=spe,
         # Only passed when lazy, so the script also times older versions.
         **({"penalty_every": every} if every > 1 else {}),
+        **_unroll(spec),
     )
     if w.data_dim == 2:
         dataset = data.toy_dataset("ring", w.batch, seed=0)
@@ -456,8 +472,13 @@ def main(argv):
     unknown = [w for w in FLAGS.workloads if w not in WORKLOADS]
     bad_pen = []
     for spec in FLAGS.penalties:
-        name, _, every = spec.partition("/")
-        if name not in penalties.names() or (every and not every.isdigit()):
+        base, _, unroll = spec.partition("+u")
+        name, _, every = base.partition("/")
+        if (
+            name not in penalties.names()
+            or (every and not every.isdigit())
+            or (unroll and not unroll.rstrip("g").isdigit())
+        ):
             bad_pen.append(spec)
     if unknown or bad_pen:
         raise app.UsageError(
