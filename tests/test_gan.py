@@ -742,3 +742,35 @@ def test_backup_and_restore_resumes_exactly(tmp_path):
     assert int(resumed.g_optimizer.iterations) == 16
     for a, b in zip(reference.weights, resumed.weights):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("first_order", [False, True])
+def test_unrolled_look_ahead_includes_the_ewc_term(first_order):
+    # Wasserstein Dirac GAN with an EWC term lam F (psi - a)^2 on D (Fisher
+    # F and anchor a set by hand; no estimate within the run). D's real
+    # step and each look-ahead step follow g + 2 lam F (psi - a), g = theta
+    # - x0; one look-ahead step: psi_1 = psi' - lr (g + 2 lam F (psi' - a)),
+    # dpsi_1/dtheta = -lr, so dL_G/dtheta = -psi_1 + theta lr (full).
+    x0, theta, psi, lr = 0.5, 1.2, -0.4, 0.1
+    lam, fisher, anchor = 2.0, 1.5, 0.3
+    gan = dirac_gan(theta, psi)
+    gan.compile(
+        sgd(lr),
+        sgd(lr),
+        loss="wasserstein",
+        unroll_steps=1,
+        unroll_first_order=first_order,
+        jit_compile=False,
+    )
+    ewc = kg.callbacks.OnlineEWC(weight=lam, every=1000)
+    ewc.set_model(gan)
+    ewc.state.fisher[0].assign([[fisher]])
+    ewc.state.anchor[0].assign([[anchor]])
+    gan.fit(real_points(x0, 4, 1), epochs=1, verbose=0, callbacks=[ewc])
+    g = theta - x0
+    psi1 = psi - lr * (g + 2 * lam * fisher * (psi - anchor))
+    psi_k = psi1 - lr * (g + 2 * lam * fisher * (psi1 - anchor))
+    grad = -psi_k if first_order else -psi_k + theta * lr
+    got_psi, got_theta = dirac_weights(gan)
+    assert got_psi == pytest.approx(psi1, rel=1e-6)
+    assert got_theta == pytest.approx(theta - lr * grad, rel=1e-5)
