@@ -283,23 +283,29 @@ def _score(records):
     return (modes, second)
 
 
-def _tuned(records, baseline, remedy):
-    """The sweep point with the best tuning score (the grid's for stacked
-    digits), or None when the sweep has not run."""
+def _tune_runs(records, baseline, remedy, point):
+    """The tuning runs of ``remedy`` at ``point`` (the grid's for stacked
+    digits, which reuses the grid's choices)."""
     source = "grid_adam" if baseline == "stacked_dcgan" else baseline
+    return [
+        r
+        for r in records
+        if r["split"] == "tune"
+        and r["baseline"] == source
+        and r["variant"] == remedy
+        and r["hyperparameters"] == point
+    ]
+
+
+def _tuned(records, baseline, remedy):
+    """The sweep point with the best tuning score, or None when the sweep
+    has not run."""
     points = SWEEPS[remedy]
     if len(points) == 1:
         return points[0]
     scored = []
     for point in points:
-        rs = [
-            r
-            for r in records
-            if r["split"] == "tune"
-            and r["baseline"] == source
-            and r["variant"] == remedy
-            and r["hyperparameters"] == point
-        ]
+        rs = _tune_runs(records, baseline, remedy, point)
         if len(rs) == len(FLAGS.tune_seeds):
             scored.append((_score(rs), json.dumps(point)))
     if len(scored) < len(points):
@@ -310,18 +316,10 @@ def _tuned(records, baseline, remedy):
 def _combos(records, baseline):
     """The best remedy joined with the second and the third best, by the
     tuning score (each with its tuned hyperparameters)."""
-    source = "grid_adam" if baseline == "stacked_dcgan" else baseline
     ranked = []
     for remedy in _FORGETTING_REMEDIES:
         point = _tuned(records, baseline, remedy)
-        rs = [
-            r
-            for r in records
-            if r["split"] == "tune"
-            and r["baseline"] == source
-            and r["variant"] == remedy
-            and r["hyperparameters"] == point
-        ]
+        rs = _tune_runs(records, baseline, remedy, point)
         if point is None or not rs:
             return []
         ranked.append((_score(rs), remedy, point))
@@ -349,8 +347,8 @@ def plan(records):
             if baseline == "stacked_dcgan":
                 continue  # reuses the grid's choices
             for remedy in remedies:
-                if len(SWEEPS[remedy]) < 2:
-                    continue
+                # Single-point remedies run too: the combinations are
+                # chosen by every remedy's tuning score.
                 for point in SWEEPS[remedy]:
                     for seed in FLAGS.tune_seeds:
                         run = (baseline, remedy, point, int(seed), "tune")

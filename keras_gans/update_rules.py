@@ -89,19 +89,23 @@ def check_supported(optimizer, argument: str) -> None:
         )
 
 
+def _slot_variables(opt, variable):
+    """The optimizer's slot variables of ``variable``, in ``State`` order."""
+    index = opt._get_variable_index(variable)
+    if _kind(opt) == "adam":
+        parts = [opt._momentums[index], opt._velocities[index]]
+        if opt.amsgrad:
+            parts.append(opt._velocity_hats[index])
+        return parts
+    return [opt.momentums[index]] if opt.momentum != 0 else []
+
+
 def read_state(optimizer, variables: Sequence) -> State:
     """The current slots of ``variables`` and the step count, as tensors."""
     opt = inner(optimizer)
-    slots = []
-    for variable in variables:
-        index = opt._get_variable_index(variable)
-        if _kind(opt) == "adam":
-            parts = [opt._momentums[index], opt._velocities[index]]
-            if opt.amsgrad:
-                parts.append(opt._velocity_hats[index])
-        else:
-            parts = [opt.momentums[index]] if opt.momentum != 0 else []
-        slots.append(tuple(p.value for p in parts))
+    slots = [
+        tuple(p.value for p in _slot_variables(opt, v)) for v in variables
+    ]
     return State(slots, opt.iterations.value)
 
 
@@ -119,14 +123,7 @@ def write_state(optimizer, variables, values, state, where=None) -> None:
     for variable, value in zip(variables, values):
         assign(variable, value)
     for variable, slots in zip(variables, state.slots):
-        index = opt._get_variable_index(variable)
-        if _kind(opt) == "adam":
-            targets = [opt._momentums[index], opt._velocities[index]]
-            if opt.amsgrad:
-                targets.append(opt._velocity_hats[index])
-        else:
-            targets = [opt.momentums[index]] if opt.momentum != 0 else []
-        for target, value in zip(targets, slots):
+        for target, value in zip(_slot_variables(opt, variable), slots):
             assign(target, value)
     assign(opt.iterations, state.iterations)
 
