@@ -147,7 +147,8 @@ class OnlineEWC(keras.callbacks.Callback):
         return self.weight * value
 
     def _chunks(self, batch, num_params):
-        size = batch
+        """``[(start, stop)]`` row ranges of the estimate's chunks; None for
+        a batch of unknown size (one chunk)."""
         if batch is None:
             return None
         size = -(-batch // self.num_batches)
