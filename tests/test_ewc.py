@@ -96,13 +96,19 @@ def test_penalty_closed_form_and_zero_after_anchoring():
     np.testing.assert_array_equal(ewc.state.anchor[0].numpy(), kernel.numpy())
 
 
-@pytest.mark.parametrize("num_batches", [1, 3])
+@pytest.mark.parametrize(
+    "num_batches,max_floats", [(1, 2**24), (3, 2**24), (1, 7)]
+)
 @pytest.mark.parametrize("loss", ["wasserstein", "non_saturating"])
-def test_fisher_is_the_per_example_empirical_fisher(loss, num_batches):
+def test_fisher_is_the_per_example_empirical_fisher(
+    loss, num_batches, max_floats
+):
     gan = linear_gan(loss, real_weight=2.0)
     ewc = callbacks.OnlineEWC(
         weight=1.0, every=1, alpha=0.25, num_batches=num_batches
     )
+    # 3 parameters: a budget of 7 floats makes chunks of 2 examples.
+    ewc.max_chunk_floats = max_floats
     ewc.set_model(gan)
     kernel, bias = gan.discriminator.trainable_variables
     kernel.assign([[0.8], [-0.3]])
@@ -202,7 +208,10 @@ def test_resumed_run_equals_the_uninterrupted_one(tmp_path):
 
     def fit(gan, ewc, rows):
         gan.fit(
-            data[rows], batch_size=4, shuffle=False, verbose=0,
+            data[rows],
+            batch_size=4,
+            shuffle=False,
+            verbose=0,
             callbacks=[ewc],
         )
 

@@ -88,6 +88,9 @@ class OnlineEWC(keras.callbacks.Callback):
             split into (>= 1), to bound memory; the estimate is the same.
     """
 
+    # The most per-example gradient entries one chunk holds (64 MiB).
+    max_chunk_floats = 2**24
+
     def __init__(
         self,
         weight: float,
@@ -152,7 +155,7 @@ class OnlineEWC(keras.callbacks.Callback):
         if batch is None:
             return None
         size = -(-batch // self.num_batches)
-        size = max(1, min(size, 2**24 // max(num_params, 1)))
+        size = max(1, min(size, self.max_chunk_floats // max(num_params, 1)))
         return [(i, min(i + size, batch)) for i in range(0, batch, size)]
 
     def fisher_estimate(self, gan, real, seed):
