@@ -197,6 +197,8 @@ def test_checkpoint_restores_fisher_and_anchor(tmp_path):
 def test_bad_arguments():
     with pytest.raises(ValueError, match="weight must be >= 0"):
         callbacks.OnlineEWC(-1.0, 10)
+    with pytest.raises(ValueError, match="weight must be >= 0 and finite"):
+        callbacks.OnlineEWC(float("inf"), 10)
     with pytest.raises(ValueError, match="every must be an integer >= 1"):
         callbacks.OnlineEWC(1.0, 0)
     with pytest.raises(ValueError, match=r"alpha must be in \(0, 1\]"):

@@ -774,3 +774,19 @@ def test_unrolled_look_ahead_includes_the_ewc_term(first_order):
     got_psi, got_theta = dirac_weights(gan)
     assert got_psi == pytest.approx(psi1, rel=1e-6)
     assert got_theta == pytest.approx(theta - lr * grad, rel=1e-5)
+
+
+def test_unrolled_through_adamw_applies_the_decoupled_decay():
+    # AdamW as Keras applies it: psi <- psi - psi wd lr, then Adam's step.
+    # First order, k = 1: dL_G/dtheta = -psi_1.
+    lr, b1, b2, eps, wd = 0.05, 0.5, 0.99, 1e-7, 0.3
+    d_opt = keras.optimizers.AdamW(
+        lr, weight_decay=wd, beta_1=b1, beta_2=b2, epsilon=eps
+    )
+    gan, (x0, theta, psi, lr_g) = _unrolled_dirac(d_opt, 1, True, False)
+    g = theta - x0
+    psi1, m0, v0 = adam_rule(psi * (1 - wd * lr), g, 0.0, 0.0, 1, lr, b1, b2)
+    psi_k, _, _ = adam_rule(psi1 * (1 - wd * lr), g, m0, v0, 2, lr, b1, b2)
+    got_psi, got_theta = dirac_weights(gan)
+    assert got_psi == pytest.approx(psi1, rel=1e-6)
+    assert got_theta == pytest.approx(theta + lr_g * psi_k, rel=1e-5)
