@@ -36,6 +36,7 @@ from typing import Optional
 import numpy as np
 
 from keras_gans.data import Mixture
+from keras_gans.feature_metrics import density_coverage, kid, precision_recall
 
 __all__ = [
     "DIGITS_CLASSIFIER_PATH",
@@ -46,15 +47,18 @@ __all__ = [
     "ModeCoverage",
     "ModeHistogram",
     "classifier_score",
+    "density_coverage",
     "features_frechet_distance",
     "frechet_distance",
     "gaussian_stats",
     "inception_model",
     "inception_score",
+    "kid",
     "load_digits_classifier",
     "mean_se",
     "mode_coverage",
     "mode_histogram",
+    "precision_recall",
     "psd_sqrt",
 ]
 
