@@ -28,7 +28,7 @@ fit in memory; the k-NN radii are kept as running k + 1 smallest
 distances per row.
 """
 
-from typing import Iterator, Tuple
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -80,7 +80,7 @@ def _check_k(k, real, fake, need_fake=True):
     return k
 
 
-def _blocks(a, b, block) -> Iterator[Tuple[slice, slice, np.ndarray]]:
+def _blocks(a, b, block) -> Iterator[tuple[slice, slice, np.ndarray]]:
     """``(rows, cols, d2)``: squared Euclidean distances ``a[rows]`` to
     ``b[cols]``, float64, clipped at 0, block by block."""
     na = np.einsum("ij,ij->i", a, a, dtype=np.float64)

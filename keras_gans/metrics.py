@@ -23,6 +23,10 @@ Image metrics (no network needed):
 - *Frechet distance* (Heusel et al., 2017) between Gaussians fitted to the
   classifier's penultimate features of the samples and of the held-out
   digits: ``|mu1 - mu2|^2 + tr(S1 + S2 - 2 (S1 S2)^{1/2})``.
+- *KID, precision and recall* (``feature_metrics``: Binkowski et al.,
+  2018; Kynkaanniemi et al., 2019) on the same features, each evaluated
+  set against the reference (KID subsets and the precision/recall sample
+  count capped at the smaller of the two sets).
 - *Inception Score and FID* on Keras' ``InceptionV3`` (ImageNet weights,
   1000-way softmax and the 2048-D average-pool features). Note that the
   published IS/FID figures use the TF1 Inception graph; Keras' weights give
@@ -352,7 +356,9 @@ class DigitsEvaluator:
     ``modes`` and ``num_modes`` (``10**C``) and ``kl`` (the joint label of a
     sample is its channels' digits read as a base-10 number), and
     ``frechet_distance`` (mean over channels of the Frechet distance between
-    the channel's penultimate features and those of the reference digits).
+    the channel's penultimate features and those of the reference digits),
+    and ``kid``, ``precision``, ``recall`` on the same features (means over
+    channels).
 
     Args:
         classifier: a model as returned by ``load_digits_classifier``
@@ -360,9 +366,18 @@ class DigitsEvaluator:
         reference: reference digits ``[M, 8, 8, 1]`` for the Frechet
             distance; default the held-out split ``data.digits("test")``.
         batch_size: classifier batch size.
+        kid_subsets: KID subsets (of ``min(1000, M, N)`` rows).
+        k: the neighbour of precision and recall.
     """
 
-    def __init__(self, classifier=None, reference=None, batch_size=4096):
+    def __init__(
+        self,
+        classifier=None,
+        reference=None,
+        batch_size=4096,
+        kid_subsets=100,
+        k=3,
+    ):
         import keras
 
         from keras_gans import data
@@ -378,7 +393,10 @@ class DigitsEvaluator:
         if reference is None:
             reference = data.digits("test")[0]
         features, _ = self.features_and_logits(reference)
+        self.reference_features = features
         self.reference_stats = gaussian_stats(features)
+        self.kid_subsets = int(kid_subsets)
+        self.k = int(k)
 
     def features_and_logits(self, digits) -> tuple:
         """Penultimate features ``[N, F]`` and logits ``[N, 10]`` of
@@ -410,7 +428,7 @@ class DigitsEvaluator:
         label = (digit * 10 ** np.arange(channels - 1, -1, -1)).sum(-1)
         hist = mode_histogram(label, 10**channels)
         features = features.reshape(n, channels, -1)
-        scores, distances = [], []
+        scores, distances, feature_scores = [], [], []
         for c in range(channels):
             scores.append(classifier_score(probs[:, c]))
             distances.append(
@@ -418,11 +436,40 @@ class DigitsEvaluator:
                     *gaussian_stats(features[:, c]), *self.reference_stats
                 )
             )
+            feature_scores.append(
+                _reference_scores(
+                    features[:, c],
+                    self.reference_features,
+                    self.kid_subsets,
+                    self.k,
+                )
+            )
         return {
             "classifier_score": float(np.mean(scores)),
             **hist.as_dict(),
             "frechet_distance": float(np.mean(distances)),
+            **{
+                key: float(np.mean([r[key] for r in feature_scores]))
+                for key in feature_scores[0]
+            },
         }
+
+
+def _reference_scores(fake, real, kid_subsets, k) -> dict:
+    """KID, precision and recall of features ``fake`` against ``real``:
+    KID on ``kid_subsets`` subsets of ``min(1000, len(fake), len(real))``
+    rows; precision and recall on the first ``min(len(fake), len(real))``
+    fakes (equal set sizes, as Kynkaanniemi et al.), skipped (absent)
+    when there are fewer than ``k + 1``."""
+    n = min(len(fake), len(real))
+    result = {}
+    if n >= 2:
+        result["kid"] = kid(real, fake, kid_subsets, min(1000, n))[0]
+    if n >= k + 1:
+        result["precision"], result["recall"] = precision_recall(
+            real, fake[:n], k
+        )
+    return result
 
 
 INCEPTION_WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
@@ -489,7 +536,7 @@ class InceptionEvaluator:
     resized bilinearly to ``image_size`` and grey images repeated to three
     channels. ``evaluator(images)`` returns ``inception_score``,
     ``inception_score_std`` (over ``splits``) and, with a reference,
-    ``fid``.
+    ``fid``, ``kid``, ``precision`` and ``recall`` on the pool features.
 
     Args:
         weights: see ``inception_model``.
@@ -550,5 +597,8 @@ class InceptionEvaluator:
         if self.reference_features is not None:
             result["fid"] = features_frechet_distance(
                 features, self.reference_features
+            )
+            result.update(
+                _reference_scores(features, self.reference_features, 100, 3)
             )
         return result
