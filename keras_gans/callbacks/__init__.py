@@ -1,5 +1,6 @@
 """Keras callbacks for GAN training: evaluation, checkpointing, replay,
-and the paper's diagnostics (landscape, gradient field, forgetting)."""
+the collapse watchdog, and the paper's diagnostics (landscape, gradient
+field, forgetting)."""
 
 from keras_gans.callbacks.checkpoint import Checkpoint
 from keras_gans.callbacks.ewc import OnlineEWC
@@ -9,9 +10,16 @@ from keras_gans.callbacks.landscape import LandscapeCallback
 from keras_gans.callbacks.image_metrics import ImageMetricsCallback
 from keras_gans.callbacks.mode_coverage import ModeCoverageCallback
 from keras_gans.callbacks.replay import ReplayBuffer
+from keras_gans.callbacks.watchdog import (
+    CollapseWatchdog,
+    Thresholds,
+    image_signal,
+    toy_signal,
+)
 
 __all__ = [
     "Checkpoint",
+    "CollapseWatchdog",
     "ForgettingCallback",
     "GradientFieldCallback",
     "LandscapeCallback",
@@ -19,4 +27,7 @@ __all__ = [
     "ModeCoverageCallback",
     "OnlineEWC",
     "ReplayBuffer",
+    "Thresholds",
+    "image_signal",
+    "toy_signal",
 ]
