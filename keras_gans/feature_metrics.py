@@ -90,8 +90,10 @@ def _blocks(a, b, block) -> Iterator[tuple[slice, slice, np.ndarray]]:
         ai = a[rows].astype(np.float64)
         for j in range(0, len(b), block):
             cols = slice(j, min(j + block, len(b)))
-            d2 = na[rows, None] + nb[None, cols] - 2.0 * (
-                ai @ b[cols].astype(np.float64).T
+            d2 = (
+                na[rows, None]
+                + nb[None, cols]
+                - 2.0 * (ai @ b[cols].astype(np.float64).T)
             )
             yield rows, cols, np.maximum(d2, 0.0)
 

@@ -138,7 +138,10 @@ def test_identical_sets_and_far_sets():
         (lambda a, b: metrics.kid(a, b[:, :3]), "different widths"),
         (lambda a, b: metrics.precision_recall(a, b[:, :2]), "widths"),
         (lambda a, b: metrics.kid(a, b, subset_size=11), "subset_size = 11"),
-        (lambda a, b: metrics.precision_recall(a, b[:3], k=3), r"k \+ 1 = 4 fake"),
+        (
+            lambda a, b: metrics.precision_recall(a, b[:3], k=3),
+            r"k \+ 1 = 4 fake",
+        ),
         (lambda a, b: metrics.density_coverage(a[:5], b, k=5), "6 real"),
         (lambda a, b: metrics.kid(a, np.where(b > 0, np.nan, b)), "NaN"),
         (lambda a, b: metrics.precision_recall(a[0], b), r"\[N, D\]"),

@@ -126,3 +126,85 @@ def test_digits_evaluator_feature_scores():
     assert single["recall"] < 0.05
     assert single["kid"] > 0
 
+
+def test_best_checkpoint_keeps_best_state_and_export(tmp_path):
+    gan = _gan()
+    coverage = callbacks.ModeCoverageCallback(
+        data.mixture("ring"), every=2, num_samples=200, seed=1
+    )
+    best_dir = tmp_path / "best"
+    keeper = callbacks.BestCheckpoint(gan, "reverse_kl", best_dir)
+    gan.fit(
+        data.toy_dataset("ring", 32, seed=0),
+        steps_per_epoch=2,
+        epochs=5,
+        verbose=0,
+        callbacks=[coverage, keeper],
+    )
+    values = [r["reverse_kl"] for r in coverage.history]
+    i = int(np.argmin(values))
+    record = json.loads((best_dir / "best.json").read_text())
+    assert record["best"] == {"step": 2 * (i + 1), "value": values[i]}
+    # The kept state is that step's: its samples score the best value.
+    fresh = _gan(seed=1)
+    fresh.build((None, 2))
+    fresh.d_optimizer.build(fresh.discriminator.trainable_variables)
+    fresh.g_optimizer.build(fresh.generator.trainable_variables)
+    again = callbacks.BestCheckpoint(fresh, "val_reverse_kl", best_dir)
+    assert again.restore() == 2 * (i + 1)
+    kl = kg.metrics.mode_coverage(
+        fresh.generate(200, seed=1), data.mixture("ring")
+    ).reverse_kl
+    assert kl == pytest.approx(values[i])
+    exported = kg.export.load_generator(best_dir / "saved_model")
+    z = np.zeros((3, 2), np.float32)
+    np.testing.assert_allclose(
+        np.asarray(exported(z)),
+        np.asarray(fresh.sampling_generator(z)),
+        atol=1e-6,
+    )
+
+
+def test_best_checkpoint_errors_and_patience(tmp_path):
+    gan = _gan()
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("user file")
+    with pytest.raises(ValueError, match="not written by BestCheckpoint"):
+        callbacks.BestCheckpoint(gan, "val_kid", tmp_path / "mine")
+    assert (tmp_path / "mine" / "notes.txt").exists()
+    with pytest.raises(ValueError, match="pass mode"):
+        callbacks.BestCheckpoint(gan, "val_mystery", tmp_path / "x")
+    coverage = callbacks.ModeCoverageCallback(
+        data.mixture("ring"), every=1, num_samples=50, seed=1
+    )
+    wrong = callbacks.BestCheckpoint(gan, "val_kid", tmp_path / "wrong")
+    with pytest.raises(ValueError, match="val_kid.*no callback logs"):
+        gan.fit(
+            data.toy_dataset("ring", 16, seed=0),
+            steps_per_epoch=1,
+            epochs=1,
+            verbose=0,
+            callbacks=[coverage, wrong],
+        )
+    # Patience: a score that never improves stops after 2 evaluations.
+    keeper = callbacks.BestCheckpoint(
+        gan,
+        "val_modes",
+        tmp_path / "p",
+        mode="max",
+        patience=2,
+        export=False,
+    )
+
+    class Constant(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs["val_modes"] = 3.0
+
+    history = gan.fit(
+        data.toy_dataset("ring", 16, seed=0),
+        steps_per_epoch=1,
+        epochs=10,
+        verbose=0,
+        callbacks=[Constant(), keeper],
+    ).history
+    assert len(history["d_loss"]) == 3

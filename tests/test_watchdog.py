@@ -134,8 +134,9 @@ def test_resume_in_the_middle_of_a_retry_equals_the_uninterrupted_run(
 
 
 def test_retry_limit_and_lr_schedule(tmp_path):
-    # Always "collapsed": retries (no snapshot: no rollback) until the
-    # limit, then one gave_up event; a schedule is scaled, not replaced.
+    # Healthy at the first check, then always "collapsed": rollbacks to
+    # step 2 until the limit, then one gave_up event; a schedule is
+    # scaled, not replaced.
     schedule = keras.optimizers.schedules.PolynomialDecay(1e-3, 1000, 1e-5)
     keras.utils.set_random_seed(0)
     gan = kg.GAN(*kg.networks.toy_mlp(), latent_dim=2, seed=0)
@@ -146,7 +147,7 @@ def test_retry_limit_and_lr_schedule(tmp_path):
     )
     wd = callbacks.CollapseWatchdog(
         gan,
-        lambda g: {"x": 0.0},
+        lambda g: {"x": float(int(g.g_optimizer.iterations.numpy()) <= 2)},
         callbacks.Thresholds(minimum={"x": 1.0}),
         every=2,
         lr_factor=0.1,
@@ -156,14 +157,15 @@ def test_retry_limit_and_lr_schedule(tmp_path):
     gan.fit(
         data.toy_dataset("ring", 16, seed=0),
         steps_per_epoch=2,
-        epochs=4,
+        epochs=5,
         verbose=0,
         callbacks=[wd],
     )
-    assert [e["event"] for e in wd.events] == ["retry", "retry", "gave_up"]
+    events = [(e["event"], e.get("restored_step")) for e in wd.events]
+    assert events == [("rollback", 2), ("rollback", 2), ("gave_up", None)]
     d_lr, g_lr = wd.learning_rates()
     assert g_lr == pytest.approx(1e-5)
-    assert d_lr == pytest.approx(0.01 * float(schedule(8)), rel=1e-5)
+    assert d_lr == pytest.approx(0.01 * float(schedule(10)), rel=1e-5)
 
 
 def test_bad_watchdog_settings():

@@ -2,12 +2,13 @@
 the collapse watchdog, and the paper's diagnostics (landscape, gradient
 field, forgetting)."""
 
+from keras_gans.callbacks.best import BestCheckpoint, metric_mode
 from keras_gans.callbacks.checkpoint import Checkpoint
 from keras_gans.callbacks.ewc import OnlineEWC
 from keras_gans.callbacks.forgetting import ForgettingCallback
 from keras_gans.callbacks.gradient_field import GradientFieldCallback
-from keras_gans.callbacks.landscape import LandscapeCallback
 from keras_gans.callbacks.image_metrics import ImageMetricsCallback
+from keras_gans.callbacks.landscape import LandscapeCallback
 from keras_gans.callbacks.mode_coverage import ModeCoverageCallback
 from keras_gans.callbacks.replay import ReplayBuffer
 from keras_gans.callbacks.watchdog import (
@@ -18,16 +19,18 @@ from keras_gans.callbacks.watchdog import (
 )
 
 __all__ = [
+    "BestCheckpoint",
     "Checkpoint",
     "CollapseWatchdog",
     "ForgettingCallback",
     "GradientFieldCallback",
-    "LandscapeCallback",
     "ImageMetricsCallback",
+    "LandscapeCallback",
     "ModeCoverageCallback",
     "OnlineEWC",
     "ReplayBuffer",
     "Thresholds",
     "image_signal",
+    "metric_mode",
     "toy_signal",
 ]

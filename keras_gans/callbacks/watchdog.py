@@ -150,8 +150,9 @@ class CollapseWatchdog(keras.callbacks.Callback):
        ``gan.rng_seed`` becomes the retry count);
 
     and logs the event (console, the JSON list ``json_path``, TensorBoard
-    under ``log_dir``). With no good snapshot yet it only does 2 and 3.
-    When the retries are spent it logs ``gave_up`` once and leaves the run
+    under ``log_dir``). Before the first healthy check there is nothing to
+    roll back to and collapsed checks are ignored (a run still warming up
+    is not collapsing). When the retries are spent it logs ``gave_up`` once and leaves the run
     alone.
 
     ``state`` (retries, learning-rate scale, noise offset, collapsed checks
@@ -304,6 +305,8 @@ class CollapseWatchdog(keras.callbacks.Callback):
             self._manager.save(checkpoint_number=step)
             self.state.good_step.assign(step)
             return
+        if not self._manager.latest_checkpoint:
+            return
         self.state.bad_checks.assign_add(1)
         if int(self.state.bad_checks.numpy()) < self.patience:
             return
@@ -323,18 +326,18 @@ class CollapseWatchdog(keras.callbacks.Callback):
         self.rollback(base)
 
     def rollback(self, event=None):
-        """Restores the good snapshot (if any), scales the learning rates
-        and moves the noise stream on; logs ``event`` with the details."""
+        """Restores the good snapshot, scales the learning rates and moves
+        the noise stream on; logs ``event`` with the details."""
         gan = self.gan
+        latest = self._manager.latest_checkpoint
+        if not latest:
+            raise ValueError("No good snapshot to roll back to yet.")
         counters = [
             (opt.iterations, int(opt.iterations.numpy()))
             for opt in (gan.d_optimizer, gan.g_optimizer)
         ]
-        latest = self._manager.latest_checkpoint
-        restored = None
-        if latest:
-            self._snapshot.restore(latest).assert_existing_objects_matched()
-            restored = int(self.state.good_step.numpy())
+        self._snapshot.restore(latest).assert_existing_objects_matched()
+        restored = int(self.state.good_step.numpy())
         for variable, value in counters:
             variable.assign(value)
         self.state.retries.assign_add(1)
@@ -349,7 +352,7 @@ class CollapseWatchdog(keras.callbacks.Callback):
             {
                 "step": counters[1][1],
                 **(event or {}),
-                "event": "rollback" if restored is not None else "retry",
+                "event": "rollback",
                 "restored_step": restored,
                 "retries": int(self.state.retries.numpy()),
                 "lr_scale": float(self.state.lr_scale.numpy()),
