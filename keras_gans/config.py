@@ -160,6 +160,14 @@ class TrainConfig:
     once), ``classifier_path`` (digits classifier, ``""``: the shipped one)
     and ``inception_weights`` (``""``: no Inception metrics; ``imagenet``:
     Keras' cached file; or a path to the ``.h5`` file).
+
+    Watchdog and best checkpoint (``keras_gans.run_callbacks``):
+    ``watchdog`` (roll back on collapse), ``watchdog_lr_factor`` (learning
+    rate factor per retry), ``watchdog_max_retries``, ``keep_best`` (a
+    logged score, e.g. ``kid``: keep the best evaluation's state and export
+    in ``workdir/best/``; ``""``: off) and ``early_stopping_patience``
+    (evaluations without improvement of ``keep_best`` before stopping; 0:
+    never).
     """
 
     dataset: str = "ring"
@@ -206,6 +214,13 @@ class TrainConfig:
     log_every: int = 1000
     eval_every: int = 5000
     eval_samples: int = 2500
+    # -- Issue 16: collapse watchdog and best checkpoint (checked by
+    # keras_gans.run_callbacks.validate).
+    watchdog: bool = False
+    watchdog_lr_factor: float = 0.5
+    watchdog_max_retries: int = 3
+    keep_best: str = ""
+    early_stopping_patience: int = 0
 
     def validate(self) -> "TrainConfig":
         """Returns self, or raises ValueError naming the bad field."""
@@ -324,6 +339,9 @@ class TrainConfig:
             )
         self.d_optimizer.validate("d_")
         self.g_optimizer.validate("g_")
+        from keras_gans import run_callbacks  # issue 16
+
+        run_callbacks.validate(self)
         return self
 
     @property

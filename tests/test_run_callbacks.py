@@ -1,0 +1,91 @@
+"""keras-gans-train's --watchdog, --keep_best and --early_stopping_patience:
+config checks, CLI errors and a short real run."""
+
+import dataclasses
+import importlib.util
+import json
+import pathlib
+
+import numpy as np
+import pytest
+from absl import app, flags
+from absl.testing import flagsaver
+
+from keras_gans import data, export, metrics, rng, train_lib
+from keras_gans.config import OptimizerConfig, TrainConfig
+
+_PATH = pathlib.Path(__file__).resolve().parents[1] / "bin" / "train.py"
+_SPEC = importlib.util.spec_from_file_location("keras_gans_train_bin16", _PATH)
+train = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(train)
+
+SMALL = TrainConfig(
+    steps=400,
+    batch_size=64,
+    log_every=100,
+    eval_every=100,
+    eval_samples=500,
+    steps_per_execution=10,
+    penalty="none",
+    lr_schedule="constant",
+    d_optimizer=OptimizerConfig(name="adam", learning_rate=1e-3),
+    g_optimizer=OptimizerConfig(name="adam", learning_rate=1e-3),
+    jit_compile=False,
+)
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["--keep_best=kid"], "keep_best='kid'.*logs no such score.*modes"),
+        (["--keep_best=val_fid", "--dataset=digits"], "frechet_distance"),
+        (["--early_stopping_patience=2"], "needs keep_best"),
+        (["--watchdog", "--dataset=mnist"], "watchdog has no collapse"),
+    ],
+)
+def test_bad_combinations_are_usage_errors(argv, message):
+    with flagsaver.flagsaver():
+        flags.FLAGS(["keras-gans-train", *argv])
+        with pytest.raises(app.UsageError, match=message):
+            train.config_from_flags()
+
+
+def test_flags_reach_the_config():
+    with flagsaver.flagsaver():
+        flags.FLAGS(
+            [
+                "keras-gans-train",
+                "--watchdog",
+                "--watchdog_lr_factor=0.25",
+                "--watchdog_max_retries=5",
+                "--keep_best=val_reverse_kl",
+                "--early_stopping_patience=3",
+            ]
+        )
+        config = train.config_from_flags()
+    assert config.watchdog and config.watchdog_lr_factor == 0.25
+    assert config.watchdog_max_retries == 5
+    assert config.keep_best == "val_reverse_kl"
+    assert config.early_stopping_patience == 3
+
+
+def test_run_with_watchdog_and_keep_best(tmp_path):
+    config = dataclasses.replace(SMALL, watchdog=True, keep_best="reverse_kl")
+    workdir = tmp_path / "run"
+    result = train_lib.run(config, workdir, verbose=0)
+    history = [r["reverse_kl"] for r in result["history"]]
+    best = json.loads((workdir / "best" / "best.json").read_text())
+    assert best["best"]["value"] == min(history)
+    assert result["best"] == best["best"]
+    assert (workdir / "best" / "saved_model" / "saved_model.pb").is_file()
+    assert list((workdir / "best" / "checkpoint").glob("best-*.index"))
+    # The best export is the generator of the best step: its samples from
+    # the evaluation's latents score the best value.
+    latents = rng.normal(
+        [config.eval_samples, 2], [config.seed + train_lib._EVAL_SEED_OFFSET, 0]
+    )
+    samples = export.load_generator(workdir / "best" / "saved_model")(latents)
+    coverage = metrics.mode_coverage(np.asarray(samples), data.mixture("ring"))
+    assert coverage.reverse_kl == pytest.approx(best["best"]["value"], 1e-4)
+    assert (workdir / "watchdog").is_dir()
+    assert isinstance(result["watchdog_events"], list)
