@@ -168,6 +168,18 @@ def test_retry_limit_and_lr_schedule(tmp_path):
     assert d_lr == pytest.approx(0.01 * float(schedule(10)), rel=1e-5)
 
 
+def test_drop_rule_is_relative_to_the_best_healthy_check():
+    rule = callbacks.Drop("modes", 2.5)
+    assert not rule({"modes": 3.0})  # no history: healthy
+    healthy = [{"modes": 20.0}, {"modes": 18.0}]
+    assert not rule({"modes": 18.0}, healthy)  # 20 - 2.5 = 17.5
+    assert rule({"modes": 17.0}, healthy)
+    assert rule({"diverged": True}, healthy)
+    kl = callbacks.Drop("kl", 0.5, mode="min")
+    assert kl({"kl": 1.6}, [{"kl": 1.0}, {"kl": 2.0}])
+    assert not kl({"kl": 1.5}, [{"kl": 1.0}])
+
+
 def test_bad_watchdog_settings():
     gan = _gan()
     with pytest.raises(ValueError, match="signal has no 'modes'"):

@@ -13,6 +13,7 @@ from keras_gans.callbacks.mode_coverage import ModeCoverageCallback
 from keras_gans.callbacks.replay import ReplayBuffer
 from keras_gans.callbacks.watchdog import (
     CollapseWatchdog,
+    Drop,
     Thresholds,
     image_signal,
     toy_signal,
@@ -22,6 +23,7 @@ __all__ = [
     "BestCheckpoint",
     "Checkpoint",
     "CollapseWatchdog",
+    "Drop",
     "ForgettingCallback",
     "GradientFieldCallback",
     "ImageMetricsCallback",

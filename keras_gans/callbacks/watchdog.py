@@ -15,6 +15,7 @@ from keras_gans.validation import check_integer
 
 __all__ = [
     "CollapseWatchdog",
+    "Drop",
     "Thresholds",
     "image_signal",
     "toy_signal",
@@ -41,7 +42,8 @@ class Thresholds:
         if not self.minimum and not self.maximum:
             raise ValueError("Thresholds needs at least one bound.")
 
-    def __call__(self, signal: Mapping[str, float]) -> bool:
+    def __call__(self, signal: Mapping[str, float], healthy=()) -> bool:
+        del healthy  # absolute bounds: the history does not matter
         if signal.get("diverged"):
             return True
         for key in list(self.minimum) + list(self.maximum):
@@ -56,6 +58,44 @@ class Thresholds:
 
     def describe(self) -> dict:
         return {"minimum": self.minimum, "maximum": self.maximum}
+
+
+class Drop:
+    """A collapse rule relative to the run's own best: collapsed when
+    ``signal[key]`` is worse than the best value of the earlier healthy
+    checks by more than ``tolerance`` (or the signal says ``diverged``).
+    The first check, with no history, is healthy.
+
+    Args:
+        key: the watched value, e.g. ``"modes"``.
+        tolerance: the allowed loss (absolute, in the key's units).
+        mode: ``"max"`` (larger is better) or ``"min"``.
+    """
+
+    def __init__(self, key: str, tolerance: float, mode: str = "max"):
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}.")
+        if not tolerance >= 0:
+            raise ValueError(f"tolerance must be >= 0, got {tolerance}.")
+        self.key, self.tolerance, self.mode = key, float(tolerance), mode
+
+    def __call__(self, signal: Mapping[str, float], healthy=()) -> bool:
+        if signal.get("diverged"):
+            return True
+        if self.key not in signal:
+            raise ValueError(
+                f"The watchdog's signal has no {self.key!r} (it has "
+                f"{sorted(signal)}); watch one of those."
+            )
+        values = [h[self.key] for h in healthy if self.key in h]
+        if not values:
+            return False
+        if self.mode == "max":
+            return signal[self.key] < max(values) - self.tolerance
+        return signal[self.key] > min(values) + self.tolerance
+
+    def describe(self) -> dict:
+        return {"key": self.key, "tolerance": self.tolerance, "mode": self.mode}
 
 
 def toy_signal(mixture, num_samples: int = 1000, seed: int = 0) -> Callable:
@@ -134,8 +174,11 @@ class CollapseWatchdog(keras.callbacks.Callback):
     Every ``every`` GAN steps (at epoch ends; ``g_optimizer.iterations``)
     it computes ``signal(gan)`` (a dict of floats, cheap: e.g.
     ``toy_signal``'s modes and high-quality fraction, or ``image_signal``
-    with the digits classifier's mode histogram) and asks ``collapsed``
-    (e.g. ``Thresholds(minimum={"modes": 7})``). A healthy check saves the
+    with the digits classifier's mode histogram) and asks
+    ``collapsed(signal, healthy)``, ``healthy`` being the signals of the
+    earlier healthy checks (``Thresholds(minimum={"modes": 7})``: absolute
+    bounds; ``Drop("modes", 2)``: more than 2 modes below the best healthy
+    check). A healthy check saves the
     whole training state (the GAN with both optimizers, plus
     ``trackables`` such as the replay buffer or EWC state) as the *good
     snapshot* in ``directory``. After ``patience`` collapsed checks in a
@@ -166,7 +209,7 @@ class CollapseWatchdog(keras.callbacks.Callback):
     Args:
         gan: the compiled ``keras_gans.GAN``.
         signal: ``gan -> dict`` of the watched values.
-        collapsed: ``dict -> bool``.
+        collapsed: ``(signal, healthy signals) -> bool``.
         directory: where the good snapshot is kept (a directory owned by
             the watchdog); None: a temporary directory, deleted at the end
             of training (no resume then).
@@ -229,6 +272,7 @@ class CollapseWatchdog(keras.callbacks.Callback):
         for opt in self._optimizers():
             self._install_scale(opt)
         self.events = json_io.read_json(self.json_path, [])
+        self.healthy = []
         self._writer = None
 
     # ------------------------------------------------------------ learning
@@ -264,9 +308,18 @@ class CollapseWatchdog(keras.callbacks.Callback):
 
     # -------------------------------------------------------------- events
 
+    @property
+    def _healthy_path(self):
+        return os.path.join(self.directory, "healthy_signals.json")
+
     def on_train_begin(self, logs=None):
         step = self._step()
         self.events = [e for e in self.events if e["step"] <= step]
+        self.healthy = [
+            h
+            for h in json_io.read_json(self._healthy_path, [])
+            if h["step"] <= step
+        ]
         if self.log_dir:
             self._writer = tf.summary.create_file_writer(self.log_dir)
 
@@ -300,10 +353,13 @@ class CollapseWatchdog(keras.callbacks.Callback):
         if step % self.every:
             return
         signal = self.signal(self.gan)
-        if not self.collapsed(signal):
+        healthy = [h["signal"] for h in self.healthy]
+        if not self.collapsed(signal, healthy):
             self.state.bad_checks.assign(0)
             self._manager.save(checkpoint_number=step)
             self.state.good_step.assign(step)
+            self.healthy.append({"step": step, "signal": _plain(signal)})
+            json_io.write_json(self._healthy_path, self.healthy)
             return
         if not self._manager.latest_checkpoint:
             return
