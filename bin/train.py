@@ -308,6 +308,19 @@ flags.DEFINE_integer(
     "(0: never).",
     lower_bound=0,
 )
+flags.DEFINE_string(
+    "inception_graph",
+    _DEFAULT.inception_graph,
+    "The reference Inception graph (classify_image_graph_def.pb from "
+    "inception-2015-12-05.tgz) for IS/FID/KID on tfds images; preferred "
+    "to --inception_weights.",
+)
+flags.DEFINE_string(
+    "reference_cache",
+    _DEFAULT.reference_cache,
+    "Directory caching the real data's evaluation features (npz keyed by "
+    "data set, split, extractor, resize); empty: no cache.",
+)
 # -- end issue 16.
 flags.DEFINE_string(
     "experiment", None, "Run name; default <dataset>_<loss>_<penalty>."
@@ -395,6 +408,8 @@ def config_from_flags() -> TrainConfig:
         watchdog_max_retries=FLAGS.watchdog_max_retries,
         keep_best=FLAGS.keep_best,
         early_stopping_patience=FLAGS.early_stopping_patience,
+        inception_graph=FLAGS.inception_graph,
+        reference_cache=FLAGS.reference_cache,
     )
     try:
         return config.validate()
@@ -412,11 +427,17 @@ def main(argv):
     )
     workdir = FLAGS.workdir or f"runs/{experiment}"
     export_dir = FLAGS.export_dir or f"saved_models/{experiment}"
-    from keras_gans import data, train_lib  # heavy: TensorFlow
+    from keras_gans import data, inception, train_lib  # heavy: TensorFlow
+    from keras_gans.callbacks import best
 
     try:
         result = train_lib.run(config, workdir, export_dir=export_dir)
-    except (data.DataNotAvailableError, FileNotFoundError) as e:
+    except (
+        data.DataNotAvailableError,
+        FileNotFoundError,
+        inception.GraphError,  # issue 16
+        best.NotOwnedError,  # issue 16
+    ) as e:
         raise app.UsageError(str(e))
     final = result["final"]
     if final.get("diverged"):

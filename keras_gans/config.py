@@ -167,7 +167,11 @@ class TrainConfig:
     logged score, e.g. ``kid``: keep the best evaluation's state and export
     in ``workdir/best/``; ``""``: off) and ``early_stopping_patience``
     (evaluations without improvement of ``keep_best`` before stopping; 0:
-    never).
+    never). ``inception_graph``: the reference 2015-12-05 Inception graph
+    (``classify_image_graph_def.pb``) for IS/FID/KID on tfds images,
+    preferred to ``inception_weights``; ``reference_cache``: a directory
+    caching the real data's features (``keras_gans.reference_stats``;
+    ``""``: no cache).
     """
 
     dataset: str = "ring"
@@ -221,6 +225,9 @@ class TrainConfig:
     watchdog_max_retries: int = 3
     keep_best: str = ""
     early_stopping_patience: int = 0
+    # -- Issue 16: reference Inception graph and reference-statistics cache.
+    inception_graph: str = ""
+    reference_cache: str = ""
 
     def validate(self) -> "TrainConfig":
         """Returns self, or raises ValueError naming the bad field."""

@@ -34,11 +34,13 @@ Image metrics (no network needed):
 """
 
 import dataclasses
+import hashlib
 import os
 from typing import Optional
 
 import numpy as np
 
+from keras_gans import reference_stats
 from keras_gans.data import Mixture
 from keras_gans.feature_metrics import density_coverage, kid, precision_recall
 
@@ -341,6 +343,16 @@ def load_digits_classifier(path: Optional[str] = None):
     return keras.saving.load_model(path, compile=False)
 
 
+def _array_digest(*arrays) -> str:
+    """SHA-256 (first 16 hex digits) of arrays' shapes and bytes."""
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(str((a.shape, a.dtype.str)).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()[:16]
+
+
 def _softmax(logits):
     z = logits - logits.max(axis=-1, keepdims=True)
     e = np.exp(z)
@@ -368,6 +380,9 @@ class DigitsEvaluator:
         batch_size: classifier batch size.
         kid_subsets: KID subsets (of ``min(1000, M, N)`` rows).
         k: the neighbour of precision and recall.
+        cache_dir: a ``reference_stats`` cache directory for the reference
+            features (keyed by the classifier's weights and the reference
+            digits); None: no cache.
     """
 
     def __init__(
@@ -377,6 +392,7 @@ class DigitsEvaluator:
         batch_size=4096,
         kid_subsets=100,
         k=3,
+        cache_dir=None,
     ):
         import keras
 
@@ -392,9 +408,20 @@ class DigitsEvaluator:
         self.batch_size = int(batch_size)
         if reference is None:
             reference = data.digits("test")[0]
-        features, _ = self.features_and_logits(reference)
+        reference = np.asarray(reference, np.float32)
+        key = {
+            "dataset": "digits-reference",
+            "split": _array_digest(reference),
+            "extractor": "digits-classifier-"
+            + _array_digest(*model.get_weights()),
+            "resize": "none",
+            "samples": len(reference),
+        }
+        features, mu, sigma, self.cache_hit = reference_stats.cached_features(
+            key, lambda: self.features_and_logits(reference)[0], cache_dir
+        )
         self.reference_features = features
-        self.reference_stats = gaussian_stats(features)
+        self.reference_stats = (mu, sigma)
         self.kid_subsets = int(kid_subsets)
         self.k = int(k)
 
@@ -479,6 +506,15 @@ INCEPTION_WEIGHTS_URL = (
 )
 
 
+def _weights_digest(weights) -> str:
+    from keras_gans.inception import file_digest
+
+    if weights == "imagenet":
+        weights = _keras_cache_file(INCEPTION_WEIGHTS_FILE)
+    weights = os.path.expanduser(os.fspath(weights))
+    return file_digest(weights) if os.path.exists(weights) else "missing"
+
+
 def _keras_cache_file(name):
     home = os.environ.get("KERAS_HOME", os.path.expanduser("~/.keras"))
     return os.path.join(home, "models", name)
@@ -530,21 +566,33 @@ def inception_model(weights="imagenet", image_size: int = 299):
 
 
 class InceptionEvaluator:
-    """Inception Score and FID with Keras' InceptionV3.
+    """Inception Score, FID, KID, precision and recall on Inception
+    features.
 
-    Images ``[N, H, W, C]`` in [-1, 1] (InceptionV3's own input range) are
-    resized bilinearly to ``image_size`` and grey images repeated to three
-    channels. ``evaluator(images)`` returns ``inception_score``,
+    With ``graph`` (a path to ``classify_image_graph_def.pb``) the network
+    is the reference 2015-12-05 Inception graph of the published numbers
+    (``inception.ReferenceInception``: images mapped to [0, 255] and
+    resized by the graph itself). Otherwise it is Keras' InceptionV3, a
+    labelled non-reference option: images ``[N, H, W, C]`` in [-1, 1]
+    (InceptionV3's own input range) are resized bilinearly to
+    ``image_size``. Grey images are repeated to three channels. ``evaluator(images)`` returns ``inception_score``,
     ``inception_score_std`` (over ``splits``) and, with a reference,
     ``fid``, ``kid``, ``precision`` and ``recall`` on the pool features.
 
     Args:
         weights: see ``inception_model``.
         reference: reference images for FID (e.g. the CIFAR-10 test set),
-            or None for IS only.
-        image_size: Inception input side.
+            a function returning them (called only on a cache miss), or
+            None for IS only.
+        image_size: Inception input side (Keras' network only).
         splits: IS splits (10 in the published protocol).
         batch_size: Inception batch size.
+        graph: path of the reference graph; None: Keras' InceptionV3.
+        cache_dir: a ``reference_stats`` cache directory; None: no cache.
+        reference_key: what identifies ``reference`` in the cache, e.g.
+            ``{"dataset": "cifar10", "split": "test", "samples": 10000}``
+            (the extractor and resize are added); needed with
+            ``cache_dir``.
     """
 
     def __init__(
@@ -554,18 +602,52 @@ class InceptionEvaluator:
         image_size=299,
         splits=10,
         batch_size=64,
+        graph=None,
+        cache_dir=None,
+        reference_key=None,
     ):
-        self.model = inception_model(weights, image_size)
         self.image_size = int(image_size)
         self.splits = int(splits)
         self.batch_size = int(batch_size)
+        if graph:
+            from keras_gans import inception
+
+            self.model = inception.ReferenceInception(graph, batch_size)
+            self.extractor = self.model.name
+            self.resize = "graph-resize-bilinear-299"
+        else:
+            self.model = inception_model(weights, image_size)
+            self.extractor = "keras-inception-v3-" + (
+                "random" if weights is None else _weights_digest(weights)
+            )
+            self.resize = f"tf-image-resize-bilinear-{self.image_size}"
         self.reference_features = None
+        self.cache_hit = False
         if reference is not None:
-            self.reference_features = self.features_and_logits(reference)[0]
+            if cache_dir and not reference_key:
+                raise ValueError("cache_dir needs a reference_key.")
+
+            def compute():
+                images = reference() if callable(reference) else reference
+                return self.features_and_logits(images)[0]
+
+            key = {
+                **dict(reference_key or {}),
+                "extractor": self.extractor,
+                "resize": self.resize,
+            }
+            features, _, _, self.cache_hit = reference_stats.cached_features(
+                key, compute, cache_dir
+            )
+            self.reference_features = features
 
     def features_and_logits(self, images) -> tuple:
-        """Pool features ``[N, 2048]`` and logits ``[N, 1000]``."""
+        """Pool features ``[N, 2048]`` and logits (``[N, 1000]`` for
+        Keras' network, ``[N, 1008]`` for the reference graph)."""
         import tensorflow as tf
+
+        if not hasattr(self.model, "input"):  # the reference graph
+            return self.model.features_and_logits(images)
 
         x = np.asarray(images, np.float32)
         if x.ndim != 4 or x.shape[-1] not in (1, 3) or len(x) == 0:

@@ -48,7 +48,7 @@ def logged_scores(config) -> tuple:
             "precision",
             "recall",
         )
-    if config.inception_weights or getattr(config, "inception_graph", ""):
+    if config.inception_weights or config.inception_graph:
         return ("inception_score", "fid", "kid", "precision", "recall")
     return ()
 

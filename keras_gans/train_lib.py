@@ -193,25 +193,41 @@ def image_evaluator(config: TrainConfig):
     Digits and stacked digits: ``metrics.DigitsEvaluator`` (the classifier
     at ``classifier_path``, the shipped one by default). tfds sets:
     ``metrics.InceptionEvaluator`` against the ``test`` split's first
-    ``eval_samples`` images if ``inception_weights`` is set, else an
-    evaluator that returns no metrics.
+    ``eval_samples`` images if ``inception_graph`` (the reference graph) or
+    ``inception_weights`` (Keras' InceptionV3) is set, else an evaluator
+    that returns no metrics. Reference features are cached under
+    ``reference_cache`` when it is set.
     """
+    cache = config.reference_cache or None  # issue 16
     if config.dataset in ("digits", "stacked_digits"):
         classifier = metrics.load_digits_classifier(
             config.classifier_path or None
         )
-        return metrics.DigitsEvaluator(classifier)
-    if not config.inception_weights:
+        return metrics.DigitsEvaluator(classifier, cache_dir=cache)
+    if not (config.inception_weights or config.inception_graph):
         return lambda images: {}
-    reference = np.stack(
-        list(
-            data.tfds_images(config.dataset, "test", config.data_dir or None)
-            .take(config.eval_samples)
-            .as_numpy_iterator()
+
+    def reference():
+        return np.stack(
+            list(
+                data.tfds_images(
+                    config.dataset, "test", config.data_dir or None
+                )
+                .take(config.eval_samples)
+                .as_numpy_iterator()
+            )
         )
-    )
+
     return metrics.InceptionEvaluator(
-        config.inception_weights, reference=reference
+        config.inception_weights or "imagenet",
+        reference=reference,
+        graph=config.inception_graph or None,
+        cache_dir=cache,
+        reference_key={
+            "dataset": config.dataset,
+            "split": "test",
+            "samples": config.eval_samples,
+        },
     )
 
 

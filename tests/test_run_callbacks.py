@@ -89,3 +89,30 @@ def test_run_with_watchdog_and_keep_best(tmp_path):
     assert coverage.reverse_kl == pytest.approx(best["best"]["value"], 1e-4)
     assert (workdir / "watchdog").is_dir()
     assert isinstance(result["watchdog_events"], list)
+
+
+def test_missing_inception_graph_says_how_to_get_it(tmp_path):
+    config = TrainConfig(
+        dataset="mnist", inception_graph=str(tmp_path / "none.pb")
+    )
+    with pytest.raises(FileNotFoundError, match="inception-2015-12-05.tgz"):
+        train_lib.image_evaluator(config)
+
+
+def test_cli_error_is_one_message_and_a_failing_exit_code(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    done = subprocess.run(
+        [sys.executable, str(_PATH), "--keep_best=kid"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert "keep_best='kid'" in done.stderr

@@ -11,7 +11,7 @@ import tensorflow as tf
 from keras_gans import distribute, export, json_io
 from keras_gans.validation import check_integer
 
-__all__ = ["METRIC_MODES", "BestCheckpoint", "metric_mode"]
+__all__ = ["METRIC_MODES", "BestCheckpoint", "NotOwnedError", "metric_mode"]
 
 # Direction of every score the evaluation callbacks log (without val_).
 METRIC_MODES = {
@@ -31,6 +31,10 @@ METRIC_MODES = {
 }
 
 _MARKER = "best.json"
+
+
+class NotOwnedError(ValueError):
+    """A directory that BestCheckpoint did not write."""
 
 
 def metric_mode(monitor: str) -> str:
@@ -109,7 +113,7 @@ class BestCheckpoint(keras.callbacks.Callback):
             and os.listdir(self.directory)
             and not os.path.exists(marker)
         ):
-            raise ValueError(
+            raise NotOwnedError(
                 f"Best-checkpoint directory {self.directory} exists, is not "
                 f"empty and holds no {_MARKER}: it was not written by "
                 "BestCheckpoint; choose a new directory."
@@ -121,7 +125,7 @@ class BestCheckpoint(keras.callbacks.Callback):
             "evaluations": [],
         }
         if self.record["monitor"] != self.monitor:
-            raise ValueError(
+            raise NotOwnedError(
                 f"{self.directory} keeps the best {self.record['monitor']}, "
                 f"not {self.monitor}; choose a new directory."
             )
