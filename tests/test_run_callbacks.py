@@ -99,6 +99,7 @@ def test_missing_inception_graph_says_how_to_get_it(tmp_path):
         train_lib.image_evaluator(config)
 
 
+@pytest.mark.slow
 def test_cli_error_is_one_message_and_a_failing_exit_code(tmp_path):
     import os
     import subprocess
