@@ -181,11 +181,20 @@ def density_coverage(real, fake, k: int = 5, block: int = _BLOCK) -> tuple:
     return float(counts.sum() / (k * len(fake))), float(hit.mean())
 
 
+def _cubic_kernel(a, b) -> np.ndarray:
+    """``(a . b / D + 1)^3`` for all pairs (in place: t * t * t is several
+    times faster than ``t ** 3``)."""
+    t = a @ b.T
+    t /= a.shape[1]
+    t += 1.0
+    t *= t * t
+    return t
+
+
 def _mmd2_unbiased(x, y) -> float:
-    d = x.shape[1]
-    kxx = (x @ x.T / d + 1.0) ** 3
-    kyy = (y @ y.T / d + 1.0) ** 3
-    kxy = (x @ y.T / d + 1.0) ** 3
+    kxx = _cubic_kernel(x, x)
+    kyy = _cubic_kernel(y, y)
+    kxy = _cubic_kernel(x, y)
     m, n = len(x), len(y)
     sxx = (kxx.sum() - np.trace(kxx)) / (m * (m - 1))
     syy = (kyy.sum() - np.trace(kyy)) / (n * (n - 1))
