@@ -2,9 +2,11 @@
 
 The failing toy baselines of benchmarks/MODE_COVERAGE.md (ring GAN-NS + SGD
 lr 3e-3; grid GAN-NS + Adam), each seed trained with and without the
-watchdog (checks every 1000 steps with 1000 samples; collapsed when the
-modes fall more than 10% of the modes below the best healthy check,
-keras_gans.run_callbacks; lr factor 0.5; 3 retries). The table gives final
+watchdog (checks every 1000 steps with 1000 samples; lr factor 0.5; 3
+retries) under a toy collapse rule (--toy_rule, keras_gans.run_callbacks):
+"reverse_kl" (the default: the nearest-mode histogram's reverse KL rising
+more than 0.25 nats above the run's best healthy check) or "modes" (more
+than 10% of the modes lost). The table gives final
 modes / HQ / reverse KL (PacGAN protocol, 2500 samples, mean ± s.e. over
 seeds), how many seeds end collapsed (fewer than 80% of the modes: ring
 < 7, grid < 20), how many of the seeds that end collapsed without it end healthy
@@ -51,6 +53,12 @@ flags.DEFINE_integer(
 flags.DEFINE_string(
     "results", "benchmarks/watchdog_results.jsonl", "JSON-lines results."
 )
+flags.DEFINE_enum(
+    "toy_rule",
+    "reverse_kl",
+    ["reverse_kl", "modes"],
+    "The watchdog's toy collapse rule (keras_gans.run_callbacks.TOY_RULE).",
+)
 flags.DEFINE_bool("table_only", False, "Only print the table of --results.")
 
 
@@ -93,15 +101,16 @@ def _collapsed(record):
 def table(records):
     cells = {}
     for r in records:
-        key = (r["baseline"], r["steps"], r["watchdog"])
+        rule = r.get("rule", "modes") if r["watchdog"] else "-"
+        key = (r["baseline"], r["steps"], rule)
         cells.setdefault(key, []).append(r)
     header = (
-        f"{'baseline':<27} {'watchdog':<8} {'steps':>6} {'n':>2} "
+        f"{'baseline':<27} {'watchdog':<10} {'steps':>6} {'n':>2} "
         f"{'modes':>13} {'HQ %':>13} {'reverse KL':>15} {'collapsed':>9} "
         f"{'rescued':>7} {'rollbacks':>9} {'time s':>7}"
     )
     lines = [header]
-    for (baseline, steps, watchdog), rs in sorted(cells.items()):
+    for (baseline, steps, rule), rs in sorted(cells.items()):
         m, ms = metrics.mean_se([r["modes"] for r in rs])
         h, hs = metrics.mean_se([100 * r["high_quality"] for r in rs])
         k, ks = metrics.mean_se([r["reverse_kl"] for r in rs])
@@ -109,17 +118,17 @@ def table(records):
         rollbacks, _ = metrics.mean_se([r["rollbacks"] for r in rs])
         collapsed = sum(_collapsed(r) for r in rs)
         rescued = "-"
-        if watchdog:
+        if rule != "-":
             without = {
                 r["seed"]: _collapsed(r)
-                for r in cells.get((baseline, steps, False), [])
+                for r in cells.get((baseline, steps, "-"), [])
             }
             failing = [r for r in rs if without.get(r["seed"])]
             rescued = (
                 f"{sum(not _collapsed(r) for r in failing)}/{len(failing)}"
             )
         lines.append(
-            f"{BASELINES[baseline][1]:<27} {'on' if watchdog else 'off':<8} "
+            f"{BASELINES[baseline][1]:<27} {rule if rule != '-' else 'off':<10} "
             f"{steps:>6} {len(rs):>2} {m:6.2f} ± {ms:4.2f} "
             f"{h:6.1f} ± {hs:4.1f} {k:7.4f} ± {ks:5.4f} "
             f"{collapsed:>5}/{len(rs):<3} {rescued:>7} {rollbacks:9.2f} "
@@ -137,16 +146,26 @@ def main(argv):
             f"--baselines: unknown {unknown}; valid: {', '.join(BASELINES)}"
         )
     if not FLAGS.table_only:
-        from keras_gans import train_lib
+        from keras_gans import run_callbacks, train_lib
+
+        run_callbacks.TOY_RULE = FLAGS.toy_rule
+
+        def arm(watchdog):
+            return FLAGS.toy_rule if watchdog else "-"
 
         done = {
-            (r["baseline"], r["seed"], r["steps"], r["watchdog"])
+            (
+                r["baseline"],
+                r["seed"],
+                r["steps"],
+                r.get("rule", "modes") if r["watchdog"] else "-",
+            )
             for r in json_io.read_json_lines(FLAGS.results)
         }
         for baseline in FLAGS.baselines:
             for seed in range(FLAGS.seeds):
                 for watchdog in (False, True):
-                    key = (baseline, seed, FLAGS.steps, watchdog)
+                    key = (baseline, seed, FLAGS.steps, arm(watchdog))
                     if key in done:
                         continue
                     config = config_for(baseline, seed, FLAGS.steps, watchdog)
@@ -161,6 +180,7 @@ def main(argv):
                         "seed": seed,
                         "steps": FLAGS.steps,
                         "watchdog": watchdog,
+                        "rule": arm(watchdog),
                         "modes": final.get("modes", 0),
                         "high_quality": final.get("high_quality", 0.0),
                         "reverse_kl": final.get("reverse_kl", float("nan")),
