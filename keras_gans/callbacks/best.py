@@ -68,7 +68,11 @@ class BestCheckpoint(keras.callbacks.Callback):
     many evaluations without improvement.
 
     ``directory`` must be new, empty, or one this callback wrote (it holds
-    ``best.json``); nothing else is ever deleted.
+    ``best.json``); nothing else is ever deleted. Place it after the
+    evaluation callback and before a collapse watchdog (so it keeps the
+    state that was evaluated). An early stop, like ``TerminateOnNaN``,
+    leaves that epoch out of ``callbacks.Checkpoint``: the run's checkpoint
+    is one epoch behind, and the best state is in ``directory``.
 
     Args:
         gan: the ``keras_gans.GAN``.
@@ -197,12 +201,14 @@ class BestCheckpoint(keras.callbacks.Callback):
         improved = math.isfinite(value) and (
             best is None or self._better(value, best["value"])
         )
-        if improved and distribute.is_chief(self.gan.distribute_strategy):
-            self._save(step)
+        if improved:
             self.record["best"] = entry
-        json_io.write_json(
-            os.path.join(self.directory, _MARKER), self.record, indent=1
-        )
+        if distribute.is_chief(self.gan.distribute_strategy):
+            if improved:
+                self._save(step)
+            json_io.write_json(
+                os.path.join(self.directory, _MARKER), self.record, indent=1
+            )
         if self.patience and not improved:
             best_step = (self.best or {"step": -1})["step"]
             since = [
