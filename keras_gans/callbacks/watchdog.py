@@ -202,9 +202,11 @@ class CollapseWatchdog(keras.callbacks.Callback):
     in a row, the good snapshot's step) is a ``tf.Module``: checkpoint it
     with the run (``callbacks.Checkpoint(gan, dir, watchdog=wd.state)``)
     and a resumed run continues exactly as an uninterrupted one. Create
-    the watchdog after ``gan.compile`` and before ``fit`` (it installs the
-    learning-rate scale in the optimizers). It deletes only the snapshot
-    files it writes.
+    the watchdog after ``gan.compile``, before restoring a checkpoint and
+    before ``fit``: it installs the learning-rate scale in the optimizers
+    and reads their base learning rates. It deletes only the snapshot
+    files it writes (and, with ``directory=None``, its temporary
+    directory).
 
     Args:
         gan: the compiled ``keras_gans.GAN``.
