@@ -128,7 +128,8 @@ def table(records):
                 f"{sum(not _collapsed(r) for r in failing)}/{len(failing)}"
             )
         lines.append(
-            f"{BASELINES[baseline][1]:<27} {rule if rule != '-' else 'off':<10} "
+            f"{BASELINES[baseline][1]:<27} "
+            f"{rule if rule != '-' else 'off':<10} "
             f"{steps:>6} {len(rs):>2} {m:6.2f} ± {ms:4.2f} "
             f"{h:6.1f} ± {hs:4.1f} {k:7.4f} ± {ks:5.4f} "
             f"{collapsed:>5}/{len(rs):<3} {rescued:>7} {rollbacks:9.2f} "

@@ -83,8 +83,8 @@ class ReferenceInception:
     Raises:
         FileNotFoundError: no file at ``path`` (the message says where to
             get it).
-        GraphError: (a ValueError) the file is not a GraphDef, or lacks ``ExpandDims:0``,
-            ``pool_3:0`` or ``softmax/logits/MatMul``.
+        GraphError: (a ValueError) the file is not a GraphDef, or lacks
+            ``ExpandDims:0``, ``pool_3:0`` or ``softmax/logits/MatMul``.
     """
 
     def __init__(self, path, batch_size: int = 50):

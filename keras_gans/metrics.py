@@ -575,7 +575,8 @@ class InceptionEvaluator:
     resized by the graph itself). Otherwise it is Keras' InceptionV3, a
     labelled non-reference option: images ``[N, H, W, C]`` in [-1, 1]
     (InceptionV3's own input range) are resized bilinearly to
-    ``image_size``. Grey images are repeated to three channels. ``evaluator(images)`` returns ``inception_score``,
+    ``image_size``. Grey images are repeated to three channels.
+    ``evaluator(images)`` returns ``inception_score``,
     ``inception_score_std`` (over ``splits``) and, with a reference,
     ``fid``, ``kid``, ``precision`` and ``recall`` on the pool features.
 

@@ -195,8 +195,8 @@ class CollapseWatchdog(keras.callbacks.Callback):
     and logs the event (console, the JSON list ``json_path``, TensorBoard
     under ``log_dir``). Before the first healthy check there is nothing to
     roll back to and collapsed checks are ignored (a run still warming up
-    is not collapsing). When the retries are spent it logs ``gave_up`` once and leaves the run
-    alone.
+    is not collapsing). When the retries are spent it logs ``gave_up``
+    once and leaves the run alone.
 
     ``state`` (retries, learning-rate scale, noise offset, collapsed checks
     in a row, the good snapshot's step) is a ``tf.Module``: checkpoint it
