@@ -282,6 +282,55 @@ flags.DEFINE_integer(
     "Steps between mode-coverage evaluations.",
     lower_bound=1,
 )
+# -- Issue 16: collapse watchdog and best checkpoint.
+flags.DEFINE_bool(
+    "watchdog",
+    _DEFAULT.watchdog,
+    "Collapse watchdog: on a collapsed check (toy: modes; digits: mode "
+    "histogram) roll back to the last good state, scale both learning "
+    "rates by --watchdog_lr_factor, move the noise on; events in "
+    "watchdog_events.json.",
+)
+flags.DEFINE_float(
+    "watchdog_lr_factor",
+    _DEFAULT.watchdog_lr_factor,
+    "Learning-rate factor per watchdog retry.",
+    lower_bound=1e-12,
+    upper_bound=1.0,
+)
+flags.DEFINE_integer(
+    "watchdog_max_retries",
+    _DEFAULT.watchdog_max_retries,
+    "Watchdog rollbacks allowed.",
+    lower_bound=0,
+)
+flags.DEFINE_string(
+    "keep_best",
+    _DEFAULT.keep_best,
+    "Keep the training state and export of the best evaluation of this "
+    "score (e.g. kid, frechet_distance, modes) in <workdir>/best/.",
+)
+flags.DEFINE_integer(
+    "early_stopping_patience",
+    _DEFAULT.early_stopping_patience,
+    "Stop after this many evaluations without improvement of --keep_best "
+    "(0: never).",
+    lower_bound=0,
+)
+flags.DEFINE_string(
+    "inception_graph",
+    _DEFAULT.inception_graph,
+    "The reference Inception graph (classify_image_graph_def.pb from "
+    "inception-2015-12-05.tgz) for IS/FID/KID on tfds images; preferred "
+    "to --inception_weights.",
+)
+flags.DEFINE_string(
+    "reference_cache",
+    _DEFAULT.reference_cache,
+    "Directory caching the real data's evaluation features (npz keyed by "
+    "data set, split, extractor, resize); empty: no cache.",
+)
+# -- end issue 16.
 flags.DEFINE_string(
     "experiment", None, "Run name; default <dataset>_<loss>_<penalty>."
 )
@@ -363,6 +412,14 @@ def config_from_flags() -> TrainConfig:
         log_every=FLAGS.log_every,
         eval_every=FLAGS.eval_every,
         eval_samples=FLAGS.eval_samples,
+        # Issue 16.
+        watchdog=FLAGS.watchdog,
+        watchdog_lr_factor=FLAGS.watchdog_lr_factor,
+        watchdog_max_retries=FLAGS.watchdog_max_retries,
+        keep_best=FLAGS.keep_best,
+        early_stopping_patience=FLAGS.early_stopping_patience,
+        inception_graph=FLAGS.inception_graph,
+        reference_cache=FLAGS.reference_cache,
     )
     try:
         return config.validate()
@@ -380,11 +437,17 @@ def main(argv):
     )
     workdir = FLAGS.workdir or f"runs/{experiment}"
     export_dir = FLAGS.export_dir or f"saved_models/{experiment}"
-    from keras_gans import data, train_lib  # heavy: TensorFlow
+    from keras_gans import data, inception, train_lib  # heavy: TensorFlow
+    from keras_gans.callbacks import best
 
     try:
         result = train_lib.run(config, workdir, export_dir=export_dir)
-    except (data.DataNotAvailableError, FileNotFoundError) as e:
+    except (
+        data.DataNotAvailableError,
+        FileNotFoundError,
+        inception.GraphError,  # issue 16
+        best.NotOwnedError,  # issue 16
+    ) as e:
         raise app.UsageError(str(e))
     final = result["final"]
     if final.get("diverged"):

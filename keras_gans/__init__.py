@@ -5,11 +5,15 @@ from keras_gans import (
     data,
     distribute,
     export,
+    feature_metrics,
+    inception,
     losses,
     metrics,
     networks,
     penalties,
+    reference_stats,
     rng,
+    sampling,
 )
 from keras_gans.gan import GAN
 
@@ -21,10 +25,14 @@ __all__ = [
     "data",
     "distribute",
     "export",
+    "feature_metrics",
+    "inception",
     "losses",
     "metrics",
     "networks",
     "penalties",
+    "reference_stats",
     "rng",
+    "sampling",
     "__version__",
 ]

@@ -160,6 +160,18 @@ class TrainConfig:
     once), ``classifier_path`` (digits classifier, ``""``: the shipped one)
     and ``inception_weights`` (``""``: no Inception metrics; ``imagenet``:
     Keras' cached file; or a path to the ``.h5`` file).
+
+    Watchdog and best checkpoint (``keras_gans.run_callbacks``):
+    ``watchdog`` (roll back on collapse), ``watchdog_lr_factor`` (learning
+    rate factor per retry), ``watchdog_max_retries``, ``keep_best`` (a
+    logged score, e.g. ``kid``: keep the best evaluation's state and export
+    in ``workdir/best/``; ``""``: off) and ``early_stopping_patience``
+    (evaluations without improvement of ``keep_best`` before stopping; 0:
+    never). ``inception_graph``: the reference 2015-12-05 Inception graph
+    (``classify_image_graph_def.pb``) for IS/FID/KID on tfds images,
+    preferred to ``inception_weights``; ``reference_cache``: a directory
+    caching the real data's features (``keras_gans.reference_stats``;
+    ``""``: no cache).
     """
 
     dataset: str = "ring"
@@ -207,6 +219,16 @@ class TrainConfig:
     log_every: int = 1000
     eval_every: int = 5000
     eval_samples: int = 2500
+    # -- Issue 16: collapse watchdog and best checkpoint (checked by
+    # keras_gans.run_callbacks.validate).
+    watchdog: bool = False
+    watchdog_lr_factor: float = 0.5
+    watchdog_max_retries: int = 3
+    keep_best: str = ""
+    early_stopping_patience: int = 0
+    # -- Issue 16: reference Inception graph and reference-statistics cache.
+    inception_graph: str = ""
+    reference_cache: str = ""
 
     def validate(self) -> "TrainConfig":
         """Returns self, or raises ValueError naming the bad field."""
@@ -325,6 +347,9 @@ class TrainConfig:
             )
         self.d_optimizer.validate("d_")
         self.g_optimizer.validate("g_")
+        from keras_gans import run_callbacks  # issue 16
+
+        run_callbacks.validate(self)
         return self
 
     @property

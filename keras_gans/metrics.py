@@ -23,6 +23,10 @@ Image metrics (no network needed):
 - *Frechet distance* (Heusel et al., 2017) between Gaussians fitted to the
   classifier's penultimate features of the samples and of the held-out
   digits: ``|mu1 - mu2|^2 + tr(S1 + S2 - 2 (S1 S2)^{1/2})``.
+- *KID, precision and recall* (``feature_metrics``: Binkowski et al.,
+  2018; Kynkaanniemi et al., 2019) on the same features, each evaluated
+  set against the reference (KID subsets and the precision/recall sample
+  count capped at the smaller of the two sets).
 - *Inception Score and FID* on Keras' ``InceptionV3`` (ImageNet weights,
   1000-way softmax and the 2048-D average-pool features). Note that the
   published IS/FID figures use the TF1 Inception graph; Keras' weights give
@@ -30,12 +34,15 @@ Image metrics (no network needed):
 """
 
 import dataclasses
+import hashlib
 import os
 from typing import Optional
 
 import numpy as np
 
+from keras_gans import reference_stats
 from keras_gans.data import Mixture
+from keras_gans.feature_metrics import density_coverage, kid, precision_recall
 
 __all__ = [
     "DIGITS_CLASSIFIER_PATH",
@@ -46,15 +53,18 @@ __all__ = [
     "ModeCoverage",
     "ModeHistogram",
     "classifier_score",
+    "density_coverage",
     "features_frechet_distance",
     "frechet_distance",
     "gaussian_stats",
     "inception_model",
     "inception_score",
+    "kid",
     "load_digits_classifier",
     "mean_se",
     "mode_coverage",
     "mode_histogram",
+    "precision_recall",
     "psd_sqrt",
     "spearman",
 ]
@@ -390,6 +400,16 @@ def load_digits_classifier(path: Optional[str] = None):
     return keras.saving.load_model(path, compile=False)
 
 
+def _array_digest(*arrays) -> str:
+    """SHA-256 (first 16 hex digits) of arrays' shapes and bytes."""
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(str((a.shape, a.dtype.str)).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()[:16]
+
+
 def _softmax(logits):
     z = logits - logits.max(axis=-1, keepdims=True)
     e = np.exp(z)
@@ -405,7 +425,9 @@ class DigitsEvaluator:
     ``modes`` and ``num_modes`` (``10**C``) and ``kl`` (the joint label of a
     sample is its channels' digits read as a base-10 number), and
     ``frechet_distance`` (mean over channels of the Frechet distance between
-    the channel's penultimate features and those of the reference digits).
+    the channel's penultimate features and those of the reference digits),
+    and ``kid``, ``precision``, ``recall`` on the same features (means over
+    channels).
 
     Args:
         classifier: a model as returned by ``load_digits_classifier``
@@ -413,9 +435,22 @@ class DigitsEvaluator:
         reference: reference digits ``[M, 8, 8, 1]`` for the Frechet
             distance; default the held-out split ``data.digits("test")``.
         batch_size: classifier batch size.
+        kid_subsets: KID subsets (of ``min(1000, M, N)`` rows).
+        k: the neighbour of precision and recall.
+        cache_dir: a ``reference_stats`` cache directory for the reference
+            features (keyed by the classifier's weights and the reference
+            digits); None: no cache.
     """
 
-    def __init__(self, classifier=None, reference=None, batch_size=4096):
+    def __init__(
+        self,
+        classifier=None,
+        reference=None,
+        batch_size=4096,
+        kid_subsets=100,
+        k=3,
+        cache_dir=None,
+    ):
         import keras
 
         from keras_gans import data
@@ -430,8 +465,22 @@ class DigitsEvaluator:
         self.batch_size = int(batch_size)
         if reference is None:
             reference = data.digits("test")[0]
-        features, _ = self.features_and_logits(reference)
-        self.reference_stats = gaussian_stats(features)
+        reference = np.asarray(reference, np.float32)
+        key = {
+            "dataset": "digits-reference",
+            "split": _array_digest(reference),
+            "extractor": "digits-classifier-"
+            + _array_digest(*model.get_weights()),
+            "resize": "none",
+            "samples": len(reference),
+        }
+        features, mu, sigma, self.cache_hit = reference_stats.cached_features(
+            key, lambda: self.features_and_logits(reference)[0], cache_dir
+        )
+        self.reference_features = features
+        self.reference_stats = (mu, sigma)
+        self.kid_subsets = int(kid_subsets)
+        self.k = int(k)
 
     def features_and_logits(self, digits) -> tuple:
         """Penultimate features ``[N, F]`` and logits ``[N, 10]`` of
@@ -463,7 +512,7 @@ class DigitsEvaluator:
         label = (digit * 10 ** np.arange(channels - 1, -1, -1)).sum(-1)
         hist = mode_histogram(label, 10**channels)
         features = features.reshape(n, channels, -1)
-        scores, distances = [], []
+        scores, distances, feature_scores = [], [], []
         for c in range(channels):
             scores.append(classifier_score(probs[:, c]))
             distances.append(
@@ -471,11 +520,40 @@ class DigitsEvaluator:
                     *gaussian_stats(features[:, c]), *self.reference_stats
                 )
             )
+            feature_scores.append(
+                _reference_scores(
+                    features[:, c],
+                    self.reference_features,
+                    self.kid_subsets,
+                    self.k,
+                )
+            )
         return {
             "classifier_score": float(np.mean(scores)),
             **hist.as_dict(),
             "frechet_distance": float(np.mean(distances)),
+            **{
+                key: float(np.mean([r[key] for r in feature_scores]))
+                for key in feature_scores[0]
+            },
         }
+
+
+def _reference_scores(fake, real, kid_subsets, k) -> dict:
+    """KID, precision and recall of features ``fake`` against ``real``:
+    KID on ``kid_subsets`` subsets of ``min(1000, len(fake), len(real))``
+    rows; precision and recall on the first ``min(len(fake), len(real))``
+    fakes (equal set sizes, as Kynkaanniemi et al.), skipped (absent)
+    when there are fewer than ``k + 1``."""
+    n = min(len(fake), len(real))
+    result = {}
+    if n >= 2:
+        result["kid"] = kid(real, fake, kid_subsets, min(1000, n))[0]
+    if n >= k + 1:
+        result["precision"], result["recall"] = precision_recall(
+            real, fake[:n], k
+        )
+    return result
 
 
 INCEPTION_WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
@@ -483,6 +561,15 @@ INCEPTION_WEIGHTS_URL = (
     "https://storage.googleapis.com/tensorflow/keras-applications/"
     "inception_v3/" + INCEPTION_WEIGHTS_FILE
 )
+
+
+def _weights_digest(weights) -> str:
+    from keras_gans.inception import file_digest
+
+    if weights == "imagenet":
+        weights = _keras_cache_file(INCEPTION_WEIGHTS_FILE)
+    weights = os.path.expanduser(os.fspath(weights))
+    return file_digest(weights) if os.path.exists(weights) else "missing"
 
 
 def _keras_cache_file(name):
@@ -536,21 +623,34 @@ def inception_model(weights="imagenet", image_size: int = 299):
 
 
 class InceptionEvaluator:
-    """Inception Score and FID with Keras' InceptionV3.
+    """Inception Score, FID, KID, precision and recall on Inception
+    features.
 
-    Images ``[N, H, W, C]`` in [-1, 1] (InceptionV3's own input range) are
-    resized bilinearly to ``image_size`` and grey images repeated to three
-    channels. ``evaluator(images)`` returns ``inception_score``,
+    With ``graph`` (a path to ``classify_image_graph_def.pb``) the network
+    is the reference 2015-12-05 Inception graph of the published numbers
+    (``inception.ReferenceInception``: images mapped to [0, 255] and
+    resized by the graph itself). Otherwise it is Keras' InceptionV3, a
+    labelled non-reference option: images ``[N, H, W, C]`` in [-1, 1]
+    (InceptionV3's own input range) are resized bilinearly to
+    ``image_size``. Grey images are repeated to three channels.
+    ``evaluator(images)`` returns ``inception_score``,
     ``inception_score_std`` (over ``splits``) and, with a reference,
-    ``fid``.
+    ``fid``, ``kid``, ``precision`` and ``recall`` on the pool features.
 
     Args:
         weights: see ``inception_model``.
         reference: reference images for FID (e.g. the CIFAR-10 test set),
-            or None for IS only.
-        image_size: Inception input side.
+            a function returning them (called only on a cache miss), or
+            None for IS only.
+        image_size: Inception input side (Keras' network only).
         splits: IS splits (10 in the published protocol).
         batch_size: Inception batch size.
+        graph: path of the reference graph; None: Keras' InceptionV3.
+        cache_dir: a ``reference_stats`` cache directory; None: no cache.
+        reference_key: what identifies ``reference`` in the cache, e.g.
+            ``{"dataset": "cifar10", "split": "test", "samples": 10000}``
+            (the extractor and resize are added); needed with
+            ``cache_dir``.
     """
 
     def __init__(
@@ -560,18 +660,52 @@ class InceptionEvaluator:
         image_size=299,
         splits=10,
         batch_size=64,
+        graph=None,
+        cache_dir=None,
+        reference_key=None,
     ):
-        self.model = inception_model(weights, image_size)
         self.image_size = int(image_size)
         self.splits = int(splits)
         self.batch_size = int(batch_size)
+        if graph:
+            from keras_gans import inception
+
+            self.model = inception.ReferenceInception(graph, batch_size)
+            self.extractor = self.model.name
+            self.resize = "graph-resize-bilinear-299"
+        else:
+            self.model = inception_model(weights, image_size)
+            self.extractor = "keras-inception-v3-" + (
+                "random" if weights is None else _weights_digest(weights)
+            )
+            self.resize = f"tf-image-resize-bilinear-{self.image_size}"
         self.reference_features = None
+        self.cache_hit = False
         if reference is not None:
-            self.reference_features = self.features_and_logits(reference)[0]
+            if cache_dir and not reference_key:
+                raise ValueError("cache_dir needs a reference_key.")
+
+            def compute():
+                images = reference() if callable(reference) else reference
+                return self.features_and_logits(images)[0]
+
+            key = {
+                **dict(reference_key or {}),
+                "extractor": self.extractor,
+                "resize": self.resize,
+            }
+            features, _, _, self.cache_hit = reference_stats.cached_features(
+                key, compute, cache_dir
+            )
+            self.reference_features = features
 
     def features_and_logits(self, images) -> tuple:
-        """Pool features ``[N, 2048]`` and logits ``[N, 1000]``."""
+        """Pool features ``[N, 2048]`` and logits (``[N, 1000]`` for
+        Keras' network, ``[N, 1008]`` for the reference graph)."""
         import tensorflow as tf
+
+        if not hasattr(self.model, "input"):  # the reference graph
+            return self.model.features_and_logits(images)
 
         x = np.asarray(images, np.float32)
         if x.ndim != 4 or x.shape[-1] not in (1, 3) or len(x) == 0:
@@ -603,5 +737,8 @@ class InceptionEvaluator:
         if self.reference_features is not None:
             result["fid"] = features_frechet_distance(
                 features, self.reference_features
+            )
+            result.update(
+                _reference_scores(features, self.reference_features, 100, 3)
             )
         return result

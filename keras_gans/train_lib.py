@@ -11,7 +11,10 @@ What every training binary calls. The workdir receives:
 - ``mode_coverage.json``: the evaluation history;
 - ``metrics.json``: final mode coverage, losses, config and wall time;
 - ``samples.png``: real and generated points;
-- ``saved_model/``: the exported generator (also copied to ``export_dir``).
+- ``saved_model/``: the exported generator (also copied to ``export_dir``);
+- with ``watchdog``: ``watchdog/`` (the last good snapshot) and
+  ``watchdog_events.json``; with ``keep_best``: ``best/`` (state, export
+  and ``best.json`` of the best evaluation; ``keras_gans.run_callbacks``).
 
 On image data sets (``config.is_image``) the mode-coverage evaluation is
 replaced by ``callbacks.ImageMetricsCallback`` (digits and stacked digits:
@@ -43,6 +46,7 @@ from keras_gans import (
     networks,
     penalties,
     plots,
+    run_callbacks,
 )
 from keras_gans.config import TrainConfig
 from keras_gans.gan import GAN
@@ -190,25 +194,41 @@ def image_evaluator(config: TrainConfig):
     Digits and stacked digits: ``metrics.DigitsEvaluator`` (the classifier
     at ``classifier_path``, the shipped one by default). tfds sets:
     ``metrics.InceptionEvaluator`` against the ``test`` split's first
-    ``eval_samples`` images if ``inception_weights`` is set, else an
-    evaluator that returns no metrics.
+    ``eval_samples`` images if ``inception_graph`` (the reference graph) or
+    ``inception_weights`` (Keras' InceptionV3) is set, else an evaluator
+    that returns no metrics. Reference features are cached under
+    ``reference_cache`` when it is set.
     """
+    cache = config.reference_cache or None  # issue 16
     if config.dataset in ("digits", "stacked_digits"):
         classifier = metrics.load_digits_classifier(
             config.classifier_path or None
         )
-        return metrics.DigitsEvaluator(classifier)
-    if not config.inception_weights:
+        return metrics.DigitsEvaluator(classifier, cache_dir=cache)
+    if not (config.inception_weights or config.inception_graph):
         return lambda images: {}
-    reference = np.stack(
-        list(
-            data.tfds_images(config.dataset, "test", config.data_dir or None)
-            .take(config.eval_samples)
-            .as_numpy_iterator()
+
+    def reference():
+        return np.stack(
+            list(
+                data.tfds_images(
+                    config.dataset, "test", config.data_dir or None
+                )
+                .take(config.eval_samples)
+                .as_numpy_iterator()
+            )
         )
-    )
+
     return metrics.InceptionEvaluator(
-        config.inception_weights, reference=reference
+        config.inception_weights or "imagenet",
+        reference=reference,
+        graph=config.inception_graph or None,
+        cache_dir=cache,
+        reference_key={
+            "dataset": config.dataset,
+            "split": "test",
+            "samples": config.eval_samples,
+        },
     )
 
 
@@ -337,6 +357,18 @@ def run(
     with strategy.scope():
         gan = build_gan(config)
         state_callbacks, trackables = _state_callbacks(config, gan)
+    # Issue 16: watchdog and best keeper (their state rides the checkpoint).
+    watchdog = run_callbacks.watchdog(
+        config,
+        gan,
+        workdir,
+        trackables,
+        evaluator if config.is_image else None,
+        config.seed + _EVAL_SEED_OFFSET,
+    )
+    if watchdog:
+        trackables = {**trackables, "watchdog": watchdog.state}
+    keeper = run_callbacks.best_keeper(config, gan, workdir, trackables)
     checkpoint = gan_callbacks.Checkpoint(gan, checkpoint_dir, **trackables)
     step = checkpoint.restore()
     if step and verbose:
@@ -376,9 +408,11 @@ def run(
             verbose=verbose,
             callbacks=[
                 coverage,
+                *([keeper] if keeper else []),
                 *state_callbacks,
                 keras.callbacks.TensorBoard(tb_dir),
-                keras.callbacks.TerminateOnNaN(),
+                # The watchdog rolls a NaN run back instead.
+                watchdog or keras.callbacks.TerminateOnNaN(),
                 checkpoint,
                 *extra_callbacks,
             ],
@@ -419,6 +453,8 @@ def run(
             if k in ("d_loss", "g_loss", "penalty", "d_real", "d_fake")
         },
         "history": coverage.history,
+        "best": keeper.best if keeper else None,
+        "watchdog_events": watchdog.events if watchdog else [],
         "wall_time_s": wall,
         "steps_trained_this_run": reached - step,
         "config": config.to_dict(),

@@ -40,7 +40,11 @@ def test_mode_coverage_callback_logs_everywhere(tmp_path):
     # Evaluated at steps 4 and 8 only; the epoch logs carry the numbers.
     records = json.loads((tmp_path / "mc.json").read_text())
     assert [r["step"] for r in records] == [4, 8]
-    assert history["modes"] == [records[0]["modes"], records[1]["modes"]]
+    assert history["val_modes"] == [
+        records[0]["modes"],
+        records[1]["modes"],
+    ]
+    assert "modes" not in history
     expected = kg.metrics.mode_coverage(gan.generate(300, seed=5), mix)
     assert records[-1]["high_quality"] == expected.high_quality
     assert list((tmp_path / "tb").glob("events.out.tfevents.*"))
@@ -137,8 +141,9 @@ def test_image_metrics_callback_logs_everywhere(tmp_path):
     ).history
     records = json.loads((tmp_path / "im.json").read_text())
     assert [r["step"] for r in records] == [4, 8]
-    assert history["mean"] == [records[0]["mean"], records[1]["mean"]]
-    assert "num_modes" not in history  # a constant, kept out of the logs
+    assert history["val_mean"] == [records[0]["mean"], records[1]["mean"]]
+    # num_modes is a constant, kept out of the logs.
+    assert "val_num_modes" not in history and "mean" not in history
     assert seen[-1].shape == (50, 8, 8, 1)
     np.testing.assert_allclose(seen[-1], gan.generate(50, seed=5), atol=1e-6)
     assert records[-1]["mean"] == float(seen[-1].mean())

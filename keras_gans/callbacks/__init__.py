@@ -1,22 +1,38 @@
 """Keras callbacks for GAN training: evaluation, checkpointing, replay,
-and the paper's diagnostics (landscape, gradient field, forgetting)."""
+the collapse watchdog, and the paper's diagnostics (landscape, gradient
+field, forgetting)."""
 
+from keras_gans.callbacks.best import BestCheckpoint, metric_mode
 from keras_gans.callbacks.checkpoint import Checkpoint
 from keras_gans.callbacks.ewc import OnlineEWC
 from keras_gans.callbacks.forgetting import ForgettingCallback
 from keras_gans.callbacks.gradient_field import GradientFieldCallback
-from keras_gans.callbacks.landscape import LandscapeCallback
 from keras_gans.callbacks.image_metrics import ImageMetricsCallback
+from keras_gans.callbacks.landscape import LandscapeCallback
 from keras_gans.callbacks.mode_coverage import ModeCoverageCallback
 from keras_gans.callbacks.replay import ReplayBuffer
+from keras_gans.callbacks.watchdog import (
+    CollapseWatchdog,
+    Drop,
+    Thresholds,
+    image_signal,
+    toy_signal,
+)
 
 __all__ = [
+    "BestCheckpoint",
     "Checkpoint",
+    "CollapseWatchdog",
+    "Drop",
     "ForgettingCallback",
     "GradientFieldCallback",
-    "LandscapeCallback",
     "ImageMetricsCallback",
+    "LandscapeCallback",
     "ModeCoverageCallback",
     "OnlineEWC",
     "ReplayBuffer",
+    "Thresholds",
+    "image_signal",
+    "metric_mode",
+    "toy_signal",
 ]

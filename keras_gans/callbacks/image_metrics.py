@@ -20,8 +20,12 @@ class ImageMetricsCallback(keras.callbacks.Callback):
     (the same latents every time) and calls ``evaluator(images)``, a
     function returning a dict of scalars (``metrics.DigitsEvaluator``:
     classifier score, modes, KL, Frechet distance;
-    ``metrics.InceptionEvaluator``: IS, FID). The scalars go to the epoch
-    logs (so later callbacks such as TensorBoard see them), to a
+    ``metrics.InceptionEvaluator``: IS, FID, KID, precision, recall). The
+    scalars go to the epoch logs with a ``val_`` prefix (``val_kid``,
+    ``val_frechet_distance``, ...; so later callbacks see them:
+    TensorBoard, ``keras.callbacks.ModelCheckpoint(monitor="val_kid",
+    mode="min", save_best_only=True)``, ``EarlyStopping``; Keras cannot
+    guess the direction of these names, so pass ``mode``), to a
     TensorBoard writer under ``log_dir`` at the GAN step (``image_metrics/
     <name>``, with the first ``grid_size`` samples as an image summary), and
     to the JSON history ``json_path`` (a list of records). On construction
@@ -123,7 +127,9 @@ class ImageMetricsCallback(keras.callbacks.Callback):
         result = {k: float(v) for k, v in self.evaluator(samples).items()}
         self.history.append({"step": step, **result})
         if logs is not None:
-            logs.update({k: v for k, v in result.items() if k != "num_modes"})
+            logs.update(
+                {f"val_{k}": v for k, v in result.items() if k != "num_modes"}
+            )
         if self.grid_dir:
             self.write_grid(samples, step, result)
         if self._writer is not None:

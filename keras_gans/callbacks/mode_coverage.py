@@ -15,8 +15,11 @@ class ModeCoverageCallback(keras.callbacks.Callback):
 
     Each evaluation draws ``num_samples`` samples with a fixed seed (the same
     latents every time), and writes ``modes``, ``high_quality`` and
-    ``reverse_kl`` to the epoch logs (so later callbacks such as TensorBoard
-    see them), to a TensorBoard writer under ``log_dir`` at the GAN's step,
+    ``reverse_kl`` to the epoch logs as ``val_modes``, ``val_high_quality``
+    and ``val_reverse_kl`` (so later callbacks see them: TensorBoard, and
+    ``keras.callbacks.ModelCheckpoint(monitor="val_modes", mode="max",
+    save_best_only=True)`` or ``EarlyStopping``; epochs without an
+    evaluation log none), to a TensorBoard writer under ``log_dir`` at the GAN's step,
     and to the JSON file ``json_path`` (a list of records). On construction
     the existing JSON is reloaded, keeping only records up to the GAN's
     current step, so a resumed run continues the same history.
@@ -75,7 +78,10 @@ class ModeCoverageCallback(keras.callbacks.Callback):
         self.history.append(record)
         if logs is not None:
             logs.update(
-                {k: result[k] for k in ("modes", "high_quality", "reverse_kl")}
+                {
+                    f"val_{k}": result[k]
+                    for k in ("modes", "high_quality", "reverse_kl")
+                }
             )
         if self._writer is not None:
             with self._writer.as_default(step=step):

@@ -1,0 +1,211 @@
+"""Rescue benchmark of the collapse watchdog (keras-gans-train --watchdog).
+
+The failing toy baselines of benchmarks/MODE_COVERAGE.md (ring GAN-NS + SGD
+lr 3e-3; grid GAN-NS + Adam), each seed trained with and without the
+watchdog (checks every 1000 steps with 1000 samples; lr factor 0.5; 3
+retries) under a toy collapse rule (--toy_rule, keras_gans.run_callbacks):
+"reverse_kl" (the default: the nearest-mode histogram's reverse KL rising
+more than 0.25 nats above the run's best healthy check) or "modes" (more
+than 10% of the modes lost). The table gives final
+modes / HQ / reverse KL (PacGAN protocol, 2500 samples, mean ± s.e. over
+seeds), how many seeds end collapsed (fewer than 80% of the modes: ring
+< 7, grid < 20), how many of the seeds that end collapsed without it end healthy
+with it ("rescued"), mean rollbacks, and wall time. Each finished run is
+appended to --results (JSON lines) and skipped when there, so an
+interrupted benchmark resumes; --table_only reprints the table.
+
+  python benchmarks/watchdog.py --seeds=3
+  python benchmarks/watchdog.py --table_only
+"""
+
+import dataclasses
+import json
+import os
+import platform
+import tempfile
+import time
+
+from absl import app, flags, logging
+
+from keras_gans import json_io, metrics
+from keras_gans.config import OptimizerConfig, TrainConfig
+
+FLAGS = flags.FLAGS
+
+_ADAM = OptimizerConfig(name="adam", learning_rate=1e-3, beta1=0.5, beta2=0.99)
+_SGD = OptimizerConfig(name="sgd", learning_rate=3e-3)
+
+# name -> (data set, description, TrainConfig overrides).
+BASELINES = {
+    "ring_ns_sgd": (
+        "ring",
+        "ring GAN-NS + SGD lr 3e-3",
+        {"d_optimizer": _SGD, "g_optimizer": _SGD, "lr_schedule": "constant"},
+    ),
+    "grid_ns_adam": ("grid", "grid GAN-NS + Adam", {}),
+}
+
+flags.DEFINE_list("baselines", list(BASELINES), "Subset of the baselines.")
+flags.DEFINE_integer("seeds", 3, "Seeds per cell (0..seeds-1).", lower_bound=1)
+flags.DEFINE_integer(
+    "steps", 20000, "Generator steps per run.", lower_bound=1000
+)
+flags.DEFINE_string(
+    "results", "benchmarks/watchdog_results.jsonl", "JSON-lines results."
+)
+flags.DEFINE_enum(
+    "toy_rule",
+    "reverse_kl",
+    ["reverse_kl", "modes"],
+    "The watchdog's toy collapse rule (keras_gans.run_callbacks.TOY_RULE).",
+)
+flags.DEFINE_bool("table_only", False, "Only print the table of --results.")
+
+
+def config_for(baseline, seed, steps, watchdog):
+    dataset, _, overrides = BASELINES[baseline]
+    base = TrainConfig(
+        dataset=dataset,
+        seed=seed,
+        steps=steps,
+        batch_size=256,
+        hidden_units=(128, 128, 128),
+        d_optimizer=_ADAM,
+        g_optimizer=_ADAM,
+        lr_schedule="linear",
+        loss="non_saturating",
+        penalty="none",
+        real_weight=1.0,
+        n_critic=1,
+        latent_dim=2,
+        ema_decay=0.0,
+        log_every=1000,
+        eval_every=steps,
+        steps_per_execution=50,
+        watchdog=watchdog,
+        watchdog_lr_factor=0.5,
+        watchdog_max_retries=3,
+    )
+    return dataclasses.replace(base, **overrides).validate()
+
+
+# A run "ends collapsed" when it covers fewer than 80% of the modes.
+_MIN_MODES = {"ring": 7, "grid": 20}
+
+
+def _collapsed(record):
+    dataset = BASELINES[record["baseline"]][0]
+    return record["diverged"] or record["modes"] < _MIN_MODES[dataset]
+
+
+def table(records):
+    cells = {}
+    for r in records:
+        rule = r.get("rule", "modes") if r["watchdog"] else "-"
+        key = (r["baseline"], r["steps"], rule)
+        cells.setdefault(key, []).append(r)
+    header = (
+        f"{'baseline':<27} {'watchdog':<10} {'steps':>6} {'n':>2} "
+        f"{'modes':>13} {'HQ %':>13} {'reverse KL':>15} {'collapsed':>9} "
+        f"{'rescued':>7} {'rollbacks':>9} {'time s':>7}"
+    )
+    lines = [header]
+    for (baseline, steps, rule), rs in sorted(cells.items()):
+        m, ms = metrics.mean_se([r["modes"] for r in rs])
+        h, hs = metrics.mean_se([100 * r["high_quality"] for r in rs])
+        k, ks = metrics.mean_se([r["reverse_kl"] for r in rs])
+        t, _ = metrics.mean_se([r["wall_time_s"] for r in rs])
+        rollbacks, _ = metrics.mean_se([r["rollbacks"] for r in rs])
+        collapsed = sum(_collapsed(r) for r in rs)
+        rescued = "-"
+        if rule != "-":
+            without = {
+                r["seed"]: _collapsed(r)
+                for r in cells.get((baseline, steps, "-"), [])
+            }
+            failing = [r for r in rs if without.get(r["seed"])]
+            rescued = (
+                f"{sum(not _collapsed(r) for r in failing)}/{len(failing)}"
+            )
+        lines.append(
+            f"{BASELINES[baseline][1]:<27} "
+            f"{rule if rule != '-' else 'off':<10} "
+            f"{steps:>6} {len(rs):>2} {m:6.2f} ± {ms:4.2f} "
+            f"{h:6.1f} ± {hs:4.1f} {k:7.4f} ± {ks:5.4f} "
+            f"{collapsed:>5}/{len(rs):<3} {rescued:>7} {rollbacks:9.2f} "
+            f"{t:7.1f}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv):
+    del argv
+    logging.set_verbosity(logging.WARNING)
+    unknown = sorted(set(FLAGS.baselines) - set(BASELINES))
+    if unknown:
+        raise app.UsageError(
+            f"--baselines: unknown {unknown}; valid: {', '.join(BASELINES)}"
+        )
+    if not FLAGS.table_only:
+        from keras_gans import run_callbacks, train_lib
+
+        run_callbacks.TOY_RULE = FLAGS.toy_rule
+
+        def arm(watchdog):
+            return FLAGS.toy_rule if watchdog else "-"
+
+        done = {
+            (
+                r["baseline"],
+                r["seed"],
+                r["steps"],
+                r.get("rule", "modes") if r["watchdog"] else "-",
+            )
+            for r in json_io.read_json_lines(FLAGS.results)
+        }
+        for baseline in FLAGS.baselines:
+            for seed in range(FLAGS.seeds):
+                for watchdog in (False, True):
+                    key = (baseline, seed, FLAGS.steps, arm(watchdog))
+                    if key in done:
+                        continue
+                    config = config_for(baseline, seed, FLAGS.steps, watchdog)
+                    start = time.time()
+                    with tempfile.TemporaryDirectory() as workdir:
+                        result = train_lib.run(
+                            config, os.path.join(workdir, "run"), verbose=0
+                        )
+                    final = result["final"]
+                    record = {
+                        "baseline": baseline,
+                        "seed": seed,
+                        "steps": FLAGS.steps,
+                        "watchdog": watchdog,
+                        "rule": arm(watchdog),
+                        "modes": final.get("modes", 0),
+                        "high_quality": final.get("high_quality", 0.0),
+                        "reverse_kl": final.get("reverse_kl", float("nan")),
+                        "diverged": bool(final.get("diverged")),
+                        "rollbacks": sum(
+                            e["event"] == "rollback"
+                            for e in result["watchdog_events"]
+                        ),
+                        "events": result["watchdog_events"],
+                        "wall_time_s": result["wall_time_s"],
+                        "total_s": time.time() - start,
+                        "machine": platform.node(),
+                    }
+                    with open(FLAGS.results, "a") as f:
+                        f.write(json.dumps(record) + "\n")
+                    print(
+                        f"{baseline} seed {seed} watchdog {watchdog}: "
+                        f"{record['modes']} modes, HQ "
+                        f"{record['high_quality']:.3f}, "
+                        f"{record['rollbacks']} rollbacks",
+                        flush=True,
+                    )
+    print(table(json_io.read_json_lines(FLAGS.results)))
+
+
+if __name__ == "__main__":
+    app.run(main)

@@ -1,0 +1,170 @@
+"""Samples from a trained generator, for scoring elsewhere (clean-fid,
+torch-fidelity, pytorch-fid): loading a generator from a run's checkpoint
+or from an export, and writing samples as an ``.npz`` or a folder of PNGs.
+"""
+
+import json
+import os
+from collections.abc import Callable
+
+import numpy as np
+
+__all__ = ["SampleSource", "load_source", "sample", "write_samples"]
+
+
+class SampleSource:
+    """A generator to sample from.
+
+    Attributes:
+        generate: ``latents [B, latent_dim] float32 -> samples``.
+        latent_dim: the latent size.
+        description: where it came from (for messages).
+    """
+
+    def __init__(self, generate: Callable, latent_dim: int, description: str):
+        self.generate = generate
+        self.latent_dim = int(latent_dim)
+        self.description = description
+
+
+def _from_export(path) -> SampleSource:
+    import tensorflow as tf
+
+    path = os.fspath(path)
+    if not os.path.isfile(os.path.join(path, "saved_model.pb")):
+        raise FileNotFoundError(
+            f"--export_dir={path}: no saved_model.pb there; pass a directory "
+            "written by keras-gans-train (saved_models/<experiment> or "
+            "<workdir>/saved_model)."
+        )
+    signature = tf.saved_model.load(path).signatures["serving_default"]
+    spec = signature.structured_input_signature[1]["latent"]
+
+    def generate(latent):
+        out = signature(latent=tf.convert_to_tensor(latent, tf.float32))
+        return out["samples"].numpy()
+
+    return SampleSource(generate, spec.shape[-1], f"export {path}")
+
+
+def _from_run(workdir, which) -> SampleSource:
+    from keras_gans import callbacks, train_lib
+    from keras_gans.config import TrainConfig
+
+    workdir = os.fspath(workdir)
+    config_path = os.path.join(workdir, "config.json")
+    if not os.path.isfile(config_path):
+        raise FileNotFoundError(
+            f"--run={workdir}: no config.json there; pass the --workdir of "
+            "a keras-gans-train run."
+        )
+    with open(config_path) as f:
+        config = TrainConfig.from_dict(json.load(f))
+    gan = train_lib.build_gan(config)
+    if which == "best":
+        best_dir = os.path.join(workdir, "best")
+        if not os.path.isfile(os.path.join(best_dir, "best.json")):
+            raise FileNotFoundError(
+                f"--run={workdir} kept no best checkpoint (train with "
+                "--keep_best=METRIC, or use --which=latest)."
+            )
+        with open(os.path.join(best_dir, "best.json")) as f:
+            monitor = json.load(f)["monitor"]
+        step = callbacks.BestCheckpoint(gan, monitor, best_dir).restore()
+    else:
+        saver = callbacks.Checkpoint(gan, os.path.join(workdir, "checkpoints"))
+        if not saver.manager.latest_checkpoint:
+            raise FileNotFoundError(
+                f"--run={workdir} has no checkpoint in checkpoints/ yet."
+            )
+        step = saver.restore()
+    generator = gan.sampling_generator
+
+    def generate(latent):
+        return np.asarray(generator(latent, training=False), np.float32)
+
+    return SampleSource(
+        generate,
+        config.latent_dim,
+        f"{which} checkpoint of {workdir}, step {step}",
+    )
+
+
+def load_source(run=None, export_dir=None, which: str = "latest"):
+    """The generator of a run's checkpoint (``run``: its workdir; ``which``:
+    ``latest`` or ``best``) or of an export (``export_dir``).
+
+    Raises:
+        ValueError: not exactly one of ``run`` / ``export_dir``, or a bad
+            ``which``.
+        FileNotFoundError: nothing to load there (the message says what
+            to pass).
+    """
+    if bool(run) == bool(export_dir):
+        raise ValueError("Pass exactly one of --run and --export_dir.")
+    if which not in ("latest", "best"):
+        raise ValueError(f"--which must be latest or best, got {which!r}.")
+    return _from_run(run, which) if run else _from_export(export_dir)
+
+
+def sample(source: SampleSource, n: int, seed: int = 0, batch_size=1000):
+    """``n`` samples from latents ``N(0, I)`` drawn from ``seed`` (the
+    project's Philox stream, ``rng.normal``), in batches."""
+    from keras_gans import rng
+
+    latents = rng.normal([int(n), source.latent_dim], [int(seed), 0]).numpy()
+    parts = [
+        np.asarray(source.generate(latents[i : i + batch_size]), np.float32)
+        for i in range(0, int(n), batch_size)
+    ]
+    return np.concatenate(parts)
+
+
+def write_samples(samples, output) -> str:
+    """Writes ``samples`` to ``output``: a ``.npz`` file (array
+    ``samples``, the generator's own range) or, for any other path, a new
+    folder of PNGs ``000000.png, ...`` (images ``[N, H, W, 1 or 3]`` in
+    [-1, 1] mapped to 0..255). Never replaces an existing file or writes
+    into a non-empty folder.
+
+    Raises:
+        FileExistsError: ``output`` exists (and, for a folder, is not
+            empty).
+        ValueError: PNGs of samples that are not images.
+    """
+    import tensorflow as tf
+
+    output = os.fspath(output)
+    x = np.asarray(samples, np.float32)
+    if output.endswith(".npz"):
+        if os.path.exists(output):
+            raise FileExistsError(
+                f"--output={output} exists; choose a new file (nothing is "
+                "overwritten)."
+            )
+        os.makedirs(os.path.dirname(output) or ".", exist_ok=True)
+        tmp = output[: -len(".npz")] + ".tmp.npz"
+        np.savez(tmp, samples=x)
+        os.replace(tmp, output)
+        return output
+    if x.ndim != 4 or x.shape[-1] not in (1, 3):
+        raise ValueError(
+            f"PNGs need images [N, H, W, 1 or 3], got samples of shape "
+            f"{x.shape}; write an .npz instead (--output=FILE.npz)."
+        )
+    if os.path.exists(output) and (
+        not os.path.isdir(output) or os.listdir(output)
+    ):
+        raise FileExistsError(
+            f"--output={output} exists and is not an empty folder; choose a "
+            "new folder (nothing is overwritten)."
+        )
+    os.makedirs(output, exist_ok=True)
+    pixels = np.clip(np.round((x + 1.0) * 127.5), 0, 255).astype(np.uint8)
+    width = max(6, len(str(len(x) - 1)))
+    for i, image in enumerate(pixels):
+        tf.io.write_file(
+            os.path.join(output, f"{i:0{width}d}.png"),
+            tf.io.encode_png(image),
+        )
+    return output

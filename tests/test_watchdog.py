@@ -1,0 +1,191 @@
+"""The collapse watchdog: a run forced to collapse (learning rates raised at
+a step) is rolled back and recovers; kill-and-resume in the middle of a
+retry gives the uninterrupted run."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+import keras_gans as kg
+from keras_gans import callbacks, data
+
+EPOCH = 100  # steps per epoch; the watchdog checks every epoch
+BUMP_STEP = 400  # where the learning rates are raised to 0.5
+# Ring mode coverage of this tiny run: reverse KL falls from 1.4 to ~0.7
+# by step 400; after the bump every sample sits in one mode (log 8 = 2.08).
+RULE = callbacks.Thresholds(maximum={"reverse_kl": 1.5})
+
+
+def _gan(lr=1e-3):
+    keras.utils.set_random_seed(0)
+    gan = kg.GAN(*kg.networks.toy_mlp(), latent_dim=2, seed=0)
+    gan.compile(
+        keras.optimizers.Adam(lr),
+        keras.optimizers.Adam(lr),
+        jit_compile=False,
+        steps_per_execution=10,
+    )
+    return gan
+
+
+class _Bump(keras.callbacks.Callback):
+    """Raises both learning rates to 0.5 at BUMP_STEP (a forced collapse)."""
+
+    def __init__(self, gan):
+        super().__init__()
+        self.gan = gan
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if int(self.gan.g_optimizer.iterations.numpy()) == BUMP_STEP:
+            self.gan.d_optimizer.learning_rate = 0.5
+            self.gan.g_optimizer.learning_rate = 0.5
+
+
+def _signal():
+    return callbacks.toy_signal(data.mixture("ring"), num_samples=500, seed=1)
+
+
+def _fit(gan, extra, start_epoch, epochs):
+    step = int(gan.g_optimizer.iterations.numpy())
+    gan.fit(
+        data.toy_dataset("ring", 64, seed=0, start_step=step),
+        steps_per_epoch=EPOCH,
+        initial_epoch=start_epoch,
+        epochs=epochs,
+        verbose=0,
+        callbacks=[_Bump(gan), *extra],
+    )
+
+
+def _watchdog(gan, tmp_path, name):
+    return callbacks.CollapseWatchdog(
+        gan,
+        _signal(),
+        RULE,
+        directory=tmp_path / name / "snapshots",
+        every=EPOCH,
+        lr_factor=0.5,
+        max_retries=2,
+        json_path=tmp_path / name / "events.json",
+        log_dir=tmp_path / name / "tb",
+        verbose=False,
+    )
+
+
+def _weights(gan):
+    return [np.asarray(w) for w in gan.weights]
+
+
+def test_forced_collapse_is_rolled_back_and_recovers(tmp_path):
+    # Without the watchdog the bump collapses the run for good.
+    plain = _gan()
+    _fit(plain, [], 0, 8)
+    assert RULE(_signal()(plain))
+
+    gan = _gan()
+    wd = _watchdog(gan, tmp_path, "a")
+    _fit(gan, [wd], 0, 8)
+    events = json.loads((tmp_path / "a" / "events.json").read_text())
+    assert [e["event"] for e in events] == ["rollback"]
+    event = events[0]
+    assert event["step"] == BUMP_STEP + EPOCH
+    assert event["restored_step"] == BUMP_STEP
+    assert event["signal"]["reverse_kl"] > 1.5
+    # Learning rates: the bump's 0.5 is gone, the base 1e-3 is halved.
+    np.testing.assert_allclose(event["learning_rates"], [5e-4, 5e-4])
+    np.testing.assert_allclose(wd.learning_rates(), [5e-4, 5e-4])
+    assert event["noise_offset"] == 1
+    assert list(np.asarray(gan.rng_seed)) == [0, 1]
+    # The step counters went on (the retry spends the step budget).
+    assert int(gan.g_optimizer.iterations.numpy()) == 8 * EPOCH
+    assert not RULE(_signal()(gan))
+    assert list((tmp_path / "a" / "tb").glob("events.out.tfevents.*"))
+
+
+def test_resume_in_the_middle_of_a_retry_equals_the_uninterrupted_run(
+    tmp_path,
+):
+    whole = _gan()
+    _fit(whole, [_watchdog(whole, tmp_path, "whole")], 0, 8)
+
+    # Interrupted at step 600, one epoch after the rollback at 500.
+    first = _gan()
+    wd = _watchdog(first, tmp_path, "resumed")
+    saver = callbacks.Checkpoint(first, tmp_path / "ckpt", watchdog=wd.state)
+    _fit(first, [wd, saver], 0, 6)
+    assert int(wd.state.retries.numpy()) == 1
+
+    again = _gan()
+    wd2 = _watchdog(again, tmp_path, "resumed")
+    saver2 = callbacks.Checkpoint(again, tmp_path / "ckpt", watchdog=wd2.state)
+    assert saver2.restore() == 6 * EPOCH
+    assert int(wd2.state.retries.numpy()) == 1
+    _fit(again, [wd2, saver2], 6, 8)
+
+    for a, b in zip(_weights(whole), _weights(again)):
+        np.testing.assert_array_equal(a, b)
+    events = [
+        json.loads((tmp_path / name / "events.json").read_text())
+        for name in ("whole", "resumed")
+    ]
+    assert events[0] == events[1]
+
+
+def test_retry_limit_and_lr_schedule(tmp_path):
+    # Healthy at the first check, then always "collapsed": rollbacks to
+    # step 2 until the limit, then one gave_up event; a schedule is
+    # scaled, not replaced.
+    schedule = keras.optimizers.schedules.PolynomialDecay(1e-3, 1000, 1e-5)
+    keras.utils.set_random_seed(0)
+    gan = kg.GAN(*kg.networks.toy_mlp(), latent_dim=2, seed=0)
+    gan.compile(
+        keras.optimizers.Adam(schedule),
+        keras.optimizers.Adam(1e-3),
+        jit_compile=False,
+    )
+    wd = callbacks.CollapseWatchdog(
+        gan,
+        lambda g: {"x": float(int(g.g_optimizer.iterations.numpy()) <= 2)},
+        callbacks.Thresholds(minimum={"x": 1.0}),
+        every=2,
+        lr_factor=0.1,
+        max_retries=2,
+        verbose=False,
+    )
+    gan.fit(
+        data.toy_dataset("ring", 16, seed=0),
+        steps_per_epoch=2,
+        epochs=5,
+        verbose=0,
+        callbacks=[wd],
+    )
+    events = [(e["event"], e.get("restored_step")) for e in wd.events]
+    assert events == [("rollback", 2), ("rollback", 2), ("gave_up", None)]
+    d_lr, g_lr = wd.learning_rates()
+    assert g_lr == pytest.approx(1e-5)
+    assert d_lr == pytest.approx(0.01 * float(schedule(10)), rel=1e-5)
+
+
+def test_drop_rule_is_relative_to_the_best_healthy_check():
+    rule = callbacks.Drop("modes", 2.5)
+    assert not rule({"modes": 3.0})  # no history: healthy
+    healthy = [{"modes": 20.0}, {"modes": 18.0}]
+    assert not rule({"modes": 18.0}, healthy)  # 20 - 2.5 = 17.5
+    assert rule({"modes": 17.0}, healthy)
+    assert rule({"diverged": True}, healthy)
+    kl = callbacks.Drop("kl", 0.5, mode="min")
+    assert kl({"kl": 1.6}, [{"kl": 1.0}, {"kl": 2.0}])
+    assert not kl({"kl": 1.5}, [{"kl": 1.0}])
+
+
+def test_bad_watchdog_settings():
+    gan = _gan()
+    with pytest.raises(ValueError, match="signal has no 'modes'"):
+        callbacks.Thresholds(minimum={"modes": 1})({"kl": 0.0})
+    with pytest.raises(ValueError, match="lr_factor"):
+        callbacks.CollapseWatchdog(gan, _signal(), RULE, lr_factor=0)
+    uncompiled = kg.GAN(*kg.networks.toy_mlp(), latent_dim=2, seed=0)
+    with pytest.raises(ValueError, match="Compile the GAN"):
+        callbacks.CollapseWatchdog(uncompiled, _signal(), RULE)
