@@ -13,16 +13,16 @@ __all__ = ["ModeCoverageCallback"]
 class ModeCoverageCallback(keras.callbacks.Callback):
     """Evaluates ``metrics.mode_coverage`` at epoch ends every ``every`` steps.
 
-    Each evaluation draws ``num_samples`` samples with a fixed seed (the same
-    latents every time), and writes ``modes``, ``high_quality`` and
+    Each evaluation draws ``num_samples`` samples with a fixed seed (the
+    same latents every time), and writes ``modes``, ``high_quality`` and
     ``reverse_kl`` to the epoch logs as ``val_modes``, ``val_high_quality``
     and ``val_reverse_kl`` (so later callbacks see them: TensorBoard, and
     ``keras.callbacks.ModelCheckpoint(monitor="val_modes", mode="max",
     save_best_only=True)`` or ``EarlyStopping``; epochs without an
-    evaluation log none), to a TensorBoard writer under ``log_dir`` at the GAN's step,
-    and to the JSON file ``json_path`` (a list of records). On construction
-    the existing JSON is reloaded, keeping only records up to the GAN's
-    current step, so a resumed run continues the same history.
+    evaluation log none), to a TensorBoard writer under ``log_dir`` at the
+    GAN's step, and to the JSON file ``json_path`` (a list of records). On
+    construction the existing JSON is reloaded, keeping only records up to
+    the GAN's current step, so a resumed run continues the same history.
 
     Args:
         mixture: the real ``keras_gans.data.Mixture``.
