@@ -14,7 +14,8 @@ controls, then the two best combinations:
 
 Fair tuning: every remedy's hyperparameters come from the declared sweep
 (``SWEEPS``) run on the tuning seeds (``--tune_seeds``, 100 and 101),
-scored by modes covered (then high-quality fraction, or lower KL); the
+scored by modes covered among set-ups with mostly high-quality samples
+(``_score``); the
 reported runs use the disjoint seeds ``--report_seeds`` (0-4). Stacked
 digits reuses the grid's choices (a DCGAN run costs minutes here). The
 combinations join the best remedy with the second and third best, by the
@@ -287,14 +288,16 @@ def train_one(baseline, variant, point, seed, split, steps):
 
 
 def _score(records):
-    """Tuning score: mean modes, then mean HQ (toy) or -KL (images)."""
+    """Tuning score, compared as a tuple: on toy data first whether most
+    samples are high quality (mean HQ >= 50 %: a set-up whose samples are
+    mostly off the modes does not count as covering them), then mean
+    modes, then mean HQ; on images mean modes, then -KL."""
     modes = np.mean([r["modes"] or 0 for r in records])
     if records[0].get("high_quality") is not None:
-        second = np.mean([r["high_quality"] for r in records])
-    else:
-        second = -np.mean([r["kl"] if r["kl"] is not None else 1e9
-                           for r in records])
-    return (modes, second)
+        quality = np.mean([r["high_quality"] for r in records])
+        return (quality >= 0.5, modes, quality)
+    kl = np.mean([r["kl"] if r["kl"] is not None else 1e9 for r in records])
+    return (True, modes, -kl)
 
 
 def _tune_runs(records, baseline, remedy, point):
