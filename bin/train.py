@@ -20,7 +20,8 @@ aside to <workdir>.<timestamp>.
 Exit codes: 0 success; 1 bad input (a flag, missing data, a workdir
 holding another run, an export target holding other files); 3 training
 diverged (NaN or inf: the last good checkpoint is kept, nothing is
-exported); 4 a file or directory could not be read or written.
+exported); 4 a file or directory could not be read or written;
+130 interrupted (Ctrl-C: the same command resumes).
 """
 
 import os

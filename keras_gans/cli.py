@@ -25,6 +25,7 @@ __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_CODES",
     "EXIT_DIVERGED",
+    "EXIT_INTERRUPTED",
     "EXIT_IO",
     "EXIT_OK",
     "Failure",
@@ -39,12 +40,14 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 1
 EXIT_DIVERGED = 3
 EXIT_IO = 4
+EXIT_INTERRUPTED = 130
 EXIT_CODES = {
     EXIT_OK: "success",
     EXIT_BAD_INPUT: "bad input: a flag, a data set, a workdir holding "
     "another run",
     EXIT_DIVERGED: "training diverged (NaN or inf); nothing exported",
     EXIT_IO: "a file or directory could not be read or written",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C); the same command resumes",
 }
 
 
@@ -313,6 +316,13 @@ def main(fn: Callable, program: str = "") -> None:
             _fail(program, str(e), e.exit_code)
         except (ValueError, app.UsageError) as e:
             _fail(program, str(e), EXIT_BAD_INPUT)
+        except KeyboardInterrupt:
+            _fail(
+                program,
+                "interrupted; run the same command again to resume from the "
+                "last checkpoint.",
+                EXIT_INTERRUPTED,
+            )
         except OSError as e:
             from keras_gans import data  # loaded by now
 

@@ -13,11 +13,19 @@ text (``setting``); from that declaration come
   ``TrainConfig(dataset="stacked_digits")`` is the stacked-digits preset,
   never the ring's latent 2 and batch 256.
 
-Adding a setting is one ``setting(...)`` line in ``TrainConfig`` (plus, if
-data sets differ on it, an entry in ``DATASET_DEFAULTS``): its flag, help,
-bounds check and ``config.json`` entry follow. Named variants of the paper's
-experiments are in ``keras_gans.presets``; ``preset(name)`` returns any of
-them, or a data set's defaults.
+Adding a setting is one ``setting(...)`` line in ``TrainConfig``, e.g.::
+
+    keep_best: bool = setting(
+        False, "Export the best evaluation's generator.", may_change=True
+    )
+
+and its use where it acts (``train_lib``). Its flag (``--keep_best``),
+help, bounds and choices check, ``config.json`` entry and the refusal of a
+changed value on an existing workdir (unless ``may_change``) follow; if data
+sets differ on it, declare it ``by_dataset=True`` and add the values to
+``DATASET_DEFAULTS``. Named variants of the paper's experiments are in
+``keras_gans.presets``; ``preset(name)`` returns any of them, or a data
+set's defaults.
 
 Unknown fields are errors (dataclasses reject them) and ``validate`` names
 the flag of any bad value.
@@ -83,6 +91,7 @@ def setting(
     choices: Union[Sequence[str], Callable[[], Sequence[str]], None] = None,
     flag: Optional[str] = None,
     by_dataset: bool = False,
+    may_change: bool = False,
 ) -> Any:
     """Declares one config field: its default, help text and bounds.
 
@@ -99,6 +108,9 @@ def setting(
             every owner (``--beta1`` sets both players').
         by_dataset: the default depends on the data set (``None`` until the
             config is made).
+        may_change: a run in a workdir may go on with another value (e.g.
+            ``steps``: a larger one trains on). Other fields are the run's
+            identity: a changed value on an existing workdir is refused.
 
     Returns:
         A ``dataclasses.field``.
@@ -112,6 +124,7 @@ def setting(
         choices=choices,
         flag=flag,
         by_dataset=by_dataset,
+        may_change=may_change,
         default=default,
     )
     if by_dataset:
@@ -488,6 +501,7 @@ class TrainConfig:
         "Generator steps; a larger value on a finished run trains on.",
         lower=1,
         by_dataset=True,
+        may_change=True,
     )
     seed: int = setting(
         0, "Seed of weights, data and noise.", lower=0, upper=MAX_SEED
@@ -628,6 +642,16 @@ class TrainConfig:
             elif theirs[key] != value:
                 changed.append(key)
         return tuple(changed)
+
+    def identity_differences(self, other: "TrainConfig") -> Tuple[str, ...]:
+        """``differences`` without the fields declared ``may_change``: what
+        makes ``other``'s workdir another run."""
+        free = {
+            f.name for f in settings(type(self)) if f.metadata["may_change"]
+        }
+        return tuple(
+            d for d in self.differences(other) if d.split(".")[0] not in free
+        )
 
 
 def preset(name: str, **overrides) -> TrainConfig:

@@ -497,7 +497,7 @@ def run(
     config_path = os.path.join(workdir, "config.json")
     previous = None if restart else _previous_config(config_path)
     if previous is not None:
-        changed = [f for f in config.differences(previous) if f != "steps"]
+        changed = config.identity_differences(previous)
         if changed:
             raise WorkdirConflictError(workdir, changed)
 
@@ -567,8 +567,8 @@ def run(
             "losses": before.get("losses", {}),
             "wall_time_s": before.get("wall_time_s", 0.0),
         }
-    if earlier.get("step", 0) > step:
-        earlier = {}  # from a checkpoint that was damaged
+    if earlier.get("step", 0) > step:  # past a damaged checkpoint
+        earlier = {"wall_time_s": earlier.get("wall_time_s", 0.0)}
     guard = _DivergenceGuard()
     progress = _Progress(
         progress_path, step, float(earlier.get("wall_time_s", 0.0))

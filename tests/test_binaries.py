@@ -49,7 +49,6 @@ def _run(binary, *flags, cwd):
             r"training diverged \(NaN or inf\) at step \d+; .*nothing "
             "exported",
         ),
-        ("train.py", ["--seed=1e20"], 1, "flag --seed=1e20"),
         ("fig1.py", ["--variants=r2"], 1, "Unknown Fig. 1 variant 'r2'"),
         (
             "landscape.py",
@@ -57,20 +56,8 @@ def _run(binary, *flags, cwd):
             1,
             "Unknown digits variant 'nope'",
         ),
-        (
-            "forgetting.py",
-            ["--steps=7", "--eval_every=2"],
-            1,
-            r"--steps \(7\) must be a multiple of --eval_every",
-        ),
-        ("dirac.py", ["--seed=-1"], 1, "flag --seed=-1"),
+        ("dirac.py", ["--seed=1e20"], 1, "flag --seed=1e20"),
         ("table3.py", ["--variants=zz"], 1, "--variants: unknown"),
-        (
-            "train_classifier.py",
-            ["--seed=4294967296"],
-            1,
-            "flag --seed=4294967296",
-        ),
     ],
 )
 def test_failure_is_one_line(tmp_path, binary, flags, code, message):
@@ -88,15 +75,9 @@ def test_failure_is_one_line(tmp_path, binary, flags, code, message):
         assert not (tmp_path / "runs").exists()
 
 
-@pytest.mark.parametrize(
-    "binary,own",
-    [
-        ("train.py", ["--dataset", "--d_lr", "--workdir", "--[no]restart"]),
-        ("forgetting.py", ["--freeze_every", "--variants", "--seed"]),
-    ],
-)
-def test_helpshort_lists_own_flags(tmp_path, binary, own):
-    done = _run(binary, "--helpshort", cwd=tmp_path)
+def test_helpshort_lists_own_flags(tmp_path):
+    """(keras-gans-train's, in-process, in test_train.py.)"""
+    done = _run("forgetting.py", "--helpshort", cwd=tmp_path)
     text = done.stdout + done.stderr
-    for name in own:
+    for name in ("--freeze_every", "--variants", "--seed"):
         assert name in text, name

@@ -105,3 +105,10 @@ def test_optimizer_schedules(schedule):
     else:
         opt.iterations.assign(100)
         assert float(opt.learning_rate) == pytest.approx(0.001)
+
+
+def test_identity_differences_leave_out_what_may_change():
+    a = preset("ring")
+    b = preset("ring", steps=40_000, seed=1)
+    assert a.differences(b) == ("steps", "seed")
+    assert a.identity_differences(b) == ("seed",)

@@ -104,12 +104,12 @@ def test_export_dir_is_rewritten_on_rerun(finished, tmp_path):
     result = train_lib.run(CONFIG, workdir, export_dir=export_dir, verbose=0)
     assert result["export_dir"] == str(export_dir)
     assert (export_dir / "saved_model.pb").is_file()
-    # The workdir's own export as --export_dir: fine on every rerun.
-    for _ in range(2):
-        result = train_lib.run(
-            CONFIG, workdir, export_dir=workdir / "saved_model", verbose=0
-        )
-        assert (workdir / "saved_model" / "saved_model.pb").is_file()
+    # The workdir's own export as --export_dir: fine on a rerun (it used to
+    # delete the run's model, then fail on every rerun).
+    result = train_lib.run(
+        CONFIG, workdir, export_dir=workdir / "saved_model", verbose=0
+    )
+    assert (workdir / "saved_model" / "saved_model.pb").is_file()
 
 
 # ---------------------------------------------------------- checkpoints
@@ -279,3 +279,30 @@ def test_diverged_run_keeps_last_good_checkpoint_and_exports_nothing(
     saved = json.loads((workdir / "metrics.json").read_text())
     assert saved["final"]["diverged"] is True
     assert saved["total_steps"] == final["step"]
+
+
+# ------------------------------------------------------- compile's checks
+
+
+@pytest.mark.parametrize(
+    "options,message",
+    [
+        ({"d_lr": float("nan")}, "d_optimizer's learning rate must be finite"),
+        ({"g_lr": float("inf")}, "g_optimizer's learning rate must be finite"),
+        ({"penalty_weight": float("inf")}, "penalty_weight must be finite"),
+        ({"real_weight": float("nan")}, "real_weight must be finite"),
+    ],
+)
+def test_compile_refuses_nan_and_inf(options, message):
+    from keras_gans import GAN
+
+    generator, discriminator = networks.toy_mlp()
+    gan = GAN(generator, discriminator, 2)
+    d_lr, g_lr = options.pop("d_lr", 1e-3), options.pop("g_lr", 1e-3)
+    with pytest.raises(ValueError, match=message):
+        gan.compile(
+            d_optimizer=keras.optimizers.Adam(d_lr),
+            g_optimizer=keras.optimizers.Adam(g_lr),
+            jit_compile=False,
+            **options,
+        )

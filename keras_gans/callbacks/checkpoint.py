@@ -91,7 +91,8 @@ class Checkpoint(keras.callbacks.Callback):
             raise CheckpointError(
                 f"No readable checkpoint in {self.directory}: "
                 + "; ".join(f"{p}: {why}" for p, why in self.damaged)
-                + ". Move the directory aside to start over."
+                + ". Move the run aside to start over (keras-gans-train "
+                "--restart does)."
             )
         return self.restored_step
 
