@@ -1,8 +1,10 @@
 """Nothing a user owns is lost: export targets, damaged checkpoints,
 reruns and extensions of a finished run, divergence, restart.
 
-One short run (``_finished``) is trained once per module and copied for
-each fault, so the faults cost a restore, not a training run.
+One short run (``finished``) is trained once per module and copied for
+each fault, so most faults cost a restore, not a training run; the checks
+that train again (fallback, extension against an uninterrupted run,
+restart) are in the slow tier.
 """
 
 import dataclasses
@@ -152,6 +154,7 @@ def test_damaged_newest_checkpoint_falls_back(
         assert reported[0][0].endswith("ckpt-200")
 
 
+@pytest.mark.slow
 def test_fallback_run_trains_on_to_the_same_state(finished, tmp_path):
     workdir = _copy(finished, tmp_path)
     _break(workdir, "truncated_data")
@@ -196,6 +199,7 @@ def test_rerun_of_a_finished_run_keeps_its_metrics(finished, tmp_path):
     assert again["wall_time_s"] >= first["wall_time_s"]
 
 
+@pytest.mark.slow
 def test_larger_steps_trains_on_to_the_longer_run(finished, tmp_path):
     workdir = _copy(finished, tmp_path)
     longer = dataclasses.replace(CONFIG, steps=300, eval_every=100)
@@ -215,6 +219,7 @@ def test_larger_steps_trains_on_to_the_longer_run(finished, tmp_path):
         train_lib.run(CONFIG, workdir, verbose=0)
 
 
+@pytest.mark.slow
 def test_other_change_is_refused_and_restart_moves_aside(finished, tmp_path):
     workdir = _copy(finished, tmp_path)
     other = dataclasses.replace(
