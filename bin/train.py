@@ -79,7 +79,9 @@ def default_export_dir(workdir: str):
 def main(argv):
     del argv
     config = config_from_flags()
-    logging.set_verbosity(logging.WARNING)  # TF's SavedModel INFO lines
+    if not FLAGS["verbosity"].present:
+        # TF's SavedModel INFO lines, tfds' notices about missing data.
+        logging.set_verbosity(logging.ERROR)
     experiment = (
         FLAGS.experiment or f"{config.dataset}_{config.loss}_{config.penalty}"
     )
