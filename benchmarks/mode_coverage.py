@@ -11,7 +11,6 @@ resumes, and several processes (e.g. one per data set) can share the file;
   python benchmarks/mode_coverage.py --datasets=grid --variants=r1,zero_gp
 """
 
-import dataclasses
 import json
 import os
 import platform
@@ -21,77 +20,15 @@ import time
 
 from absl import app, flags, logging
 
-from keras_gans import json_io, metrics
-from keras_gans.config import OptimizerConfig, TrainConfig
+from keras_gans import json_io, metrics, presets
 
 FLAGS = flags.FLAGS
 
-_ADAM = OptimizerConfig(name="adam", learning_rate=1e-3, beta1=0.5, beta2=0.99)
-_SGD = OptimizerConfig(name="sgd", learning_rate=3e-3)
-
-# name -> (description, TrainConfig overrides). Shared: --hidden_units ReLU
-# MLPs for G and D, latent 2, batch 256, --steps G steps, linear lr decay to
-# 1% (none for the paper's constant-lr SGD set-up).
-VARIANTS = {
-    "ns_sgd": (
-        "GAN-NS + SGD lr 3e-3 (paper Fig. 1)",
-        dict(
-            penalty="none",
-            d_optimizer=_SGD,
-            g_optimizer=_SGD,
-            lr_schedule="constant",
-        ),
-    ),
-    "ns_adam": ("GAN-NS + Adam", dict(penalty="none")),
-    "r1": ("GAN-NS + R1 lambda 0.1", dict(penalty="r1", penalty_weight=0.1)),
-    "zero_gp": (
-        "GAN-NS + 0GP lambda 0.1",
-        dict(penalty="zero_gp", penalty_weight=0.1),
-    ),
-    "wgan_gp": (
-        "WGAN-GP lambda 10, 5 D steps, Adam(1e-4, 0.5, 0.9)",
-        dict(
-            loss="wasserstein",
-            penalty="wgan_gp",
-            penalty_weight=10.0,
-            n_critic=5,
-            d_optimizer=OptimizerConfig("adam", 1e-4, 0.5, 0.9),
-            g_optimizer=OptimizerConfig("adam", 1e-4, 0.5, 0.9),
-        ),
-    ),
-    "dragan": (
-        "GAN-NS + DRAGAN lambda 1",
-        dict(penalty="dragan", penalty_weight=1.0),
-    ),
-    "r1_ema": (
-        "GAN-NS + R1 lambda 0.1 + G EMA 0.999",
-        {"penalty": "r1", "penalty_weight": 0.1, "ema_decay": 0.999},
-    ),
-    "zero_gp_ema": (
-        "GAN-NS + 0GP lambda 0.1 + G EMA 0.999",
-        {"penalty": "zero_gp", "penalty_weight": 0.1, "ema_decay": 0.999},
-    ),
-    "ns_replay": (
-        "GAN-NS + Adam + replay (5000 old fakes, half of each batch)",
-        {"penalty": "none", "replay_size": 5000, "replay_fraction": 0.5},
-    ),
-    "ns_ewc": (
-        "GAN-NS + Adam + online EWC on D (100, every 100, alpha 0.5)",
-        {"penalty": "none", "ewc_weight": 100.0, "ewc_every": 100},
-    ),
-    "ns_unrolled5": (
-        "GAN-NS + Adam, unrolled 5 steps",
-        {"penalty": "none", "unroll_steps": 5},
-    ),
-    "ns_unrolled10": (
-        "GAN-NS + Adam, unrolled 10 steps",
-        {"penalty": "none", "unroll_steps": 10},
-    ),
-    "imbalanced": (
-        "GAN-NS imbalanced gamma 10",
-        dict(penalty="none", real_weight=10.0),
-    ),
-}
+# name -> presets.Variant (description, TrainConfig overrides of the
+# mode_coverage base: --hidden_units ReLU MLPs for G and D, latent 2, batch
+# 256, --steps G steps, linear lr decay to 1%, none for the paper's
+# constant-lr SGD set-up).
+VARIANTS = presets.variants("mode_coverage")
 
 flags.DEFINE_list(
     "variants", list(VARIANTS), f"Subset of {', '.join(VARIANTS)}."
@@ -115,29 +52,16 @@ flags.DEFINE_bool("table_only", False, "Only print the table of --results.")
 
 
 def config_for(variant, dataset, seed, steps, hidden_units):
-    base = TrainConfig(
+    """The ``mode_coverage/VARIANT`` preset of one run."""
+    return presets.preset(
+        f"mode_coverage/{variant}",
         dataset=dataset,
         seed=seed,
         steps=steps,
-        batch_size=256,
         hidden_units=tuple(hidden_units),
-        d_optimizer=_ADAM,
-        g_optimizer=_ADAM,
-        lr_schedule="linear",
-        # Pinned, so that changing TrainConfig's defaults changes no row.
-        loss="non_saturating",
-        real_weight=1.0,
-        n_critic=1,
-        latent_dim=2,
-        ema_decay=0.0,
-        replay_size=0,
-        ewc_weight=0.0,
-        unroll_steps=0,
         log_every=steps // 4,
         eval_every=steps,
-        steps_per_execution=50,
     )
-    return dataclasses.replace(base, **VARIANTS[variant][1]).validate()
 
 
 def _hidden(record):
@@ -162,7 +86,7 @@ def table(records):
         h, hs = metrics.mean_se([100 * r["high_quality"] for r in rs])
         k, ks = metrics.mean_se([r["reverse_kl"] for r in rs])
         t, _ = metrics.mean_se([r["wall_time_s"] for r in rs])
-        name = VARIANTS.get(variant, (variant,))[0]
+        name = presets.describe(f"mode_coverage/{variant}")
         lines.append(
             f"{name:<60} {hidden:<11} {steps:>6} {dataset:<5} {len(rs):>2} "
             f"{m:6.2f} ± {ms:4.2f} {h:6.1f} ± {hs:4.1f} "

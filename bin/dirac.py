@@ -10,9 +10,10 @@ per run. With no flags it takes seconds on CPU. See
 keras_gans.diagnostics.dirac for the game and the conventions.
 """
 
-from absl import app, flags
+from absl import flags
 
-from keras_gans import losses
+from keras_gans import cli, losses
+from keras_gans.config import MAX_SEED
 from keras_gans.diagnostics.dirac import DiracConfig
 
 _DEFAULT = DiracConfig()
@@ -45,7 +46,11 @@ flags.DEFINE_float(
     upper_bound=0.999999,
 )
 flags.DEFINE_integer(
-    "seed", _DEFAULT.seed, "Seed of the hidden D's weights.", lower_bound=0
+    "seed",
+    _DEFAULT.seed,
+    "Seed of the hidden D's weights.",
+    lower_bound=0,
+    upper_bound=MAX_SEED,
 )
 flags.DEFINE_float(
     "clip",
@@ -96,15 +101,11 @@ def config_from_flags() -> DiracConfig:
         old_fake_delay=FLAGS.old_fake_delay,
         momentum=FLAGS.momentum,
     )
-    try:
-        return config.validate()
-    except ValueError as e:
-        raise app.UsageError(str(e))
+    return config.validate()
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
+    del argv
     base = config_from_flags()
     from keras_gans.diagnostics import dirac  # heavy: TensorFlow
 
@@ -134,7 +135,7 @@ def main(argv):
 
 def run():
     """Console-script entry point."""
-    app.run(main)
+    cli.main(main)
 
 
 if __name__ == "__main__":

@@ -15,9 +15,10 @@ the same workdir resumes. --quick finishes in a few minutes.
 
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from absl import flags, logging
 
-from absl import app, flags, logging  # noqa: E402
+from keras_gans import cli
+from keras_gans.config import MAX_SEED
 
 FLAGS = flags.FLAGS
 
@@ -42,15 +43,16 @@ flags.DEFINE_list(
     "Steps shown in fig1.png (paper Fig. 1a-d); empty: the last four.",
 )
 flags.DEFINE_integer("num", 21, "Arrows per axis.", lower_bound=2)
-flags.DEFINE_integer("seed", 0, "Seed of the runs.", lower_bound=0)
+flags.DEFINE_integer(
+    "seed", 0, "Seed of the runs.", lower_bound=0, upper_bound=MAX_SEED
+)
 flags.DEFINE_bool(
     "quick", False, "2000 steps, a field every 250: a minute or two on CPU."
 )
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
+    del argv
     logging.set_verbosity(logging.WARNING)
     from keras_gans import data, figures, json_io, plots
 
@@ -65,11 +67,11 @@ def main(argv):
         for variant in FLAGS.variants:
             figures.fig1_config(variant, steps, every, FLAGS.dataset)
     except ValueError as e:
-        raise app.UsageError(str(e))
+        raise cli.Failure(str(e))
     try:
         show = {int(s) for s in FLAGS.show_steps}
     except ValueError:
-        raise app.UsageError(f"--show_steps: integers, got {FLAGS.show_steps}")
+        raise cli.Failure(f"--show_steps: integers, got {FLAGS.show_steps}")
     if FLAGS.quick:
         show = {1250, 1500, 1750, 2000}
     real = data.sample_mixture(mix, 500, [FLAGS.seed, 11]).numpy()
@@ -86,7 +88,7 @@ def main(argv):
             FLAGS.num,
         )
         records.append(record)
-        name = figures.FIG1_VARIANTS[variant][0]
+        name = figures.FIG1_VARIANTS[variant].description
         shown = [f for f in fields if f[0] in show] or fields[-4:]
         panels.append(
             [
@@ -111,7 +113,7 @@ def main(argv):
 
 def run():
     """Console-script entry point."""
-    app.run(main)
+    cli.main(main)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,10 @@ resumes, frozen batches included. --quick finishes in a few minutes.
 
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from absl import flags, logging
 
-from absl import app, flags, logging  # noqa: E402
+from keras_gans import cli
+from keras_gans.config import MAX_SEED
 
 FLAGS = flags.FLAGS
 
@@ -37,7 +38,9 @@ flags.DEFINE_integer(
 )
 flags.DEFINE_integer("max_batches", 8, "Frozen batches at most.", lower_bound=1)
 flags.DEFINE_integer("batch_size", 64, "Fakes per frozen batch.", lower_bound=1)
-flags.DEFINE_integer("seed", 0, "Seed of the runs.", lower_bound=0)
+flags.DEFINE_integer(
+    "seed", 0, "Seed of the runs.", lower_bound=0, upper_bound=MAX_SEED
+)
 flags.DEFINE_bool(
     "quick",
     False,
@@ -46,8 +49,7 @@ flags.DEFINE_bool(
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
+    del argv
     logging.set_verbosity(logging.WARNING)
     from keras_gans import callbacks, figures, json_io, plots
 
@@ -57,6 +59,12 @@ def main(argv):
     workdir = FLAGS.workdir or (
         "runs/forgetting_quick" if FLAGS.quick else "runs/forgetting"
     )
+    if steps % every:
+        raise cli.Failure(
+            f"--steps ({steps}) must be a multiple of --eval_every ({every})."
+        )
+    for variant in FLAGS.variants:  # every bad flag before any training
+        figures.digits_config(variant, steps, every, FLAGS.seed)
     summaries = {}
     for variant in FLAGS.variants:
         outdir = os.path.join(workdir, variant)
@@ -74,7 +82,7 @@ def main(argv):
                 variant, outdir, steps, every, [cb], FLAGS.seed, verbose=0
             )
         except ValueError as e:
-            raise app.UsageError(str(e))
+            raise cli.Failure(str(e))
         summaries[variant] = cb.summary()
         print(f"{variant}: {summaries[variant].summary()}", flush=True)
     plots.plot_forgetting(
@@ -100,7 +108,7 @@ def main(argv):
 
 def run():
     """Console-script entry point."""
-    app.run(main)
+    cli.main(main)
 
 
 if __name__ == "__main__":

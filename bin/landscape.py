@@ -15,9 +15,10 @@ again on the same workdir resumes. --quick finishes in a few minutes.
 
 import os
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from absl import flags, logging
 
-from absl import app, flags, logging  # noqa: E402
+from keras_gans import cli
+from keras_gans.config import MAX_SEED
 
 FLAGS = flags.FLAGS
 
@@ -40,15 +41,20 @@ flags.DEFINE_float(
     "Tie tolerance of the landscape analysis (probability units).",
     lower_bound=0.0,
 )
-flags.DEFINE_integer("seed", 0, "Seed of the runs and of u.", lower_bound=0)
+flags.DEFINE_integer(
+    "seed",
+    0,
+    "Seed of the runs and of u.",
+    lower_bound=0,
+    upper_bound=MAX_SEED,
+)
 flags.DEFINE_bool(
     "quick", False, "1500 steps, a landscape every 500: minutes on CPU."
 )
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
+    del argv
     logging.set_verbosity(logging.WARNING)  # checkpoint INFO lines
     from keras_gans import callbacks, figures, json_io, plots
 
@@ -58,6 +64,12 @@ def main(argv):
     workdir = FLAGS.workdir or (
         "runs/landscape_quick" if FLAGS.quick else "runs/landscape"
     )
+    if steps % every:
+        raise cli.Failure(
+            f"--steps ({steps}) must be a multiple of --eval_every ({every})."
+        )
+    for variant in FLAGS.variants:  # every bad flag before any training
+        figures.digits_config(variant, steps, every, FLAGS.seed)
     points = figures.digits_points(FLAGS.points)
     results = {}
     for variant in FLAGS.variants:
@@ -78,7 +90,7 @@ def main(argv):
                 variant, outdir, steps, every, [cb], FLAGS.seed, verbose=0
             )
         except ValueError as e:
-            raise app.UsageError(str(e))
+            raise cli.Failure(str(e))
         results[variant] = cb.history
         last = cb.history[-1]
         print(
@@ -112,7 +124,7 @@ def main(argv):
 
 def run():
     """Console-script entry point."""
-    app.run(main)
+    cli.main(main)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ its own results file).
   python bin/table3.py --quick
 """
 
-import dataclasses
 import json
 import math
 import os
@@ -32,36 +31,14 @@ import sys
 import tempfile
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from absl import flags, logging
 
-from absl import app, flags, logging  # noqa: E402
-
-from keras_gans import json_io, metrics  # noqa: E402
-from keras_gans.config import OptimizerConfig, TrainConfig  # noqa: E402
+from keras_gans import cli, json_io, metrics, presets
 
 FLAGS = flags.FLAGS
 
-_ADAM = OptimizerConfig(name="adam", learning_rate=2e-4, beta1=0.5, beta2=0.99)
-
-# name -> (row label, TrainConfig overrides).
-VARIANTS = {
-    "ns": ("DCGAN-NS", dict(penalty="none")),
-    "imba": ("DCGAN-imba, gamma=10", dict(penalty="none", real_weight=10.0)),
-    "zero_gp": (
-        "DCGAN-0GP, lambda=100",
-        dict(penalty="zero_gp", penalty_weight=100.0),
-    ),
-    "zero_gp_imba": (
-        "DCGAN-0GP-imba, lambda=100, gamma=10",
-        dict(penalty="zero_gp", penalty_weight=100.0, real_weight=10.0),
-    ),
-    # Not in the paper: the 0GP row plus a generator EMA (keras-gans-train's
-    # image default).
-    "stabilised": (
-        "DCGAN-0GP, lambda=100 + G EMA 0.999",
-        dict(penalty="zero_gp", penalty_weight=100.0, ema_decay=0.999),
-    ),
-}
+# name -> presets.Variant (row label, TrainConfig overrides).
+VARIANTS = presets.variants("table3")
 _METRICS = {
     "stacked_digits": (
         ("modes", "modes /1000", 1.0),
@@ -119,30 +96,18 @@ flags.DEFINE_bool(
 
 
 def config_for(variant, dataset, seed, steps, base_filters, eval_samples):
-    """The pinned TrainConfig of one run."""
+    """The pinned config of one run: the ``table3/VARIANT`` preset."""
     eval_samples = eval_samples or (
         26_000 if dataset == "stacked_digits" else 10_000
     )
     log_every = math.gcd(steps, 500)
-    base = TrainConfig(
+    return presets.preset(
+        f"table3/{variant}",
         dataset=dataset,
-        network="dcgan",
         base_filters=base_filters,
         seed=seed,
         steps=steps,
-        batch_size=64,
-        latent_dim=100,
-        d_optimizer=_ADAM,
-        g_optimizer=_ADAM,
-        lr_schedule="constant",
-        loss="non_saturating",
         penalty_output=FLAGS.penalty_output,
-        real_weight=1.0,
-        n_critic=1,
-        ema_decay=0.0,
-        replay_size=0,
-        ewc_weight=0.0,
-        unroll_steps=0,
         log_every=log_every,
         eval_every=steps,
         eval_samples=eval_samples,
@@ -152,7 +117,6 @@ def config_for(variant, dataset, seed, steps, base_filters, eval_samples):
             FLAGS.inception_weights if dataset == "cifar10" else ""
         ),
     )
-    return dataclasses.replace(base, **VARIANTS[variant][1]).validate()
 
 
 def table(records, dataset):
@@ -172,7 +136,8 @@ def table(records, dataset):
         cells.items(), key=lambda kv: (kv[0][:2], order.get(kv[0][2], 99))
     ):
         ok = [r for r in rs if not r.get("diverged")]
-        line = f"{VARIANTS.get(variant, (variant,))[0]:<38} {steps:>6} "
+        label = presets.describe(f"table3/{variant}")
+        line = f"{label:<38} {steps:>6} "
         line += f"{filters:>4} {len(rs):>2}"
         for key, _, _ in columns:
             values = [r[key] for r in ok if key in r]
@@ -192,12 +157,11 @@ def table(records, dataset):
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
+    del argv
     logging.set_verbosity(logging.WARNING)
     unknown = sorted(set(FLAGS.variants) - set(VARIANTS))
     if unknown:
-        raise app.UsageError(
+        raise cli.Failure(
             f"--variants: unknown {unknown}; valid: {', '.join(VARIANTS)}"
         )
     steps, seeds, filters = FLAGS.steps, FLAGS.seeds, FLAGS.base_filters
@@ -211,7 +175,7 @@ def main(argv):
         else f"benchmarks/table3_{FLAGS.dataset}.jsonl"
     )
     if not FLAGS.table_only:
-        from keras_gans import data, train_lib
+        from keras_gans import train_lib
 
         os.makedirs(os.path.dirname(os.path.abspath(results)), exist_ok=True)
         done = {
@@ -227,11 +191,8 @@ def main(argv):
                 variant, FLAGS.dataset, seed, steps, filters, eval_samples
             )
             start = time.time()
-            try:
-                with tempfile.TemporaryDirectory() as workdir:
-                    result = train_lib.run(config, workdir, verbose=0)
-            except (data.DataNotAvailableError, FileNotFoundError) as e:
-                raise app.UsageError(str(e))
+            with tempfile.TemporaryDirectory() as workdir:
+                result = train_lib.run(config, workdir, verbose=0)
             record = {
                 "variant": variant,
                 "dataset": FLAGS.dataset,
@@ -264,7 +225,7 @@ def main(argv):
 
 def run():
     """Console-script entry point."""
-    app.run(main)
+    cli.main(main)
 
 
 if __name__ == "__main__":

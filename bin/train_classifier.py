@@ -23,9 +23,10 @@ import json
 import os
 import shutil
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from absl import flags
 
-from absl import app, flags  # noqa: E402
+from keras_gans import cli
+from keras_gans.config import MAX_SEED
 
 FLAGS = flags.FLAGS
 
@@ -40,7 +41,13 @@ flags.DEFINE_string(
 flags.DEFINE_integer("epochs", 60, "Training epochs.", lower_bound=1)
 flags.DEFINE_integer("batch_size", 32, "Batch size.", lower_bound=1)
 flags.DEFINE_float("lr", 1e-3, "Adam learning rate.", lower_bound=1e-12)
-flags.DEFINE_integer("seed", 0, "Seed of weights, dropout and shuffling.")
+flags.DEFINE_integer(
+    "seed",
+    0,
+    "Seed of weights, dropout and shuffling.",
+    lower_bound=0,
+    upper_bound=MAX_SEED,
+)
 flags.DEFINE_float(
     "min_accuracy",
     0.97,
@@ -93,10 +100,9 @@ def train(epochs, batch_size, lr, seed):
 
 
 def main(argv):
-    if len(argv) > 1:
-        raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
+    del argv
     if not FLAGS.output.endswith(".keras"):
-        raise app.UsageError("--output must end in .keras.")
+        raise cli.Failure("--output must end in .keras.")
     model, accuracy = train(
         FLAGS.epochs, FLAGS.batch_size, FLAGS.lr, FLAGS.seed
     )
@@ -131,7 +137,7 @@ def main(argv):
 
 def run():
     """Console-script entry point."""
-    app.run(main)
+    cli.main(main)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """keras_gans: GANs that neither collapse nor forget, on Keras 3."""
 
-from keras_gans import (
+# _startup first: it quiets TensorFlow's start-up in the binaries.
+from keras_gans import (  # noqa: F401 - _startup is imported for its effect
+    _startup,
     callbacks,
     data,
     distribute,

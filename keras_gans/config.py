@@ -1,28 +1,60 @@
-"""Typed experiment configuration: every field named, checked, frozen.
+"""Typed experiment configuration: every setting declared once.
 
-``TrainConfig`` is what every binary builds from its flags and hands to
-``train_lib.run``. Unknown fields are errors (dataclasses reject them) and
-``validate`` names the field of any bad value.
+``TrainConfig`` is what every binary builds and hands to ``train_lib.run``.
+Each field is declared in one place, with its default, bounds and help
+text (``setting``); from that declaration come
+
+- the validation (``TrainConfig.validate``: bounds, choices, finiteness,
+  integers; the few cross-field rules are written out below),
+- the command-line flags of ``keras-gans-train`` (``keras_gans.cli``),
+- the per-data-set defaults: a field declared with ``by_dataset=True`` left
+  unset (``None``) takes the value of ``DATASET_DEFAULTS[dataset]``, or its
+  declared default, when the config is made. So
+  ``TrainConfig(dataset="stacked_digits")`` is the stacked-digits preset,
+  never the ring's latent 2 and batch 256.
+
+Adding a setting is one ``setting(...)`` line in ``TrainConfig``, e.g.::
+
+    keep_best: bool = setting(
+        False, "Export the best evaluation's generator.", may_change=True
+    )
+
+and its use where it acts (``train_lib``). Its flag (``--keep_best``),
+help, bounds and choices check, ``config.json`` entry and the refusal of a
+changed value on an existing workdir (unless ``may_change``) follow; if data
+sets differ on it, declare it ``by_dataset=True`` and add the values to
+``DATASET_DEFAULTS``. Named variants of the paper's experiments are in
+``keras_gans.presets``; ``preset(name)`` returns any of them, or a data
+set's defaults.
+
+Unknown fields are errors (dataclasses reject them) and ``validate`` names
+the flag of any bad value.
 """
 
 import dataclasses
-from typing import Optional, Tuple
+import math
+import typing
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
 
 import keras
 
 from keras_gans import data, losses, penalties
-from keras_gans.validation import check_integer
 
 __all__ = [
-    "DATASET_DEFAULTS",
     "DATASETS",
-    "NETWORKS",
-    "OptimizerConfig",
-    "TrainConfig",
-    "OPTIMIZERS",
+    "DATASET_DEFAULTS",
     "LR_SCHEDULES",
+    "MAX_SEED",
+    "NETWORKS",
+    "OPTIMIZERS",
     "PRECISIONS",
     "STRATEGIES",
+    "ConfigError",
+    "OptimizerConfig",
+    "TrainConfig",
+    "preset",
+    "setting",
+    "settings",
 ]
 
 # Keras dtype policies: float32, or float16 / bfloat16 compute with float32
@@ -31,22 +63,273 @@ PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 # default: one device; mirrored: MirroredStrategy over the local GPUs (or
 # the CPU); multi_worker: MultiWorkerMirroredStrategy from TF_CONFIG.
 STRATEGIES = ("default", "mirrored", "multi_worker")
-
 OPTIMIZERS = ("sgd", "momentum", "adam")
 LR_SCHEDULES = ("constant", "linear", "cosine")
 # ``auto``: the MLP for toy data, DCGAN for images.
 NETWORKS = ("auto", "mlp", "dcgan")
 DATASETS = tuple(sorted(data.TOY_DATASETS)) + tuple(data.IMAGE_DATASETS)
+# Seeds feed numpy and TensorFlow's stateless RNGs: unsigned 32 bits.
+MAX_SEED = 2**32 - 1
 
+
+class ConfigError(ValueError):
+    """A bad setting. ``name`` is its flag name (e.g. ``d_lr``)."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
+
+
+def setting(
+    default: Any,
+    help: str,
+    *,
+    lower: Optional[float] = None,
+    upper: Optional[float] = None,
+    lower_open: bool = False,
+    upper_open: bool = False,
+    choices: Union[Sequence[str], Callable[[], Sequence[str]], None] = None,
+    flag: Optional[str] = None,
+    by_dataset: bool = False,
+    may_change: bool = False,
+) -> Any:
+    """Declares one config field: its default, help text and bounds.
+
+    Args:
+        default: the value (for ``by_dataset`` fields: the value of data sets
+            without an entry in ``DATASET_DEFAULTS``).
+        help: one line for ``--helpshort``.
+        lower, upper: bounds of a number (inclusive unless ``*_open``).
+        lower_open, upper_open: exclude the bound.
+        choices: the valid strings, or a function returning them.
+        flag: the flag name if not the field's name. Inside a nested config
+            (``OptimizerConfig``) ``{player}`` stands for the owner's
+            ``player`` ("d" or "g"); a name without it is one flag shared by
+            every owner (``--beta1`` sets both players').
+        by_dataset: the default depends on the data set (``None`` until the
+            config is made).
+        may_change: a run in a workdir may go on with another value (e.g.
+            ``steps``: a larger one trains on). Other fields are the run's
+            identity: a changed value on an existing workdir is refused.
+
+    Returns:
+        A ``dataclasses.field``.
+    """
+    meta = dict(
+        help=help,
+        lower=lower,
+        upper=upper,
+        lower_open=lower_open,
+        upper_open=upper_open,
+        choices=choices,
+        flag=flag,
+        by_dataset=by_dataset,
+        may_change=may_change,
+        default=default,
+    )
+    if by_dataset:
+        return dataclasses.field(default=None, metadata=meta)
+    if isinstance(default, (list, dict, set)) or dataclasses.is_dataclass(
+        default
+    ):
+        return dataclasses.field(
+            default_factory=lambda: default, metadata=meta
+        )
+    return dataclasses.field(default=default, metadata=meta)
+
+
+def settings(cls) -> Tuple[dataclasses.Field, ...]:
+    """The declared fields of a config class (``TrainConfig``,
+    ``OptimizerConfig``)."""
+    return tuple(f for f in dataclasses.fields(cls) if "help" in f.metadata)
+
+
+def choices_of(f: dataclasses.Field) -> Optional[Tuple[str, ...]]:
+    """The valid strings of a field with choices, else None."""
+    choices = f.metadata.get("choices")
+    if callable(choices):
+        choices = choices()
+    return None if choices is None else tuple(choices)
+
+
+def field_type(cls, f: dataclasses.Field):
+    """``(base type, optional)`` of a field: ``int``, ``float``, ``bool``,
+    ``str``, ``tuple`` (of ints) or a nested config class."""
+    hint = typing.get_type_hints(cls)[f.name]
+    optional = False
+    if typing.get_origin(hint) is Union:
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        optional = len(args) < len(typing.get_args(hint))
+        hint = args[0]
+    if typing.get_origin(hint) in (tuple, Tuple):
+        return tuple, optional
+    return hint, optional
+
+
+def _flag_name(f, player=None):
+    name = f.metadata.get("flag") or f.name
+    if player is None:
+        return name.replace("{player}_", "")
+    return name.format(player=player)
+
+
+def _check_value(cls, f, value, player=None):
+    """Checks one field's value against its declaration."""
+    name = _flag_name(f, player)
+    meta = f.metadata
+    kind, optional = field_type(cls, f)
+    if value is None and optional and not meta["by_dataset"]:
+        return
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(name, f"{name} must be True or False, got "
+                              f"{value!r}.")
+        return
+    if kind is str:
+        choices = choices_of(f)
+        if not isinstance(value, str):
+            raise ConfigError(name, f"{name} must be a string, got {value!r}.")
+        if choices is not None and value not in choices:
+            raise ConfigError(
+                name,
+                f"{name} must be one of {', '.join(choices)}, got {value!r}.",
+            )
+        return
+    if kind is tuple:
+        if not value or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 1
+            for v in value
+        ):
+            raise ConfigError(
+                name, f"{name} must be positive integers, got {value!r}."
+            )
+        return
+    if kind in (int, float):
+        _check_number(name, value, kind, meta)
+
+
+def _check_number(name, value, kind, meta):
+    number = not isinstance(value, bool) and isinstance(value, (int, float))
+    if kind is int and not (number and math.isfinite(value) and
+                            int(value) == value):
+        raise ConfigError(name, f"{name} must be an integer, got {value!r}.")
+    if not number or not math.isfinite(value):
+        raise ConfigError(
+            name, f"{name} must be a finite number, got {value!r}."
+        )
+    lower, upper = meta["lower"], meta["upper"]
+    too_low = lower is not None and (
+        value <= lower if meta["lower_open"] else value < lower
+    )
+    too_high = upper is not None and (
+        value >= upper if meta["upper_open"] else value > upper
+    )
+    if too_low or too_high:
+        raise ConfigError(
+            name, f"{name} must be in {bounds_text(meta)}, got {value!r}."
+        )
+
+
+def bounds_text(meta) -> str:
+    """The bounds of a declared number as text, e.g. ``[0, 1)``."""
+    def text(v):
+        return str(v) if isinstance(v, int) else f"{v:g}"
+
+    lo = "-inf" if meta["lower"] is None else text(meta["lower"])
+    hi = "inf" if meta["upper"] is None else text(meta["upper"])
+    left = "(" if meta["lower_open"] or meta["lower"] is None else "["
+    right = ")" if meta["upper_open"] or meta["upper"] is None else "]"
+    return f"{left}{lo}, {hi}{right}"
+
+
+def _check_declared(config, player=None):
+    for f in settings(type(config)):
+        value = getattr(config, f.name)
+        if dataclasses.is_dataclass(value):
+            _check_declared(value, f.metadata.get("flag") or player)
+            continue
+        _check_value(type(config), f, value, player)
+
+
+@dataclasses.dataclass(frozen=True)
+class OptimizerConfig:
+    """One player's optimizer (``name``, ``learning_rate``, Adam's
+    ``beta1``/``beta2``, SGD's ``momentum``)."""
+
+    name: str = setting(
+        "adam",
+        "{player} optimizer: sgd, momentum (SGD with momentum) or adam.",
+        choices=OPTIMIZERS,
+        flag="{player}_optimizer",
+    )
+    learning_rate: float = setting(
+        1e-3,
+        "{player} learning rate.",
+        lower=0.0,
+        lower_open=True,
+        flag="{player}_lr",
+    )
+    beta1: float = setting(
+        0.5, "Adam beta1 (both players).", lower=0.0, upper=1.0,
+        upper_open=True,
+    )
+    beta2: float = setting(
+        0.99, "Adam beta2 (both players).", lower=0.0, upper=1.0,
+        upper_open=True,
+    )
+    momentum: float = setting(
+        0.9,
+        "SGD momentum of --*_optimizer=momentum (both players).",
+        lower=0.0,
+        upper=1.0,
+        upper_open=True,
+    )
+
+    def validate(self, prefix: str = "") -> "OptimizerConfig":
+        """Returns self, or raises ConfigError naming the flag (``prefix``:
+        ``d_`` or ``g_``)."""
+        _check_declared(self, prefix.rstrip("_") or None)
+        return self
+
+    def build(
+        self, schedule: str = "constant", decay_steps: Optional[int] = None
+    ) -> keras.optimizers.Optimizer:
+        """The Keras optimizer, with the learning rate decayed to 1% of its
+        value over ``decay_steps`` updates for the ``linear`` and ``cosine``
+        schedules (constant at 1% after them)."""
+        lr = self.learning_rate
+        if schedule == "linear":
+            lr = keras.optimizers.schedules.PolynomialDecay(
+                lr, decay_steps, end_learning_rate=0.01 * lr, power=1.0
+            )
+        elif schedule == "cosine":
+            lr = keras.optimizers.schedules.CosineDecay(
+                lr, decay_steps, alpha=0.01
+            )
+        elif schedule != "constant":
+            raise ConfigError(
+                "lr_schedule",
+                f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got "
+                f"{schedule!r}.",
+            )
+        if self.name == "adam":
+            return keras.optimizers.Adam(
+                lr, beta_1=self.beta1, beta_2=self.beta2
+            )
+        momentum = self.momentum if self.name == "momentum" else 0.0
+        return keras.optimizers.SGD(lr, momentum=momentum)
+
+
+# The paper's Table II (DCGAN): Adam 2e-4, beta 0.5/0.99, batch 64; latent
+# 100 as in DCGAN. Stabiliser: Table III's 0GP (lambda 100 on the sigmoid,
+# as the paper's code) with a generator EMA, the best row of bin/table3.py
+# on stacked digits.
+_IMAGE_ADAM = OptimizerConfig("adam", 2e-4, beta1=0.5, beta2=0.99)
 _DIGITS_DEFAULTS = {
-    # The paper's Table II (DCGAN): Adam 2e-4, beta 0.5/0.99, batch 64;
-    # latent 100 as in DCGAN; base filters 64. Stabiliser: Table III's 0GP
-    # (lambda 100 on the sigmoid, as the paper's code) with a generator EMA,
-    # the best row of bin/table3.py on stacked digits.
     "latent_dim": 100,
     "batch_size": 64,
-    "d_lr": 2e-4,
-    "g_lr": 2e-4,
+    "d_optimizer": _IMAGE_ADAM,
+    "g_optimizer": _IMAGE_ADAM,
     "lr_schedule": "constant",
     "penalty": "zero_gp",
     "penalty_weight": 100.0,
@@ -57,14 +340,14 @@ _DIGITS_DEFAULTS = {
     "eval_every": 2500,
     "eval_samples": 10_000,
 }
-# keras-gans-train's per-data-set defaults, keyed by flag name: the binary
-# applies them to every flag not given on the command line (none for the
-# toy mixtures: TrainConfig's own defaults are theirs).
-DATASET_DEFAULTS = {
+# Per data set: the fields (declared with by_dataset=True) whose values
+# differ from their declared defaults. The toy mixtures use the declared
+# defaults (the stabilised set-up benchmarks/mode_coverage.py measured best).
+DATASET_DEFAULTS: Dict[str, Dict[str, Any]] = {
     **{name: {} for name in data.TOY_DATASETS},
     "digits": _DIGITS_DEFAULTS,
-    # VEEGAN/PacGAN protocol: 26,000 samples for 1000 modes.
-    # 20k steps: the row of benchmarks/TABLE3.md with KL < 0.1.
+    # VEEGAN/PacGAN protocol: 26,000 samples for 1000 modes. 20k steps:
+    # the row of benchmarks/TABLE3.md with KL < 0.1.
     "stacked_digits": {
         **_DIGITS_DEFAULTS,
         "steps": 20_000,
@@ -77,7 +360,6 @@ DATASET_DEFAULTS = {
             "steps": 50_000,
             "log_every": 1000,
             "eval_every": 5000,
-            "eval_samples": 10_000,
         }
         for name in data.TFDS_DATASETS
     },
@@ -85,269 +367,282 @@ DATASET_DEFAULTS = {
 
 
 @dataclasses.dataclass(frozen=True)
-class OptimizerConfig:
-    """One player's optimizer.
-
-    Attributes:
-        name: ``sgd``, ``momentum`` (SGD with momentum) or ``adam``.
-        learning_rate: step size > 0.
-        beta1, beta2: Adam's moment decays (the paper: 0.5, 0.99).
-        momentum: SGD momentum for ``momentum``.
-    """
-
-    name: str = "adam"
-    learning_rate: float = 1e-3
-    beta1: float = 0.5
-    beta2: float = 0.99
-    momentum: float = 0.9
-
-    def validate(self, prefix: str):
-        if self.name not in OPTIMIZERS:
-            raise ValueError(
-                f"{prefix}optimizer must be one of {', '.join(OPTIMIZERS)}, "
-                f"got {self.name!r}."
-            )
-        if not self.learning_rate > 0:
-            raise ValueError(
-                f"{prefix}lr must be > 0, got {self.learning_rate}."
-            )
-        for field in ("beta1", "beta2", "momentum"):
-            value = getattr(self, field)
-            if not 0 <= value < 1:
-                raise ValueError(f"{field} must be in [0, 1), got {value}.")
-
-    def build(
-        self, schedule="constant", decay_steps=None
-    ) -> keras.optimizers.Optimizer:
-        """The Keras optimizer, with the learning rate decayed to 1% of its
-        value over ``decay_steps`` updates for the ``linear`` and ``cosine``
-        schedules."""
-        lr = self.learning_rate
-        if schedule == "linear":
-            lr = keras.optimizers.schedules.PolynomialDecay(
-                lr, decay_steps, end_learning_rate=0.01 * lr, power=1.0
-            )
-        elif schedule == "cosine":
-            lr = keras.optimizers.schedules.CosineDecay(
-                lr, decay_steps, alpha=0.01
-            )
-        elif schedule != "constant":
-            raise ValueError(
-                f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got "
-                f"{schedule!r}."
-            )
-        if self.name == "adam":
-            return keras.optimizers.Adam(
-                lr, beta_1=self.beta1, beta_2=self.beta2
-            )
-        momentum = self.momentum if self.name == "momentum" else 0.0
-        return keras.optimizers.SGD(lr, momentum=momentum)
-
-
-@dataclasses.dataclass(frozen=True)
 class TrainConfig:
     """A GAN experiment (``keras-gans-train``) on a toy mixture or images.
 
-    The defaults are the stabilised set-up that ``benchmarks/mode_coverage.py``
-    measured best on ring and grid; ``DATASET_DEFAULTS`` holds the image
-    data sets' (the binary applies them).
-
-    Image fields: ``network`` (``auto``: MLP for toy data, DCGAN for
-    images; ``mlp`` on images is the paper's Table IV MLP with
-    ``hidden_units``), ``base_filters`` (DCGAN filters at D's first layer),
-    ``data_dir`` (tensorflow-datasets directory, ``""``: tfds' default),
-    ``download_data`` (let tfds download; off: missing data is an error at
-    once), ``classifier_path`` (digits classifier, ``""``: the shipped one)
-    and ``inception_weights`` (``""``: no Inception metrics; ``imagenet``:
-    Keras' cached file; or a path to the ``.h5`` file).
-
-    Watchdog and best checkpoint (``keras_gans.run_callbacks``):
-    ``watchdog`` (roll back on collapse), ``watchdog_lr_factor`` (learning
-    rate factor per retry), ``watchdog_max_retries``, ``keep_best`` (a
-    logged score, e.g. ``kid``: keep the best evaluation's state and export
-    in ``workdir/best/``; ``""``: off) and ``early_stopping_patience``
-    (evaluations without improvement of ``keep_best`` before stopping; 0:
-    never). ``inception_graph``: the reference 2015-12-05 Inception graph
-    (``classify_image_graph_def.pb``) for IS/FID/KID on tfds images,
-    preferred to ``inception_weights``; ``reference_cache``: a directory
-    caching the real data's features (``keras_gans.reference_stats``;
-    ``""``: no cache).
+    Fields declared ``by_dataset`` and not given take the data set's value
+    (``DATASET_DEFAULTS``) when the config is made. ``dataclasses.replace``
+    keeps the values of the config it copies; for another data set's
+    defaults use ``preset(name, **overrides)``.
     """
 
-    dataset: str = "ring"
-    loss: str = "non_saturating"
-    penalty: str = "zero_gp"
-    penalty_weight: float = 0.1
-    penalty_output: str = "logit"
-    lipschitz_k: float = 1.0
-    real_weight: float = 1.0
-    n_critic: int = 1
-    ema_decay: float = 0.999
-    replay_size: int = 0
-    replay_fraction: float = 0.5
-    unroll_steps: int = 0
-    unroll_first_order: bool = False
-    unroll_update: str = "optimizer"
-    ewc_weight: float = 0.0
-    ewc_every: int = 100
-    ewc_alpha: float = 0.5
-    ewc_num_batches: int = 1
-    d_optimizer: OptimizerConfig = OptimizerConfig()
-    g_optimizer: OptimizerConfig = OptimizerConfig()
-    lr_schedule: str = "linear"
-    batch_size: int = 256
-    steps: int = 20000
-    seed: int = 0
-    latent_dim: int = 2
-    hidden_units: Tuple[int, ...] = (128, 128, 128)
-    # Image data (keras_gans.data.IMAGE_DATASETS): DCGAN by default, the
-    # digits-classifier or Inception metrics, tfds data under data_dir.
-    network: str = "auto"
-    base_filters: int = 64
-    data_dir: str = ""
-    download_data: bool = False
-    classifier_path: str = ""
-    inception_weights: str = ""
-    penalty_every: int = 1
+    # Data.
+    dataset: str = setting(
+        "ring",
+        "Toy mixture or image data set; the per-data-set defaults of "
+        "keras_gans.config.DATASET_DEFAULTS apply to the flags not given.",
+        choices=DATASETS,
+    )
+    data_dir: str = setting(
+        "",
+        "tensorflow-datasets data directory (mnist, cifar10, celeb_a); "
+        "empty: tfds' default.",
+    )
+    download_data: bool = setting(
+        False,
+        "Let tfds download missing data (needs network); off: a missing "
+        "data set is an error at once.",
+    )
+    # Model.
+    network: str = setting(
+        "auto",
+        "auto: MLP for toy data, DCGAN for images; mlp on images: the "
+        "paper's Table IV MLP with --hidden_units.",
+        choices=NETWORKS,
+    )
+    hidden_units: Tuple[int, ...] = setting(
+        (128, 128, 128), "Hidden layer widths of both MLPs."
+    )
+    base_filters: int = setting(
+        64, "DCGAN filters at D's first layer (doubling; G mirrored).",
+        lower=1,
+    )
+    latent_dim: int = setting(2, "Latent size.", lower=1, by_dataset=True)
+    # Objective and penalty.
+    loss: str = setting(
+        "non_saturating", "Adversarial loss.", choices=losses.names
+    )
+    penalty: str = setting(
+        "zero_gp",
+        "Gradient penalty on D.",
+        choices=penalties.names,
+        by_dataset=True,
+    )
+    penalty_weight: float = setting(
+        0.1, "Penalty weight lambda.", lower=0.0, by_dataset=True
+    )
+    penalty_output: str = setting(
+        "logit",
+        "What the penalty differentiates: D's logit or sigmoid(logit).",
+        choices=("logit", "sigmoid"),
+        by_dataset=True,
+    )
+    penalty_every: int = setting(
+        1,
+        "Lazy regularisation: penalty every k-th D step, with weight "
+        "k*lambda.",
+        lower=1,
+    )
+    lipschitz_k: float = setting(
+        1.0, "Target K of --penalty=lipschitz.", lower=0.0, lower_open=True
+    )
+    real_weight: float = setting(
+        1.0,
+        "Imbalanced real-loss weight gamma (paper eq. 6).",
+        lower=0.0,
+        lower_open=True,
+    )
+    n_critic: int = setting(1, "D updates per G update.", lower=1)
+    # Remedies.
+    ema_decay: float = setting(
+        0.999,
+        "Generator EMA decay for sampling and export (0: off).",
+        lower=0.0,
+        upper=1.0,
+        upper_open=True,
+        by_dataset=True,
+    )
+    replay_size: int = setting(0, "Old-fake buffer size (0: off).", lower=0)
+    replay_fraction: float = setting(
+        0.5,
+        "Fraction of each D step's fakes drawn from the buffer.",
+        lower=0.0,
+        upper=1.0,
+    )
+    unroll_steps: int = setting(
+        0, "Unrolled GAN: D look-ahead steps for G's loss (0: off).", lower=0
+    )
+    unroll_first_order: bool = setting(
+        False, "Unrolled GAN without second-order terms."
+    )
+    unroll_update: str = setting(
+        "optimizer",
+        "Unrolled GAN look-ahead: D's own optimizer's rule (SGD, Adam, "
+        "AdamW; Metz et al.) or plain gradient steps at D's learning rate.",
+        choices=("optimizer", "gradient"),
+    )
+    ewc_weight: float = setting(
+        0.0, "Online EWC weight on D (0: off).", lower=0.0
+    )
+    ewc_every: int = setting(
+        100,
+        "GAN iterations per EWC task (a Fisher estimate and anchor at the "
+        "end of each).",
+        lower=1,
+    )
+    ewc_alpha: float = setting(
+        0.5,
+        "Weight of a new Fisher estimate.",
+        lower=0.0,
+        upper=1.0,
+        lower_open=True,
+    )
+    ewc_num_batches: int = setting(
+        1,
+        "Least number of chunks the Fisher estimate's batch is split into "
+        "(memory only; the estimate is the same).",
+        lower=1,
+    )
+    # Optimizers.
+    d_optimizer: OptimizerConfig = setting(
+        OptimizerConfig(), "D's optimizer.", flag="d", by_dataset=True
+    )
+    g_optimizer: OptimizerConfig = setting(
+        OptimizerConfig(), "G's optimizer.", flag="g", by_dataset=True
+    )
+    lr_schedule: str = setting(
+        "linear",
+        "Learning-rate decay over --steps (to 1%): constant, linear or "
+        "cosine.",
+        choices=LR_SCHEDULES,
+        by_dataset=True,
+    )
+    batch_size: int = setting(
+        256, "Real samples per D step.", lower=1, by_dataset=True
+    )
+    steps: int = setting(
+        20000,
+        "Generator steps; a larger value on a finished run trains on.",
+        lower=1,
+        by_dataset=True,
+        may_change=True,
+    )
+    seed: int = setting(
+        0, "Seed of weights, data and noise.", lower=0, upper=MAX_SEED
+    )
+    # Execution.
     # None: chosen per workload by train_lib.auto_jit_compile (measured in
     # benchmarks/throughput.py: on CPU XLA's fused loop pays for the dense
     # networks, not tried for convolutions).
-    jit_compile: Optional[bool] = None
-    steps_per_execution: int = 50
-    mixed_precision: str = "float32"
-    strategy: str = "default"
-    log_every: int = 1000
-    eval_every: int = 5000
-    eval_samples: int = 2500
-    # -- Issue 16: collapse watchdog and best checkpoint (checked by
-    # keras_gans.run_callbacks.validate).
-    watchdog: bool = False
-    watchdog_lr_factor: float = 0.5
-    watchdog_max_retries: int = 3
-    keep_best: str = ""
-    early_stopping_patience: int = 0
-    # -- Issue 16: reference Inception graph and reference-statistics cache.
-    inception_graph: str = ""
-    reference_cache: str = ""
+    jit_compile: Optional[bool] = setting(
+        None,
+        "Compile the train step with XLA; unset: chosen per workload "
+        "(train_lib.auto_jit_compile).",
+    )
+    steps_per_execution: int = setting(
+        50,
+        "Train steps per tf.function call (with --jit_compile, one XLA "
+        "program).",
+        lower=1,
+    )
+    mixed_precision: str = setting(
+        "float32",
+        "Keras dtype policy (mixed_float16 adds dynamic loss scaling).",
+        choices=PRECISIONS,
+    )
+    strategy: str = setting(
+        "default",
+        "tf.distribute strategy; multi_worker reads TF_CONFIG. XLA is not "
+        "supported over several CPU replicas: pass --nojit_compile there.",
+        choices=STRATEGIES,
+    )
+    # Logging and evaluation.
+    log_every: int = setting(
+        1000,
+        "Steps per Keras epoch (logs, checkpoint).",
+        lower=1,
+        by_dataset=True,
+    )
+    eval_every: int = setting(
+        5000, "Steps between evaluations.", lower=1, by_dataset=True
+    )
+    eval_samples: int = setting(
+        2500, "Samples per evaluation.", lower=1, by_dataset=True
+    )
+    classifier_path: str = setting(
+        "",
+        "Digits classifier (.keras) for the digits metrics; empty: the "
+        "shipped one.",
+    )
+    inception_weights: str = setting(
+        "",
+        "InceptionV3 weights for IS/FID on tfds images: 'imagenet' (Keras' "
+        "cached file) or a path to the .h5; empty: no Inception metrics.",
+    )
+    inception_graph: str = setting(
+        "",
+        "The reference 2015-12-05 Inception graph "
+        "(classify_image_graph_def.pb) for IS/FID/KID on tfds images, "
+        "preferred to --inception_weights; empty: not used.",
+    )
+    reference_cache: str = setting(
+        "",
+        "Directory caching the real data's features and moments "
+        "(keras_gans.reference_stats); empty: no cache.",
+        may_change=True,
+    )
+    # Collapse watchdog and best checkpoint (keras_gans.run_callbacks).
+    watchdog: bool = setting(
+        False,
+        "On collapse, roll back to the last good state, scale both learning "
+        "rates by --watchdog_lr_factor and retry.",
+    )
+    watchdog_lr_factor: float = setting(
+        0.5,
+        "Learning-rate factor per watchdog retry.",
+        lower=0.0,
+        upper=1.0,
+        lower_open=True,
+    )
+    watchdog_max_retries: int = setting(
+        3, "Watchdog rollbacks before it gives up.", lower=0
+    )
+    keep_best: str = setting(
+        "",
+        "A logged score (e.g. kid, modes): keep the best evaluation's "
+        "training state and export in workdir/best/; empty: off.",
+    )
+    early_stopping_patience: int = setting(
+        0,
+        "Evaluations without improvement of --keep_best before training "
+        "stops; 0: never.",
+        lower=0,
+        may_change=True,
+    )
+
+    def __post_init__(self):
+        defaults = DATASET_DEFAULTS.get(self.dataset, {})
+        for f in settings(type(self)):
+            if f.metadata["by_dataset"] and getattr(self, f.name) is None:
+                value = defaults.get(f.name, f.metadata["default"])
+                object.__setattr__(self, f.name, value)
+        if isinstance(self.hidden_units, list):
+            object.__setattr__(self, "hidden_units", tuple(self.hidden_units))
 
     def validate(self) -> "TrainConfig":
-        """Returns self, or raises ValueError naming the bad field."""
-        if self.dataset not in DATASETS:
-            raise ValueError(
-                f"Unknown data set {self.dataset!r}. "
-                f"Valid: {', '.join(DATASETS)}."
-            )
-        if self.network not in NETWORKS:
-            raise ValueError(
-                f"network must be one of {', '.join(NETWORKS)}, got "
-                f"{self.network!r}."
-            )
+        """Returns self, or raises ConfigError naming the bad flag."""
+        _check_declared(self)
         if self.network == "dcgan" and not self.is_image:
-            raise ValueError(
+            raise ConfigError(
+                "network",
                 f"network 'dcgan' needs an image data set, got "
-                f"{self.dataset!r}."
+                f"{self.dataset!r}.",
             )
-        check_integer("base_filters", self.base_filters, 1)
-        losses.get(self.loss)
-        penalties.get(self.penalty)
-        if self.penalty_output not in ("logit", "sigmoid"):
-            raise ValueError(
-                "penalty_output must be 'logit' or 'sigmoid', got "
-                f"{self.penalty_output!r}."
-            )
-        if not self.lipschitz_k > 0:
-            raise ValueError(
-                f"lipschitz_k must be > 0, got {self.lipschitz_k}."
-            )
-        if not 0.0 <= self.ema_decay < 1.0:
-            raise ValueError(
-                f"ema_decay must be in [0, 1) (0: off), got {self.ema_decay}."
-            )
-        check_integer("replay_size", self.replay_size, 0)
-        if not 0.0 <= self.replay_fraction <= 1.0:
-            raise ValueError(
-                "replay_fraction must be in [0, 1], got "
-                f"{self.replay_fraction}."
-            )
-        check_integer("unroll_steps", self.unroll_steps, 0)
-        if not self.ewc_weight >= 0:
-            raise ValueError(f"ewc_weight must be >= 0, got {self.ewc_weight}.")
-        if not 0.0 < self.ewc_alpha <= 1.0:
-            raise ValueError(
-                f"ewc_alpha must be in (0, 1], got {self.ewc_alpha}."
-            )
-        if self.unroll_update not in ("optimizer", "gradient"):
-            raise ValueError(
-                "unroll_update must be 'optimizer' or 'gradient', got "
-                f"{self.unroll_update!r}."
-            )
-        if not self.penalty_weight >= 0:
-            raise ValueError(
-                f"penalty_weight must be >= 0, got {self.penalty_weight}."
-            )
-        if not self.real_weight > 0:
-            raise ValueError(
-                f"real_weight must be > 0, got {self.real_weight}."
-            )
-        for field in (
-            "ewc_every",
-            "ewc_num_batches",
-            "n_critic",
-            "batch_size",
-            "steps",
-            "latent_dim",
-            "steps_per_execution",
-            "log_every",
-            "eval_every",
-            "eval_samples",
+        for name, divisor, reason in (
+            ("steps", "log_every", "checkpoints and logs fall every "
+             "log_every steps"),
+            ("eval_every", "log_every", "evaluations fall at epoch ends"),
+            ("log_every", "steps_per_execution", "an epoch is a whole "
+             "number of executions"),
         ):
-            check_integer(field, getattr(self, field), 1)
-        if self.seed < 0:
-            raise ValueError(f"seed must be >= 0, got {self.seed}.")
-        if not self.hidden_units or min(self.hidden_units) < 1:
-            raise ValueError(
-                f"hidden_units must be positive, got {self.hidden_units}."
-            )
-        if self.steps % self.log_every:
-            raise ValueError(
-                f"steps ({self.steps}) must be a multiple of log_every "
-                f"({self.log_every}): checkpoints and logs fall every "
-                "log_every steps."
-            )
-        if self.eval_every % self.log_every:
-            raise ValueError(
-                f"eval_every ({self.eval_every}) must be a multiple of "
-                f"log_every ({self.log_every})."
-            )
-        if self.log_every % self.steps_per_execution:
-            raise ValueError(
-                f"log_every ({self.log_every}) must be a multiple of "
-                f"steps_per_execution ({self.steps_per_execution})."
-            )
-        check_integer("penalty_every", self.penalty_every, 1)
-        if self.jit_compile not in (None, True, False):
-            raise ValueError(
-                "jit_compile must be True, False or None (auto), got "
-                f"{self.jit_compile!r}."
-            )
-        if self.mixed_precision not in PRECISIONS:
-            raise ValueError(
-                f"mixed_precision must be one of {', '.join(PRECISIONS)}, "
-                f"got {self.mixed_precision!r}."
-            )
-        if self.strategy not in STRATEGIES:
-            raise ValueError(
-                f"strategy must be one of {', '.join(STRATEGIES)}, got "
-                f"{self.strategy!r}."
-            )
-        if self.lr_schedule not in LR_SCHEDULES:
-            raise ValueError(
-                f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got "
-                f"{self.lr_schedule!r}."
-            )
-        self.d_optimizer.validate("d_")
-        self.g_optimizer.validate("g_")
-        from keras_gans import run_callbacks  # issue 16
+            value, by = getattr(self, name), getattr(self, divisor)
+            if value % by:
+                raise ConfigError(
+                    name,
+                    f"{name} ({value}) must be a multiple of {divisor} "
+                    f"({by}): {reason}.",
+                )
+        from keras_gans import run_callbacks
 
         run_callbacks.validate(self)
         return self
@@ -364,19 +659,56 @@ class TrainConfig:
             return self.network
         return "dcgan" if self.is_image else "mlp"
 
-    def penalty_options(self):
+    def penalty_options(self) -> dict:
         """Keyword options of the chosen penalty (the Lipschitz target)."""
         return {"k": self.lipschitz_k} if self.penalty == "lipschitz" else {}
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
+        """The config as JSON-ready nested dicts."""
         return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, values) -> "TrainConfig":
+        """The inverse of ``to_dict``; an unknown key is a TypeError."""
         values = dict(values)
         for key in ("d_optimizer", "g_optimizer"):
-            if key in values:
+            if isinstance(values.get(key), dict):
                 values[key] = OptimizerConfig(**values[key])
         if "hidden_units" in values:
             values["hidden_units"] = tuple(values["hidden_units"])
         return cls(**values)
+
+    def differences(self, other: "TrainConfig") -> Tuple[str, ...]:
+        """Names of the fields whose values differ from ``other``'s
+        (``d_optimizer.learning_rate`` style for nested ones)."""
+        mine, theirs = self.to_dict(), other.to_dict()
+        changed = []
+        for key, value in mine.items():
+            if isinstance(value, dict):
+                changed += [
+                    f"{key}.{k}"
+                    for k, v in value.items()
+                    if theirs[key].get(k) != v
+                ]
+            elif theirs[key] != value:
+                changed.append(key)
+        return tuple(changed)
+
+    def identity_differences(self, other: "TrainConfig") -> Tuple[str, ...]:
+        """``differences`` without the fields declared ``may_change``: what
+        makes ``other``'s workdir another run."""
+        free = {
+            f.name for f in settings(type(self)) if f.metadata["may_change"]
+        }
+        return tuple(
+            d for d in self.differences(other) if d.split(".")[0] not in free
+        )
+
+
+def preset(name: str, **overrides) -> TrainConfig:
+    """A named config: a data set's defaults (``preset("stacked_digits")``)
+    or a paper variant (``keras_gans.presets.names()``), with ``overrides``
+    applied. Raises ValueError listing the names for an unknown one."""
+    from keras_gans import presets  # presets builds on this module
+
+    return presets.preset(name, **overrides)

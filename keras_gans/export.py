@@ -7,14 +7,111 @@ process that never imports keras_gans (nor keras)::
 
     generator = tf.saved_model.load(path)
     samples = generator.signatures["serving_default"](latent=z)["samples"]
+
+Writing never loses a user's file: the SavedModel is written to a temporary
+directory beside the target and swapped in by renames, and a target that
+holds anything but an earlier export is refused (``check_target``) before
+anything is written.
 """
 
 import os
+import shutil
+import tempfile
+import time
 
 import keras
 import tensorflow as tf
 
-__all__ = ["export_generator", "load_generator"]
+__all__ = [
+    "SAVED_MODEL_ENTRIES",
+    "ExportTargetError",
+    "check_target",
+    "copy_export",
+    "export_generator",
+    "load_generator",
+]
+
+# What ``export_generator`` writes: a target holding only these may be
+# replaced.
+SAVED_MODEL_ENTRIES = frozenset(
+    {"saved_model.pb", "fingerprint.pb", "variables", "assets"}
+)
+
+
+class ExportTargetError(ValueError):
+    """An export target that would lose a user's file if written."""
+
+
+def check_target(path) -> str:
+    """Returns ``path`` if an export may be written there: absent, an empty
+    directory or an earlier export, in a directory that can be written.
+
+    Raises:
+        ExportTargetError: ``path`` is a file or holds other files (named).
+        PermissionError: its parent cannot be written.
+    """
+    path = os.path.abspath(os.fspath(path))
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise ExportTargetError(
+            f"export target {path} is a file; pass a directory."
+        )
+    if os.path.isdir(path):
+        entries = set(os.listdir(path))
+        foreign = sorted(entries - SAVED_MODEL_ENTRIES)
+        if foreign or (entries and "saved_model.pb" not in entries):
+            shown = ", ".join((foreign or sorted(entries))[:3])
+            raise ExportTargetError(
+                f"export target {path} holds files that are not an earlier "
+                f"export ({shown}); refusing to replace them. Pass another "
+                "export directory or move them away."
+            )
+    parent = _existing_parent(path)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PermissionError(
+            13, f"cannot write the export target's directory {parent}", parent
+        )
+    return path
+
+
+def _existing_parent(path):
+    parent = os.path.dirname(path)
+    while parent and not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    return parent or os.getcwd()
+
+
+def _swap_in(staged, path):
+    """Replaces ``path`` (absent or an earlier export) by ``staged``, a
+    sibling directory, with renames; the earlier export is removed last."""
+    old = None
+    if os.path.exists(path):
+        old = f"{path}.old-{os.getpid()}-{time.monotonic_ns()}"
+        os.rename(path, old)
+    os.rename(staged, path)
+    if old:
+        shutil.rmtree(old)
+
+
+def _staging_dir(path):
+    parent = os.path.dirname(path)
+    os.makedirs(parent, exist_ok=True)
+    return tempfile.mkdtemp(
+        prefix=f".{os.path.basename(path)}.tmp-", dir=parent
+    )
+
+
+def copy_export(source, path) -> str:
+    """Copies the export at ``source`` to ``path`` (``check_target``
+    rules), atomically. Returns ``path``."""
+    path = check_target(path)
+    staged = _staging_dir(path)
+    try:
+        target = os.path.join(staged, "export")
+        shutil.copytree(os.fspath(source), target)
+        _swap_in(target, path)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+    return path
 
 
 def export_generator(generator, latent_dim: int, path) -> str:
@@ -23,12 +120,16 @@ def export_generator(generator, latent_dim: int, path) -> str:
     Args:
         generator: a built Keras model ``[B, latent_dim] -> samples``.
         latent_dim: size of the latent vector.
-        path: output directory (replaced if it exists).
+        path: output directory: absent, empty or an earlier export, which is
+            replaced atomically (``check_target``).
 
     Returns:
-        ``path`` as a string.
+        ``path`` as a string (absolute).
+
+    Raises:
+        ExportTargetError: ``path`` holds other files.
     """
-    path = os.fspath(path)
+    path = check_target(path)
     if not generator.built:
         raise ValueError("Build the generator before exporting it.")
     archive = keras.export.ExportArchive()
@@ -46,7 +147,13 @@ def export_generator(generator, latent_dim: int, path) -> str:
             tf.TensorSpec([None, int(latent_dim)], tf.float32, name="latent")
         ],
     )
-    archive.write_out(path, verbose=False)
+    staged = _staging_dir(path)
+    try:
+        target = os.path.join(staged, "export")
+        archive.write_out(target, verbose=False)
+        _swap_in(target, path)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
     return path
 
 

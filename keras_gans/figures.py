@@ -1,45 +1,39 @@
-"""The paper's figure experiments: their variants and a resumable digits run.
+"""The paper's figure experiments: their configs, runs and tables.
 
 What ``bin/fig1.py``, ``bin/landscape.py`` and ``bin/forgetting.py`` share
-(Thanh-Tung & Tran, 2020):
+(Thanh-Tung & Tran, 2020). The variants are presets
+(``keras_gans.presets``: ``fig1/VARIANT`` and ``digits/VARIANT``) and every
+run goes through the one trainer, ``train_lib.run``, with the figure's
+diagnostic callback (its state rides the run's checkpoint):
 
-- ``FIG1_VARIANTS``: the ring runs of Fig. 1, as ``TrainConfig`` overrides
-  for ``train_lib.run`` (2 x 64 ReLU MLPs, 2-D latent, paper Sec. III-B1).
-- ``DIGITS_VARIANTS``: the landscape (Figs 2-7) and forgetting (Fig. 11)
-  runs on 8x8 digits flattened to 64-D, with the paper's MLP (Table IV:
-  3 x 512 ReLU, latent 50, batch 64) and its optimiser settings.
-- ``run_digits``: trains one digits variant with ``GAN.fit`` in a workdir,
-  with diagnostic callbacks, checkpointing every epoch and resuming from
-  the latest checkpoint (callback state included).
+- ``fig1_config`` / ``fig1_run``: the ring runs of Fig. 1 (2 x 64 ReLU
+  MLPs, 2-D latent, paper Sec. III-B1) with a ``GradientFieldCallback``.
+- ``digits_config`` / ``run_digits``: the landscape (Figs 2-7) and
+  forgetting (Fig. 11) runs on the 8x8 digits with the paper's MLP (Table
+  IV: 3 x 512 ReLU, latent 50, batch 64) and its optimiser settings.
 
 The paper trained 100k-200k iterations on MNIST (784-D); the binaries run
 far fewer on digits so that they fit on a CPU, which matters most for the
 slow constant-learning-rate SGD runs.
 """
 
-import dataclasses
-import json
 import math
 import os
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Mapping, Optional, Sequence, Tuple
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from keras_gans import callbacks as gan_callbacks
-from keras_gans import data, networks, penalties, rng
-from keras_gans.config import OptimizerConfig, TrainConfig
+from keras_gans import data, presets
+from keras_gans.config import TrainConfig
 from keras_gans.diagnostics import gradient_field as field_lib
-from keras_gans.gan import GAN
 from keras_gans.validation import check_integer
 
 __all__ = [
     "DIGITS_VARIANTS",
     "FIG1_VARIANTS",
-    "DigitsVariant",
-    "build_digits_gan",
-    "digits_dataset",
+    "digits_config",
     "digits_points",
     "fig1_config",
     "fig1_run",
@@ -51,205 +45,82 @@ __all__ = [
     "run_digits",
 ]
 
-# ------------------------------------------------------------ Fig. 1 (ring)
+# name -> presets.Variant (description, TrainConfig overrides).
+FIG1_VARIANTS: Mapping[str, presets.Variant] = presets.variants("fig1")
+DIGITS_VARIANTS: Mapping[str, presets.Variant] = presets.variants("digits")
 
-_FIG1_SGD = OptimizerConfig(name="sgd", learning_rate=3e-3)
-# Sec. IV-A: "reuse the ... learning rate ... replace SGD with Adam".
-_FIG1_ADAM = OptimizerConfig("adam", 3e-3, beta1=0.5, beta2=0.99)
 
-FIG1_VARIANTS: Dict[str, Tuple[str, dict]] = {
-    "ns_sgd": (
-        "GAN-NS + SGD lr 3e-3",
-        dict(penalty="none", d_optimizer=_FIG1_SGD, g_optimizer=_FIG1_SGD),
-    ),
-    "r1": (
-        "GAN-NS + R1 lambda 10, SGD lr 3e-3",
-        dict(
-            penalty="r1",
-            penalty_weight=10.0,
-            d_optimizer=_FIG1_SGD,
-            g_optimizer=_FIG1_SGD,
-        ),
-    ),
-    "ns_adam": (
-        "GAN-NS + Adam lr 3e-3 (0.5, 0.99)",
-        dict(penalty="none", d_optimizer=_FIG1_ADAM, g_optimizer=_FIG1_ADAM),
-    ),
-}
+def _check_variant(family, variant, label):
+    if variant not in presets.variants(family):
+        raise ValueError(
+            f"Unknown {label} variant {variant!r}. "
+            f"Valid: {', '.join(presets.variants(family))}."
+        )
 
 
 def fig1_config(
     variant: str,
     steps: int,
     every: int,
-    dataset: str = "ring",
+    dataset: str = "ring_paper",
     seed: int = 0,
     batch_size: int = 64,
 ) -> TrainConfig:
-    """The ``TrainConfig`` of a Fig. 1 variant: paper networks (2 x 64),
-    2-D latent, constant learning rate, no EMA; checkpoints and logs every
-    ``every`` steps, mode coverage at the end.
+    """The ``fig1/VARIANT`` preset for ``steps`` steps, checkpoints and logs
+    every ``every`` steps, mode coverage at the end.
 
     Raises:
         ValueError: an unknown variant or an invalid config.
     """
-    if variant not in FIG1_VARIANTS:
-        raise ValueError(
-            f"Unknown Fig. 1 variant {variant!r}. "
-            f"Valid: {', '.join(FIG1_VARIANTS)}."
-        )
-    # R1 differentiates sigmoid(D), as the paper's Table I (D a
-    # probability) and its code did, like every digits variant.
-    base = TrainConfig(
+    _check_variant("fig1", variant, "Fig. 1")
+    return presets.preset(
+        f"fig1/{variant}",
         dataset=dataset,
-        loss="non_saturating",
-        penalty_output="sigmoid",
-        real_weight=1.0,
-        n_critic=1,
-        ema_decay=0.0,
-        lr_schedule="constant",
+        seed=seed,
         batch_size=batch_size,
         steps=steps,
-        seed=seed,
-        latent_dim=2,
-        hidden_units=(64, 64),
-        steps_per_execution=min(50, every),
         log_every=every,
         eval_every=steps,
+        steps_per_execution=math.gcd(every, 50),
     )
-    return dataclasses.replace(base, **FIG1_VARIANTS[variant][1]).validate()
 
 
-# ------------------------------------------------- digits (Figs 2-7, Fig. 11)
+def digits_config(
+    variant: str,
+    steps: int,
+    log_every: int,
+    seed: int = 0,
+    batch_size: int = 64,
+) -> TrainConfig:
+    """The ``digits/VARIANT`` preset for ``steps`` steps, an epoch (the
+    diagnostics' and checkpoints' cadence) every ``log_every`` steps.
 
-
-@dataclasses.dataclass(frozen=True)
-class DigitsVariant:
-    """One GAN set-up of the paper's MLP experiments.
-
-    Attributes:
-        description: for tables and plot titles.
-        loss: a ``keras_gans.losses`` name.
-        penalty: a ``keras_gans.penalties`` name.
-        penalty_weight: lambda.
-        penalty_output: ``"sigmoid"`` (the paper's code differentiated
-            D's sigmoid output) or ``"logit"`` (WGAN-GP's critic).
-        n_critic: D steps per G step.
-        optimizer: both players' optimizer.
+    Raises:
+        ValueError: an unknown variant or an invalid config.
     """
-
-    description: str
-    loss: str = "non_saturating"
-    penalty: str = "none"
-    penalty_weight: float = 0.0
-    penalty_output: str = "logit"
-    n_critic: int = 1
-    optimizer: OptimizerConfig = OptimizerConfig("adam", 3e-4, 0.5, 0.99)
-
-
-_SGD = OptimizerConfig(name="sgd", learning_rate=3e-4)
-
-DIGITS_VARIANTS: Dict[str, DigitsVariant] = {
-    # Fig. 2 / 22 and Fig. 11a-b: constant-lr SGD 3e-4.
-    "ns_sgd": DigitsVariant("GAN-NS + SGD lr 3e-4", optimizer=_SGD),
-    # Figs 3-6: Adam(3e-4, 0.5, 0.99) (Table IV).
-    "ns_adam": DigitsVariant("GAN-NS + Adam"),
-    "zero_gp": DigitsVariant(
-        "GAN-0GP lambda 100 + Adam",
-        penalty="zero_gp",
-        penalty_weight=100.0,
-        penalty_output="sigmoid",
-    ),
-    "r1": DigitsVariant(
-        "GAN-R1 lambda 100 + Adam",
-        penalty="r1",
-        penalty_weight=100.0,
-        penalty_output="sigmoid",
-    ),
-    "wgan_gp": DigitsVariant(
-        "WGAN-GP lambda 10, 5 D steps + Adam",
-        loss="wasserstein",
-        penalty="wgan_gp",
-        penalty_weight=10.0,
-        n_critic=5,
-    ),
-    # Fig. 11c-d: 0GP lambda 100 with the SGD of Fig. 11.
-    "zero_gp_sgd": DigitsVariant(
-        "GAN-0GP lambda 100 + SGD lr 3e-4",
-        penalty="zero_gp",
-        penalty_weight=100.0,
-        penalty_output="sigmoid",
-        optimizer=_SGD,
-    ),
-}
-
-_DIGITS_DIM = 64
-_LATENT_DIM = 50
-
-
-def _variant(name):
-    if name not in DIGITS_VARIANTS:
-        raise ValueError(
-            f"Unknown digits variant {name!r}. "
-            f"Valid: {', '.join(DIGITS_VARIANTS)}."
-        )
-    return DIGITS_VARIANTS[name]
+    _check_variant("digits", variant, "digits")
+    steps = check_integer("steps", steps, 1)
+    log_every = check_integer("log_every", log_every, 1)
+    return presets.preset(
+        f"digits/{variant}",
+        seed=seed,
+        batch_size=batch_size,
+        steps=steps,
+        log_every=log_every,
+        # Every epoch, not at ``steps``: a larger ``steps`` then trains a
+        # finished run on (the cadence is part of the run's identity).
+        eval_every=log_every,
+        steps_per_execution=math.gcd(log_every, 50),
+    )
 
 
 def digits_points(n: Optional[int] = None, split: str = "train") -> np.ndarray:
-    """The first ``n`` (None: all) digits of ``split``, flattened:
-    ``[n, 64]``."""
+    """The first ``n`` (None: all) digits of ``split``: ``[n, 8, 8, 1]`` in
+    [-1, 1], the training data's shape."""
     images, _ = data.digits(split)
     if n is not None:
         images = images[: check_integer("n", n, 1)]
-    return images.reshape(-1, _DIGITS_DIM)
-
-
-def digits_dataset(
-    batch_size: int, seed: int, start_step: int = 0
-) -> tf.data.Dataset:
-    """Infinite batches of flattened training digits ``[batch_size, 64]``,
-    drawn uniformly with replacement; batch ``i`` is a function of
-    ``(seed, i)`` only, so a resumed run starts at ``start_step``."""
-    images = tf.constant(digits_points())
-    n = tf.constant(images.shape[0], tf.uint32)
-    base = tf.constant([int(seed), 0xD161], tf.int64)
-
-    def batch(step):
-        index = rng.bits([batch_size], rng.fold_in(base, step)) % n
-        return tf.gather(images, tf.cast(index, tf.int32))
-
-    return (
-        tf.data.Dataset.counter(start=int(start_step), dtype=tf.int64)
-        .map(batch, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-        .prefetch(tf.data.AUTOTUNE)
-    )
-
-
-def build_digits_gan(
-    variant: str, seed: int = 0, steps_per_execution: int = 1
-) -> GAN:
-    """The compiled GAN of a digits variant: ``networks.paper_mlp(50,
-    (64,))`` (tanh output), seeded weights and noise."""
-    v = _variant(variant)
-    keras.utils.set_random_seed(seed)
-    with tf.distribute.get_strategy().scope():
-        generator, discriminator = networks.paper_mlp(
-            _LATENT_DIM, (_DIGITS_DIM,)
-        )
-        gan = GAN(generator, discriminator, _LATENT_DIM, seed=seed)
-        gan.compile(
-            d_optimizer=v.optimizer.build(),
-            g_optimizer=v.optimizer.build(),
-            loss=v.loss,
-            penalty=penalties.get(v.penalty),
-            penalty_weight=v.penalty_weight,
-            penalty_output=v.penalty_output,
-            n_critic=v.n_critic,
-            jit_compile=False,
-            steps_per_execution=steps_per_execution,
-        )
-    return gan
+    return images
 
 
 def run_digits(
@@ -261,94 +132,26 @@ def run_digits(
     seed: int = 0,
     batch_size: int = 64,
     verbose="auto",
-) -> GAN:
-    """Trains (or resumes) a digits variant in ``workdir``; returns the GAN.
+) -> dict:
+    """Trains (or resumes) a digits variant in ``workdir`` with
+    ``train_lib.run``; returns its ``metrics.json`` dict.
 
-    Every ``log_every`` steps (one epoch) the diagnostic callbacks run, then
-    ``workdir/checkpoints`` gets the GAN and every callback's ``state``
-    (e.g. ``ForgettingCallback.state``); running again on the same workdir
-    resumes from there. ``workdir/run.json`` records the run's settings; a
-    different setting on an existing workdir is an error. TensorBoard logs
-    go to ``workdir/tensorboard``.
-
-    Args:
-        variant: a ``DIGITS_VARIANTS`` name.
-        workdir: output and checkpoint directory.
-        steps: GAN steps in all (a multiple of ``log_every``).
-        log_every: epoch length in GAN steps.
-        diagnostics: callbacks run before each checkpoint.
-        seed: weights, noise and data seed.
-        batch_size: real samples per D step.
-        verbose: Keras ``fit`` verbosity.
+    Every ``log_every`` steps (one epoch) the diagnostic callbacks run and
+    the checkpoint saves the GAN with every callback's ``state`` (e.g.
+    ``ForgettingCallback.state``); running again on the same workdir
+    resumes. A different setting on an existing workdir is refused
+    (``train_lib.WorkdirConflictError``), a larger ``steps`` trains on.
 
     Raises:
         ValueError: an unknown variant, bad step counts, or a workdir that
             holds another run.
     """
-    v = _variant(variant)
-    steps = check_integer("steps", steps, 1)
-    log_every = check_integer("log_every", log_every, 1)
-    if steps % log_every:
-        raise ValueError(
-            f"steps ({steps}) must be a multiple of log_every ({log_every})."
-        )
-    workdir = os.fspath(workdir)
-    os.makedirs(workdir, exist_ok=True)
-    settings = {
-        "variant": variant,
-        **dataclasses.asdict(v),
-        "steps": steps,
-        "log_every": log_every,
-        "seed": seed,
-        "batch_size": batch_size,
-    }
-    _check_settings(os.path.join(workdir, "run.json"), settings)
-    gan = build_digits_gan(variant, seed, math.gcd(log_every, 50))
-    trackables = {}
-    for i, cb in enumerate(diagnostics):
-        if hasattr(cb, "state"):
-            cb.set_model(gan)  # creates the state before the restore
-            trackables[f"callback_{i}"] = cb.state
-    checkpoint = gan_callbacks.Checkpoint(
-        gan, os.path.join(workdir, "checkpoints"), **trackables
+    from keras_gans import train_lib  # train_lib imports this package
+
+    config = digits_config(variant, steps, log_every, seed, batch_size)
+    return train_lib.run(
+        config, workdir, verbose=verbose, callbacks=list(diagnostics)
     )
-    step = checkpoint.restore()
-    if step < steps:
-        gan.fit(
-            digits_dataset(batch_size * v.n_critic, seed, start_step=step),
-            initial_epoch=step // log_every,
-            epochs=steps // log_every,
-            steps_per_epoch=log_every,
-            verbose=verbose,
-            callbacks=[
-                *diagnostics,
-                keras.callbacks.TensorBoard(
-                    os.path.join(workdir, "tensorboard")
-                ),
-                keras.callbacks.TerminateOnNaN(),
-                checkpoint,
-            ],
-        )
-    return gan
-
-
-def _check_settings(path, settings):
-    settings = json.loads(json.dumps(settings))
-    if os.path.exists(path):
-        with open(path) as f:
-            previous = json.load(f)
-        if previous != settings:
-            changed = sorted(
-                k
-                for k in settings
-                if k not in previous or previous[k] != settings[k]
-            )
-            raise ValueError(
-                f"{os.path.dirname(path)} holds a run with other settings "
-                f"({changed} differ); use a new workdir."
-            )
-    with open(path, "w") as f:
-        json.dump(settings, f, indent=2)
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
@@ -437,7 +240,7 @@ def _describe(variant, table):
 
 
 def _describe_fig1(variant):
-    return FIG1_VARIANTS[variant][0] if variant in FIG1_VARIANTS else variant
+    return _describe(variant, FIG1_VARIANTS)
 
 
 def forgetting_table(summaries: Dict[str, "object"]) -> str:
@@ -469,7 +272,7 @@ def fig1_run(
     steps: int,
     every: int,
     real,
-    dataset: str = "ring",
+    dataset: str = "ring_paper",
     seed: int = 0,
     num: int = 21,
 ) -> Tuple[dict, list]:
@@ -495,7 +298,7 @@ def fig1_run(
         outdir=fields_dir,
         log_dir=os.path.join(os.fspath(workdir), "tensorboard", "field"),
     )
-    result = train_lib.run(config, workdir, verbose=0, extra_callbacks=[cb])
+    result = train_lib.run(config, workdir, verbose=0, callbacks=[cb])
     fields = [
         (
             r["step"],

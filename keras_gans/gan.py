@@ -36,6 +36,23 @@ def _check_finite_array(array, what="real data"):
         )
 
 
+def _check_finite_settings(d_optimizer, g_optimizer, **weights):
+    """NaN or inf weights and learning rates are refused before training
+    (a NaN rate would train to all-NaN losses without an error)."""
+    players = (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer))
+    for name, opt in players:
+        lr = opt.learning_rate
+        if isinstance(lr, keras.optimizers.schedules.LearningRateSchedule):
+            lr = lr(0)
+        if not np.all(np.isfinite(np.asarray(lr, np.float64))):
+            raise ValueError(
+                f"{name}'s learning rate must be finite, got {float(lr)}."
+            )
+    for name, value in weights.items():
+        if not np.isfinite(value):
+            raise ValueError(f"{name} must be finite, got {value!r}.")
+
+
 def _all_layers(model):
     for layer in getattr(model, "layers", ()):
         yield layer
@@ -222,6 +239,12 @@ class GAN(keras.Model):
                 "d_optimizer and g_optimizer must be two optimizer objects; "
                 "one shared optimizer would mix D's and G's slots."
             )
+        _check_finite_settings(
+            d_optimizer,
+            g_optimizer,
+            penalty_weight=penalty_weight,
+            real_weight=real_weight,
+        )
         if not penalty_weight >= 0:
             raise ValueError(
                 f"penalty_weight must be >= 0, got {penalty_weight!r}."
@@ -651,6 +674,14 @@ class GAN(keras.Model):
             raise ValueError(
                 f"With n_critic={k} each real batch must hold a multiple of "
                 f"{k} samples (one slice per D step); got {rows}."
+            )
+        if rows is None:  # a partial last batch: named, not a reshape error
+            tf.debugging.assert_equal(
+                tf.shape(real)[0] % k,
+                0,
+                message=f"With n_critic={k} each real batch must hold a "
+                f"multiple of {k} samples (one slice per D step); drop the "
+                "remainder (Dataset.batch(..., drop_remainder=True)).",
             )
         grouped = tf.reshape(real, tf.concat([[-1, k], tf.shape(real)[1:]], 0))
         return [grouped[:, i] for i in range(k)]

@@ -60,48 +60,40 @@ def logged_scores(config) -> tuple:
 
 
 def validate(config) -> None:
-    """Checks the watchdog / keep-best fields of ``config``.
+    """Checks the watchdog / keep-best fields of ``config`` against each
+    other and the data set (their bounds are checked by the config).
 
     Raises:
-        ValueError: naming the field and the fix.
+        config.ConfigError: naming the field and the fix.
     """
-    if not 0.0 < config.watchdog_lr_factor <= 1.0:
-        raise ValueError(
-            "watchdog_lr_factor must be in (0, 1], got "
-            f"{config.watchdog_lr_factor}."
-        )
-    for field in ("watchdog_max_retries", "early_stopping_patience"):
-        value = getattr(config, field)
-        if isinstance(value, bool) or int(value) != value or value < 0:
-            raise ValueError(f"{field} must be an integer >= 0, got {value}.")
+    from keras_gans.config import ConfigError
+
     if (
         config.watchdog
         and config.is_image
-        and config.dataset
-        not in (
-            "digits",
-            "stacked_digits",
-        )
+        and config.dataset not in ("digits", "stacked_digits")
     ):
-        raise ValueError(
+        raise ConfigError(
+            "watchdog",
             f"watchdog has no collapse signal for {config.dataset!r} (it "
             "needs the digits classifier's mode histogram): use it on the "
-            "toy mixtures, digits or stacked_digits."
+            "toy mixtures, digits or stacked_digits.",
         )
     if config.early_stopping_patience and not config.keep_best:
-        raise ValueError(
+        raise ConfigError(
+            "early_stopping_patience",
             "early_stopping_patience needs keep_best=METRIC (the score "
-            "whose evaluations it counts)."
+            "whose evaluations it counts).",
         )
     if config.keep_best:
-        name = config.keep_best
-        name = name.removeprefix("val_")
+        name = config.keep_best.removeprefix("val_")
         scores = logged_scores(config)
         if name not in scores:
-            raise ValueError(
+            raise ConfigError(
+                "keep_best",
                 f"keep_best={config.keep_best!r}: the evaluation of "
                 f"{config.dataset!r} logs no such score; it logs "
-                f"{', '.join(scores) or 'none (set inception_weights)'}."
+                f"{', '.join(scores) or 'none (set inception_weights)'}.",
             )
 
 

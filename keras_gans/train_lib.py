@@ -1,17 +1,25 @@
-"""``run(config, workdir)``: train a GAN on a toy mixture or on images,
-resumable.
+"""``run(config, workdir)``: the one trainer of every binary and benchmark.
 
-What every training binary calls. The workdir receives:
+Trains a GAN on a toy mixture or on images, resumable, with the caller's
+callbacks (any callback's ``state`` rides the checkpoint). The workdir
+receives:
 
+- ``config.json``: the run's identity, written once the config, the
+  workdir, the export target and the data have been checked (a failed start
+  leaves the workdir as it was);
 - ``checkpoints/``: the full training state every ``log_every`` steps;
-  running again on the same workdir resumes from the latest one (models,
-  both optimizers, step counter; data and noise are functions of the seed
-  and the step, so their streams resume exactly);
-- ``tensorboard/``: Keras logs and the mode-coverage scalars;
+  running again on the same workdir resumes from the newest readable one
+  (models, both optimizers, step counter, callback state; data and noise
+  are functions of the seed and the step, so their streams resume exactly);
+- ``progress.json``: step, last logged losses and training time so far,
+  after each checkpoint (what a rerun reports after a kill);
+- ``tensorboard/``: Keras logs and the evaluation scalars;
 - ``mode_coverage.json``: the evaluation history;
-- ``metrics.json``: final mode coverage, losses, config and wall time;
+- ``metrics.json``: final mode coverage, losses, history, config, wall time
+  over all runs, total steps and steps this run;
 - ``samples.png``: real and generated points;
-- ``saved_model/``: the exported generator (also copied to ``export_dir``);
+- ``saved_model/``: the exported generator (also written to ``export_dir``),
+  not written for a diverged run;
 - with ``watchdog``: ``watchdog/`` (the last good snapshot) and
   ``watchdog_events.json``; with ``keep_best``: ``best/`` (state, export
   and ``best.json`` of the best evaluation; ``keras_gans.run_callbacks``).
@@ -26,11 +34,11 @@ images.
 """
 
 import contextlib
-import json
 import os
-import shutil
+import sys
 import tempfile
 import time
+from typing import Optional, Sequence
 
 import keras
 import numpy as np
@@ -48,14 +56,17 @@ from keras_gans import (
     plots,
     run_callbacks,
 )
-from keras_gans.config import TrainConfig
+from keras_gans.config import ConfigError, TrainConfig
 from keras_gans.gan import GAN
 
 __all__ = [
+    "WorkdirConflictError",
     "auto_jit_compile",
     "build_gan",
+    "check_export_dir",
     "dtype_policy",
     "make_strategy",
+    "move_aside",
     "run",
 ]
 
@@ -258,45 +269,189 @@ def _training_data(config, step):
     return data.toy_dataset(config.dataset, batch, config.seed, start_step=step)
 
 
-def _check_export_dir(export_dir):
-    """Only an earlier export (or an empty directory) may be replaced."""
-    if os.path.exists(export_dir) and os.listdir(export_dir):
-        if not os.path.exists(os.path.join(export_dir, "saved_model.pb")):
-            raise ValueError(
-                f"export_dir {export_dir} exists and is not a SavedModel; "
-                "refusing to replace it."
-            )
-
-
-def _replace_export(saved, export_dir):
-    _check_export_dir(export_dir)
-    if os.path.exists(export_dir):
-        shutil.rmtree(export_dir)
-    shutil.copytree(saved, export_dir)
-
-
 def _state_callbacks(config: TrainConfig, gan: GAN):
-    """The replay and EWC callbacks of ``config``, with their checkpointed
-    state (created now, so that a restore finds it)."""
-    state_callbacks, trackables = [], {}
+    """The replay and EWC callbacks of ``config``."""
+    state_callbacks = []
     if config.replay_size and config.replay_fraction:
-        replay = gan_callbacks.ReplayBuffer(
-            config.replay_size, config.replay_fraction
+        state_callbacks.append(
+            gan_callbacks.ReplayBuffer(
+                config.replay_size, config.replay_fraction
+            )
         )
-        replay.set_model(gan)  # creates the buffer before any restore
-        state_callbacks.append(replay)
-        trackables["replay"] = replay.state
     if config.ewc_weight:
-        ewc = gan_callbacks.OnlineEWC(
-            config.ewc_weight,
-            config.ewc_every,
-            config.ewc_alpha,
-            config.ewc_num_batches,
+        state_callbacks.append(
+            gan_callbacks.OnlineEWC(
+                config.ewc_weight,
+                config.ewc_every,
+                config.ewc_alpha,
+                config.ewc_num_batches,
+            )
         )
-        ewc.set_model(gan)  # creates the Fisher and anchors before a restore
-        state_callbacks.append(ewc)
-        trackables["ewc"] = ewc.state
-    return state_callbacks, trackables
+    return state_callbacks
+
+
+def _trackables(gan, state_callbacks, callbacks):
+    """The checkpointed state of every callback with a ``state``: each is
+    attached to ``gan`` first, which creates its state before a restore.
+    Names: ``replay`` and ``ewc`` for the config's, ``callback_<i>`` for
+    the ``i``-th of the caller's."""
+    named = {gan_callbacks.ReplayBuffer: "replay", gan_callbacks.OnlineEWC:
+             "ewc"}
+    trackables = {}
+    for cb in state_callbacks:
+        cb.set_model(gan)
+        trackables[named[type(cb)]] = cb.state
+    for i, cb in enumerate(callbacks):
+        if hasattr(cb, "state"):
+            cb.set_model(gan)
+            trackables[f"callback_{i}"] = cb.state
+    return trackables
+
+
+class WorkdirConflictError(ValueError):
+    """The workdir holds a run whose config differs from the one given.
+
+    Attributes:
+        workdir: the directory.
+        fields: the differing field names.
+    """
+
+    def __init__(self, workdir, fields, detail=""):
+        self.workdir, self.fields = workdir, tuple(fields)
+        super().__init__(
+            f"workdir {workdir} holds a run with other settings "
+            f"(changed: {', '.join(self.fields)}{detail}); pass a new workdir, "
+            "or restart to move the old run aside."
+        )
+
+
+class _DivergenceGuard(keras.callbacks.Callback):
+    """Stops training at the first NaN or inf in the logs and records the
+    step: the checkpoint of that epoch is then not written, so the last
+    good one is kept."""
+
+    def __init__(self):
+        super().__init__()
+        self.step = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.step is not None:
+            return
+        for value in (logs or {}).values():
+            try:
+                finite = np.all(np.isfinite(np.asarray(value, np.float64)))
+            except (TypeError, ValueError):
+                continue
+            if not finite:
+                break
+        else:
+            return
+        self.step = int(self.model.g_optimizer.iterations.numpy())
+        self.model.stop_training = True
+
+
+class _Progress(keras.callbacks.Callback):
+    """Writes ``progress.json`` after each checkpoint: the step, the last
+    logged losses and the training time so far (all runs together), so a
+    rerun or a resumed run reports them even after a kill."""
+
+    def __init__(self, path, step, previous_time):
+        super().__init__()
+        self.path, self.step = path, step
+        self.previous_time, self.losses = previous_time, {}
+        self.start = time.time()
+
+    @property
+    def total_time(self):
+        return self.previous_time + time.time() - self.start
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.model.stop_training:
+            return
+        self.step = int(self.model.g_optimizer.iterations.numpy())
+        self.losses = _losses(logs or {})
+        json_io.write_json(
+            self.path,
+            {
+                "step": self.step,
+                "losses": self.losses,
+                "wall_time_s": self.total_time,
+            },
+        )
+
+
+_LOSS_KEYS = ("d_loss", "g_loss", "penalty", "d_real", "d_fake")
+
+
+def _losses(logs):
+    return {
+        k: float(np.asarray(v).reshape(-1)[-1])
+        for k, v in logs.items()
+        if k in _LOSS_KEYS
+    }
+
+
+def _same_path(a, b):
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_export_dir(export_dir, workdir) -> Optional[str]:
+    """The export directory to write besides ``workdir/saved_model``: None
+    if it is that directory; refused if it is the workdir, holds it, or
+    holds foreign files (``export.check_target``)."""
+    if export_dir is None:
+        return None
+    export_dir = os.fspath(export_dir)
+    if _same_path(export_dir, os.path.join(workdir, "saved_model")):
+        return None
+    real_export, real_work = (
+        os.path.realpath(export_dir),
+        os.path.realpath(workdir),
+    )
+    if os.path.commonpath([real_export, real_work]) == real_export:
+        raise export.ExportTargetError(
+            f"export_dir {export_dir} is or contains the workdir {workdir}; "
+            "pass a directory outside it."
+        )
+    if os.path.commonpath([real_export, real_work]) == real_work:
+        raise export.ExportTargetError(
+            f"export_dir {export_dir} is inside the workdir {workdir}; pass "
+            f"{os.path.join(workdir, 'saved_model')} (the run's own export) "
+            "or a directory outside the workdir."
+        )
+    return export.check_target(export_dir)
+
+
+def _check_workdir(workdir):
+    if os.path.exists(workdir) and not os.path.isdir(workdir):
+        raise NotADirectoryError(
+            20, "workdir is a file, not a directory", workdir
+        )
+
+
+def _previous_config(config_path):
+    if not os.path.exists(config_path):
+        return None
+    try:
+        return TrainConfig.from_dict(json_io.read_json(config_path))
+    except (ValueError, TypeError) as e:
+        raise ValueError(
+            f"{config_path} is damaged or from another version ({e}); "
+            "restore it, or restart to move the old run aside."
+        ) from None
+
+
+def move_aside(workdir) -> str:
+    """Renames ``workdir`` to ``<workdir>.<UTC timestamp>`` (never deletes
+    it); returns the new name."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    target = f"{workdir.rstrip(os.sep)}.{stamp}"
+    n = 1
+    while os.path.exists(target):
+        n += 1
+        target = f"{workdir.rstrip(os.sep)}.{stamp}-{n}"
+    os.rename(workdir, target)
+    return target
 
 
 def run(
@@ -304,48 +459,68 @@ def run(
     workdir,
     export_dir=None,
     verbose="auto",
-    extra_callbacks=(),
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+    restart: bool = False,
+    extra_callbacks: Sequence[keras.callbacks.Callback] = (),
 ):
-    """Trains (or resumes) ``config`` in ``workdir`` and writes its outputs.
+    """Trains (or resumes, or extends) ``config`` in ``workdir``.
+
+    Nothing is written until the config, the workdir, the export target and
+    the data have been checked, so a failed start leaves the workdir as it
+    was. A workdir that holds a run with another config is refused
+    (``WorkdirConflictError``), except for a larger ``steps``: the run
+    trains on from its last checkpoint. The ``linear``/``cosine``
+    learning-rate schedules then decay over the new ``steps`` (the rate is
+    a function of the step and the total): training continues at the rate
+    the longer schedule has at the old end, which is higher than the 1%
+    the shorter one had reached.
+
+    A diverged run (NaN or inf in the logs, or in the final samples) stops,
+    keeps its last good checkpoint, exports nothing and returns ``final``
+    with ``diverged: True`` and the step.
 
     Args:
         config: the experiment.
         workdir: output and checkpoint directory (created if needed).
-        export_dir: where the generator SavedModel is also copied; None to
-            keep only ``workdir/saved_model``.
+        export_dir: where the generator SavedModel is also written
+            (absent, empty or an earlier export; checked before training);
+            None to keep only ``workdir/saved_model``.
         verbose: Keras ``fit`` verbosity (progress bar by default).
-        extra_callbacks: more Keras callbacks.
+        callbacks: more Keras callbacks. The ``state`` of any that has one
+            (e.g. ``ForgettingCallback.state``) rides the checkpoint: those
+            run before it at each epoch end, the others after it.
+        restart: move an existing workdir aside to ``<workdir>.<timestamp>``
+            and start afresh.
+        extra_callbacks: an older name for ``callbacks`` (appended to them).
 
     Returns:
         The dict written to ``metrics.json``.
+
+    Raises:
+        WorkdirConflictError: the workdir holds another run.
+        export.ExportTargetError: the export target holds other files.
+        CheckpointError: checkpoint files exist, none readable.
+        ValueError, OSError: a bad config, data or path.
     """
     config.validate()
+    callbacks = [*callbacks, *extra_callbacks]
     strategy = make_strategy(config.strategy)
-    checkpoint_dir = os.path.join(os.fspath(workdir), "checkpoints")
-    if not distribute.is_chief(strategy):
+    workdir = os.fspath(workdir)
+    chief = distribute.is_chief(strategy)
+    checkpoint_dir = os.path.join(workdir, "checkpoints")
+    if not chief:
         # Other workers train in step with the chief but write nothing
         # shared: their outputs go to a scratch directory.
         workdir = tempfile.mkdtemp(prefix="keras_gans_worker_")
         export_dir = None
-    if export_dir:
-        _check_export_dir(os.fspath(export_dir))
-    workdir = os.fspath(workdir)
-    os.makedirs(workdir, exist_ok=True)
+    _check_workdir(workdir)
+    export_dir = check_export_dir(export_dir, workdir)
     config_path = os.path.join(workdir, "config.json")
-    if os.path.exists(config_path):
-        with open(config_path) as f:
-            previous = TrainConfig.from_dict(json.load(f))
-        if previous != config:
-            changed = sorted(
-                k
-                for k, v in config.to_dict().items()
-                if previous.to_dict()[k] != v
-            )
-            raise ValueError(
-                f"{workdir} holds a run with a different config (fields "
-                f"{changed} differ); use a new workdir to change them."
-            )
-    json_io.write_json(config_path, config.to_dict(), indent=2)
+    previous = None if restart else _previous_config(config_path)
+    if previous is not None:
+        changed = config.identity_differences(previous)
+        if changed:
+            raise WorkdirConflictError(workdir, changed)
 
     if config.is_image:
         # Missing tfds data or Inception weights: an error before training.
@@ -354,10 +529,17 @@ def run(
         real = real_images(config)
     else:
         mixture = data.mixture(config.dataset)
+    if restart and os.path.exists(workdir) and os.listdir(workdir):
+        moved = move_aside(workdir)
+        if verbose:
+            print(f"Moved the old run in {workdir} aside to {moved}.")
     with strategy.scope():
         gan = build_gan(config)
-        state_callbacks, trackables = _state_callbacks(config, gan)
-    # Issue 16: watchdog and best keeper (their state rides the checkpoint).
+        state_callbacks = _state_callbacks(config, gan)
+    trackables = _trackables(gan, state_callbacks, callbacks)
+    # The watchdog and the best keeper (keras_gans.run_callbacks) snapshot
+    # the whole training state; the watchdog's own state rides the
+    # checkpoint.
     watchdog = run_callbacks.watchdog(
         config,
         gan,
@@ -371,8 +553,22 @@ def run(
     keeper = run_callbacks.best_keeper(config, gan, workdir, trackables)
     checkpoint = gan_callbacks.Checkpoint(gan, checkpoint_dir, **trackables)
     step = checkpoint.restore()
+    for prefix, problem in checkpoint.damaged:
+        print(
+            f"Damaged checkpoint {prefix}: {problem}; skipped.",
+            file=sys.stderr,
+        )
+    if step > config.steps:
+        raise ConfigError(
+            "steps",
+            f"steps ({config.steps}) is below the {step} steps this run "
+            f"has trained in {workdir}; pass --steps >= {step}.",
+        )
     if step and verbose:
         print(f"Resuming {workdir} from step {step}.")
+    os.makedirs(workdir, exist_ok=True)
+    json_io.write_json(config_path, config.to_dict(), indent=2)
+
     tb_dir = os.path.join(workdir, "tensorboard")
     evaluation = dict(
         every=config.eval_every,
@@ -396,32 +592,50 @@ def run(
             json_path=os.path.join(workdir, "mode_coverage.json"),
             **evaluation,
         )
+    progress_path = os.path.join(workdir, "progress.json")
+    earlier = json_io.read_json(progress_path, None)
+    if earlier is None:  # a run of an earlier version: its metrics.json
+        before = json_io.read_json(os.path.join(workdir, "metrics.json"), {})
+        earlier = {
+            "step": before.get("final", {}).get("step", 0),
+            "losses": before.get("losses", {}),
+            "wall_time_s": before.get("wall_time_s", 0.0),
+        }
+    if earlier.get("step", 0) > step:  # past a damaged checkpoint
+        earlier = {"wall_time_s": earlier.get("wall_time_s", 0.0)}
+    guard = _DivergenceGuard()
+    progress = _Progress(
+        progress_path, step, float(earlier.get("wall_time_s", 0.0))
+    )
     dataset = _training_data(config, step)
     start = time.time()
-    history = {}
     if step < config.steps:
-        history = gan.fit(
+        gan.fit(
             dataset,
             initial_epoch=step // config.log_every,
             epochs=config.steps // config.log_every,
             steps_per_epoch=config.log_every,
             verbose=verbose,
+            # Callbacks with a state run before the checkpoint that saves
+            # it; the others after it (they see the step saved).
             callbacks=[
                 coverage,
                 *([keeper] if keeper else []),
                 *state_callbacks,
                 keras.callbacks.TensorBoard(tb_dir),
-                # The watchdog rolls a NaN run back instead.
-                watchdog or keras.callbacks.TerminateOnNaN(),
+                *[cb for cb in callbacks if hasattr(cb, "state")],
+                # The watchdog rolls a NaN run back instead of stopping it.
+                watchdog or guard,
                 checkpoint,
-                *extra_callbacks,
+                progress,
+                *[cb for cb in callbacks if not hasattr(cb, "state")],
             ],
-        ).history
+        )
     wall = time.time() - start
 
     reached = int(gan.g_optimizer.iterations.numpy())
     fake = gan.generate(config.eval_samples, seed=coverage.seed)
-    diverged = not np.all(np.isfinite(fake))
+    diverged = guard.step is not None or not np.all(np.isfinite(fake))
     last = coverage.history[-1] if coverage.history else {}
     if config.is_image:
         final = _image_final(
@@ -436,27 +650,44 @@ def run(
             "step": reached,
             **metrics.mode_coverage(fake, mixture).as_dict(),
         }
+    if diverged:
+        final = {
+            **final,
+            "step": guard.step or reached,
+            "last_good_step": progress.step,
+        }
     if not config.is_image:
         _toy_plot(config, mixture, fake, final, diverged, reached, workdir)
-    saved = export.export_generator(
-        gan.sampling_generator,
-        config.latent_dim,
-        os.path.join(workdir, "saved_model"),
-    )
-    if export_dir:
-        _replace_export(saved, os.fspath(export_dir))
+    exported = None
+    if not diverged:
+        saved = export.export_generator(
+            gan.sampling_generator,
+            config.latent_dim,
+            os.path.join(workdir, "saved_model"),
+        )
+        exported = saved
+        if export_dir:
+            exported = export.copy_export(saved, export_dir)
+    losses = progress.losses or earlier.get("losses") or {}
+    total_time = float(earlier.get("wall_time_s", 0.0)) + wall
+    if not diverged and reached > step:
+        json_io.write_json(
+            progress_path,
+            {"step": reached, "losses": losses, "wall_time_s": total_time},
+        )
     result = {
         "final": final,
-        "losses": {
-            k: float(v[-1])
-            for k, v in history.items()
-            if k in ("d_loss", "g_loss", "penalty", "d_real", "d_fake")
-        },
+        "losses": losses,
         "history": coverage.history,
         "best": keeper.best if keeper else None,
         "watchdog_events": watchdog.events if watchdog else [],
-        "wall_time_s": wall,
+        # Training time over every run of this workdir.
+        "wall_time_s": total_time,
+        "wall_time_this_run_s": wall,
+        "total_steps": reached,
         "steps_trained_this_run": reached - step,
+        "resumed_from_step": step,
+        "export_dir": exported,
         "config": config.to_dict(),
     }
     json_io.write_json(os.path.join(workdir, "metrics.json"), result, indent=2)

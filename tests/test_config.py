@@ -2,7 +2,13 @@ import dataclasses
 
 import pytest
 
-from keras_gans.config import OptimizerConfig, TrainConfig
+from keras_gans import presets
+from keras_gans.config import (
+    ConfigError,
+    OptimizerConfig,
+    TrainConfig,
+    preset,
+)
 
 
 def test_default_is_valid_and_round_trips():
@@ -18,21 +24,31 @@ def test_unknown_field_is_an_error():
 @pytest.mark.parametrize(
     "changes,message",
     [
-        ({"dataset": "rings"}, "Unknown data set 'rings'"),
-        ({"loss": "ls"}, "Unknown GAN loss 'ls'"),
-        ({"penalty": "gp"}, "Unknown gradient penalty 'gp'"),
-        ({"penalty_weight": -1.0}, "penalty_weight must be >= 0"),
-        ({"real_weight": 0.0}, "real_weight must be > 0"),
-        ({"n_critic": 0}, "n_critic must be an integer >= 1"),
-        ({"batch_size": 2.5}, "batch_size must be an integer >= 1"),
+        ({"dataset": "rings"}, "dataset must be one of .*got 'rings'"),
+        ({"loss": "ls"}, "loss must be one of .*got 'ls'"),
+        ({"penalty": "gp"}, "penalty must be one of .*got 'gp'"),
+        ({"penalty_weight": -1.0}, r"penalty_weight must be in \[0, inf\)"),
+        (
+            {"penalty_weight": float("inf")},
+            "penalty_weight must be a finite number",
+        ),
+        ({"real_weight": 0.0}, r"real_weight must be in \(0, inf\)"),
+        ({"real_weight": float("nan")}, "real_weight must be a finite number"),
+        ({"n_critic": 0}, r"n_critic must be in \[1, inf\)"),
+        ({"batch_size": 2.5}, "batch_size must be an integer"),
+        ({"seed": 2**32}, r"seed must be in \[0, 4294967295\]"),
         ({"steps": 700}, r"steps \(700\) must be a multiple of log_every"),
         ({"eval_every": 750}, r"eval_every \(750\) must be a multiple"),
         ({"steps_per_execution": 300}, r"multiple of steps_per_execution"),
         ({"lr_schedule": "step"}, "lr_schedule must be one of"),
         ({"hidden_units": ()}, "hidden_units must be positive"),
-        ({"seed": -1}, "seed must be >= 0"),
+        ({"seed": -1}, r"seed must be in \[0, "),
         ({"d_optimizer": OptimizerConfig(name="rmsprop")}, "d_optimizer must"),
-        ({"g_optimizer": OptimizerConfig(learning_rate=0)}, "g_lr must be > 0"),
+        ({"g_optimizer": OptimizerConfig(learning_rate=0)}, r"g_lr must be in"),
+        (
+            {"d_optimizer": OptimizerConfig(learning_rate=float("nan"))},
+            "d_lr must be a finite number",
+        ),
         (
             {"g_optimizer": OptimizerConfig(beta1=1.0)},
             r"beta1 must be in \[0, 1\)",
@@ -40,8 +56,41 @@ def test_unknown_field_is_an_error():
     ],
 )
 def test_bad_values_name_the_field(changes, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ConfigError, match=message):
         dataclasses.replace(TrainConfig(), **changes).validate()
+
+
+def test_data_set_defaults_apply_from_python():
+    """TrainConfig(dataset=...) gets the data set's defaults, never the
+    ring's; given fields win."""
+    stacked = TrainConfig(dataset="stacked_digits")
+    assert stacked.latent_dim == 100 and stacked.batch_size == 64
+    assert stacked.d_optimizer.learning_rate == 2e-4
+    assert stacked.eval_samples == 26_000
+    assert TrainConfig(dataset="stacked_digits", latent_dim=8).latent_dim == 8
+    assert TrainConfig().latent_dim == 2 and TrainConfig().batch_size == 256
+    assert preset("stacked_digits") == stacked
+    assert TrainConfig.from_dict(stacked.to_dict()) == stacked
+
+
+@pytest.mark.parametrize("name", presets.names())
+def test_every_preset_is_valid(name):
+    config = preset(name)
+    assert config.validate() is config
+    assert presets.describe(name)
+
+
+def test_unknown_preset_lists_the_names():
+    with pytest.raises(ValueError, match="Valid: fig1, digits"):
+        preset("fig2/r1")
+    with pytest.raises(ValueError, match="Valid: ns_sgd, r1, ns_adam"):
+        preset("fig1/r2")
+
+
+def test_differences_name_nested_fields():
+    a = preset("ring")
+    b = preset("ring", seed=3, g_optimizer=OptimizerConfig(learning_rate=1))
+    assert a.differences(b) == ("g_optimizer.learning_rate", "seed")
 
 
 @pytest.mark.parametrize("schedule", ["constant", "linear", "cosine"])
@@ -56,3 +105,10 @@ def test_optimizer_schedules(schedule):
     else:
         opt.iterations.assign(100)
         assert float(opt.learning_rate) == pytest.approx(0.001)
+
+
+def test_identity_differences_leave_out_what_may_change():
+    a = preset("ring")
+    b = preset("ring", steps=40_000, seed=1)
+    assert a.differences(b) == ("steps", "seed")
+    assert a.identity_differences(b) == ("seed",)

@@ -10,37 +10,44 @@ import matplotlib.image
 import numpy as np
 import pytest
 
-from keras_gans import callbacks, figures
+from keras_gans import callbacks, figures, presets
 
 _ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-def test_digits_dataset_is_step_indexed():
-    a = list(figures.digits_dataset(8, seed=3).take(3).as_numpy_iterator())
-    b = list(figures.digits_dataset(8, 3, start_step=1).take(2))
-    assert a[0].shape == (8, 64) and a[0].min() >= -1 and a[0].max() <= 1
-    np.testing.assert_array_equal(a[1], b[0].numpy())
-    np.testing.assert_array_equal(a[2], b[1].numpy())
-    assert not np.array_equal(a[0], a[1])
-
-
-def test_run_digits_resumes_and_refuses_other_settings(tmp_path):
-    cb = callbacks.ForgettingCallback(2, 2, batch_size=4, max_batches=2)
-    gan = figures.run_digits(
+def test_run_digits_resumes_trains_on_and_refuses_other_settings(tmp_path):
+    cb = callbacks.ForgettingCallback(2, 2, batch_size=4, max_batches=3)
+    result = figures.run_digits(
         "ns_adam", tmp_path, 4, 2, [cb], batch_size=8, verbose=0
     )
-    assert int(gan.g_optimizer.iterations.numpy()) == 4
-    again = callbacks.ForgettingCallback(2, 2, batch_size=4, max_batches=2)
-    # Same settings: nothing left to train, the state comes back.
-    gan = figures.run_digits(
+    assert result["final"]["step"] == 4
+    again = callbacks.ForgettingCallback(2, 2, batch_size=4, max_batches=3)
+    # Same settings: nothing left to train, the state comes back from the
+    # run's checkpoint (train_lib collects every callback's state).
+    result = figures.run_digits(
         "ns_adam", tmp_path, 4, 2, [again], batch_size=8, verbose=0
     )
-    assert again.state.freeze_steps.numpy().tolist() == [2, 4]
+    assert result["steps_trained_this_run"] == 0
+    assert again.state.freeze_steps.numpy().tolist() == [2, 4, -1]
     np.testing.assert_array_equal(again.frozen_fakes(), cb.frozen_fakes())
-    with pytest.raises(ValueError, match="steps"):
-        figures.run_digits("ns_adam", tmp_path, 8, 2, batch_size=8)
+    # More steps: trains on.
+    more = callbacks.ForgettingCallback(2, 2, batch_size=4, max_batches=3)
+    result = figures.run_digits(
+        "ns_adam", tmp_path, 6, 2, [more], batch_size=8, verbose=0
+    )
+    assert result["steps_trained_this_run"] == 2
+    assert more.state.freeze_steps.numpy().tolist() == [2, 4, 6]
+    with pytest.raises(ValueError, match="changed: batch_size"):
+        figures.run_digits("ns_adam", tmp_path, 6, 2, batch_size=16)
     with pytest.raises(ValueError, match="Unknown digits variant"):
         figures.run_digits("ns_rmsprop", tmp_path / "x", 4, 2)
+
+
+def test_digits_variants_are_the_papers_mlp():
+    config = figures.digits_config("wgan_gp", steps=100, log_every=50)
+    assert config.network == "mlp" and config.hidden_units == (512,) * 3
+    assert config.latent_dim == 50 and config.n_critic == 5
+    assert figures.digits_points(3).shape == (3, 8, 8, 1)
 
 
 def test_fig1_config_and_table():
@@ -58,8 +65,10 @@ def test_paper_variants_differentiate_what_the_paper_did():
     # Table I: the logistic losses' D is a probability, so their penalties
     # differentiate sigmoid(D) (as the paper's code did); a critic's own.
     configs = [
-        figures.fig1_config(name, 100, 50) for name in figures.FIG1_VARIANTS
-    ] + list(figures.DIGITS_VARIANTS.values())
+        presets.preset(f"{family}/{name}")
+        for family in ("fig1", "digits")
+        for name in presets.variants(family)
+    ]
     penalised = [c for c in configs if c.penalty != "none"]
     assert len(penalised) == 5
     for config in penalised:

@@ -1,15 +1,23 @@
 """Checkpoint a GAN's whole training state at every epoch end."""
 
+import glob
 import os
+import re
 import shutil
 import tempfile
+from typing import List, Tuple
 
 import keras
 import tensorflow as tf
 
 from keras_gans import distribute
 
-__all__ = ["Checkpoint"]
+__all__ = ["Checkpoint", "CheckpointError"]
+
+
+class CheckpointError(OSError):
+    """No checkpoint of a directory that holds checkpoint files could be
+    read."""
 
 
 class Checkpoint(keras.callbacks.Callback):
@@ -29,6 +37,12 @@ class Checkpoint(keras.callbacks.Callback):
     Every worker restores from ``directory``, which must therefore be on a
     file system all workers see.
 
+    ``restore`` never silently starts over while checkpoint files exist: a
+    damaged newest checkpoint (truncated data, empty or missing index, a
+    lost ``checkpoint`` state file) is recorded in ``damaged`` by file name
+    and the newest intact one is restored; if none can be read it raises
+    ``CheckpointError`` naming the files.
+
     Args:
         gan: the ``keras_gans.GAN``.
         directory: where checkpoints are written.
@@ -43,13 +57,63 @@ class Checkpoint(keras.callbacks.Callback):
             self.checkpoint, os.fspath(directory), max_to_keep=max_to_keep
         )
         self.gan = gan
+        # (checkpoint prefix, what is wrong) of the damaged ones skipped by
+        # the last restore, newest first.
+        self.damaged: List[Tuple[str, str]] = []
 
     def restore(self) -> int:
-        """Restores the latest checkpoint if any; returns the step reached."""
-        latest = self.manager.latest_checkpoint
-        if latest:
-            self.checkpoint.restore(latest).assert_existing_objects_matched()
+        """Restores the newest readable checkpoint if any; returns the step
+        reached (0 with no checkpoint files).
+
+        Raises:
+            CheckpointError: checkpoint files exist but none can be read.
+        """
+        self.damaged = []
+        candidates = self.candidates()
+        for prefix in candidates:
+            problem = _missing_files(prefix)
+            if problem is None:
+                try:
+                    self.checkpoint.restore(
+                        prefix
+                    ).assert_existing_objects_matched()
+                    return self.restored_step
+                # Damage shows as OpError, ValueError, AssertionError, even
+                # IndexError (a truncated data file): any failure counts.
+                except Exception as e:  # noqa: BLE001 - reported below
+                    name = os.path.basename(prefix)
+                    problem = (
+                        f"{name}.index / {name}.data-* cannot be read "
+                        f"({_first_line(e)})"
+                    )
+            self.damaged.append((prefix, problem))
+        if candidates:
+            raise CheckpointError(
+                f"No readable checkpoint in {self.directory}: "
+                + "; ".join(f"{p}: {why}" for p, why in self.damaged)
+                + ". Move the run aside to start over (keras-gans-train "
+                "--restart does)."
+            )
         return self.restored_step
+
+    @property
+    def directory(self) -> str:
+        """Where the checkpoints are."""
+        return self.manager.directory
+
+    def candidates(self) -> List[str]:
+        """Checkpoint prefixes in ``directory``, newest first: those of the
+        ``checkpoint`` state file and any ``ckpt-N`` files beside it."""
+        found = {}
+        for path in glob.glob(os.path.join(self.directory, "ckpt-*")):
+            match = re.fullmatch(r"(ckpt-(\d+))\..*", os.path.basename(path))
+            if match:
+                prefix = os.path.join(self.directory, match.group(1))
+                found[prefix] = int(match.group(2))
+        for prefix in self.manager.checkpoints:
+            number = re.search(r"(\d+)$", prefix)
+            found.setdefault(prefix, int(number.group(1)) if number else -1)
+        return sorted(found, key=found.get, reverse=True)
 
     @property
     def restored_step(self) -> int:
@@ -68,3 +132,25 @@ class Checkpoint(keras.callbacks.Callback):
             ).save(checkpoint_number=self.restored_step)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _missing_files(prefix):
+    """Why the files of checkpoint ``prefix`` cannot be read (a missing or
+    empty index or data file), else None."""
+    index = prefix + ".index"
+    if not os.path.exists(index):
+        return f"{os.path.basename(index)} is missing"
+    if os.path.getsize(index) == 0:
+        return f"{os.path.basename(index)} is empty"
+    shards = glob.glob(prefix + ".data-*")
+    if not shards:
+        return f"{os.path.basename(prefix)}.data-* is missing"
+    for shard in shards:
+        if os.path.getsize(shard) == 0:
+            return f"{os.path.basename(shard)} is empty"
+    return None
+
+
+def _first_line(error):
+    text = str(getattr(error, "message", None) or error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -1,0 +1,83 @@
+"""Every binary, as a user runs it (a fresh process): one line per error,
+its exit code, no traceback, no TensorFlow start-up noise, and
+``--helpshort`` listing the binary's own flags.
+
+The bad-input table of keras-gans-train runs in-process in test_train.py;
+these are the start-up-dependent checks, a few per binary (slow tier).
+"""
+
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+
+_ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow
+
+
+def _run(binary, *flags, cwd):
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    return subprocess.run(
+        [sys.executable, str(_ROOT / "bin" / binary), *flags],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+        env=env,
+    )
+
+
+@pytest.mark.parametrize(
+    "binary,flags,code,message",
+    [
+        (
+            "train.py",
+            [
+                "--d_lr=1e30",
+                "--g_lr=1e30",
+                "--steps=100",
+                "--log_every=50",
+                "--eval_every=100",
+                "--eval_samples=200",
+                "--workdir=runs/diverged",
+            ],
+            3,
+            r"training diverged \(NaN or inf\) at step \d+; .*nothing "
+            "exported",
+        ),
+        ("fig1.py", ["--variants=r2"], 1, "Unknown Fig. 1 variant 'r2'"),
+        (
+            "landscape.py",
+            ["--variants=ns_adam,nope", "--workdir=runs/x"],
+            1,
+            "Unknown digits variant 'nope'",
+        ),
+        ("dirac.py", ["--seed=1e20"], 1, "flag --seed=1e20"),
+        ("table3.py", ["--variants=zz"], 1, "--variants: unknown"),
+    ],
+)
+def test_failure_is_one_line(tmp_path, binary, flags, code, message):
+    done = _run(binary, *flags, cwd=tmp_path)
+    assert done.returncode == code, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert re.search(message, done.stderr), done.stderr
+    lines = done.stderr.strip().splitlines()
+    # Ours, or absl's flag error with its one-line hint; no TF start-up.
+    assert len(lines) <= 2, done.stderr
+    assert not (tmp_path / "saved_models").exists()
+    if code == 3:
+        assert not (tmp_path / "runs" / "diverged" / "saved_model").exists()
+    elif binary != "train.py":
+        assert not (tmp_path / "runs").exists()
+
+
+def test_helpshort_lists_own_flags(tmp_path):
+    """(keras-gans-train's, in-process, in test_train.py.)"""
+    done = _run("forgetting.py", "--helpshort", cwd=tmp_path)
+    text = done.stdout + done.stderr
+    for name in ("--freeze_every", "--variants", "--seed"):
+        assert name in text, name
