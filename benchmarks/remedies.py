@@ -47,56 +47,14 @@ import time
 import numpy as np
 from absl import app, flags, logging
 
-from keras_gans import json_io, metrics
-from keras_gans.config import OptimizerConfig, TrainConfig
+from keras_gans import json_io, metrics, presets
 
 FLAGS = flags.FLAGS
 
-_SGD = OptimizerConfig(name="sgd", learning_rate=3e-3)
-_ADAM = OptimizerConfig("adam", 1e-3, beta1=0.5, beta2=0.99)
-_ADAM_IMAGES = OptimizerConfig("adam", 2e-4, beta1=0.5, beta2=0.99)
-
-# name -> (description, TrainConfig fields). Everything a remedy does not
-# change is pinned here, so that TrainConfig's defaults change no row.
+# The baselines are the presets "remedies/NAME" (keras_gans.presets).
 BASELINES = {
-    "ring_sgd": (
-        "ring, GAN-NS + SGD lr 3e-3 (Fig. 1: 2 x 64, batch 64)",
-        dict(
-            dataset="ring",
-            hidden_units=(64, 64),
-            batch_size=64,
-            latent_dim=2,
-            d_optimizer=_SGD,
-            g_optimizer=_SGD,
-            lr_schedule="constant",
-        ),
-    ),
-    "grid_adam": (
-        "grid, GAN-NS + Adam 1e-3 (3 x 128, batch 256)",
-        dict(
-            dataset="grid",
-            hidden_units=(128, 128, 128),
-            batch_size=256,
-            latent_dim=2,
-            d_optimizer=_ADAM,
-            g_optimizer=_ADAM,
-            lr_schedule="linear",
-        ),
-    ),
-    "stacked_dcgan": (
-        "stacked digits, DCGAN-NS + Adam 2e-4 (batch 64)",
-        dict(
-            dataset="stacked_digits",
-            network="dcgan",
-            base_filters=64,
-            batch_size=64,
-            latent_dim=100,
-            d_optimizer=_ADAM_IMAGES,
-            g_optimizer=_ADAM_IMAGES,
-            lr_schedule="constant",
-            eval_samples=26_000,
-        ),
-    ),
+    name: variant.description
+    for name, variant in presets.variants("remedies").items()
 }
 
 REMEDIES = {
@@ -178,7 +136,7 @@ def _resolve(baseline, point):
     point = dict(point)
     if "momentum" in point:
         m = point.pop("momentum")
-        opt = BASELINES[baseline][1]["d_optimizer"]
+        opt = presets.variants("remedies")[baseline].overrides["d_optimizer"]
         if opt.name == "adam":
             opt = dataclasses.replace(opt, beta1=m)
         else:
@@ -188,27 +146,19 @@ def _resolve(baseline, point):
 
 
 def config_for(baseline, point, seed, steps):
-    fields = dict(BASELINES[baseline][1])
+    """The preset ``remedies/BASELINE`` with the remedy ``point``, for
+    ``steps`` steps, logged (and the forgetting score taken) every
+    ``steps // 20``."""
     log_every = steps // 20
-    base = TrainConfig(
+    return presets.preset(
+        f"remedies/{baseline}",
         seed=seed,
         steps=steps,
-        loss="non_saturating",
-        penalty="none",
-        penalty_weight=0.0,
-        penalty_output="logit",
-        real_weight=1.0,
-        n_critic=1,
-        ema_decay=0.0,
-        replay_size=0,
-        ewc_weight=0.0,
-        unroll_steps=0,
         log_every=log_every,
         eval_every=steps,
         steps_per_execution=int(np.gcd(log_every, 50)),
-        **fields,
+        **_resolve(baseline, point),
     )
-    return dataclasses.replace(base, **_resolve(baseline, point)).validate()
 
 
 def _real_points(dataset, n=64):

@@ -10,8 +10,9 @@ Every named set-up of the project is a ``TrainConfig`` made here, by
   shared base with the variant's overrides. Families: ``fig1`` (gradient
   fields on the ring, paper Fig. 1), ``digits`` (the paper's MLP on
   flattened digits: landscapes, Figs 2-7, and forgetting, Fig. 11),
-  ``table3`` (DCGAN on stacked digits, Table III) and ``mode_coverage``
-  (``benchmarks/mode_coverage.py``).
+  ``table3`` (DCGAN on stacked digits, Table III), ``mode_coverage``
+  (``benchmarks/mode_coverage.py``) and ``remedies`` (the failing baselines
+  of ``benchmarks/remedies.py``, each remedy an override on top).
 
 A variant is a ``Variant(description, overrides)``; adding a row is one
 entry in its family's table.
@@ -324,6 +325,77 @@ _MODE_COVERAGE = {
     ),
 }
 
+# --------------------------------------------------- benchmarks/remedies.py
+
+_REMEDIES_SGD = OptimizerConfig(name="sgd", learning_rate=3e-3)
+_REMEDIES_ADAM = OptimizerConfig("adam", 1e-3, beta1=0.5, beta2=0.99)
+_REMEDIES_ADAM_IMAGES = OptimizerConfig("adam", 2e-4, beta1=0.5, beta2=0.99)
+
+
+def _remedies_base() -> TrainConfig:
+    # GAN-NS with nothing that fights forgetting, pinned, so that changing
+    # TrainConfig's defaults changes no row; the benchmark sets steps, the
+    # seed, the logging cadence and the remedy.
+    return TrainConfig(
+        dataset="ring",
+        steps=10_000,
+        loss="non_saturating",
+        penalty="none",
+        penalty_weight=0.0,
+        penalty_output="logit",
+        real_weight=1.0,
+        n_critic=1,
+        ema_decay=0.0,
+        replay_size=0,
+        ewc_weight=0.0,
+        unroll_steps=0,
+        log_every=500,
+        eval_every=10_000,
+        steps_per_execution=50,
+    )
+
+
+_REMEDIES = {
+    "ring_sgd": Variant(
+        "ring, GAN-NS + SGD lr 3e-3 (Fig. 1: 2 x 64, batch 64)",
+        dict(
+            dataset="ring",
+            hidden_units=(64, 64),
+            batch_size=64,
+            latent_dim=2,
+            d_optimizer=_REMEDIES_SGD,
+            g_optimizer=_REMEDIES_SGD,
+            lr_schedule="constant",
+        ),
+    ),
+    "grid_adam": Variant(
+        "grid, GAN-NS + Adam 1e-3 (3 x 128, batch 256)",
+        dict(
+            dataset="grid",
+            hidden_units=(128, 128, 128),
+            batch_size=256,
+            latent_dim=2,
+            d_optimizer=_REMEDIES_ADAM,
+            g_optimizer=_REMEDIES_ADAM,
+            lr_schedule="linear",
+        ),
+    ),
+    "stacked_dcgan": Variant(
+        "stacked digits, DCGAN-NS + Adam 2e-4 (batch 64)",
+        dict(
+            dataset="stacked_digits",
+            network="dcgan",
+            base_filters=64,
+            batch_size=64,
+            latent_dim=100,
+            d_optimizer=_REMEDIES_ADAM_IMAGES,
+            g_optimizer=_REMEDIES_ADAM_IMAGES,
+            lr_schedule="constant",
+            eval_samples=26_000,
+        ),
+    ),
+}
+
 FAMILIES: Dict[str, Family] = {
     "fig1": Family("Gradient fields on the ring (Fig. 1)", _fig1_base, _FIG1),
     "digits": Family(
@@ -335,6 +407,11 @@ FAMILIES: Dict[str, Family] = {
         "Stabilisers on toy mixtures (benchmarks/mode_coverage.py)",
         _mode_coverage_base,
         _MODE_COVERAGE,
+    ),
+    "remedies": Family(
+        "Forgetting remedies on failing set-ups (benchmarks/remedies.py)",
+        _remedies_base,
+        _REMEDIES,
     ),
 }
 
