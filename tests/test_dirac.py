@@ -243,6 +243,7 @@ def test_write_outputs(tmp_path):
     assert table.count("\n") == len(results) + 1 and "old_fake" in table
 
 
+@pytest.mark.slow
 def test_binary_writes_plots_and_table(tmp_path):
     # A subprocess: bin/dirac.py and bin/train.py share flag names.
     import json

@@ -235,6 +235,7 @@ def test_cross_replica_draws_equal_single_device_draws():
     np.testing.assert_array_equal(scoped, batch)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jit", [False, True], ids=["mirrored", "xla"])
 def test_dcgan_batchnorm_is_exact_under_mirrored_and_xla(jit):
     # G's BatchNorm is synchronized: under MirroredStrategy it normalises

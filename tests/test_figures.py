@@ -15,6 +15,7 @@ from keras_gans import callbacks, figures, presets
 _ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_run_digits_resumes_trains_on_and_refuses_other_settings(tmp_path):
     cb = callbacks.ForgettingCallback(2, 2, batch_size=4, max_batches=3)
     result = figures.run_digits(
@@ -103,6 +104,7 @@ def _check_png(path):
     assert image.ndim == 3 and min(image.shape[:2]) > 200, path
 
 
+@pytest.mark.slow
 def test_landscape_binary(tmp_path):
     out = _run(
         "landscape.py",
@@ -121,6 +123,7 @@ def test_landscape_binary(tmp_path):
     _check_png(tmp_path / "wgan_gp" / "landscape_0000004.png")
 
 
+@pytest.mark.slow
 def test_forgetting_binary(tmp_path):
     out = _run(
         "forgetting.py",
@@ -140,6 +143,7 @@ def test_forgetting_binary(tmp_path):
     _check_png(tmp_path / "forgetting.png")
 
 
+@pytest.mark.slow
 def test_fig1_binary(tmp_path):
     out = _run(
         "fig1.py",

@@ -179,6 +179,7 @@ def test_stacked_digits_metrics(digits_evaluator):
         digits_evaluator(np.full((2, 8, 8, 3), np.nan, np.float32))
 
 
+@pytest.mark.slow
 def test_inception_path_with_random_weights():
     rs = np.random.RandomState(0)
     images = rs.uniform(-1, 1, (4, 8, 8, 1)).astype(np.float32)

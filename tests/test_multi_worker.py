@@ -2,6 +2,7 @@
 exactly what one process trains for the same global batch, and resume from a
 checkpoint written under the strategy."""
 
+import pytest
 import json
 import os
 import socket
@@ -88,6 +89,7 @@ def _assert_same(a, b):
     np.testing.assert_allclose(a["d_loss"], tail, rtol=1e-4)
 
 
+@pytest.mark.slow
 def test_two_workers_equal_one_process_and_resume(tmp_path):
     # Two workers train steps 0-4 (checkpointing), stop, and two new worker
     # processes resume from the checkpoint to step 8. At both points every

@@ -50,6 +50,7 @@ def test_bad_combinations_name_the_field(fields, message):
     ).validate()
 
 
+@pytest.mark.slow
 def test_run_with_watchdog_and_keep_best(tmp_path):
     config = dataclasses.replace(SMALL, watchdog=True, keep_best="reverse_kl")
     workdir = tmp_path / "run"

@@ -1,5 +1,6 @@
 """bin/table3.py (run as a subprocess: it shares flag names with train)."""
 
+import pytest
 import json
 import os
 import pathlib
@@ -22,6 +23,7 @@ def _run(*args):
     return done.stdout
 
 
+@pytest.mark.slow
 def test_quick_table_runs_records_and_resumes(tmp_path):
     results = tmp_path / "table3.jsonl"
     out = _run("--quick", "--variants=ns,zero_gp", f"--results={results}")

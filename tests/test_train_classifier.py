@@ -1,5 +1,6 @@
 """bin/train_classifier.py (a subprocess: it is an absl binary)."""
 
+import pytest
 import json
 import os
 import pathlib
@@ -15,6 +16,7 @@ BINARY = (
 )
 
 
+@pytest.mark.slow
 def test_trains_saves_and_checks_accuracy(tmp_path):
     output = tmp_path / "c.keras"
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")

@@ -59,6 +59,7 @@ def _assert_same_state(a, b):
         )
 
 
+@pytest.mark.slow
 def test_run_writes_every_output(tmp_path):
     workdir, export_dir = tmp_path / "run", tmp_path / "export"
     result = train_lib.run(SMALL, workdir, export_dir=export_dir, verbose=0)
@@ -88,6 +89,7 @@ class _Interrupt(keras.callbacks.Callback):
             raise KeyboardInterrupt
 
 
+@pytest.mark.slow
 def test_resume_after_interruption_matches_uninterrupted(tmp_path):
     reference = train_lib.run(SMALL, tmp_path / "ref", verbose=0)
     with pytest.raises(KeyboardInterrupt):
@@ -103,6 +105,7 @@ def test_resume_after_interruption_matches_uninterrupted(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_resume_keeps_replay_buffer_and_ewc_state(tmp_path):
     config = dataclasses.replace(
         SMALL,
@@ -137,6 +140,7 @@ def test_resume_keeps_replay_buffer_and_ewc_state(tmp_path):
     _assert_same_state(ref_state, cut_state)
 
 
+@pytest.mark.slow
 def test_changed_config_on_same_workdir_is_refused(tmp_path):
     config = TrainConfig(
         steps=100, log_every=100, eval_every=100, eval_samples=100
@@ -246,6 +250,7 @@ def test_binary_killed_mid_run_resumes_to_the_same_result(
     )
 
 
+@pytest.mark.slow
 def test_mixed_float16_lazy_penalty_run(tmp_path):
     config = dataclasses.replace(
         SMALL, mixed_precision="mixed_float16", penalty_every=4, steps=200
@@ -345,6 +350,7 @@ def test_image_runs_with_every_loss_penalty_and_callback(tmp_path, overrides):
     assert (workdir / "saved_model" / "saved_model.pb").is_file()
 
 
+@pytest.mark.slow
 def test_image_run_resumes_exactly(tmp_path):
     config = dataclasses.replace(_IMAGE, steps=6, eval_every=2)
     reference = train_lib.run(config, tmp_path / "ref", verbose=0)
