@@ -432,18 +432,18 @@ def scatter(records, path):
         rs = [x for x in records if x["split"] == "report"
               and x["baseline"] == baseline]
         names = sorted({x["variant"] for x in rs})
-        colours = matplotlib.colormaps["tab10"]
+        colours = matplotlib.colormaps["tab20"]
         for i, name in enumerate(names):
             pts = [x for x in rs if x["variant"] == name]
             ax.scatter(
                 [x["forgetting_mean_max_rise"] for x in pts],
                 [x["modes"] for x in pts],
                 s=18,
-                color=colours(i % 10),
+                color=colours(i % 20),
                 label=name,
             )
         ax.set_xlabel("forgetting: mean max rise of old fakes' score")
-        ax.set_ylabel(f"modes covered (of {rs[0]['num_modes']})")
+        ax.set_ylabel(f"modes covered (of {int(rs[0]['num_modes'])})")
         ax.set_title(f"{baseline}: Spearman rho {r:.2f}, p {p:.3g} (n={n})",
                      fontsize=9)
         ax.grid(alpha=0.3)
@@ -464,7 +464,7 @@ def report(records):
     print(table(records, "tune"))
     print("\nForgetting score vs modes, Spearman over report runs:")
     for baseline, (rho, p, n) in correlations(records).items():
-        print(f"  {baseline:<14} rho {rho:+.3f}  p {p:.4f}  (n = {n})")
+        print(f"  {baseline:<14} rho {rho:+.3f}  p {p:.2g}  (n = {n})")
     if FLAGS.plot and correlations(records):
         scatter(records, FLAGS.plot)
         print(f"\nScatter plot: {FLAGS.plot}")

@@ -16,18 +16,30 @@ from typing import Iterable, Optional
 
 __all__ = ["is_binary", "quiet_tensorflow"]
 
-_BIN_DIR = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bin"
+# The modules of bin/ (installed as keras_gans.bin).
+_BINARIES = (
+    "dirac",
+    "fig1",
+    "forgetting",
+    "landscape",
+    "sample",
+    "table3",
+    "train",
+    "train_classifier",
 )
 
 
 def is_binary(argv0: str) -> bool:
-    """Whether ``argv0`` is one of the project's binaries."""
+    """Whether ``argv0`` is one of the project's binaries: a console script
+    ``keras-gans-*``, or one of their files in a ``bin/`` directory (a
+    checkout's ``bin/`` runs with the installed package, which may live
+    elsewhere, so the directory is matched by name)."""
     name = os.path.basename(argv0)
-    return name.startswith("keras-gans-") or (
-        name.endswith(".py")
-        and os.path.dirname(os.path.abspath(argv0)) == _BIN_DIR
-    )
+    if name.startswith("keras-gans-"):
+        return True
+    stem, ext = os.path.splitext(name)
+    directory = os.path.basename(os.path.dirname(os.path.abspath(argv0)))
+    return ext == ".py" and stem in _BINARIES and directory == "bin"
 
 
 def _verbose_requested(argv: Iterable[str]) -> bool:

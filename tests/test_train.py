@@ -326,3 +326,15 @@ unroll_steps workdir
 def test_every_earlier_flag_name_still_works():
     missing = sorted(set(_FLAGS_OF_USERS_SCRIPTS) - set(FLAGS))
     assert not missing
+
+
+def test_binaries_are_recognised_wherever_the_package_is_installed():
+    from keras_gans import _startup
+
+    assert _startup.is_binary("/usr/local/bin/keras-gans-train")
+    # A checkout's bin/ with the package installed elsewhere (CI's case).
+    assert _startup.is_binary("/tmp/clone/bin/table3.py")
+    assert _startup.is_binary("bin/train_classifier.py")
+    assert not _startup.is_binary("/home/user/bin/my_script.py")
+    assert not _startup.is_binary("/tmp/clone/tools/train.py")
+    assert not _startup.is_binary("python")
