@@ -37,6 +37,7 @@ __all__ = [
     "POOL_TENSOR",
     "GraphError",
     "ReferenceInception",
+    "check_images",
     "file_digest",
 ]
 
@@ -48,6 +49,17 @@ GRAPH_URL = (
 INPUT_TENSOR = "ExpandDims:0"
 POOL_TENSOR = "pool_3:0"
 LOGITS_MATMUL_OP = "softmax/logits/MatMul"
+
+
+def check_images(images) -> np.ndarray:
+    """``images`` as float32 ``[N, H, W, 1 or 3]``, N >= 1, all finite;
+    else ``ValueError`` saying what is wrong."""
+    x = np.asarray(images, np.float32)
+    if x.ndim != 4 or x.shape[-1] not in (1, 3) or len(x) == 0:
+        raise ValueError(f"images must be [N, H, W, 1 or 3], got {x.shape}.")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("images contain NaN or inf.")
+    return x
 
 
 class GraphError(ValueError):
@@ -141,13 +153,7 @@ class ReferenceInception:
         """``(pool_3 features [N, 2048], logits [N, 1008])`` of images
         ``[N, H, W, 1 or 3]`` in [-1, 1] (mapped to [0, 255]; grey images
         repeated to three channels)."""
-        x = np.asarray(images, np.float32)
-        if x.ndim != 4 or x.shape[-1] not in (1, 3) or len(x) == 0:
-            raise ValueError(
-                f"images must be [N, H, W, 1 or 3], got {x.shape}."
-            )
-        if not np.all(np.isfinite(x)):
-            raise ValueError("images contain NaN or inf.")
+        x = check_images(images)
         features, logits = [], []
         for start in range(0, len(x), self.batch_size):
             batch = (x[start : start + self.batch_size] + 1.0) * 127.5

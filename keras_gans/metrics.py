@@ -707,13 +707,9 @@ class InceptionEvaluator:
         if not hasattr(self.model, "input"):  # the reference graph
             return self.model.features_and_logits(images)
 
-        x = np.asarray(images, np.float32)
-        if x.ndim != 4 or x.shape[-1] not in (1, 3) or len(x) == 0:
-            raise ValueError(
-                f"images must be [N, H, W, 1 or 3], got {x.shape}."
-            )
-        if not np.all(np.isfinite(x)):
-            raise ValueError("images contain NaN or inf.")
+        from keras_gans import inception
+
+        x = inception.check_images(images)
         features, logits = [], []
         for start in range(0, len(x), self.batch_size):
             batch = tf.image.resize(
