@@ -18,7 +18,6 @@ interrupted benchmark resumes; --table_only reprints the table.
   python benchmarks/watchdog.py --table_only
 """
 
-import dataclasses
 import json
 import os
 import platform
@@ -27,22 +26,19 @@ import time
 
 from absl import app, flags, logging
 
-from keras_gans import json_io, metrics
-from keras_gans.config import OptimizerConfig, TrainConfig
+from keras_gans import json_io, metrics, presets
 
 FLAGS = flags.FLAGS
 
-_ADAM = OptimizerConfig(name="adam", learning_rate=1e-3, beta1=0.5, beta2=0.99)
-_SGD = OptimizerConfig(name="sgd", learning_rate=3e-3)
-
-# name -> (data set, description, TrainConfig overrides).
+# name -> (data set, description, the benchmarks/mode_coverage.py preset
+# whose set-up it runs).
 BASELINES = {
     "ring_ns_sgd": (
         "ring",
         "ring GAN-NS + SGD lr 3e-3",
-        {"d_optimizer": _SGD, "g_optimizer": _SGD, "lr_schedule": "constant"},
+        "mode_coverage/ns_sgd",
     ),
-    "grid_ns_adam": ("grid", "grid GAN-NS + Adam", {}),
+    "grid_ns_adam": ("grid", "grid GAN-NS + Adam", "mode_coverage/ns_adam"),
 }
 
 flags.DEFINE_list("baselines", list(BASELINES), "Subset of the baselines.")
@@ -63,30 +59,18 @@ flags.DEFINE_bool("table_only", False, "Only print the table of --results.")
 
 
 def config_for(baseline, seed, steps, watchdog):
-    dataset, _, overrides = BASELINES[baseline]
-    base = TrainConfig(
+    dataset, _, preset = BASELINES[baseline]
+    return presets.preset(
+        preset,
         dataset=dataset,
         seed=seed,
         steps=steps,
-        batch_size=256,
-        hidden_units=(128, 128, 128),
-        d_optimizer=_ADAM,
-        g_optimizer=_ADAM,
-        lr_schedule="linear",
-        loss="non_saturating",
-        penalty="none",
-        real_weight=1.0,
-        n_critic=1,
-        latent_dim=2,
-        ema_decay=0.0,
         log_every=1000,
         eval_every=steps,
-        steps_per_execution=50,
         watchdog=watchdog,
         watchdog_lr_factor=0.5,
         watchdog_max_retries=3,
     )
-    return dataclasses.replace(base, **overrides).validate()
 
 
 # A run "ends collapsed" when it covers fewer than 80% of the modes.
