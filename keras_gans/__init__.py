@@ -16,6 +16,7 @@ from keras_gans import (  # noqa: F401 - _startup is imported for its effect
     reference_stats,
     rng,
     sampling,
+    training,
 )
 from keras_gans.gan import GAN
 
@@ -36,5 +37,6 @@ __all__ = [
     "reference_stats",
     "rng",
     "sampling",
+    "training",
     "__version__",
 ]

@@ -521,13 +521,13 @@ class TrainConfig:
         0, "Seed of weights, data and noise.", lower=0, upper=MAX_SEED
     )
     # Execution.
-    # None: chosen per workload by train_lib.auto_jit_compile (measured in
+    # None: chosen per workload by training.execution.auto_jit_compile (measured in
     # benchmarks/throughput.py: on CPU XLA's fused loop pays for the dense
     # networks, not tried for convolutions).
     jit_compile: Optional[bool] = setting(
         None,
         "Compile the train step with XLA; unset: chosen per workload "
-        "(train_lib.auto_jit_compile).",
+        "(training.execution.auto_jit_compile).",
     )
     steps_per_execution: int = setting(
         50,

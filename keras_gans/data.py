@@ -123,16 +123,17 @@ def toy_dataset(
     return _step_indexed(
         lambda seed_i: sample_mixture(mix, batch_size, seed_i),
         seed,
-        0x5EED,
+        "data/" + name,
         start_step,
     )
 
 
-def _step_indexed(draw, seed, salt, start_step):
+def _step_indexed(draw, seed, stream, start_step):
     """The infinite pipeline whose batch ``i`` is ``draw(s_i)``, ``s_i`` the
-    stateless seed ``fold_in([seed, salt], i)``, starting at batch
-    ``start_step``: a pure function of ``(seed, i)``, so resuming is exact."""
-    base = tf.constant([int(seed), salt], tf.int64)
+    stateless seed ``fold_in(rng.stream(seed, stream), i)``, starting at
+    batch ``start_step``: a pure function of ``(seed, i)``, so resuming is
+    exact."""
+    base = rng.stream(int(seed), stream)
     return (
         tf.data.Dataset.counter(start=int(start_step), dtype=tf.int64)
         .map(
@@ -237,7 +238,7 @@ def _draw_digits(images, labels, n, seed, channels):
     return stacked, tf.reduce_sum(digit * powers, axis=1)
 
 
-def _digits_pipeline(split, batch_size, seed, start_step, channels, salt):
+def _digits_pipeline(split, batch_size, seed, start_step, channels, stream):
     _check_batch(batch_size)
     images, labels = digits(split)
     images, labels = tf.constant(images), tf.constant(labels)
@@ -246,7 +247,7 @@ def _digits_pipeline(split, batch_size, seed, start_step, channels, salt):
             images, labels, batch_size, seed_i, channels
         )[0],
         seed,
-        salt,
+        f"{stream}/{split}",
         start_step,
     )
 
@@ -260,7 +261,7 @@ def digits_dataset(
     batch ``i`` depends only on ``(seed, i)``, and the first batch is batch
     ``start_step`` (for resuming).
     """
-    return _digits_pipeline(split, batch_size, seed, start_step, 1, 0xD161)
+    return _digits_pipeline(split, batch_size, seed, start_step, 1, "data/digits")
 
 
 def stacked_digits(
@@ -274,7 +275,7 @@ def stacked_digits(
     ``100 * l0 + 10 * l1 + l2``). Batch ``i`` depends only on ``(seed, i)``;
     the first batch is batch ``start_step``.
     """
-    return _digits_pipeline(split, batch_size, seed, start_step, 3, 0x57AC)
+    return _digits_pipeline(split, batch_size, seed, start_step, 3, "data/stacked_digits")
 
 
 def stacked_digits_sample(
@@ -299,7 +300,7 @@ def stacked_digits_sample(
         tf.constant(images),
         tf.constant(labels),
         int(n),
-        tf.constant([int(seed), 0x5A3E], tf.int64),
+        rng.stream(int(seed), f"data/digits_sample/{channels}/{split}"),
         int(channels),
     )
     return x.numpy(), y.numpy()

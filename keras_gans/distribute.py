@@ -21,6 +21,7 @@ __all__ = [
     "replica_slice",
     "cross_replica_sum",
     "check_jit_compile",
+    "jit_compile_supported",
     "is_chief",
     "is_multi_worker",
     "multi_worker_train_function",
@@ -100,6 +101,19 @@ def cross_replica_sum(value):
     return context.all_reduce(tf.distribute.ReduceOp.SUM, value)
 
 
+def jit_compile_supported(strategy=None) -> bool:
+    """Whether TensorFlow can compile a step of ``strategy`` with XLA: not
+    for several replicas that are all CPU devices (see
+    ``check_jit_compile``)."""
+    strategy = strategy or tf.distribute.get_strategy()
+    if strategy.num_replicas_in_sync == 1:
+        return True
+    devices = strategy.extended.worker_devices
+    return not all(
+        "CPU" in tf.DeviceSpec.from_string(d).device_type for d in devices
+    )
+
+
 def check_jit_compile(jit_compile: bool, strategy=None):
     """Rejects XLA for a multi-replica strategy whose devices are all CPUs.
 
@@ -115,10 +129,8 @@ def check_jit_compile(jit_compile: bool, strategy=None):
         ValueError: ``jit_compile`` is True under such a strategy.
     """
     strategy = strategy or tf.distribute.get_strategy()
-    if not jit_compile or strategy.num_replicas_in_sync == 1:
-        return
-    devices = strategy.extended.worker_devices
-    if all("CPU" in tf.DeviceSpec.from_string(d).device_type for d in devices):
+    if jit_compile and not jit_compile_supported(strategy):
+        devices = strategy.extended.worker_devices
         raise ValueError(
             "jit_compile=True is not supported by TensorFlow for a "
             f"{type(strategy).__name__} over several CPU devices {devices}: "

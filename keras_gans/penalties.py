@@ -21,12 +21,13 @@ gradient is taken with a nested ``tf.GradientTape``, so an outer tape sees
 the penalty as a function of the discriminator's weights (double backprop).
 
 Mixed precision: under a ``mixed_float16`` policy the inner backward pass runs
-in float16, where small input gradients underflow to zero. Inside
-``gradient_scale(s)`` the inner gradient is taken of ``m * D`` and divided by
-``m`` in float32, ``m`` the largest power of two at most ``s / B`` (the per-
+in float16, where small input gradients underflow to zero. For a
+discriminator wrapped as ``gradient_scaled(D, s)`` the inner gradient is
+taken of ``m * D`` and divided by ``m`` in float32, ``m`` the largest power of two at most ``s / B`` (the per-
 example scale of the outer pass, a batch mean; capped to float16's powers of
 two, so that ``m`` itself never overflows when ``s`` grows).
-``keras_gans.GAN`` passes the D optimizer's dynamic loss scale, so an overflow
+``keras_gans.GAN`` wraps D with the D optimizer's dynamic loss scale (an
+explicit argument of the penalty's regulariser), so an overflow
 in the inner pass makes the step's gradients non-finite and the
 ``LossScaleOptimizer`` skips the step and lowers the scale, exactly as for an
 overflow in the outer pass.
@@ -50,11 +51,9 @@ of the real batch (over all replicas); one-sided Lipschitz penalty, Petzka
 et al. (2018).
 """
 
-import contextlib
 import math
 import functools
 import inspect
-import threading
 from typing import Callable
 
 import tensorflow as tf
@@ -72,7 +71,7 @@ __all__ = [
     "dragan",
     "lipschitz",
     "gradient_norm_squared",
-    "gradient_scale",
+    "gradient_scaled",
     "get",
     "names",
     "synchronizes_replicas",
@@ -92,21 +91,26 @@ def _check_output(output):
         )
 
 
-_SCALE = threading.local()
+class _GradientScaled:
+    """A discriminator with a loss scale for the penalty's inner gradient."""
+
+    def __init__(self, discriminator, scale):
+        self.discriminator = discriminator
+        self.gradient_scale = scale
+
+    def __call__(self, x, training=True):
+        return self.discriminator(x, training=training)
 
 
-@contextlib.contextmanager
-def gradient_scale(scale):
-    """Within this context (at trace time), penalties scale the inner
-    gradient by ``scale`` (a float or scalar tensor; None for no scaling)
-    and unscale it in float32: loss scaling for the double-backprop pass
-    under mixed precision (see the module docstring)."""
-    previous = getattr(_SCALE, "value", None)
-    _SCALE.value = scale
-    try:
-        yield
-    finally:
-        _SCALE.value = previous
+def gradient_scaled(discriminator, scale):
+    """``discriminator`` (a callable) with its penalties' inner gradient
+    loss-scaled by ``scale`` (a float or scalar tensor; None: unscaled) and
+    unscaled in float32: loss scaling of the double-backprop pass under
+    mixed precision (see the module docstring). The wrapper returns the
+    same logits as ``discriminator``."""
+    if scale is None:
+        return discriminator
+    return _GradientScaled(discriminator, scale)
 
 
 def _inner_scale(scale, batch):
@@ -144,7 +148,7 @@ def gradient_norm_squared(discriminator, points, output="logit"):
         # Examples are independent, so d(sum)/du_i = dD(u_i)/du_i (not so
         # for batch-coupled layers such as BatchNorm in training mode).
         total = tf.reduce_sum(scores)
-        scale = getattr(_SCALE, "value", None)
+        scale = getattr(discriminator, "gradient_scale", None)
         if scale is not None:
             scale = _inner_scale(scale, tf.shape(points)[0])
             total = tf.cast(scale, total.dtype) * total

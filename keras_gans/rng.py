@@ -1,5 +1,5 @@
 """Stateless random numbers that are equal with and without XLA, on any
-number of replicas.
+number of replicas, drawn from named streams.
 
 TensorFlow's stateless samplers are not stable across compilation: under
 ``jit_compile=True`` XLA computes normals (and ``"auto_select"`` seeds) with
@@ -10,40 +10,121 @@ same everywhere, so this module builds everything from it: uniforms from the
 top 24 bits, normals by Box-Muller. Draws for a batch go through
 ``distribute.replica_slice``, so N replicas together see what one device sees.
 
-A seed is a shape ``[2]`` integer tensor: the Philox key and one word of
-its 128-bit counter; the other word is 0 for ``bits``/``split_seed`` and
-the folded-in value for ``fold_in``, so ``fold_in(s, i)`` equals
-``split_seed(s, n)[i]``: derive seeds from a parent by one of the two, not
-both.
+**Seeds.** A seed is an int or a shape ``[2]`` integer tensor ``[k, h]``
+(an int ``s`` means ``[s, 0]``, as ``keras.random`` accepts ints). Philox
+maps a 64-bit key and a 128-bit counter, two 64-bit words ``(c0, c1)`` of
+which ``c0`` is the one that counts up, to one block of four 32-bit words.
+A draw from ``[k, h]`` reads the blocks ``(key k; c0 = 0, 1, 2, ..., c1 =
+h)``, one block per four words drawn.
+
+**Derivation.** New seeds are derived from a parent ``[k, h]`` by reading
+one block of the parent's key whose ``c0`` lies in the reserved top quarter
+of the word (``c0 >= 2**62``), which no draw reaches (a draw would need
+2**62 blocks, 64 EiB):
+
+- ``stream(seed, name)``: the stream called ``name`` (``c0 = 2**63 +
+  crc32(name)``). Names are the purposes of the draws (``"latent/
+  discriminator"``, ``"penalty"``, ``"hook/replay"``, ``"eval"``, ...);
+  two different names with the same CRC are refused, so no two names read
+  one derivation block;
+- ``fold_in(seed, i)``: the ``i``-th child, e.g. the seed of step ``i``
+  (``c0 = 2**62 + i``, ``0 <= i < 2**62``);
+- ``split_seed(seed, n)``: the children ``fold_in(seed, 0..n-1)``.
+
+Named and indexed derivations and draws therefore read pairwise distinct
+blocks of a parent, by construction; the derived seeds are Philox outputs,
+so seeds derived from different blocks are independent pseudo-random
+128-bit values (two of them coincide with probability 2^-128).
 """
 
 import math
+import zlib
+from typing import Dict
 
+import numpy as np
 import tensorflow as tf
 
 from keras_gans import distribute
 
-__all__ = ["bits", "uniform", "normal", "fold_in", "split_seed"]
+__all__ = [
+    "bits",
+    "uniform",
+    "normal",
+    "seed_tensor",
+    "stream",
+    "stream_int",
+    "fold_in",
+    "split_seed",
+    "stream_names",
+    "NAMED_BASE",
+    "INDEXED_BASE",
+]
 
 _PHILOX = 1  # tf.random.Algorithm.PHILOX
 
+# The derivation blocks: the counter word c0 of a named stream's block is
+# NAMED_BASE + crc32(name), that of the i-th child INDEXED_BASE + i.
+NAMED_BASE = 2**63
+INDEXED_BASE = 2**62
 
-def _key_counter(seed, high=None):
-    seed = tf.bitcast(tf.cast(seed, tf.int64), tf.uint64)
-    high = (
-        tf.zeros([], tf.uint64)
-        if high is None
-        else tf.bitcast(tf.cast(high, tf.int64), tf.uint64)
-    )
-    return seed[:1], tf.stack([high, seed[1]])
+_NAMES: Dict[int, str] = {}
 
 
-def bits(shape, seed, dtype=tf.uint32, high=None):
-    """Raw Philox bits of ``shape`` (a single device draw, no slicing)."""
-    key, counter = _key_counter(seed, high)
+def _name_id(name: str) -> int:
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"A stream name must be a non-empty str, got {name!r}.")
+    code = zlib.crc32(name.encode("utf-8"))
+    other = _NAMES.setdefault(code, name)
+    if other != name:
+        raise ValueError(
+            f"Random stream names {other!r} and {name!r} have the same "
+            "CRC-32 and would share a stream; rename one."
+        )
+    return code
+
+
+def stream_names():
+    """The stream names used so far in this process, sorted."""
+    return sorted(_NAMES.values())
+
+
+def seed_tensor(seed):
+    """``seed`` as a shape ``[2]`` int64 tensor: an int ``s`` (or a scalar
+    tensor) is ``[s, 0]``; a pair is taken as it is."""
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        return tf.constant([int(seed), 0], tf.int64)
+    seed = tf.convert_to_tensor(seed)
+    if not seed.dtype.is_integer:
+        raise ValueError(f"A seed must be an integer, got {seed.dtype.name}.")
+    seed = tf.cast(seed, tf.int64)
+    if seed.shape.rank == 0:
+        return tf.stack([seed, tf.zeros([], tf.int64)])
+    if seed.shape.rank != 1 or seed.shape[0] not in (None, 2):
+        raise ValueError(
+            f"A seed is an int or a shape [2] tensor, got shape {seed.shape}."
+        )
+    return seed
+
+
+def _uint64(value):
+    return tf.bitcast(tf.cast(value, tf.int64), tf.uint64)
+
+
+def _philox(shape, seed, c0, dtype):
+    seed = seed_tensor(seed)
+    words = _uint64(seed)
     return tf.raw_ops.StatelessRandomUniformFullIntV2(
-        shape=shape, key=key, counter=counter, alg=_PHILOX, dtype=dtype
+        shape=shape,
+        key=words[:1],
+        counter=tf.stack([c0, words[1]]),
+        alg=_PHILOX,
+        dtype=dtype,
     )
+
+
+def bits(shape, seed, dtype=tf.uint32):
+    """Raw Philox bits of ``shape`` (a single device draw, no slicing)."""
+    return _philox(shape, seed, tf.zeros([], tf.uint64), dtype)
 
 
 def _unit(raw):
@@ -65,19 +146,47 @@ def _normal(shape, seed):
 
 def uniform(local_shape, seed):
     """U(0, 1] float32 of ``local_shape``, replica-consistent."""
-    return distribute.replica_slice(_uniform, local_shape, seed)
+    return distribute.replica_slice(_uniform, local_shape, seed_tensor(seed))
 
 
 def normal(local_shape, seed):
     """N(0, 1) float32 of ``local_shape``, replica-consistent."""
-    return distribute.replica_slice(_normal, local_shape, seed)
+    return distribute.replica_slice(_normal, local_shape, seed_tensor(seed))
+
+
+def stream(seed, name: str):
+    """The seed of the stream called ``name`` of ``seed`` (see the module
+    docstring): different names give seeds from different Philox blocks.
+
+    Args:
+        seed: an int or a shape ``[2]`` integer tensor.
+        name: the stream's purpose, e.g. ``"latent/generator"``.
+
+    Returns:
+        A shape ``[2]`` int64 tensor.
+    """
+    c0 = tf.constant(NAMED_BASE + _name_id(name), tf.uint64)
+    return _philox([2], seed, c0, tf.int64)
+
+
+def stream_int(seed: int, name: str) -> int:
+    """``stream(seed, name)`` as a Python int (its key word, in [0, 2^63)),
+    for code that takes int seeds (evaluation callbacks, samplers)."""
+    return int(stream(seed, name)[0].numpy()) & (2**63 - 1)
 
 
 def fold_in(seed, data):
-    """A new seed from ``seed`` and an integer ``data`` (e.g. a step count)."""
-    return bits([2], seed, tf.int64, high=data)
+    """The ``data``-th child of ``seed`` (``data`` an integer or integer
+    tensor in [0, 2^62), e.g. a step count)."""
+    c0 = tf.constant(INDEXED_BASE, tf.uint64) + _uint64(data)
+    return _philox([2], seed, c0, tf.int64)
 
 
 def split_seed(seed, num):
-    """``num`` independent seeds, shape ``[num, 2]``, derived from ``seed``."""
-    return bits([num, 2], seed, tf.int64)
+    """``num`` independent seeds, shape ``[num, 2]``: the children
+    ``fold_in(seed, 0)``, ..., ``fold_in(seed, num - 1)``."""
+    # One int64 pair is one Philox block, so the blocks INDEXED_BASE + i,
+    # read in one call, are the children 0..num-1.
+    return _philox(
+        [int(num), 2], seed, tf.constant(INDEXED_BASE, tf.uint64), tf.int64
+    )

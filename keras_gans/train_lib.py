@@ -54,6 +54,7 @@ from keras_gans import (
     networks,
     penalties,
     plots,
+    rng,
     run_callbacks,
 )
 from keras_gans.config import ConfigError, TrainConfig
@@ -61,7 +62,6 @@ from keras_gans.gan import GAN
 
 __all__ = [
     "WorkdirConflictError",
-    "auto_jit_compile",
     "build_gan",
     "check_export_dir",
     "dtype_policy",
@@ -70,7 +70,6 @@ __all__ = [
     "run",
 ]
 
-_EVAL_SEED_OFFSET = 1_000_003
 
 
 def make_strategy(name: str) -> tf.distribute.Strategy:
@@ -104,25 +103,6 @@ def dtype_policy(name: str):
         yield
     finally:
         keras.config.set_dtype_policy(previous)
-
-
-def auto_jit_compile(discriminator) -> bool:
-    """Whether XLA pays for this workload: on a GPU always; on CPU for
-    discriminators made of Dense layers only (convolutions stay with
-    oneDNN, unmeasured under XLA here).
-
-    Measured on this project's 2-core CPU (benchmarks/RESULTS.md): the fused
-    XLA loop beats Keras' loop without XLA for the ring MLPs at batch 64
-    (2.4-2.9x) and the paper's 784-D MLP (1.3-1.4x), and in 12 of 14 dense
-    rows; the exceptions are 0GP at batch 256-512 (0.86-0.95x).
-    """
-    if tf.config.list_logical_devices("GPU"):
-        return True
-    return all(
-        isinstance(layer, keras.layers.Dense)
-        for layer in discriminator.layers
-        if layer.weights
-    )
 
 
 def _loss_scaled(config: TrainConfig, optimizer):
@@ -163,9 +143,7 @@ def _build_gan(config: TrainConfig) -> GAN:
             real_weight=config.real_weight,
             n_critic=config.n_critic,
             jit_compile=(
-                auto_jit_compile(discriminator)
-                if config.jit_compile is None
-                else config.jit_compile
+                "auto" if config.jit_compile is None else config.jit_compile
             ),
             steps_per_execution=config.steps_per_execution,
             ema_decay=config.ema_decay or None,
@@ -290,20 +268,19 @@ def _state_callbacks(config: TrainConfig, gan: GAN):
     return state_callbacks
 
 
-def _trackables(gan, state_callbacks, callbacks):
-    """The checkpointed state of every callback with a ``state``: each is
-    attached to ``gan`` first, which creates its state before a restore.
-    Names: ``replay`` and ``ewc`` for the config's, ``callback_<i>`` for
-    the ``i``-th of the caller's."""
+def _trackables(state_callbacks, callbacks):
+    """The checkpointed state of every callback with a ``state`` (a
+    trackable that exists from the callback's construction; variables
+    created later are restored when they are created). Names: ``replay``
+    and ``ewc`` for the config's, ``callback_<i>`` for the ``i``-th of the
+    caller's."""
     named = {gan_callbacks.ReplayBuffer: "replay", gan_callbacks.OnlineEWC:
              "ewc"}
     trackables = {}
     for cb in state_callbacks:
-        cb.set_model(gan)
         trackables[named[type(cb)]] = cb.state
     for i, cb in enumerate(callbacks):
         if hasattr(cb, "state"):
-            cb.set_model(gan)
             trackables[f"callback_{i}"] = cb.state
     return trackables
 
@@ -536,7 +513,8 @@ def run(
     with strategy.scope():
         gan = build_gan(config)
         state_callbacks = _state_callbacks(config, gan)
-    trackables = _trackables(gan, state_callbacks, callbacks)
+    trackables = _trackables(state_callbacks, callbacks)
+    eval_seed = rng.stream_int(config.seed, "eval")
     # The watchdog and the best keeper (keras_gans.run_callbacks) snapshot
     # the whole training state; the watchdog's own state rides the
     # checkpoint.
@@ -546,7 +524,7 @@ def run(
         workdir,
         trackables,
         evaluator if config.is_image else None,
-        config.seed + _EVAL_SEED_OFFSET,
+        eval_seed,
     )
     if watchdog:
         trackables = {**trackables, "watchdog": watchdog.state}
@@ -573,7 +551,7 @@ def run(
     evaluation = dict(
         every=config.eval_every,
         num_samples=config.eval_samples,
-        seed=config.seed + _EVAL_SEED_OFFSET,
+        seed=eval_seed,
         log_dir=os.path.join(tb_dir, "eval"),
     )
     if config.is_image:

@@ -9,6 +9,12 @@ import keras_gans as kg
 from keras_gans import callbacks
 
 SEED = tf.constant([4, 2], tf.int64)
+
+
+def _step(gan, real, seed=SEED):
+    """The hook's view of a first D step at the GAN's current iteration."""
+    iteration = tf.cast(gan.g_optimizer.iterations, tf.int64)
+    return kg.training.StepContext(gan, real, seed, 0, iteration)
 FAKE_POINT = np.array([0.3, -0.7], np.float32)
 
 
@@ -72,7 +78,7 @@ def _at_iteration(gan, iteration):
 def test_penalty_closed_form_and_zero_after_anchoring():
     gan = linear_gan()
     ewc = callbacks.OnlineEWC(weight=3.0, every=5)
-    ewc.set_model(gan)
+    gan.attach_hook(ewc)
     kernel, bias = gan.discriminator.trainable_variables
     fisher = [np.array([[2.0], [0.5]], np.float32), np.array([4.0], np.float32)]
     anchor = [
@@ -85,13 +91,13 @@ def test_penalty_closed_form_and_zero_after_anchoring():
     bias.assign([0.0])
     # 2 (0 - 1)^2 + 0.5 (1 + 1)^2 + 4 (0 - 0.5)^2 = 2 + 2 + 1 = 5
     assert float(ewc.penalty()) == pytest.approx(5.0)
-    assert float(ewc.discriminator_loss()) == pytest.approx(15.0)
+    assert float(ewc.discriminator_loss(None)) == pytest.approx(15.0)
     real = tf.constant(np.random.default_rng(0).normal(size=(8, 2)), tf.float32)
     _at_iteration(gan, 4)  # not the end of a task: nothing changes
-    ewc.before_discriminator_step(gan, real, SEED)
+    ewc.before_discriminator_step(_step(gan, real))
     assert float(ewc.penalty()) == pytest.approx(5.0)
     _at_iteration(gan, 5)  # the end of the first task
-    ewc.before_discriminator_step(gan, real, SEED)
+    ewc.before_discriminator_step(_step(gan, real))
     assert float(ewc.penalty()) == 0.0
     np.testing.assert_array_equal(ewc.state.anchor[0].numpy(), kernel.numpy())
 
@@ -109,7 +115,7 @@ def test_fisher_is_the_per_example_empirical_fisher(
     )
     # 3 parameters: a budget of 7 floats makes chunks of 2 examples.
     ewc.max_chunk_floats = max_floats
-    ewc.set_model(gan)
+    gan.attach_hook(ewc)
     kernel, bias = gan.discriminator.trainable_variables
     kernel.assign([[0.8], [-0.3]])
     bias.assign([0.2])
@@ -117,13 +123,13 @@ def test_fisher_is_the_per_example_empirical_fisher(
     w, b = kernel.numpy()[:, 0], float(bias.numpy()[0])
     expected_w, expected_b = _per_example_fisher(loss, 2.0, w, b, real)
     _at_iteration(gan, 1)
-    ewc.before_discriminator_step(gan, tf.constant(real), SEED)
+    ewc.before_discriminator_step(_step(gan, tf.constant(real)))
     fisher_w, fisher_b = ewc.fisher()
     # First estimate: w = alpha * w_hat + (1 - alpha) * 0.
     np.testing.assert_allclose(fisher_w[:, 0], 0.25 * expected_w, rtol=1e-5)
     np.testing.assert_allclose(fisher_b, [0.25 * expected_b], rtol=1e-5)
     # A second estimate mixes: w = alpha w_hat + (1 - alpha) w_prev.
-    ewc.before_discriminator_step(gan, tf.constant(real), SEED)
+    ewc.before_discriminator_step(_step(gan, tf.constant(real)))
     np.testing.assert_allclose(
         ewc.fisher()[0][:, 0],
         0.25 * expected_w + 0.75 * 0.25 * expected_w,
@@ -176,7 +182,8 @@ def test_ewc_pulls_weights_toward_the_anchor():
     assert drift(5.0) < 0.5 * drift(0.0)
 
 
-def test_checkpoint_restores_fisher_and_anchor(tmp_path):
+@pytest.mark.parametrize("attach_first", [True, False])
+def test_checkpoint_restores_fisher_and_anchor(tmp_path, attach_first):
     gan = linear_gan()
     ewc = callbacks.OnlineEWC(weight=1.0, every=2)
     data = np.random.default_rng(4).normal(size=(28, 2)).astype(np.float32)
@@ -184,8 +191,14 @@ def test_checkpoint_restores_fisher_and_anchor(tmp_path):
     callbacks.Checkpoint(gan, tmp_path, ewc=ewc.state).manager.save()
     fresh_gan = linear_gan()
     fresh = callbacks.OnlineEWC(weight=1.0, every=2)
-    fresh.set_model(fresh_gan)
+    # No set-up order: attached (variables created) before or after the
+    # restore, the state comes back.
+    if attach_first:
+        fresh_gan.attach_hook(fresh)
     callbacks.Checkpoint(fresh_gan, tmp_path, ewc=fresh.state).restore()
+    if not attach_first:
+        fresh_gan.attach_hook(fresh)
+    assert len(fresh.state.fisher) == len(ewc.state.fisher) == 2
     for a, b in zip(
         ewc.state.fisher + ewc.state.anchor,
         fresh.state.fisher + fresh.state.anchor,
@@ -223,7 +236,8 @@ def test_resumed_run_equals_the_uninterrupted_one(tmp_path):
     fit(first, first_ewc, slice(0, 16))  # 4 iterations: one estimate
     callbacks.Checkpoint(first, tmp_path, ewc=first_ewc.state).manager.save()
     second, second_ewc = linear_gan(), callbacks.OnlineEWC(1.0, every=3)
-    second_ewc.set_model(second)
+    # Restored before anything is attached: the next fit creates and fills
+    # the state.
     callbacks.Checkpoint(second, tmp_path, ewc=second_ewc.state).restore()
     fit(second, second_ewc, slice(16, 40))
     assert int(second_ewc.state.estimates.numpy()) == 3  # iterations 3, 6, 9

@@ -613,7 +613,7 @@ def compiled(gan=None, **kwargs):
         ({"real_weight": -2.0}, "real_weight must be > 0, got -2.0"),
         ({"n_critic": 0}, "n_critic must be an integer >= 1, got 0"),
         ({"n_critic": 1.5}, "n_critic must be an integer >= 1, got 1.5"),
-        ({"jit_compile": "auto"}, "jit_compile must be True or False"),
+        ({"jit_compile": "yes"}, "jit_compile must be True, False or"),
         ({"penalty_output": "prob"}, "Unknown penalty output 'prob'"),
     ],
 )
@@ -763,7 +763,7 @@ def test_unrolled_look_ahead_includes_the_ewc_term(first_order):
         jit_compile=False,
     )
     ewc = kg.callbacks.OnlineEWC(weight=lam, every=1000)
-    ewc.set_model(gan)
+    gan.attach_hook(ewc)
     ewc.state.fisher[0].assign([[fisher]])
     ewc.state.anchor[0].assign([[anchor]])
     gan.fit(real_points(x0, 4, 1), epochs=1, verbose=0, callbacks=[ewc])

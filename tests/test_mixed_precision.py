@@ -45,8 +45,8 @@ def test_inner_gradient_scaling_prevents_float16_underflow(policy):
     unscaled = float(kg.penalties.r1(d, x, x, None))
     assert abs(unscaled - exact) > 0.5 * exact
     # ... scaled by a loss scale it is exact to float16 precision.
-    with kg.penalties.gradient_scale(2.0**15):
-        scaled = float(kg.penalties.r1(d, x, x, None))
+    scaled_d = kg.penalties.gradient_scaled(d, 2.0**15)
+    scaled = float(kg.penalties.r1(scaled_d, x, x, None))
     assert scaled == pytest.approx(exact, rel=2e-2)
 
 
@@ -54,8 +54,8 @@ def test_gradient_scale_is_a_no_op_in_float32():
     d = _deep_linear(0.5, 2)
     x = tf.ones([2, 3])
     plain = float(kg.penalties.zero_gp(d, x, 2 * x, [0, 1]))
-    with kg.penalties.gradient_scale(1024.0):
-        scaled = float(kg.penalties.zero_gp(d, x, 2 * x, [0, 1]))
+    scaled_d = kg.penalties.gradient_scaled(d, 1024.0)
+    scaled = float(kg.penalties.zero_gp(scaled_d, x, 2 * x, [0, 1]))
     # grad = 0.5^2 * 4 per input entry, 3 entries.
     assert plain == pytest.approx(3 * 1.0**2, rel=1e-6)
     assert scaled == pytest.approx(plain, rel=1e-6)

@@ -11,6 +11,11 @@ from keras_gans import callbacks
 SEED = tf.constant([1, 2], tf.int64)
 
 
+def _step(seed=SEED):
+    """A D step's hook context; the buffer reads only its seed."""
+    return kg.training.StepContext(None, None, seed, 0, tf.constant(0))
+
+
 def _gan(seed=0):
     keras.utils.set_random_seed(seed)
     gan = kg.GAN(*kg.networks.toy_mlp(), latent_dim=2, seed=seed)
@@ -60,14 +65,14 @@ def test_on_changes_training():
 
 def test_contents_after_known_pushes():
     rb = callbacks.ReplayBuffer(size=5, fraction=0.5)
-    rb.set_model(_gan())
+    _gan().attach_hook(rb)
     a, b, c = _batch(1.0), _batch(2.0), _batch(3.0)
     # Empty buffer: nothing to replay, the batch passes through.
-    np.testing.assert_array_equal(rb.transform_fakes(a, SEED).numpy(), a)
-    rb.transform_fakes(b, SEED)
+    np.testing.assert_array_equal(rb.transform_fakes(a, _step()).numpy(), a)
+    rb.transform_fakes(b, _step())
     np.testing.assert_array_equal(rb.contents(), np.concatenate([a, b]))
     # Count 4 of 5: c goes to slots 4 and (wrapping) 0.
-    rb.transform_fakes(c, SEED)
+    rb.transform_fakes(c, _step())
     np.testing.assert_array_equal(
         rb.contents(), np.stack([c[1], a[1], b[0], b[1], c[0]])
     )
@@ -76,12 +81,12 @@ def test_contents_after_known_pushes():
 
 def test_replayed_fakes_are_earlier_fakes():
     rb = callbacks.ReplayBuffer(size=64, fraction=0.25)
-    rb.set_model(_gan())
+    _gan().attach_hook(rb)
     seen = set()
     for step in range(12):
         fresh = _batch(10.0 * step, n=8)
         out = rb.transform_fakes(
-            fresh, tf.constant([step, 5], tf.int64)
+            fresh, _step(tf.constant([step, 5], tf.int64))
         ).numpy()
         replayed, kept = out[:2], out[2:]
         np.testing.assert_array_equal(kept, fresh.numpy()[2:])
@@ -108,7 +113,8 @@ def test_rank_4_samples():
     assert rb.contents().shape == (10, 4, 4, 1)
 
 
-def test_checkpoint_restores_the_buffer(tmp_path):
+@pytest.mark.parametrize("attach_first", [True, False])
+def test_checkpoint_restores_the_buffer(tmp_path, attach_first):
     gan = _gan()
     rb = callbacks.ReplayBuffer(size=12, fraction=0.5)
     gan.fit(
@@ -122,8 +128,14 @@ def test_checkpoint_restores_the_buffer(tmp_path):
     ckpt.manager.save()
     fresh_gan = _gan(seed=3)
     fresh = callbacks.ReplayBuffer(size=12, fraction=0.5)
-    fresh.set_model(fresh_gan)
+    # No set-up order: attached before or after the restore, the buffer
+    # comes back.
+    if attach_first:
+        fresh_gan.attach_hook(fresh)
     callbacks.Checkpoint(fresh_gan, tmp_path, replay=fresh.state).restore()
+    if not attach_first:
+        fresh_gan.attach_hook(fresh)
+    assert len(saved) == 12
     np.testing.assert_array_equal(fresh.contents(), saved)
     assert int(fresh.state.count.numpy()) == int(rb.state.count.numpy())
 

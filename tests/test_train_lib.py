@@ -125,10 +125,10 @@ def test_resume_keeps_replay_buffer_and_ewc_state(tmp_path):
     def buffer(workdir):
         gan = train_lib.build_gan(config)
         replay = callbacks.ReplayBuffer(64, 0.5)
-        replay.set_model(gan)
         callbacks.Checkpoint(
             gan, workdir / "checkpoints", replay=replay.state
         ).restore()
+        gan.attach_hook(replay)  # creates the variables: restored on creation
         return replay.contents(), _state(config, workdir)
 
     (ref_buffer, ref_state), (cut_buffer, cut_state) = (
@@ -279,16 +279,30 @@ def test_multi_worker_strategy_needs_tf_config(tmp_path, monkeypatch):
         train_lib.run(config, tmp_path, verbose=0)
 
 
-def test_auto_jit_compile_xla_for_dense_not_conv():
-    from keras_gans import networks
+def test_auto_jit_compile_xla_for_dense_not_conv(monkeypatch):
+    from keras_gans import networks, training
 
+    real_devices = tf.config.list_logical_devices
+
+    def devices(kind=None):
+        return [] if kind == "GPU" else real_devices(kind)
+
+    # The CPU rule, on any host: XLA for Dense-only discriminators.
+    monkeypatch.setattr(tf.config, "list_logical_devices", devices)
     small = networks.mlp_discriminator(2, (64, 64))
-    assert train_lib.auto_jit_compile(small)
+    assert training.auto_jit_compile(small)
     wide = networks.mlp_discriminator(784, (512, 512, 512))
-    assert train_lib.auto_jit_compile(wide)
+    assert training.auto_jit_compile(wide)
     x = keras.Input((8, 8, 1))
     conv = keras.Model(x, keras.layers.Conv2D(1, 3)(x))
-    assert not train_lib.auto_jit_compile(conv)
+    assert not training.auto_jit_compile(conv)
+    # With a GPU visible, XLA for every discriminator.
+    monkeypatch.setattr(
+        tf.config,
+        "list_logical_devices",
+        lambda kind=None: ["GPU:0"] if kind == "GPU" else real_devices(kind),
+    )
+    assert training.auto_jit_compile(conv)
     with pytest.raises(ValueError, match="jit_compile must be"):
         dataclasses.replace(SMALL, jit_compile="yes").validate()
 

@@ -12,10 +12,11 @@ from keras_gans import json_io, rng
 from keras_gans.validation import check_integer
 
 
-def current_fakes(gan, n: int, seed: int) -> np.ndarray:
+def current_fakes(gan, n: int, seed) -> np.ndarray:
     """``n`` fakes of the *trained* generator (the one D sees, not the EMA
-    copy), inference mode, from latents drawn with the stateless ``seed``."""
-    z = rng.normal([int(n), gan.latent_dim], [int(seed), 0])
+    copy), inference mode, from latents drawn with the stateless ``seed`` (an
+    int or a shape [2] seed)."""
+    z = rng.normal([int(n), gan.latent_dim], seed)
     return keras.ops.convert_to_numpy(gan.generator(z, training=False))
 
 

@@ -4,16 +4,29 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_gans.training.hooks import DiscriminatorHook
 from keras_gans.validation import check_integer
 
 __all__ = ["OnlineEWC"]
 
 
 class _EWCState(tf.Module):
-    """Fisher weights and anchors, one pair per D variable."""
+    """Fisher weights and anchors, one pair per D variable.
 
-    def __init__(self, variables):
+    The module exists from the callback's construction; ``build`` creates
+    its variables (they need D's variables and the strategy). A checkpoint
+    restored before ``build`` restores them when they are created
+    (TensorFlow's deferred restoration), so no set-up order matters."""
+
+    def __init__(self):
         super().__init__(name="online_ewc")
+        self.fisher = self.anchor = self.estimates = None
+
+    @property
+    def built(self) -> bool:
+        return self.estimates is not None
+
+    def build(self, variables):
         on_first = tf.VariableAggregation.ONLY_FIRST_REPLICA
 
         def like(v, name, init):
@@ -37,7 +50,7 @@ class _EWCState(tf.Module):
         )
 
 
-class OnlineEWC(keras.callbacks.Callback):
+class OnlineEWC(keras.callbacks.Callback, DiscriminatorHook):
     """Online elastic weight consolidation of the discriminator.
 
     The paper (Thanh-Tung & Tran, Sec. V-A), after Kirkpatrick et al.
@@ -75,10 +88,14 @@ class OnlineEWC(keras.callbacks.Callback):
     only when due: reductions across replicas cannot sit inside a
     ``tf.cond``).
 
-    The state (``self.state``: Fisher, anchors, estimate count; ``fisher``
-    aligned with ``discriminator.trainable_variables``) is created by
-    ``set_model``; checkpoint it with the GAN, e.g.
-    ``callbacks.Checkpoint(gan, dir, ewc=ewc.state)``.
+    It is a ``training.DiscriminatorHook``: ``fit(callbacks=[ewc])``
+    attaches it for the length of that ``fit``. The state (``self.state``:
+    Fisher, anchors, estimate count; ``fisher`` aligned with
+    ``discriminator.trainable_variables``) exists from construction, its
+    variables from the first attach (under the GAN's strategy scope);
+    checkpoint it with the GAN, e.g. ``callbacks.Checkpoint(gan, dir,
+    ewc=ewc.state)``, before or after attaching. The estimate's fakes come
+    from the stream ``"hook/ewc"``.
 
     Args:
         weight: lambda_EWC >= 0.
@@ -90,6 +107,7 @@ class OnlineEWC(keras.callbacks.Callback):
 
     # The most per-example gradient entries one chunk holds (64 MiB).
     max_chunk_floats = 2**24
+    stream_name = "ewc"
 
     def __init__(
         self,
@@ -111,18 +129,22 @@ class OnlineEWC(keras.callbacks.Callback):
         self.every = int(every)
         self.alpha = float(alpha)
         self.num_batches = int(num_batches)
-        self.state = None
+        self.state = _EWCState()
         self.tracker = None
         self._gan = None
 
-    def set_model(self, model):
-        super().set_model(model)
-        if self.state is None:
-            with model.distribute_strategy.scope():
-                self.state = _EWCState(model.discriminator.trainable_variables)
+    def attach(self, gan):
+        self._gan = gan
+        if not self.state.built:
+            with gan.distribute_strategy.scope():
+                self.state.build(gan.discriminator.trainable_variables)
+        if self.tracker is None:
+            with gan.distribute_strategy.scope():
                 self.tracker = keras.metrics.Mean(name="ewc")
-        self._gan = model
-        model.add_discriminator_hook(self)
+
+    @property
+    def metrics(self):
+        return [] if self.tracker is None else [self.tracker]
 
     def penalty(self, values=None):
         """``sum_j w_j (theta_j - theta*_j)^2`` (unweighted), at D's weights
@@ -144,7 +166,8 @@ class OnlineEWC(keras.callbacks.Callback):
         D adds to D's loss."""
         return self.weight * self.penalty(values)
 
-    def discriminator_loss(self):
+    def discriminator_loss(self, step):
+        del step
         value = self.penalty()
         self.tracker.update_state(value)
         return self.weight * value
@@ -164,9 +187,7 @@ class OnlineEWC(keras.callbacks.Callback):
         docstring), as float32 tensors aligned with D's trainable
         variables."""
         variables = gan.discriminator.trainable_variables
-        fake = gan.generator(
-            gan._latent(tf.shape(real)[0], seed), training=True
-        )
+        fake = gan.generator(gan.latent(tf.shape(real)[0], seed), training=True)
         fake = tf.cast(fake, real.dtype)
         num_params = sum(int(np.prod(v.shape)) for v in variables)
         chunks = self._chunks(real.shape[0], num_params) or [(None, None)]
@@ -192,8 +213,9 @@ class OnlineEWC(keras.callbacks.Callback):
             fake_logits = gan.discriminator(fake, training=True)
             with tf.GradientTape() as inner:
                 inner.watch([real_logits, fake_logits])
-                loss_real, loss_fake, _ = gan.loss_fn(real_logits, fake_logits)
-                loss = gan.real_weight * loss_real + loss_fake
+                loss = gan.objective.discriminator_terms(
+                    real_logits, fake_logits
+                )
             # dL/dd_i = f'(d_i) / c for a batch mean of c terms f(d_i).
             w_real, w_fake = inner.gradient(loss, [real_logits, fake_logits])
             rows = tf.cast(tf.size(real_logits), tf.float32)
@@ -215,16 +237,17 @@ class OnlineEWC(keras.callbacks.Callback):
             for j in jacobians
         ]
 
-    def is_due(self, gan):
+    def is_due(self, step):
         """Whether this D step ends a task: the first D step of GAN
         iterations tau, 2 tau, ... (a boolean tensor)."""
-        if gan.critic_step != 0:
+        if step.critic_index != 0:
             return tf.constant(False)
-        t = gan.g_optimizer.iterations
+        t = step.iteration
         return tf.logical_and(t > 0, tf.equal(t % self.every, 0))
 
-    def before_discriminator_step(self, gan, real, seed):
-        due = self.is_due(gan)
+    def before_discriminator_step(self, step):
+        gan, real, seed = step.gan, step.real, step.seed
+        due = self.is_due(step)
 
         def update(select):
             w_hat = self.fisher_estimate(gan, real, seed)
@@ -246,7 +269,7 @@ class OnlineEWC(keras.callbacks.Callback):
 
         context = tf.distribute.get_replica_context()
         if context is not None and context.num_replicas_in_sync > 1:
-            if gan.critic_step != 0:
+            if step.critic_index != 0:
                 return
             # Cross-replica reductions cannot sit in a tf.cond: estimate on
             # every iteration and keep the result only when due.

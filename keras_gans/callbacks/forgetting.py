@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import plots
+from keras_gans import plots, rng
 from keras_gans.callbacks._diagnostic import (
     DiagnosticCallback,
     current_fakes,
@@ -165,7 +165,9 @@ class ForgettingCallback(DiagnosticCallback):
         count = int(state.count.numpy())
         if step % self.freeze_every == 0 and count < self.max_batches:
             fakes = current_fakes(
-                gan, self.batch_size, self.seed * 1_000_003 + count
+                gan,
+                self.batch_size,
+                rng.fold_in(rng.stream(self.seed, "forgetting/frozen"), count),
             )
             state.fakes[count].assign(fakes)
             state.freeze_steps[count].assign(step)

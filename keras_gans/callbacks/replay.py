@@ -5,16 +5,31 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import rng
+from keras_gans.training.hooks import DiscriminatorHook
 from keras_gans.validation import check_integer
 
 __all__ = ["ReplayBuffer"]
 
 
 class _ReplayState(tf.Module):
-    """The buffer's variables, checkpointable with ``tf.train.Checkpoint``."""
+    """The buffer's variables, checkpointable with ``tf.train.Checkpoint``.
 
-    def __init__(self, size, sample_shape, dtype):
+    The module exists from the buffer's construction; its variables are
+    created by ``build`` (they need the sample shape and the strategy). A
+    checkpoint restored before ``build`` restores them when they are
+    created (TensorFlow's deferred restoration), so no set-up order
+    matters."""
+
+    def __init__(self):
         super().__init__(name="replay_buffer")
+        self.samples = None
+        self.count = None
+
+    @property
+    def built(self) -> bool:
+        return self.samples is not None
+
+    def build(self, size, sample_shape, dtype=tf.float32):
         on_first = tf.VariableAggregation.ONLY_FIRST_REPLICA
         self.samples = tf.Variable(
             tf.zeros((size,) + tuple(sample_shape), dtype),
@@ -30,7 +45,7 @@ class _ReplayState(tf.Module):
         )
 
 
-class ReplayBuffer(keras.callbacks.Callback):
+class ReplayBuffer(keras.callbacks.Callback, DiscriminatorHook):
     """Shows D old fakes: each D step, a fraction of the fake batch is
     replaced by samples from a buffer of past fakes.
 
@@ -46,45 +61,58 @@ class ReplayBuffer(keras.callbacks.Callback):
     step's stateless seed, and the buffer is updated from the global batch
     on every replica, so a MirroredStrategy run equals a single-device run.
 
-    The state (``self.state``: the samples and the push count) is created
-    by ``set_model`` under the model's strategy scope; checkpoint it with the
-    GAN, e.g. ``callbacks.Checkpoint(gan, dir, replay=buffer.state)``.
+    It is a ``training.DiscriminatorHook``: ``fit(callbacks=[buffer])``
+    attaches it for the length of that ``fit``; a ``fit`` without it leaves
+    the buffer untouched. The state (``self.state``: the samples and the
+    push count) exists from construction; its variables are created when
+    the buffer is first attached (under the GAN's strategy scope), or at
+    construction when ``sample_shape`` is given (under the current
+    strategy's scope). Checkpoint it with the GAN, e.g.
+    ``callbacks.Checkpoint(gan, dir, replay=buffer.state)``, before or after
+    attaching: a restore before the variables exist fills them when they
+    are created. Draws come from the stream ``"hook/replay"``.
 
     Args:
         size: number of stored fakes (>= 0).
         fraction: fraction of each fake batch taken from the buffer, in
             [0, 1].
+        sample_shape: the shape of one sample; None: the generator's, read
+            when attached.
     """
 
-    def __init__(self, size: int, fraction: float):
+    stream_name = "replay"
+
+    def __init__(self, size: int, fraction: float, sample_shape=None):
         super().__init__()
         check_integer("size", size, 0)
         if not 0.0 <= fraction <= 1.0:
             raise ValueError(f"fraction must be in [0, 1], got {fraction!r}.")
         self.size = int(size)
         self.fraction = float(fraction)
-        self.state = None
+        self.state = _ReplayState()
+        if sample_shape is not None and self.active:
+            self.state.build(self.size, tuple(sample_shape))
 
-    def set_model(self, model):
-        super().set_model(model)
-        if self.state is None and self.size and self.fraction:
-            shape = model.generator.compute_output_spec(
-                keras.KerasTensor((None, model.latent_dim))
-            ).shape[1:]
-            with model.distribute_strategy.scope():
-                self.state = _ReplayState(self.size, shape, tf.float32)
-        model.add_discriminator_hook(self)
+    @property
+    def active(self) -> bool:
+        """Whether the buffer changes anything (size and fraction > 0)."""
+        return bool(self.size and self.fraction)
+
+    def attach(self, gan):
+        if self.active and not self.state.built:
+            with gan.distribute_strategy.scope():
+                self.state.build(self.size, gan.sample_shape)
 
     def contents(self) -> np.ndarray:
         """The filled part of the buffer, as numpy."""
-        if self.state is None:
+        if not self.state.built:
             return np.zeros((0,))
         filled = min(int(self.state.count.numpy()), self.size)
         return self.state.samples.numpy()[:filled]
 
-    def transform_fakes(self, fake, seed):
+    def transform_fakes(self, fake, step):
         """Mixes buffer entries into ``fake`` and pushes ``fake``."""
-        if self.state is None:
+        if not self.active:
             return fake
         context = tf.distribute.get_replica_context()
         replicas = context.num_replicas_in_sync if context else 1
@@ -95,7 +123,8 @@ class ReplayBuffer(keras.callbacks.Callback):
         total = tf.shape(everything)[0]
         samples, count = self.state.samples, self.state.count
         filled = tf.cast(tf.minimum(count, self.size), tf.int32)
-        take_seed, push_seed = tf.unstack(rng.split_seed(seed, 2))
+        take_seed = rng.stream(step.seed, "replay/take")
+        push_seed = rng.stream(step.seed, "replay/push")
 
         m = tf.cast(
             tf.round(self.fraction * tf.cast(total, tf.float32)), tf.int32

@@ -1,0 +1,32 @@
+"""The parts a GAN's train step is made of, one concern each.
+
+- ``objective``: the adversarial loss, gamma and the ``n_critic`` split;
+- ``regularizer``: the gradient penalty and its lazy schedule;
+- ``unrolled``: the unrolled generator objective;
+- ``ema``: the generator EMA;
+- ``hooks``: the ``DiscriminatorHook`` protocol (replay, EWC);
+- ``execution``: the fused XLA loop, the multi-worker train function and
+  the ``jit_compile="auto"`` rule;
+- ``update_rules``: optimizers' update rules as pure functions (the lazy
+  step and the look-ahead use them).
+"""
+
+from keras_gans.training import execution, update_rules
+from keras_gans.training.ema import GeneratorEMA
+from keras_gans.training.execution import auto_jit_compile
+from keras_gans.training.hooks import DiscriminatorHook, StepContext
+from keras_gans.training.objective import AdversarialObjective
+from keras_gans.training.regularizer import GradientPenalty
+from keras_gans.training.unrolled import UnrolledObjective
+
+__all__ = [
+    "AdversarialObjective",
+    "DiscriminatorHook",
+    "GeneratorEMA",
+    "GradientPenalty",
+    "StepContext",
+    "UnrolledObjective",
+    "auto_jit_compile",
+    "execution",
+    "update_rules",
+]

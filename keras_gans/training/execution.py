@@ -1,0 +1,128 @@
+"""How the GAN's train steps are executed, and the rule that picks the
+fast path.
+
+``train_function(gan, build_default)`` picks one of three:
+
+- *multi-worker* (``MultiWorkerMirroredStrategy``):
+  ``keras_gans.distribute.multi_worker_train_function``, the workaround for
+  Keras issue 20585;
+- *fused* (``jit_compile=True``, ``steps_per_execution = k > 1``, one
+  replica, batches of a static shape): the ``k`` steps of one execution run
+  as a single XLA program, a ``while`` loop over ``k`` batches read from
+  the iterator up front, instead of ``k`` XLA launches fed one by one. Same
+  steps, same numbers, much less per-step overhead for small models. A
+  short last execution (the data ran out) runs only the batches it got;
+- otherwise Keras' own train function.
+
+``auto_jit_compile(discriminator)`` is the one rule for ``jit_compile=
+"auto"`` (``GAN.compile``'s default and ``keras-gans-train``'s): XLA on a
+GPU, and on CPU for discriminators made of Dense layers only; convolutions
+stay with oneDNN on CPU. ``benchmarks/throughput.py`` measures it
+(``benchmarks/RESULTS.md``).
+"""
+
+import keras
+import tensorflow as tf
+
+from keras_gans import distribute
+
+__all__ = ["auto_jit_compile", "resolve_jit_compile", "train_function"]
+
+
+def auto_jit_compile(discriminator) -> bool:
+    """Whether XLA pays for this workload on the devices visible here: on a
+    GPU always; on CPU for a discriminator made of Dense layers only."""
+    if tf.config.list_logical_devices("GPU"):
+        return True
+    layers = getattr(discriminator, "layers", None)
+    if layers is None:
+        return False
+    return all(
+        isinstance(layer, keras.layers.Dense) for layer in layers if layer.weights
+    )
+
+
+def resolve_jit_compile(jit_compile, discriminator, strategy) -> bool:
+    """``jit_compile`` as a bool: ``"auto"`` by ``auto_jit_compile``, off
+    where TensorFlow cannot compile (several CPU replicas)."""
+    if jit_compile == "auto":
+        if not distribute.jit_compile_supported(strategy):
+            return False
+        return auto_jit_compile(discriminator)
+    if not isinstance(jit_compile, bool):
+        raise ValueError(
+            f"jit_compile must be True, False or 'auto', got {jit_compile!r}."
+        )
+    distribute.check_jit_compile(jit_compile, strategy)
+    return jit_compile
+
+
+def train_function(gan, build_default):
+    """The train function for ``gan``; ``build_default()`` builds Keras'
+    own (``keras.Model.make_train_function``) and returns it."""
+    strategy = gan.distribute_strategy
+    if distribute.is_multi_worker(strategy):
+        return distribute.multi_worker_train_function(gan, gan.logs)
+    default = build_default()
+    fuse = (
+        gan.jit_compile
+        and gan.steps_per_execution > 1
+        and not gan.run_eagerly
+        and strategy.num_replicas_in_sync == 1
+        and not isinstance(strategy, tf.distribute.MirroredStrategy)
+    )
+    if fuse:
+        return _fused(gan, default)
+    return default
+
+
+def _zeros(spec):
+    return tf.nest.map_structure(lambda s: tf.zeros(s.shape, s.dtype), spec)
+
+
+def _static(spec):
+    return all(s.shape.is_fully_defined() for s in tf.nest.flatten(spec))
+
+
+def _fused(gan, fallback):
+    k = gan.steps_per_execution
+
+    def run_steps(stacked, count):
+        def body(i):
+            gan.train_step(tf.nest.map_structure(lambda t: t[i], stacked))
+            return (i + 1,)
+
+        tf.while_loop(lambda i: i < count, body, (tf.constant(0),))
+        return gan.logs()
+
+    run_steps = tf.function(run_steps, jit_compile=True, reduce_retracing=True)
+
+    @tf.function(reduce_retracing=True)
+    def pull_and_run(iterator):
+        spec = iterator.element_spec
+        optionals = [iterator.get_next_as_optional() for _ in range(k)]
+        batches = [
+            tf.cond(opt.has_value(), opt.get_value, lambda: _zeros(spec))
+            for opt in optionals
+        ]
+        count = tf.add_n(
+            [tf.cast(opt.has_value(), tf.int32) for opt in optionals]
+        )
+        stacked = tf.nest.map_structure(
+            lambda *parts: tf.stack(parts), *batches
+        )
+        return count, run_steps(stacked, count)
+
+    def function(iterator):
+        if not isinstance(iterator, tf.data.Iterator) or not _static(
+            iterator.element_spec
+        ):
+            return fallback(iterator)
+        count, logs = pull_and_run(iterator)
+        if int(count) == 0:
+            raise StopIteration
+        return logs
+
+    function.fused_steps = k
+    function.tracing_count = pull_and_run.experimental_get_tracing_count
+    return function
