@@ -268,12 +268,13 @@ def _state_callbacks(config: TrainConfig, gan: GAN):
     return state_callbacks
 
 
-def _trackables(state_callbacks, callbacks):
-    """The checkpointed state of every callback with a ``state`` (a
-    trackable that exists from the callback's construction; variables
-    created later are restored when they are created). Names: ``replay``
-    and ``ewc`` for the config's, ``callback_<i>`` for the ``i``-th of the
-    caller's."""
+def _trackables(gan, state_callbacks, callbacks):
+    """The checkpointed state of every callback with a ``state``. Replay
+    and EWC state exists from construction (variables created later are
+    restored when they are created); a callback whose state is still None
+    creates it in ``set_model``, called here before the restore. Names:
+    ``replay`` and ``ewc`` for the config's, ``callback_<i>`` for the
+    ``i``-th of the caller's."""
     named = {gan_callbacks.ReplayBuffer: "replay", gan_callbacks.OnlineEWC:
              "ewc"}
     trackables = {}
@@ -281,6 +282,8 @@ def _trackables(state_callbacks, callbacks):
         trackables[named[type(cb)]] = cb.state
     for i, cb in enumerate(callbacks):
         if hasattr(cb, "state"):
+            if cb.state is None:
+                cb.set_model(gan)
             trackables[f"callback_{i}"] = cb.state
     return trackables
 
@@ -513,7 +516,7 @@ def run(
     with strategy.scope():
         gan = build_gan(config)
         state_callbacks = _state_callbacks(config, gan)
-    trackables = _trackables(state_callbacks, callbacks)
+    trackables = _trackables(gan, state_callbacks, callbacks)
     eval_seed = rng.stream_int(config.seed, "eval")
     # The watchdog and the best keeper (keras_gans.run_callbacks) snapshot
     # the whole training state; the watchdog's own state rides the

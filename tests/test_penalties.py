@@ -203,3 +203,16 @@ def test_registry_errors():
     with pytest.raises(ValueError, match="Unknown penalty output 'prob'"):
         penalties.get("r1", output="prob")
     assert math.isclose(float(penalties.none(None, None, None, None)), 0.0)
+
+
+@pytest.mark.parametrize("name", penalties.names())
+def test_int_seed_is_the_pair_seed(name):
+    # As keras.random accepts an int seed: int s is the seed [s, 0].
+    def d(u, training=False):
+        return 0.5 * tf.reduce_sum(tf.square(u), axis=1)
+
+    real, fake = _data((8, 3))
+    fn = penalties.get(name)
+    as_int = float(fn(d, real, fake, 5))
+    assert as_int == float(fn(d, real, fake, tf.constant([5, 0], tf.int64)))
+    assert np.isfinite(as_int)

@@ -43,3 +43,85 @@ def test_seeds_are_distinct_and_reproducible():
     assert len({tuple(r) for r in split}) == 4
     x = rng.normal([4], split[0]).numpy()
     assert not np.array_equal(x, rng.normal([4], split[1]).numpy())
+
+
+NAMES = [
+    "latent/discriminator",
+    "latent/generator",
+    "penalty",
+    "unroll",
+    "hook/replay",
+    "hook/ewc",
+    "eval",
+    "sample",
+]
+
+
+def _blocks(seed, count):
+    """The Philox blocks (key, c0, c1) a draw of ``count`` blocks from
+    ``seed`` reads (see the rng module docstring)."""
+    k, h = (int(v) for v in np.asarray(seed))
+    return {(k, j, h) for j in range(count)}
+
+
+def test_named_streams_never_share_a_philox_block():
+    for root in (0, 1, 12345, tf.constant([7, 3], tf.int64)):
+        seeds = [rng.stream(root, name).numpy() for name in NAMES]
+        # Children of one step of each stream, as the train step derives.
+        seeds += [
+            rng.fold_in(rng.stream(root, name), i).numpy()
+            for name in NAMES
+            for i in range(4)
+        ]
+        blocks = [_blocks(s, 64) for s in seeds]
+        for i in range(len(blocks)):
+            for j in range(i + 1, len(blocks)):
+                assert not blocks[i] & blocks[j]
+
+
+def test_derivation_reads_blocks_no_draw_reaches():
+    seed = tf.constant([5, 9], tf.int64)
+    # A derived seed is the block at c0 = base + id of the parent's key.
+    k = tf.bitcast(seed, tf.uint64)
+    raw = tf.raw_ops.StatelessRandomUniformFullIntV2(
+        shape=[2],
+        key=k[:1],
+        counter=tf.stack([tf.constant(rng.INDEXED_BASE + 3, tf.uint64), k[1]]),
+        alg=1,
+        dtype=tf.int64,
+    )
+    np.testing.assert_array_equal(raw.numpy(), rng.fold_in(seed, 3).numpy())
+    # Draws read c0 = 0, 1, ...: a draw reaching 2^62 would be 64 EiB.
+    assert rng.INDEXED_BASE == 2**62 and rng.NAMED_BASE == 2**63
+    # The old scheme's collision: a child equal to a block of the draw.
+    draw = rng.bits([8], seed, tf.int64).numpy().reshape(-1, 2)
+    assert not any(
+        np.array_equal(row, rng.fold_in(seed, i).numpy())
+        for i, row in enumerate(draw)
+    )
+
+
+def test_stream_names_with_one_crc_are_refused(monkeypatch):
+    monkeypatch.setattr(rng, "_NAMES", {})
+    monkeypatch.setattr(rng.zlib, "crc32", lambda b: 1)
+    rng.stream(0, "a")
+    with pytest.raises(ValueError, match="same CRC-32"):
+        rng.stream(0, "b")
+
+
+def test_split_seed_is_the_children():
+    seed = tf.constant([3, 4], tf.int64)
+    np.testing.assert_array_equal(
+        rng.split_seed(seed, 5).numpy(),
+        np.stack([rng.fold_in(seed, i).numpy() for i in range(5)]),
+    )
+
+
+def test_int_seeds_are_pairs():
+    np.testing.assert_array_equal(
+        rng.normal([4], 7).numpy(), rng.normal([4], [7, 0]).numpy()
+    )
+    assert rng.stream_int(7, "eval") == rng.stream_int(7, "eval")
+    assert rng.stream_int(7, "eval") != rng.stream_int(8, "eval")
+    with pytest.raises(ValueError, match="shape"):
+        rng.seed_tensor([1, 2, 3])

@@ -63,8 +63,9 @@ def test_run_with_watchdog_and_keep_best(tmp_path):
     assert list((workdir / "best" / "checkpoint").glob("best-*.index"))
     # The best export is the generator of the best step: its samples from
     # the evaluation's latents score the best value.
+    # The evaluation's latents: the seed's "eval" stream.
     latents = rng.normal(
-        [config.eval_samples, 2], [config.seed + train_lib._EVAL_SEED_OFFSET, 0]
+        [config.eval_samples, 2], rng.stream_int(config.seed, "eval")
     )
     samples = export.load_generator(workdir / "best" / "saved_model")(latents)
     coverage = metrics.mode_coverage(np.asarray(samples), data.mixture("ring"))

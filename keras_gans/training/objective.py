@@ -9,6 +9,7 @@ with ``(L_real, L_fake, L_G)`` from ``keras_gans.losses`` on D's logits.
 """
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from keras_gans import losses
@@ -48,6 +49,8 @@ class AdversarialObjective:
     """
 
     def __init__(self, loss="non_saturating", real_weight=1.0, n_critic=1):
+        if not np.isfinite(real_weight):
+            raise ValueError(f"real_weight must be finite, got {real_weight!r}.")
         if not real_weight > 0:
             raise ValueError(f"real_weight must be > 0, got {real_weight!r}.")
         self.loss_fn = losses.get(loss)
