@@ -220,7 +220,9 @@ def run_one(row: str, seed: int, max_steps: int) -> dict:
         verbose=0,
     )
     hit = callback.reached()
-    last = callback.history[-1]
+    first, last = callback.history[0], callback.history[-1]
+    later_steps = last["step"] - first["step"]
+    later_s = last["train_seconds"] - first["train_seconds"]
     return dict(
         row=row,
         seed=seed,
@@ -229,6 +231,9 @@ def run_one(row: str, seed: int, max_steps: int) -> dict:
         seconds=hit["train_seconds"] if hit else None,
         steps_trained=last["step"],
         seconds_trained=last["train_seconds"],
+        # Up to the first evaluation: tracing (and XLA compilation) included.
+        first_chunk_seconds=first["train_seconds"],
+        steps_per_second=later_steps / later_s if later_s > 0 else None,
         jit_compile=bool(getattr(model, "jit_compile", False)),
         steps_per_execution=int(getattr(model, "steps_per_execution", 1)),
         history=callback.history,
@@ -259,6 +264,10 @@ def summarise(runs: List[dict], rows) -> List[dict]:
         hit = [r for r in mine if r["reached"]]
         s_mean, s_se = _mean_se([r["seconds"] for r in hit])
         n_mean, n_se = _mean_se([r["step"] for r in hit])
+        f_mean, f_se = _mean_se([r["first_chunk_seconds"] for r in mine])
+        r_mean, r_se = _mean_se(
+            [r["steps_per_second"] for r in mine if r["steps_per_second"]]
+        )
         table.append(
             dict(
                 row=row,
@@ -269,6 +278,10 @@ def summarise(runs: List[dict], rows) -> List[dict]:
                 seconds_se=s_se,
                 steps_mean=n_mean,
                 steps_se=n_se,
+                first_chunk_mean=f_mean,
+                first_chunk_se=f_se,
+                steps_per_second_mean=r_mean,
+                steps_per_second_se=r_se,
                 per_seed=[
                     (r["seed"], r["step"], r["seconds"]) for r in mine
                 ],
@@ -286,9 +299,11 @@ def summarise(runs: List[dict], rows) -> List[dict]:
 def format_table(table, max_steps) -> str:
     lines = [
         f"{'row':6} {'setting':8} {'reached':>8} {'seconds':>16} "
-        f"{'steps':>18}  per seed (seed: step, s)"
+        f"{'steps':>18} {'first chunk s':>13} {'steps/s':>10}  "
+        "per seed (seed: step, s)"
     ]
     for t in table:
+        rate = _fmt(t["steps_per_second_mean"], t["steps_per_second_se"], 0)
         per_seed = "; ".join(
             f"{seed}: {step}, {sec:.1f}" if step else f"{seed}: not reached"
             for seed, step, sec in t["per_seed"]
@@ -297,14 +312,19 @@ def format_table(table, max_steps) -> str:
             f"{t['row']:6} {t['setting'] or '-':8} "
             f"{t['reached']:>3}/{t['runs']:<4} "
             f"{_fmt(t['seconds_mean'], t['seconds_se'], 1):>16} "
-            f"{_fmt(t['steps_mean'], t['steps_se'], 0):>18}  {per_seed}"
+            f"{_fmt(t['steps_mean'], t['steps_se'], 0):>18} "
+            f"{_fmt(t['first_chunk_mean'], t['first_chunk_se'], 1):>13} "
+            f"{rate:>10}"
+            f"  {per_seed}"
         )
     lines.append(
         "training seconds (evaluation excluded, tracing included) and steps "
         "to 8/8 modes with HQ >= "
         f"{100 * FLAGS.hq:.0f}% held for {FLAGS.hold} more evaluations "
         f"(every {FLAGS.eval_every} steps, cap {max_steps}); mean ± s.e. "
-        "over the seeds that reached it."
+        "over the seeds that reached it. 'first chunk s': seconds to the "
+        f"first evaluation ({FLAGS.eval_every} steps, tracing and XLA "
+        "compilation included); 'steps/s': training rate after it."
     )
     return "\n".join(lines)
 
@@ -319,6 +339,7 @@ def main(argv):
     if max_steps % FLAGS.eval_every:
         raise app.UsageError("--max_steps must be a multiple of --eval_every.")
     print(throughput.machine(), flush=True)
+    load_before = os.getloadavg()
     runs = []
     for seed in range(FLAGS.num_seeds):
         for row in FLAGS.rows:
@@ -348,6 +369,9 @@ def main(argv):
             eval_samples=FLAGS.eval_samples,
             hq=FLAGS.hq,
             hold=FLAGS.hold,
+            # The machine is shared: 1-minute load averages around the run.
+            load_average_before=load_before[0],
+            load_average_after=os.getloadavg()[0],
             config=TrainConfig().to_dict(),
             table=table,
             runs=runs,
