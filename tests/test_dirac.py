@@ -1,6 +1,7 @@
 """Dirac GAN and bilinear game: analytic oracles and the paper's claims."""
 
 import dataclasses
+import functools
 import json
 
 import numpy as np
@@ -138,6 +139,20 @@ def test_hidden_d_on_current_fake_becomes_monotonic(theta0):
     assert _count(_becomes_monotonic(theta0, s) for s in SEEDS) >= 9
 
 
+@functools.lru_cache(maxsize=None)
+def _hidden(seed, variant="plain"):
+    """One run of the suite's hidden-D settings (shared by the tests)."""
+    extra = {"r1_weight": 10.0} if variant == "r1" else {}
+    return dirac.run_dirac(
+        dataclasses.replace(_HIDDEN, seed=seed, variant=variant, **extra)
+    )
+
+
+def _converges(result):
+    """max |theta| over the last 20 % < 0.1 and |theta_T| < 0.05."""
+    return result.tail_max() < 0.1 and result.final_distance < 0.05
+
+
 def test_hidden_plain_monotonic_d_keeps_g_oscillating():
     """Fig. 8a-e: a D that stays monotonic drives G round and round.
 
@@ -149,7 +164,7 @@ def test_hidden_plain_monotonic_d_keeps_g_oscillating():
     every seed and that the monotonic case occurs (2 of seeds 0-9)."""
     monotonic_seeds = 0
     for seed in SEEDS:
-        result = dirac.run_dirac(dataclasses.replace(_HIDDEN, seed=seed))
+        result = _hidden(seed)
         shapes = [
             dirac.monotonicity(lambda x, s=s: result.discriminator(x, s))
             for s in range(0, _HIDDEN.steps + 1, 50)
@@ -164,42 +179,31 @@ def test_hidden_plain_monotonic_d_keeps_g_oscillating():
     assert monotonic_seeds >= 1
 
 
-def _converges(result):
-    return result.tail_max() < 0.1 and result.final_distance < 0.05
-
-
-@pytest.mark.slow  # 30 Dirac runs of 1000 steps, ~17 s on 2 cores
-def test_hidden_old_fake_or_r1_converges():
-    """R1 (gamma 10) and an old fake (K 10) against plain, seed by seed.
-
-    Measured over seeds 0-19 (converged: max |theta| over the last 20 %
-    < 0.1 and |theta_T| < 0.05): plain 15, R1 17, old fake 15; over seeds
-    0-9: plain 6, R1 8, old fake 5. Where the old fake converges, D peaks
-    at the real point (Fig. 8g-j; 15 of 15). At these settings the old fake
-    does not converge on more seeds than plain does, so only its shape
-    claim and a floor are checked; R1 must do at least as well as plain.
-    """
-    plain, r1, old = [], [], []
-    for seed in SEEDS:
-        config = dataclasses.replace(_HIDDEN, seed=seed)
-        plain.append(_converges(dirac.run_dirac(config)))
-        r1.append(
-            _converges(
-                dirac.run_dirac(
-                    dataclasses.replace(config, variant="r1", r1_weight=10.0)
-                )
-            )
-        )
-        result = dirac.run_dirac(
-            dataclasses.replace(config, variant="old_fake")
-        )
-        old.append(_converges(result))
-        if old[-1]:  # Fig. 8g-j: D peaks at the real point
-            shape = dirac.monotonicity(result.discriminator, radius=2.0)
-            assert not shape.monotonic, seed
-            assert shape.argmax == 0.0 and not shape.argmax_at_boundary, seed
+@pytest.mark.slow  # 20 Dirac runs of 1000 steps besides plain's, ~15 s
+def test_hidden_r1_converges_more_often_than_plain():
+    """R1 (gamma 10) against plain, seed by seed. Converged runs, measured
+    over seeds 0-19: plain 15, R1 17; over seeds 0-9: plain 6, R1 8 (R1
+    with weight 0, i.e. plain, fails the first check)."""
+    plain = [_converges(_hidden(seed)) for seed in SEEDS]
+    r1 = [_converges(_hidden(seed, "r1")) for seed in SEEDS]
     assert _count(r1) >= 7 and _count(r1) >= _count(plain)
-    assert _count(old) >= 4
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="not supported at these settings: the old fake (K 10) cures 1 "
+    "of the 4 seeds in 0-9 where plain fails (seed 7; 2 of 5 in 0-19) and "
+    "converges on 5 seeds of 0-9 to plain's 6; K 1, 3, 30, 100 cure none",
+)
+def test_hidden_old_fake_cures_plain_failures():
+    """Fig. 8g-j's claim as a rate: an old fake in D's batch makes G
+    converge on most seeds where plain training does not. It is a strict
+    xfail: if a change makes the claim hold, this test says so."""
+    failing = [seed for seed in SEEDS if not _converges(_hidden(seed))]
+    cured = [seed for seed in failing if _converges(_hidden(seed, "old_fake"))]
+    assert failing and len(cured) >= 0.75 * len(failing)
 
 
 def test_bilinear_simultaneous_spirals_out():
