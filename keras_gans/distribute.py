@@ -167,7 +167,7 @@ def is_chief(strategy=None) -> bool:
 def multi_worker_train_function(model, logs_fn):
     """A ``fit`` train function for ``MultiWorkerMirroredStrategy``.
 
-    Keras 3.15's own train function fails under this strategy (keras issue
+    Keras' own train function fails under this strategy (keras issue
     20585): it reduces every scalar log with ``strategy.reduce(MEAN, v,
     axis=0)``, which a rank-0 value does not have. This one runs
     ``steps_per_execution`` steps of ``model.train_step`` through

@@ -182,8 +182,8 @@ def density_coverage(real, fake, k: int = 5, block: int = _BLOCK) -> tuple:
 
 
 def _cubic_kernel(a, b) -> np.ndarray:
-    """``(a . b / D + 1)^3`` for all pairs (in place: t * t * t is several
-    times faster than ``t ** 3``)."""
+    """``(a . b / D + 1)^3`` for all pairs (computed in place, the cube as
+    ``t * t * t``)."""
     t = a @ b.T
     t /= a.shape[1]
     t += 1.0

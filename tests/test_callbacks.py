@@ -81,6 +81,7 @@ def test_checkpoint_callback_restores_everything(tmp_path):
         fresh.weights
         + fresh.d_optimizer.variables
         + fresh.g_optimizer.variables,
+        strict=True,
     ):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
 

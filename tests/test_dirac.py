@@ -1,6 +1,7 @@
 """Dirac GAN and bilinear game: analytic oracles and the paper's claims."""
 
 import dataclasses
+import functools
 import json
 
 import numpy as np
@@ -10,10 +11,15 @@ from keras_gans import networks
 from keras_gans.diagnostics import dirac
 
 _LINEAR = dirac.DiracConfig(discriminator="linear", clip=None)
-# The hidden-D settings of the suite: n=4, seed 7, lr 0.05, 1000 steps.
-# Over seeds 0-7 these are seed-dependent (plain fails on 3/8, old_fake on
-# 2/8, R1 on 0/8); seed 7 is one where plain fails and the cures work.
+# The hidden-D settings of the suite: n=4, lr 0.05, clip 1, 1000 steps. Its
+# claims are checked as rates over SEEDS (the D's initial weights), with
+# thresholds set below the rates measured over seeds 0-19 (see each test).
 _HIDDEN = dirac.DiracConfig(discriminator="hidden")
+SEEDS = range(10)
+
+
+def _count(flags):
+    return sum(bool(f) for f in flags)
 
 
 def _linear_oracle(config, steps):
@@ -95,10 +101,8 @@ def test_linear_r1_converges():
     assert result.final_distance < 1e-4 and result.final_psi < 1e-4
 
 
-@pytest.mark.parametrize("theta0", [1.0, -0.5])
-@pytest.mark.parametrize("seed", [0, 1, 2, 3])
-def test_hidden_d_on_current_fake_becomes_monotonic(theta0, seed):
-    """Prop. 1 / Fig. 8f: D trained alone on one fake becomes monotonic."""
+def _becomes_monotonic(theta0, seed):
+    """Prop. 1 / Fig. 8f on one seed: D trained alone on the fake theta0."""
     config = dataclasses.replace(
         _HIDDEN,
         theta0=theta0,
@@ -109,46 +113,97 @@ def test_hidden_d_on_current_fake_becomes_monotonic(theta0, seed):
         hidden_units=2,
     )
     result = dirac.run_dirac(config)
-    assert np.all(result.theta == theta0)  # G frozen
+    assert np.all(result.theta == theta0)  # G frozen: not part of the rate
     shape = dirac.monotonicity(result.discriminator, radius=2.0)
-    assert shape.monotonic and shape.argmax_at_boundary
-    assert shape.direction == -np.sign(theta0)  # falls towards the fake
-    assert shape.argmax == pytest.approx(-2.0 * np.sign(theta0))
     # Its margin D(0) - D(theta) is positive, at most Prop. 1's optimum.
     best = dirac.optimal_hidden_weights(theta0, 2)
     optimum = -dirac.discriminator_output(best, [theta0])[0]
     margin = -result.discriminator(np.array([theta0]))[0]
-    assert 0.0 < margin <= optimum + 1e-6
+    return (
+        shape.monotonic
+        and shape.argmax_at_boundary
+        and shape.direction == -np.sign(theta0)  # falls towards the fake
+        and shape.argmax == pytest.approx(-2.0 * np.sign(theta0))
+        and 0.0 < margin <= optimum + 1e-6
+    )
+
+
+@pytest.mark.parametrize("theta0", [1.0, -0.5])
+def test_hidden_d_on_current_fake_becomes_monotonic(theta0):
+    """Prop. 1 / Fig. 8f: D trained alone on one fake becomes monotonic,
+    falling towards the fake. Measured: 20 of 20 seeds for each theta0."""
+    best = dirac.optimal_hidden_weights(theta0, 2)
     assert dirac.monotonicity(
         lambda x: dirac.discriminator_output(best, x)
     ).monotonic
+    assert _count(_becomes_monotonic(theta0, s) for s in SEEDS) >= 9
 
 
-def test_hidden_plain_stays_monotonic_and_oscillates():
-    result = dirac.run_dirac(_HIDDEN)
-    shapes = [
-        dirac.monotonicity(lambda x, s=s: result.discriminator(x, s))
-        for s in range(0, _HIDDEN.steps + 1, 50)
-    ]
-    assert all(s.monotonic and s.argmax_at_boundary for s in shapes)
-    assert {s.argmax for s in shapes} == {-2.0, 2.0}  # D flips side
-    assert result.tail_max() > 0.5
-    assert result.sign_changes() >= 5
-
-
-@pytest.mark.parametrize(
-    "variant,extra", [("old_fake", {}), ("r1", {"r1_weight": 10.0})]
-)
-def test_hidden_old_fake_or_r1_converges(variant, extra):
-    result = dirac.run_dirac(
-        dataclasses.replace(_HIDDEN, variant=variant, **extra)
+@functools.lru_cache(maxsize=None)
+def _hidden(seed, variant="plain"):
+    """One run of the suite's hidden-D settings (shared by the tests)."""
+    extra = {"r1_weight": 10.0} if variant == "r1" else {}
+    return dirac.run_dirac(
+        dataclasses.replace(_HIDDEN, seed=seed, variant=variant, **extra)
     )
-    assert result.tail_max() < 0.1  # plain: > 0.5 with the same settings
-    assert result.final_distance < 0.05
-    if variant == "old_fake":  # Fig. 8g-j: D peaks at the real point
-        shape = dirac.monotonicity(result.discriminator, radius=2.0)
-        assert not shape.monotonic
-        assert shape.argmax == 0.0 and not shape.argmax_at_boundary
+
+
+def _converges(result):
+    """max |theta| over the last 20 % < 0.1 and |theta_T| < 0.05."""
+    return result.tail_max() < 0.1 and result.final_distance < 0.05
+
+
+def test_hidden_plain_monotonic_d_keeps_g_oscillating():
+    """Fig. 8a-e: a D that stays monotonic drives G round and round.
+
+    At these settings plain training is seed-dependent. Measured over seeds
+    0-19: D stayed monotonic (every 50 steps) on 3 seeds (0, 7, 16), and on
+    each of them G oscillated (max |theta| over the last 20 % > 0.5) with D
+    flipping side; theta converged (< 0.1) on 15 seeds, each with a D that
+    was not monotonic at some point. The test checks both implications on
+    every seed and that the monotonic case occurs (2 of seeds 0-9)."""
+    monotonic_seeds = 0
+    for seed in SEEDS:
+        result = _hidden(seed)
+        shapes = [
+            dirac.monotonicity(lambda x, s=s: result.discriminator(x, s))
+            for s in range(0, _HIDDEN.steps + 1, 50)
+        ]
+        monotonic = all(s.monotonic and s.argmax_at_boundary for s in shapes)
+        if monotonic:
+            monotonic_seeds += 1
+            assert result.tail_max() > 0.5, seed
+            assert {s.argmax for s in shapes} == {-2.0, 2.0}, seed  # flips
+        if result.tail_max() < 0.1:
+            assert not monotonic, seed
+    assert monotonic_seeds >= 1
+
+
+@pytest.mark.slow  # 20 Dirac runs of 1000 steps besides plain's, ~15 s
+def test_hidden_r1_converges_more_often_than_plain():
+    """R1 (gamma 10) against plain, seed by seed. Converged runs, measured
+    over seeds 0-19: plain 15, R1 17; over seeds 0-9: plain 6, R1 8 (R1
+    with weight 0, i.e. plain, fails the first check)."""
+    plain = [_converges(_hidden(seed)) for seed in SEEDS]
+    r1 = [_converges(_hidden(seed, "r1")) for seed in SEEDS]
+    assert _count(r1) >= 7 and _count(r1) >= _count(plain)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="not supported at these settings: the old fake (K 10) cures 1 "
+    "of the 4 seeds in 0-9 where plain fails (seed 7; 2 of 5 in 0-19) and "
+    "converges on 5 seeds of 0-9 to plain's 6; K 1, 3, 30, 100 cure none",
+)
+def test_hidden_old_fake_cures_plain_failures():
+    """Fig. 8g-j's claim as a rate: an old fake in D's batch makes G
+    converge on most seeds where plain training does not. It is a strict
+    xfail: if a change makes the claim hold, this test says so."""
+    failing = [seed for seed in SEEDS if not _converges(_hidden(seed))]
+    cured = [seed for seed in failing if _converges(_hidden(seed, "old_fake"))]
+    assert failing and len(cured) >= 0.75 * len(failing)
 
 
 def test_bilinear_simultaneous_spirals_out():

@@ -89,9 +89,32 @@ def _assert_same(a, b, tol=1e-5):
         )
 
 
-def test_two_logical_cpus_exist():
-    assert len(tf.config.list_logical_devices("CPU")) >= 2
-    assert _mirrored().num_replicas_in_sync == 2
+def test_mirrored_is_two_replicas_with_their_own_halves():
+    """The mirrored runs below really are distributed: two replicas in sync,
+    each on its own device, each with its own half of the global batch (so
+    the loss scaling and gradient sums are exercised, not skipped)."""
+    strategy = _mirrored()
+    assert strategy.num_replicas_in_sync == 2
+    rows = np.arange(2 * GLOBAL_BATCH, dtype=np.float32).reshape(-1, 2)
+    dataset = strategy.experimental_distribute_dataset(
+        tf.data.Dataset.from_tensor_slices(rows).batch(GLOBAL_BATCH)
+    )
+
+    def step(x):
+        context = tf.distribute.get_replica_context()
+        return context.replica_id_in_sync_group, x, tf.reduce_sum(x)
+
+    outputs = strategy.run(step, args=(next(iter(dataset)),))
+    ids, parts, sums = (
+        strategy.experimental_local_results(t) for t in outputs
+    )
+    assert [int(i) for i in ids] == [0, 1]
+    assert len({t.device for t in parts}) == 2
+    assert [len(p) for p in parts] == [GLOBAL_BATCH // 2] * 2
+    np.testing.assert_array_equal(np.concatenate(parts), rows)
+    assert float(sums[0]) != float(sums[1])  # a per-replica value
+    total = strategy.reduce(tf.distribute.ReduceOp.SUM, outputs[2], axis=None)
+    assert float(total) == rows.sum()
 
 
 @pytest.mark.parametrize(
@@ -152,7 +175,9 @@ def test_online_ewc_mirrored_and_xla_equal_single_device(jit):
         else run(_mirrored(), False)
     )
     _assert_same(single, other[0])
-    for a, b in zip(ewc_single.fisher(), other[1].fisher()):
+    for a, b in zip(
+        ewc_single.fisher(), other[1].fisher(), strict=True
+    ):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
     assert any(np.any(f > 0) for f in ewc_single.fisher())
 

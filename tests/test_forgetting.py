@@ -138,6 +138,7 @@ def test_state_survives_checkpoint_and_resume(tmp_path):
     for a, b in zip(
         (straight.state.eval_steps, straight.state.freeze_steps),
         (resumed.state.eval_steps, resumed.state.freeze_steps),
+        strict=True,
     ):
         assert a.numpy().tolist() == b.numpy().tolist()
     np.testing.assert_allclose(

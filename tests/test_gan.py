@@ -233,7 +233,7 @@ def test_fused_xla_loop_equals_keras_loop(batches):
             assert gan.train_function.tracing_count() == 1
         assert int(gan.g_optimizer.iterations) == 2 * batches
         weights.append((gan.ema_generator.get_weights(), history))
-    for a, b in zip(weights[0][0], weights[1][0]):
+    for a, b in zip(weights[0][0], weights[1][0], strict=True):
         np.testing.assert_allclose(a, b, atol=1e-5)
     for key in ("d_loss", "g_loss", "penalty"):
         np.testing.assert_allclose(
@@ -554,10 +554,10 @@ def test_one_fit_step_every_loss_and_penalty(loss, penalty):
         assert history["penalty"][0] > 0.0
     # Both players moved (single biases may get an exactly zero gradient,
     # e.g. D's logit bias under hinge/wasserstein with balanced batches).
-    for model, old in zip(models, before):
+    for model, old in zip(models, before, strict=True):
         assert any(
             not np.allclose(a, b.numpy())
-            for a, b in zip(old, model.trainable_weights)
+            for a, b in zip(old, model.trainable_weights, strict=True)
         ), model.name
 
 
@@ -697,11 +697,13 @@ def test_standard_callbacks(tmp_path):
     restored = compiled(tiny_gan(seed=9), penalty="r1", penalty_weight=1.0)
     restored.build((None, 2))
     restored.load_weights(str(tmp_path / "ckpt.weights.h5"))
-    for a, b in zip(gan.weights, restored.weights):
+    for a, b in zip(gan.weights, restored.weights, strict=True):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     for opt in ("d_optimizer", "g_optimizer"):
         for a, b in zip(
-            getattr(gan, opt).variables, getattr(restored, opt).variables
+            getattr(gan, opt).variables,
+            getattr(restored, opt).variables,
+            strict=True,
         ):
             np.testing.assert_array_equal(a.numpy(), b.numpy())
 
@@ -740,7 +742,7 @@ def test_backup_and_restore_resumes_exactly(tmp_path):
         run([backup, Interrupt()])
     resumed = run([keras.callbacks.BackupAndRestore(str(tmp_path))])
     assert int(resumed.g_optimizer.iterations) == 16
-    for a, b in zip(reference.weights, resumed.weights):
+    for a, b in zip(reference.weights, resumed.weights, strict=True):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6, atol=1e-7)
 
 

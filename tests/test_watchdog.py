@@ -124,7 +124,7 @@ def test_resume_in_the_middle_of_a_retry_equals_the_uninterrupted_run(
     assert int(wd2.state.retries.numpy()) == 1
     _fit(again, [wd2, saver2], 6, 8)
 
-    for a, b in zip(_weights(whole), _weights(again)):
+    for a, b in zip(_weights(whole), _weights(again), strict=True):
         np.testing.assert_array_equal(a, b)
     events = [
         json.loads((tmp_path / name / "events.json").read_text())
