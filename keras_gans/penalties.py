@@ -59,7 +59,7 @@ from typing import Callable
 
 import tensorflow as tf
 
-from keras_gans import distribute, rng
+from keras_gans import distribute, rng, spectral_norm
 
 __all__ = [
     "EPSILON",
@@ -138,7 +138,10 @@ def gradient_norm_squared(discriminator, points, output="logit"):
     points = tf.convert_to_tensor(points)
     with tf.GradientTape() as tape:
         tape.watch(points)
-        scores = discriminator(points, training=True)
+        # Spectral norm's power iteration is a constant here: u is neither
+        # updated nor differentiated by the inner pass.
+        with spectral_norm.frozen():
+            scores = discriminator(points, training=True)
         if output == "sigmoid":
             scores = tf.sigmoid(scores)
         # Examples are independent, so d(sum)/du_i = dD(u_i)/du_i (not so
