@@ -3,6 +3,7 @@
 # _startup first: it quiets TensorFlow's start-up in the binaries.
 from keras_gans import (  # noqa: F401 - _startup is imported for its effect
     _startup,
+    augment,
     callbacks,
     data,
     distribute,
@@ -16,6 +17,7 @@ from keras_gans import (  # noqa: F401 - _startup is imported for its effect
     reference_stats,
     rng,
     sampling,
+    spectral_norm,
 )
 from keras_gans.gan import GAN
 
@@ -23,6 +25,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "GAN",
+    "augment",
     "callbacks",
     "data",
     "distribute",
@@ -36,5 +39,6 @@ __all__ = [
     "reference_stats",
     "rng",
     "sampling",
+    "spectral_norm",
     "__version__",
 ]
