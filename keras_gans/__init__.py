@@ -3,6 +3,7 @@
 # _startup first: it quiets TensorFlow's start-up in the binaries.
 from keras_gans import (  # noqa: F401 - _startup is imported for its effect
     _startup,
+    augment,
     callbacks,
     data,
     distribute,
@@ -16,6 +17,7 @@ from keras_gans import (  # noqa: F401 - _startup is imported for its effect
     reference_stats,
     rng,
     sampling,
+    spectral_norm,
     training,
 )
 from keras_gans.gan import GAN
@@ -24,6 +26,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "GAN",
+    "augment",
     "callbacks",
     "data",
     "distribute",
@@ -37,6 +40,7 @@ __all__ = [
     "reference_stats",
     "rng",
     "sampling",
+    "spectral_norm",
     "training",
     "__version__",
 ]

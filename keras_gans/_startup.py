@@ -26,6 +26,7 @@ _BINARIES = (
     "table3",
     "train",
     "train_classifier",
+    "vanishing",
 )
 
 

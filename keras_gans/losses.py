@@ -20,8 +20,18 @@ With ``sp = softplus``, ``d_r``/``d_f`` the logits on real/fake samples:
 
 ``sp(-d)`` is ``-log(sigmoid(d))``, so the logistic rows are the usual
 cross-entropy losses of Goodfellow et al. (2014) written on logits.
+
+Options are keyword-only and bound by ``get(name, **options)``. The logistic
+losses take ``label_smoothing=s``, one-sided label smoothing (Salimans et
+al., 2016, "Improved Techniques for Training GANs", Sec. 3.4): D's real
+term becomes the binary cross-entropy with target ``s`` in (0.5, 1],
+``s * sp(-d_r) + (1 - s) * sp(d_r)``; the fake term and ``L_G`` are
+unchanged (one-sided: smoothing the fake targets too would reward G's
+samples where p_r is 0). ``s = 1`` is the plain loss.
 """
 
+import functools
+import inspect
 from typing import Callable, Tuple
 
 import tensorflow as tf
@@ -35,6 +45,7 @@ __all__ = [
     "get",
     "is_logistic",
     "names",
+    "smoothed_real_loss",
 ]
 
 LossFn = Callable[
@@ -49,7 +60,40 @@ def _as_float32(real_logits, fake_logits):
     )
 
 
-def minimax(real_logits, fake_logits):
+def _check_smoothing(label_smoothing):
+    if not 0.5 < label_smoothing <= 1.0:
+        raise ValueError(
+            "label_smoothing (the real target of one-sided label smoothing) "
+            f"must be in (0.5, 1], got {label_smoothing!r}."
+        )
+
+
+def smoothed_real_loss(real_logits, label_smoothing=1.0):
+    """D's real term with target ``s``: ``mean(s sp(-d_r) + (1-s) sp(d_r))``.
+
+    The binary cross-entropy of ``sigmoid(d_r)`` against the target ``s``
+    (Salimans et al., 2016); ``s = 1`` gives ``mean(sp(-d_r))``.
+
+    Args:
+        real_logits: logits on real samples, any shape (cast to float32).
+        label_smoothing: the real target ``s`` in (0.5, 1].
+
+    Returns:
+        Scalar float32 mean over the batch.
+
+    Raises:
+        ValueError: ``s`` outside (0.5, 1].
+    """
+    _check_smoothing(label_smoothing)
+    d_r = tf.cast(real_logits, tf.float32)
+    loss = tf.nn.softplus(-d_r)
+    if label_smoothing != 1.0:
+        s = tf.constant(label_smoothing, tf.float32)
+        loss = s * loss + (1.0 - s) * tf.nn.softplus(d_r)
+    return tf.reduce_mean(loss)
+
+
+def minimax(real_logits, fake_logits, *, label_smoothing=1.0):
     """Original minimax GAN loss (Goodfellow et al., 2014).
 
     ``L_D = sp(-d_r) + sp(d_f)``, ``L_G = -sp(d_f)`` (the generator maximises
@@ -59,16 +103,18 @@ def minimax(real_logits, fake_logits):
     Args:
         real_logits: discriminator logits on real samples, any shape.
         fake_logits: discriminator logits on generated samples, any shape.
+        label_smoothing: real target ``s`` in (0.5, 1] of one-sided label
+            smoothing (see ``smoothed_real_loss``); 1 for none.
 
     Returns:
         ``(d_loss_real, d_loss_fake, g_loss)``, scalar float32 means.
     """
     d_r, d_f = _as_float32(real_logits, fake_logits)
     loss_fake = tf.reduce_mean(tf.nn.softplus(d_f))
-    return tf.reduce_mean(tf.nn.softplus(-d_r)), loss_fake, -loss_fake
+    return smoothed_real_loss(d_r, label_smoothing), loss_fake, -loss_fake
 
 
-def non_saturating(real_logits, fake_logits):
+def non_saturating(real_logits, fake_logits, *, label_smoothing=1.0):
     """Non-saturating GAN loss, GAN-NS (Goodfellow et al., 2014).
 
     ``L_D = sp(-d_r) + sp(d_f)``, ``L_G = sp(-d_f) = -log sigmoid(d_f)``.
@@ -76,13 +122,15 @@ def non_saturating(real_logits, fake_logits):
     Args:
         real_logits: discriminator logits on real samples, any shape.
         fake_logits: discriminator logits on generated samples, any shape.
+        label_smoothing: real target ``s`` in (0.5, 1] of one-sided label
+            smoothing (see ``smoothed_real_loss``); 1 for none.
 
     Returns:
         ``(d_loss_real, d_loss_fake, g_loss)``, scalar float32 means.
     """
     d_r, d_f = _as_float32(real_logits, fake_logits)
     return (
-        tf.reduce_mean(tf.nn.softplus(-d_r)),
+        smoothed_real_loss(d_r, label_smoothing),
         tf.reduce_mean(tf.nn.softplus(d_f)),
         tf.reduce_mean(tf.nn.softplus(-d_f)),
     )
@@ -143,25 +191,54 @@ def names():
     return sorted(_REGISTRY)
 
 
-def get(name):
-    """Returns the loss function registered under ``name``.
+def get(name, **options):
+    """Returns the loss registered under ``name``, with ``options`` bound.
 
     Args:
-        name: a registered name (see ``names()``) or a callable, which is
-            returned unchanged.
+        name: a registered name (see ``names()``) or a callable, returned
+            unchanged (with ``options`` bound, if any).
+        **options: keyword options of that loss, e.g. ``label_smoothing=0.9``
+            for ``minimax`` and ``non_saturating``.
 
     Raises:
-        ValueError: ``name`` is not a registered loss.
+        ValueError: ``name`` is not a registered loss, an option is not one
+            the loss takes (e.g. ``label_smoothing`` with ``wasserstein`` or
+            ``hinge``), or ``label_smoothing`` is outside (0.5, 1].
     """
     if callable(name):
-        return name
-    if name not in _REGISTRY:
+        fn = name
+    elif name not in _REGISTRY:
         raise ValueError(
             f"Unknown GAN loss {name!r}. Valid names: {', '.join(names())}."
         )
-    return _REGISTRY[name]
+    else:
+        fn = _REGISTRY[name]
+    if not options:
+        return fn
+    params = inspect.signature(fn).parameters
+    takes_any = any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
+    )
+    unknown = [] if takes_any else sorted(k for k in options if k not in params)
+    if unknown:
+        hint = (
+            " (one-sided label smoothing is for the logistic losses: "
+            f"{', '.join(n for n, f in _REGISTRY.items() if f in _LOGISTIC)})"
+            if "label_smoothing" in unknown
+            else ""
+        )
+        raise ValueError(
+            f"Loss {name!r} takes no option(s) {unknown}{hint}; its options: "
+            f"{[p for p in params if p not in ('real_logits', 'fake_logits')]}."
+        )
+    if "label_smoothing" in options:
+        _check_smoothing(options["label_smoothing"])
+    return functools.partial(fn, **options)
 
 
 def is_logistic(loss_fn):
-    """Whether ``loss_fn`` reads logits as log-odds (minimax, GAN-NS)."""
+    """Whether ``loss_fn`` reads logits as log-odds (minimax, GAN-NS), with
+    or without options bound."""
+    while isinstance(loss_fn, functools.partial):
+        loss_fn = loss_fn.func
     return loss_fn in _LOGISTIC

@@ -11,6 +11,8 @@ from typing import Sequence, Tuple
 
 import keras
 
+from keras_gans.spectral_norm import spectral_norm as _sn
+
 __all__ = [
     "DCGAN_SIZES",
     "dcgan",
@@ -23,6 +25,7 @@ __all__ = [
     "paper_mlp",
     "dirac_linear",
     "dirac_hidden",
+    "spectral_normalize",
 ]
 
 
@@ -82,19 +85,30 @@ def mlp_discriminator(
     hidden_units: Sequence[int] = (64, 64),
     activation: str = "relu",
     name: str = "discriminator",
+    spectral_norm: bool = False,
 ) -> keras.Model:
     """MLP discriminator ``x [B, *input_shape] -> logit [B, 1]``.
 
     Inputs of rank > 1 are flattened first.
+
+    Args:
+        input_shape: sample shape, an int or tuple.
+        hidden_units: width of each hidden layer.
+        activation: hidden activation.
+        name: model name.
+        spectral_norm: wrap every Dense (hidden and logit) in
+            ``keras_gans.spectral_norm.SpectralNormalization`` (Miyato et
+            al., 2018); the layers keep their names.
     """
     in_shape = _shape(input_shape)
     x = keras.Input(in_shape, name="sample")
     h = keras.layers.Flatten(name="flatten")(x) if len(in_shape) > 1 else x
     for i, units in enumerate(_check_units(hidden_units)):
-        h = keras.layers.Dense(units, activation=activation, name=f"dense_{i}")(
-            h
+        dense = keras.layers.Dense(
+            units, activation=activation, name=f"dense_{i}"
         )
-    logit = keras.layers.Dense(1, name="logit")(h)
+        h = _sn(dense, spectral_norm)(h)
+    logit = _sn(keras.layers.Dense(1, name="logit"), spectral_norm)(h)
     return keras.Model(x, logit, name=name)
 
 
@@ -153,7 +167,11 @@ def dirac_linear(psi: float = 1.0, name="dirac_linear") -> keras.Model:
 
 
 def dirac_hidden(
-    n: int = 2, negative_slope: float = 0.2, seed=None, name="dirac_hidden"
+    n: int = 2,
+    negative_slope: float = 0.2,
+    seed=None,
+    name="dirac_hidden",
+    spectral_norm: bool = False,
 ) -> keras.Model:
     """The high-capacity Dirac discriminator ``D(x) = Psi1^T lrelu(Psi0 x)``.
 
@@ -163,7 +181,11 @@ def dirac_hidden(
     Args:
         n: number of hidden units.
         negative_slope: Leaky-ReLU slope for negative inputs.
-        seed: initialiser seed.
+        seed: initialiser seed (also of the power-iteration vectors).
+        name: model name.
+        spectral_norm: wrap ``psi0`` and ``psi1`` in
+            ``keras_gans.spectral_norm.SpectralNormalization`` (Miyato et
+            al., 2018); the layers keep their names.
     """
     if int(n) != n or n < 1:
         raise ValueError(f"dirac_hidden needs n >= 1 hidden units, got {n!r}.")
@@ -172,13 +194,26 @@ def dirac_hidden(
         layer_seed = None if seed is None else seed + offset
         return keras.initializers.RandomUniform(-1.0, 1.0, seed=layer_seed)
 
+    def sn(layer, offset):
+        return _sn(
+            layer,
+            spectral_norm,
+            seed=None if seed is None else seed + offset,
+        )
+
     x = keras.Input((1,), name="sample")
-    h = keras.layers.Dense(
-        int(n), use_bias=False, kernel_initializer=init(0), name="psi0"
+    h = sn(
+        keras.layers.Dense(
+            int(n), use_bias=False, kernel_initializer=init(0), name="psi0"
+        ),
+        0,
     )(x)
     h = keras.layers.LeakyReLU(negative_slope=negative_slope, name="lrelu")(h)
-    out = keras.layers.Dense(
-        1, use_bias=False, kernel_initializer=init(1), name="psi1"
+    out = sn(
+        keras.layers.Dense(
+            1, use_bias=False, kernel_initializer=init(1), name="psi1"
+        ),
+        1,
     )(h)
     return keras.Model(x, out, name=name)
 
@@ -199,6 +234,10 @@ def _dcgan_plan(image_shape):
         )
     start, layers = DCGAN_SIZES[shape[0]]
     return shape, start, layers
+
+
+def _offset(seed, offset):
+    return None if seed is None else seed + offset
 
 
 def _dcgan_init(seed, offset):
@@ -294,6 +333,7 @@ def dcgan_discriminator(
     negative_slope: float = 0.2,
     seed=None,
     name: str = "discriminator",
+    spectral_norm: bool = False,
 ) -> keras.Model:
     """DCGAN discriminator ``images [B, H, W, C] -> logits [B, 1]``.
 
@@ -312,8 +352,13 @@ def dcgan_discriminator(
         image_shape: ``(H, W, C)`` with ``H = W`` in ``DCGAN_SIZES``.
         base_filters: filters of the first convolution.
         negative_slope: LeakyReLU slope.
-        seed: initialiser seed (weights N(0, 0.02)).
+        seed: initialiser seed (weights N(0, 0.02); also of the
+            power-iteration vectors).
         name: model name.
+        spectral_norm: wrap every convolution and the logit Dense in
+            ``keras_gans.spectral_norm.SpectralNormalization`` (Miyato et
+            al., 2018: each ``[4, 4, c_in, c_out]`` kernel is normalised as
+            the ``[16 c_in, c_out]`` matrix); the layers keep their names.
 
     Raises:
         ValueError: an unsupported image shape.
@@ -323,14 +368,15 @@ def dcgan_discriminator(
     x = keras.Input(shape, name="image")
     h = x
     for i in range(layers):
-        h = keras.layers.Conv2D(
+        conv = keras.layers.Conv2D(
             filters,
             4,
             strides=2,
             padding="same",
             kernel_initializer=_dcgan_init(seed, 100 + i),
             name=f"conv_{i}",
-        )(h)
+        )
+        h = _sn(conv, spectral_norm, seed=_offset(seed, 100 + i))(h)
         h = keras.layers.LeakyReLU(
             negative_slope=negative_slope, name=f"conv_{i}_lrelu"
         )(h)
@@ -338,7 +384,8 @@ def dcgan_discriminator(
     h = keras.layers.Flatten(name="flatten")(h)
     logit = keras.layers.Dense(
         1, kernel_initializer=_dcgan_init(seed, 200), name="logit"
-    )(h)
+    )
+    logit = _sn(logit, spectral_norm, seed=_offset(seed, 200))(h)
     return keras.Model(x, logit, name=name)
 
 
@@ -347,8 +394,11 @@ def dcgan(
     image_shape=(64, 64, 3),
     base_filters: int = 64,
     seed=None,
+    spectral_norm: bool = False,
 ) -> Tuple[keras.Model, keras.Model]:
     """The paper's Table II DCGAN pair for ``image_shape``.
+
+    ``spectral_norm`` is passed to the discriminator.
 
     Returns:
         ``(generator, discriminator)``; see ``dcgan_generator`` and
@@ -356,7 +406,9 @@ def dcgan(
     """
     return (
         dcgan_generator(latent_dim, image_shape, base_filters, seed=seed),
-        dcgan_discriminator(image_shape, base_filters, seed=seed),
+        dcgan_discriminator(
+            image_shape, base_filters, seed=seed, spectral_norm=spectral_norm
+        ),
     )
 
 
@@ -410,3 +462,65 @@ def digits_classifier(
         name="logits",
     )(h)
     return keras.Model(x, logits, name=name)
+
+
+def spectral_normalize(model: keras.Model, **options) -> keras.Model:
+    """A copy of a functional or Sequential ``model`` with every layer that
+    has a kernel (Dense, convolutions) spectrally normalised.
+
+    The copy has the same layer names and starts from the same weights (plus
+    each layer's power-iteration vector ``u``); ``model`` is unchanged. For
+    the builders, pass ``spectral_norm=True`` instead.
+
+    Args:
+        model: a functional or Sequential ``keras.Model``, built.
+        **options: ``SpectralNormalization`` options (``power_iterations``,
+            ``epsilon``, ``seed``).
+
+    Raises:
+        ValueError: a subclassed model, a nested model, a layer already
+            normalised, or no layer with a kernel to normalise.
+    """
+    from keras_gans.spectral_norm import SpectralNormalization
+
+    from keras.src.models.functional import Functional
+
+    if not isinstance(model, (Functional, keras.Sequential)):
+        raise ValueError(
+            "spectral_normalize needs a functional or Sequential "
+            f"keras.Model (a subclassed model's layers cannot be rewrapped), "
+            f"got {type(model).__name__}."
+        )
+    wrapped = []
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            raise ValueError(
+                f"Cannot spectrally normalise nested model {layer.name!r}; "
+                "normalise it first and nest the result."
+            )
+        if isinstance(layer, SpectralNormalization):
+            raise ValueError(
+                f"Layer {layer.name!r} is already spectrally normalised."
+            )
+        if isinstance(getattr(layer, "kernel", None), keras.Variable):
+            wrapped.append(layer.name)
+    if not wrapped:
+        raise ValueError(
+            f"Model {model.name!r} has no layer with a kernel to spectrally "
+            f"normalise; its layers: {[layer.name for layer in model.layers]}."
+        )
+
+    def clone(layer):
+        copy = layer.__class__.from_config(layer.get_config())
+        if layer.name in wrapped:
+            return _sn(copy, True, **options)
+        return copy
+
+    copy = keras.models.clone_model(model, clone_function=clone)
+    for layer in model.layers:
+        target = copy.get_layer(layer.name)
+        if isinstance(target, SpectralNormalization):
+            target = target.layer
+        if layer.weights:
+            target.set_weights(layer.get_weights())
+    return copy

@@ -44,6 +44,16 @@ dragan       x + a (x_p - x)               (|grad D(u)| - 1)^2
 lipschitz    a x + (1 - a) y               max(0, |grad D(u)| - K)^2
 ============ ============================= ==============================
 
+The zero-centred penalties (``r1``, ``r2``, ``zero_gp``) take two more
+options. ``norm="l1"`` replaces the squared L2 norm by the L1 norm,
+``E |grad D(u)|_1`` (sum of absolute values over all non-batch axes): the
+L1-norm double backpropagation of Drucker & LeCun (1992), "Improving
+generalization performance using double backpropagation". ``layer=NAME``
+takes the gradient w.r.t. the output (after its activation) of D's layer
+``NAME`` instead of D's input (a layer gradient penalty): D must then be a
+functional or Sequential ``keras.Model`` and the points are still fed to
+its input; an unknown name is a ``ValueError`` listing D's layers.
+
 References: R1/R2, Mescheder et al. (2018); 0GP, Thanh-Tung et al. (2019);
 WGAN-GP, Gulrajani et al. (2017); DRAGAN, Kodali et al. (2017), with
 ``x_p = x + 0.5 std(x) U[0, 1)`` and ``std`` the scalar standard deviation
@@ -51,14 +61,16 @@ of the real batch (over all replicas); one-sided Lipschitz penalty, Petzka
 et al. (2018).
 """
 
-import math
 import functools
 import inspect
+import math
+import weakref
 from typing import Callable
 
+import keras
 import tensorflow as tf
 
-from keras_gans import distribute, rng
+from keras_gans import distribute, rng, spectral_norm
 
 __all__ = [
     "EPSILON",
@@ -70,14 +82,19 @@ __all__ = [
     "wgan_gp",
     "dragan",
     "lipschitz",
+    "NORMS",
+    "check_layer",
     "gradient_norm_squared",
+    "gradient_norms",
     "gradient_scaled",
+    "input_gradients",
     "get",
     "names",
     "synchronizes_replicas",
 ]
 
 EPSILON = 1e-12
+NORMS = ("l2", "l1")
 _OUTPUTS = ("logit", "sigmoid")
 _POSITIONAL = ("discriminator", "real", "fake", "seed")
 
@@ -89,6 +106,52 @@ def _check_output(output):
         raise ValueError(
             f"Unknown penalty output {output!r}. Valid: {', '.join(_OUTPUTS)}."
         )
+
+
+def _check_norm(norm):
+    if norm not in NORMS:
+        raise ValueError(
+            f"Unknown penalty norm {norm!r}. Valid: {', '.join(NORMS)}."
+        )
+
+
+_PROBES = weakref.WeakKeyDictionary()
+
+
+def check_layer(discriminator, layer):
+    """Checks that ``layer`` names a layer of the functional (or Sequential)
+    model ``discriminator``, for the layer gradient penalty.
+
+    Raises:
+        ValueError: ``discriminator`` is not such a model, or has no layer
+            ``layer`` (the message lists its layer names).
+    """
+    from keras.src.models.functional import Functional
+
+    if not isinstance(discriminator, (Functional, keras.Sequential)):
+        raise ValueError(
+            "A layer gradient penalty (layer=...) needs D to be a functional "
+            f"or Sequential keras.Model, got {type(discriminator).__name__}."
+        )
+    names = [item.name for item in discriminator.layers]
+    if layer not in names:
+        raise ValueError(
+            f"D {discriminator.name!r} has no layer {layer!r} for the layer "
+            f"gradient penalty; its layers: {', '.join(names)}."
+        )
+
+
+def _layer_probe(discriminator, layer):
+    """``points -> (activation of layer, D(points))``: the same layers and
+    weights as D, one forward pass (cached per D and layer)."""
+    probes = _PROBES.setdefault(discriminator, {})
+    if layer not in probes:
+        check_layer(discriminator, layer)
+        probes[layer] = keras.Model(
+            discriminator.inputs,
+            [discriminator.get_layer(layer).output, discriminator.outputs[0]],
+        )
+    return probes[layer]
 
 
 class _GradientScaled:
@@ -126,6 +189,64 @@ def _inner_scale(scale, batch):
     return tf.pow(2.0, exponent)
 
 
+def input_gradients(discriminator, points, output="logit", layer=None):
+    """Per-example gradient of D at ``points``, float32.
+
+    Args:
+        discriminator: callable returning logits, ``[B]`` or ``[B, 1]``.
+        points: a batch ``[B, ...]`` of any rank.
+        output: ``"logit"`` differentiates the logit, ``"sigmoid"`` the
+            probability ``sigmoid(logit)``.
+        layer: None for the gradient w.r.t. ``points``; else the name of a
+            layer of D (a functional ``keras.Model``): the gradient w.r.t.
+            that layer's output when D is fed ``points``.
+
+    Returns:
+        float32 tensor, the shape of ``points`` (or of the layer's output).
+
+    Raises:
+        ValueError: D's output does not depend on its input (or the layer),
+            or ``layer`` is not a layer of D.
+    """
+    _check_output(output)
+    points = tf.convert_to_tensor(points)
+    scale = getattr(discriminator, "gradient_scale", None)
+    model = (
+        discriminator.discriminator
+        if isinstance(discriminator, _GradientScaled)
+        else discriminator
+    )
+    probe = None if layer is None else _layer_probe(model, layer)
+    with tf.GradientTape() as tape:
+        tape.watch(points)
+        # Spectral norm's power iteration is a constant here: u is neither
+        # updated nor differentiated by the inner pass.
+        with spectral_norm.frozen():
+            if probe is None:
+                target = points
+                scores = discriminator(points, training=True)
+            else:
+                target, scores = probe(points, training=True)
+        if output == "sigmoid":
+            scores = tf.sigmoid(scores)
+        # Examples are independent, so d(sum)/du_i = dD(u_i)/du_i (not so
+        # for batch-coupled layers such as BatchNorm in training mode).
+        total = tf.reduce_sum(scores)
+        if scale is not None:
+            scale = _inner_scale(scale, tf.shape(points)[0])
+            total = tf.cast(scale, total.dtype) * total
+    grads = tape.gradient(total, target)
+    if grads is None:
+        raise ValueError(
+            "The discriminator's output does not depend on its input; no "
+            "gradient penalty can be computed."
+        )
+    grads = tf.cast(grads, tf.float32)
+    if scale is not None:
+        grads = grads / tf.cast(scale, tf.float32)
+    return grads
+
+
 def gradient_norm_squared(discriminator, points, output="logit"):
     """Per-example squared norm of the gradient of D at ``points``.
 
@@ -138,32 +259,31 @@ def gradient_norm_squared(discriminator, points, output="logit"):
     Returns:
         float32 tensor ``[B]``: ``sum over non-batch axes of (dD/du)^2``.
     """
-    _check_output(output)
-    points = tf.convert_to_tensor(points)
-    with tf.GradientTape() as tape:
-        tape.watch(points)
-        scores = discriminator(points, training=True)
-        if output == "sigmoid":
-            scores = tf.sigmoid(scores)
-        # Examples are independent, so d(sum)/du_i = dD(u_i)/du_i (not so
-        # for batch-coupled layers such as BatchNorm in training mode).
-        total = tf.reduce_sum(scores)
-        scale = getattr(discriminator, "gradient_scale", None)
-        if scale is not None:
-            scale = _inner_scale(scale, tf.shape(points)[0])
-            total = tf.cast(scale, total.dtype) * total
-    grads = tape.gradient(total, points)
-    if grads is None:
-        raise ValueError(
-            "The discriminator's output does not depend on its input; no "
-            "gradient penalty can be computed."
-        )
-    grads = tf.cast(grads, tf.float32)
-    if scale is not None:
-        grads = grads / tf.cast(scale, tf.float32)
-    return tf.reduce_sum(
-        tf.square(tf.reshape(grads, [tf.shape(grads)[0], -1])), axis=1
-    )
+    return gradient_norms(discriminator, points, output)
+
+
+def gradient_norms(
+    discriminator, points, output="logit", norm="l2", layer=None
+):
+    """Per-example ``|grad|^2`` (``norm="l2"``) or ``|grad|_1``
+    (``norm="l1"``) of D's gradient, over all non-batch axes.
+
+    Args:
+        discriminator: callable returning logits, ``[B]`` or ``[B, 1]``.
+        points: a batch ``[B, ...]`` of any rank.
+        output: ``"logit"`` or ``"sigmoid"``: what is differentiated.
+        norm: ``"l2"`` for the squared L2 norm, ``"l1"`` for the L1 norm.
+        layer: see ``input_gradients``.
+
+    Returns:
+        float32 tensor ``[B]``.
+    """
+    _check_norm(norm)
+    grads = input_gradients(discriminator, points, output, layer)
+    flat = tf.reshape(grads, [tf.shape(grads)[0], -1])
+    if norm == "l1":
+        return tf.reduce_sum(tf.abs(flat), axis=1)
+    return tf.reduce_sum(tf.square(flat), axis=1)
 
 
 def _norm(squared):
@@ -197,7 +317,9 @@ def none(discriminator, real, fake, seed, *, output="logit"):
     return tf.constant(0.0, tf.float32)
 
 
-def r1(discriminator, real, fake, seed, *, output="logit"):
+def r1(
+    discriminator, real, fake, seed, *, output="logit", norm="l2", layer=None
+):
     """R1 (Mescheder et al., 2018): ``E_x |grad D(x)|^2`` on real data.
 
     Zero-centred, on real samples. Weighted ``lambda * E[...]`` (no 1/2, as in
@@ -209,15 +331,21 @@ def r1(discriminator, real, fake, seed, *, output="logit"):
         fake: unused (same signature as every penalty).
         seed: unused.
         output: ``"logit"`` or ``"sigmoid"``: what is differentiated.
+        norm: ``"l2"`` (``|g|^2``) or ``"l1"`` (``|g|_1``, Drucker & LeCun).
+        layer: None, or a layer of D whose output is differentiated.
 
     Returns:
         Scalar float32 mean over the batch.
     """
     del fake, seed
-    return tf.reduce_mean(gradient_norm_squared(discriminator, real, output))
+    return tf.reduce_mean(
+        gradient_norms(discriminator, real, output, norm, layer)
+    )
 
 
-def r2(discriminator, real, fake, seed, *, output="logit"):
+def r2(
+    discriminator, real, fake, seed, *, output="logit", norm="l2", layer=None
+):
     """R2 (Mescheder et al., 2018): ``E_y |grad D(y)|^2`` on fake data.
 
     Args:
@@ -226,15 +354,21 @@ def r2(discriminator, real, fake, seed, *, output="logit"):
         fake: generated batch, any rank.
         seed: unused.
         output: ``"logit"`` or ``"sigmoid"``: what is differentiated.
+        norm: ``"l2"`` (``|g|^2``) or ``"l1"`` (``|g|_1``, Drucker & LeCun).
+        layer: None, or a layer of D whose output is differentiated.
 
     Returns:
         Scalar float32 mean over the batch.
     """
     del real, seed
-    return tf.reduce_mean(gradient_norm_squared(discriminator, fake, output))
+    return tf.reduce_mean(
+        gradient_norms(discriminator, fake, output, norm, layer)
+    )
 
 
-def zero_gp(discriminator, real, fake, seed, *, output="logit"):
+def zero_gp(
+    discriminator, real, fake, seed, *, output="logit", norm="l2", layer=None
+):
     """0GP (Thanh-Tung et al., 2019): ``E_u |grad D(u)|^2``.
 
     ``u = a x + (1 - a) y`` with per-example ``a ~ U[0, 1]``: zero-centred,
@@ -246,12 +380,14 @@ def zero_gp(discriminator, real, fake, seed, *, output="logit"):
         fake: generated batch, same shape as ``real``.
         seed: shape ``[2]`` int seed for the alphas.
         output: ``"logit"`` or ``"sigmoid"``: what is differentiated.
+        norm: ``"l2"`` (``|g|^2``) or ``"l1"`` (``|g|_1``, Drucker & LeCun).
+        layer: None, or a layer of D whose output is differentiated.
 
     Returns:
         Scalar float32 mean over the batch.
     """
     u = _interpolate(real, fake, seed)
-    return tf.reduce_mean(gradient_norm_squared(discriminator, u, output))
+    return tf.reduce_mean(gradient_norms(discriminator, u, output, norm, layer))
 
 
 def wgan_gp(discriminator, real, fake, seed, *, output="logit"):
@@ -400,6 +536,14 @@ def get(name, **options):
         raise ValueError(
             f"Penalty already differentiates {bound!r}; cannot rebind "
             f"output={options['output']!r}."
+        )
+    if "norm" in options:
+        _check_norm(options["norm"])
+    if options.get("layer") is not None and not isinstance(
+        options["layer"], str
+    ):
+        raise ValueError(
+            f"Penalty layer must be a layer name, got {options['layer']!r}."
         )
     if "k" in options and not options["k"] > 0:
         raise ValueError(

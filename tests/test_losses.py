@@ -93,3 +93,46 @@ def test_registry():
         ValueError, match="Unknown GAN loss 'lsgan'.*hinge, minimax"
     ):
         losses.get("lsgan")
+
+
+@pytest.mark.parametrize("name", ["minimax", "non_saturating"])
+@pytest.mark.parametrize("s", [0.9, 0.75, 1.0])
+def test_one_sided_label_smoothing_by_hand(name, s):
+    d_real, d_fake, g = losses.get(name, label_smoothing=s)(REAL, FAKE)
+    # Binary cross-entropy with target s, element by element.
+    expected_real = mean([s * sp(-r) + (1 - s) * sp(r) for r in REAL])
+    np.testing.assert_allclose(float(d_real), expected_real, rtol=1e-6)
+    # One-sided: the fake term and G's loss are untouched.
+    np.testing.assert_allclose(float(d_fake), EXPECTED[name][1], rtol=1e-6)
+    np.testing.assert_allclose(float(g), EXPECTED[name][2], rtol=1e-6)
+    assert losses.is_logistic(losses.get(name, label_smoothing=s))
+
+
+def test_label_smoothing_value_at_zero_logit_and_its_minimum():
+    # d_r = 0: -log(1/2) whatever s; the minimum over d_r is at
+    # sigmoid(d_r) = s (a smoothed D is not pushed to infinite logits).
+    s = 0.9
+    fn = losses.get("non_saturating", label_smoothing=s)
+    np.testing.assert_allclose(float(fn([0.0], [0.0])[0]), math.log(2.0))
+    logit = math.log(s / (1 - s))
+    x = tf.Variable([logit])
+    with tf.GradientTape() as tape:
+        loss = fn(x, [0.0])[0]
+    np.testing.assert_allclose(float(tape.gradient(loss, x)[0]), 0.0,
+                               atol=1e-6)
+
+
+@pytest.mark.parametrize("s", [0.5, 0.3, 1.01, -1.0])
+def test_label_smoothing_outside_range_is_an_error(s):
+    with pytest.raises(ValueError, match=r"label_smoothing .* \(0.5, 1\]"):
+        losses.get("non_saturating", label_smoothing=s)
+
+
+@pytest.mark.parametrize("name", ["wasserstein", "hinge"])
+def test_label_smoothing_with_a_non_logistic_loss_is_an_error(name):
+    with pytest.raises(
+        ValueError, match="label smoothing is for the logistic losses"
+    ):
+        losses.get(name, label_smoothing=0.9)
+    with pytest.raises(ValueError, match="takes no option"):
+        losses.get(name, smoothing=0.9)

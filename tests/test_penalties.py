@@ -216,3 +216,93 @@ def test_int_seed_is_the_pair_seed(name):
     as_int = float(fn(d, real, fake, 5))
     assert as_int == float(fn(d, real, fake, tf.constant([5, 0], tf.int64)))
     assert np.isfinite(as_int)
+ZERO_CENTRED = ["r1", "r2", "zero_gp"]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("name", ZERO_CENTRED)
+def test_l1_norm_on_a_linear_discriminator(name, shape):
+    # grad D = w everywhere: E |grad|_1 = |w|_1, computed by hand.
+    real, fake = _data(shape)
+    w = _weights(shape, 1.7)
+    value = penalties.get(name, norm="l1")(Linear(w), real, fake, SEED)
+    assert value.shape == () and value.dtype == tf.float32
+    assert float(value) == pytest.approx(np.abs(w).sum(), rel=1e-5)
+
+
+def test_l1_norm_of_the_sigmoid():
+    # d sigmoid(D)/dx = s (1 - s) w, s = sigmoid(w . x + b), per example.
+    real, fake = _data((6, 3))
+    w = _weights((6, 3), 1.3)
+    value = penalties.get("r1", norm="l1", output="sigmoid")(
+        Linear(w), real, fake, SEED
+    )
+    s = 1.0 / (1.0 + np.exp(-(real.numpy() @ w + 0.3)))
+    expected = np.mean(s * (1.0 - s)) * np.abs(w).sum()
+    assert float(value) == pytest.approx(expected, rel=1e-5)
+
+
+def _two_layer(v, w):
+    """D(x) = v . (W x): a functional model with the hidden layer 'hidden'."""
+    import keras
+
+    x = keras.Input((w.shape[0],), name="sample")
+    hidden = keras.layers.Dense(w.shape[1], use_bias=False, name="hidden")
+    out = keras.layers.Dense(1, use_bias=False, name="out")
+    model = keras.Model(x, out(hidden(x)), name="two_layer")
+    hidden.set_weights([w])
+    out.set_weights([v[:, None]])
+    return model
+
+
+@pytest.mark.parametrize("name", ZERO_CENTRED)
+@pytest.mark.parametrize("norm", ["l2", "l1"])
+def test_layer_penalty_on_a_two_layer_linear_discriminator(name, norm):
+    # The gradient w.r.t. the hidden activation h = W x is v for every x.
+    rng = np.random.default_rng(5)
+    v = rng.normal(size=4).astype(np.float32)
+    w = rng.normal(size=(3, 4)).astype(np.float32)
+    real, fake = _data((6, 3))
+    d = _two_layer(v, w)
+    value = penalties.get(name, layer="hidden", norm=norm)(d, real, fake, SEED)
+    expected = np.sum(v**2) if norm == "l2" else np.sum(np.abs(v))
+    assert float(value) == pytest.approx(expected, rel=1e-5)
+    # The input gradient is W v instead: the layer option changed the point.
+    plain = penalties.get(name, norm=norm)(d, real, fake, SEED)
+    wv = w @ v
+    expected_input = np.sum(wv**2) if norm == "l2" else np.sum(np.abs(wv))
+    assert float(plain) == pytest.approx(expected_input, rel=1e-5)
+
+
+def test_layer_penalty_double_backprop_gives_the_analytic_weight_gradient():
+    # P = |v|^2, so dP/dv = 2 v and dP/dW = 0 (P does not depend on W).
+    rng = np.random.default_rng(6)
+    v = rng.normal(size=4).astype(np.float32)
+    w = rng.normal(size=(3, 4)).astype(np.float32)
+    real, fake = _data((6, 3))
+    d = _two_layer(v, w)
+    with tf.GradientTape() as tape:
+        value = penalties.get("r1", layer="hidden")(d, real, fake, SEED)
+    grad_w, grad_v = tape.gradient(value, d.trainable_weights)
+    np.testing.assert_allclose(grad_v.numpy()[:, 0], 2 * v, rtol=1e-5)
+    assert grad_w is None or np.allclose(grad_w.numpy(), 0.0)
+
+
+def test_layer_and_norm_errors():
+    real, fake = _data((6, 3))
+    d = _two_layer(np.ones(4, np.float32), np.ones((3, 4), np.float32))
+    with pytest.raises(
+        ValueError, match="no layer 'hidden_1'.*sample, hidden, out"
+    ):
+        penalties.get("r1", layer="hidden_1")(d, real, fake, SEED)
+    with pytest.raises(ValueError, match="functional or Sequential"):
+        penalties.get("r1", layer="hidden")(
+            Linear(np.ones(3, np.float32)), real, fake, SEED
+        )
+    with pytest.raises(ValueError, match="Valid: l2, l1"):
+        penalties.get("r1", norm="l3")
+    with pytest.raises(ValueError, match="takes no option"):
+        penalties.get("wgan_gp", norm="l1")
+    with pytest.raises(ValueError, match="layer name"):
+        penalties.get("r2", layer=3)
+    penalties.check_layer(d, "hidden")

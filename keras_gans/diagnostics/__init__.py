@@ -5,6 +5,7 @@
   (paper eq. 2, Figs 2-7);
 - ``gradient_field``: ``-dL_G/dx`` on 2-D data (paper Fig. 1);
 - ``forgetting``: D's scores on frozen old fakes (paper Fig. 11);
+- ``vanishing``: the minimax loss's vanishing G gradient (import the module);
 - ``scores``: what they read off D: ``sigmoid(D)``, or a critic's raw
   output.
 
