@@ -121,7 +121,7 @@ class GAN(keras.Model):
         n_critic: int = 1,
         penalty_output: Optional[str] = None,
         jit_compile="auto",
-        steps_per_execution: int = 1,
+        steps_per_execution="auto",
         ema_decay: Optional[float] = None,
         unroll_steps: int = 0,
         unroll_first_order: bool = False,
@@ -147,8 +147,13 @@ class GAN(keras.Model):
             jit_compile: ``"auto"`` (the default: the measured-fast choice
                 for this discriminator and device,
                 ``training.execution.auto_jit_compile``), True or False.
-            steps_per_execution: train steps per ``tf.function`` call; with
-                XLA, more than 1 runs the steps as one fused XLA loop.
+            steps_per_execution: ``"auto"`` (the default: at each ``fit``
+                the largest divisor of ``steps_per_epoch`` up to 50, or 50
+                when the data sets the epoch's length,
+                ``training.execution.auto_steps_per_execution``) or train
+                steps per ``tf.function`` call; with XLA, more than 1 runs
+                the steps as one fused XLA loop. Per-step callbacks run
+                once per execution.
             ema_decay: if set, in (0, 1): keep a shadow generator
                 (``training.GeneratorEMA``) that ``generate`` and export
                 use. Compile under the strategy's scope.
@@ -183,6 +188,9 @@ class GAN(keras.Model):
         self.unrolled.configure(d_optimizer)
         self.regularizer.configure(d_optimizer, strategy)
         self._stack_batches = row_independent(self.discriminator)
+        self._auto_steps = (
+            execution.check_steps_per_execution(steps_per_execution) == "auto"
+        )
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
         # ``optimizer`` is G's: callbacks such as TensorBoard count steps with
@@ -192,7 +200,7 @@ class GAN(keras.Model):
             jit_compile=execution.resolve_jit_compile(
                 jit_compile, self.discriminator, strategy
             ),
-            steps_per_execution=steps_per_execution,
+            steps_per_execution=1 if self._auto_steps else steps_per_execution,
             **kwargs,
         )
         self._build_optimizers()
@@ -315,6 +323,13 @@ class GAN(keras.Model):
             if isinstance(cb, DiscriminatorHook)
             and not any(cb is h for h in self._hooks)
         ]
+        if getattr(self, "_auto_steps", False):
+            steps = execution.auto_steps_per_execution(
+                kwargs.get("steps_per_epoch")
+            )
+            if steps != self.steps_per_execution:
+                self.steps_per_execution = steps
+                self.train_function = None
         for hook in borrowed:
             self.attach_hook(hook)
         try:

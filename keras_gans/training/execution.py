@@ -14,11 +14,20 @@ fast path.
   short last execution (the data ran out) runs only the batches it got;
 - otherwise Keras' own train function.
 
-``auto_jit_compile(discriminator)`` is the one rule for ``jit_compile=
-"auto"`` (``GAN.compile``'s default and ``keras-gans-train``'s): XLA on a
-GPU, and on CPU for discriminators made of Dense layers only; convolutions
-stay with oneDNN on CPU. ``benchmarks/throughput.py`` measures it
-(``benchmarks/RESULTS.md``).
+The rules for ``GAN.compile``'s defaults, in one place
+(``benchmarks/throughput.py`` measures them, ``benchmarks/RESULTS.md``):
+
+- ``jit_compile="auto"`` (also ``keras-gans-train``'s):
+  ``auto_jit_compile(discriminator)``, XLA on a GPU, and on CPU for
+  discriminators made of Dense layers only (convolutions stay with oneDNN
+  on CPU);
+- ``steps_per_execution="auto"``: resolved at each ``fit`` by
+  ``auto_steps_per_execution(steps_per_epoch)``, the largest divisor of
+  ``steps_per_epoch`` up to ``AUTO_STEPS_PER_EXECUTION`` (an execution
+  never runs past the end of an epoch, which Keras would otherwise do),
+  or ``AUTO_STEPS_PER_EXECUTION`` when the data sets the epoch's length.
+  Per-step callbacks then run once per execution, as Keras documents for
+  ``steps_per_execution``.
 """
 
 import keras
@@ -26,7 +35,16 @@ import tensorflow as tf
 
 from keras_gans import distribute
 
-__all__ = ["auto_jit_compile", "resolve_jit_compile", "train_function"]
+__all__ = [
+    "AUTO_STEPS_PER_EXECUTION",
+    "auto_jit_compile",
+    "auto_steps_per_execution",
+    "check_steps_per_execution",
+    "resolve_jit_compile",
+    "train_function",
+]
+
+AUTO_STEPS_PER_EXECUTION = 50
 
 
 def auto_jit_compile(discriminator) -> bool:
@@ -55,6 +73,30 @@ def resolve_jit_compile(jit_compile, discriminator, strategy) -> bool:
         )
     distribute.check_jit_compile(jit_compile, strategy)
     return jit_compile
+
+
+def check_steps_per_execution(value):
+    """``value`` if it is ``"auto"`` or an integer >= 1, else ValueError."""
+    if value == "auto":
+        return value
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(
+            "steps_per_execution must be an integer >= 1 or 'auto', got "
+            f"{value!r}."
+        )
+    return value
+
+
+def auto_steps_per_execution(steps_per_epoch=None) -> int:
+    """Steps per execution for ``steps_per_execution="auto"``: the largest
+    divisor of ``steps_per_epoch`` that is at most
+    ``AUTO_STEPS_PER_EXECUTION`` (the whole cap when the data sets the
+    epoch's length, ``steps_per_epoch=None``)."""
+    cap = AUTO_STEPS_PER_EXECUTION
+    if steps_per_epoch is None:
+        return cap
+    steps = int(steps_per_epoch)
+    return max(k for k in range(1, min(cap, steps) + 1) if steps % k == 0)
 
 
 def train_function(gan, build_default):
