@@ -31,7 +31,8 @@ means and standard errors are over the seeds that reached it, and the
 table says how many did.
 
   python benchmarks/time_to_quality.py                 # 3 seeds, both rows
-  python benchmarks/time_to_quality.py --num_seeds=5 --rows=ours
+  python benchmarks/time_to_quality.py --seeds=100,101 --rows=ours \
+      --set=steps=10000                                 # a tuning point
 """
 
 import dataclasses
@@ -55,9 +56,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import throughput  # noqa: E402  (the naive peer step)
 
 FLAGS = flags.FLAGS
-flags.DEFINE_integer(
-    "num_seeds", 3, "Seeds per row: config.seed = 0 .. num_seeds-1.",
-    lower_bound=1,
+flags.DEFINE_list(
+    "seeds", ["0", "1", "2"], "Seeds per row (config.seed); tune on seeds "
+    "disjoint from those you report."
+)
+flags.DEFINE_list(
+    "set", [], "TrainConfig overrides, each key=value (e.g. "
+    "g_lr=0.002,steps=10000): the experiment measured instead of the default."
 )
 flags.DEFINE_list("rows", ["ours", "naive"], "Rows to measure.")
 flags.DEFINE_integer(
@@ -196,8 +201,28 @@ class _Evaluate(keras.callbacks.Callback):
         return None
 
 
-def run_one(row: str, seed: int, max_steps: int) -> dict:
+def experiment(seed: int = 0) -> TrainConfig:
+    """The default experiment with the ``--set`` overrides, at ``seed``."""
     config = TrainConfig(seed=seed)
+    changes = {}
+    for item in FLAGS.set:
+        key, sep, value = item.partition("=")
+        if not sep or not hasattr(config, key):
+            raise app.UsageError(
+                f"--set entries are TrainConfig key=value, got {item!r}."
+            )
+        default = getattr(config, key)
+        kind = type(default) if default is not None else str
+        changes[key] = (
+            value.lower() in ("1", "true") if kind is bool else kind(value)
+        )
+    config = dataclasses.replace(config, **changes)
+    config.validate()
+    return config
+
+
+def run_one(row: str, seed: int, max_steps: int) -> dict:
+    config = experiment(seed)
     mixture = data.mixture(config.dataset)
     model, sampler = (build_ours if row == "ours" else build_naive)(config)
     dataset = data.toy_dataset(
@@ -335,13 +360,14 @@ def main(argv):
     bad = [r for r in FLAGS.rows if r not in ROWS]
     if bad:
         raise app.UsageError(f"Unknown rows {bad}; valid: {ROWS}.")
-    max_steps = FLAGS.max_steps or TrainConfig().steps
+    seeds = [int(s) for s in FLAGS.seeds]
+    max_steps = FLAGS.max_steps or experiment().steps
     if max_steps % FLAGS.eval_every:
         raise app.UsageError("--max_steps must be a multiple of --eval_every.")
     print(throughput.machine(), flush=True)
     load_before = os.getloadavg()
     runs = []
-    for seed in range(FLAGS.num_seeds):
+    for seed in seeds:
         for row in FLAGS.rows:
             r = run_one(row, seed, max_steps)
             runs.append(r)
@@ -372,7 +398,8 @@ def main(argv):
             # The machine is shared: 1-minute load averages around the run.
             load_average_before=load_before[0],
             load_average_after=os.getloadavg()[0],
-            config=TrainConfig().to_dict(),
+            config=experiment().to_dict(),
+            seeds=seeds,
             table=table,
             runs=runs,
         ),

@@ -325,7 +325,7 @@ class GAN(keras.Model):
         ]
         if getattr(self, "_auto_steps", False):
             steps = execution.auto_steps_per_execution(
-                kwargs.get("steps_per_epoch")
+                kwargs.get("steps_per_epoch"), self.distribute_strategy
             )
             if steps != self.steps_per_execution:
                 self.steps_per_execution = steps

@@ -25,9 +25,10 @@ The rules for ``GAN.compile``'s defaults, in one place
   ``auto_steps_per_execution(steps_per_epoch)``, the largest divisor of
   ``steps_per_epoch`` up to ``AUTO_STEPS_PER_EXECUTION`` (an execution
   never runs past the end of an epoch, which Keras would otherwise do),
-  or ``AUTO_STEPS_PER_EXECUTION`` when the data sets the epoch's length.
-  Per-step callbacks then run once per execution, as Keras documents for
-  ``steps_per_execution``.
+  or ``AUTO_STEPS_PER_EXECUTION`` when the data sets the epoch's length;
+  1 under a multi-replica strategy (Keras' multi-step loop fails there on
+  a finite distributed dataset). Per-step callbacks then run once per
+  execution, as Keras documents for ``steps_per_execution``.
 """
 
 import keras
@@ -87,11 +88,15 @@ def check_steps_per_execution(value):
     return value
 
 
-def auto_steps_per_execution(steps_per_epoch=None) -> int:
+def auto_steps_per_execution(steps_per_epoch=None, strategy=None) -> int:
     """Steps per execution for ``steps_per_execution="auto"``: the largest
     divisor of ``steps_per_epoch`` that is at most
     ``AUTO_STEPS_PER_EXECUTION`` (the whole cap when the data sets the
-    epoch's length, ``steps_per_epoch=None``)."""
+    epoch's length, ``steps_per_epoch=None``); 1 under a strategy with
+    several replicas."""
+    strategy = strategy or tf.distribute.get_strategy()
+    if strategy.num_replicas_in_sync > 1:
+        return 1
     cap = AUTO_STEPS_PER_EXECUTION
     if steps_per_epoch is None:
         return cap
