@@ -25,7 +25,7 @@ import tensorflow as tf
 from keras_gans import distribute, rng, validation
 from keras_gans.training import execution
 from keras_gans.training.ema import GeneratorEMA
-from keras_gans.training.hooks import DiscriminatorHook, StepContext
+from keras_gans.training.hooks import AttachedHooks, DiscriminatorHook
 from keras_gans.training.objective import AdversarialObjective, row_independent
 from keras_gans.training.regularizer import GradientPenalty
 from keras_gans.training.unrolled import UnrolledObjective
@@ -96,7 +96,7 @@ class GAN(keras.Model):
         self._sample_seed = keras.random.SeedGenerator(
             rng.stream_int(self.seed, "sample")
         )
-        self._hooks = []
+        self._hooks = AttachedHooks()
         self._ema = None
         self.ema_generator = None
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
@@ -262,39 +262,23 @@ class GAN(keras.Model):
         """Attaches ``hook`` to every D step until ``detach_hook`` (``fit``
         attaches the hooks among its callbacks itself). The train function
         is rebuilt on the next ``fit``. Attaching it twice does nothing."""
-        if not isinstance(hook, DiscriminatorHook):
-            raise TypeError(
-                f"{hook!r} is not a keras_gans.training.DiscriminatorHook."
-            )
-        if any(h is hook for h in self._hooks):
-            return
-        names = [h.stream_name for h in self._hooks]
-        if hook.stream_name in names:
-            raise ValueError(
-                f"Another attached hook uses the random stream name "
-                f"{hook.stream_name!r}; give each hook its own stream_name."
-            )
-        hook.attach(self)
-        self._hooks.append(hook)
-        self.train_function = None
+        if self._hooks.attach(self, hook):
+            self.train_function = None
 
     def detach_hook(self, hook: DiscriminatorHook) -> None:
         """Detaches ``hook``; its state stays with it."""
-        if any(h is hook for h in self._hooks):
-            self._hooks = [h for h in self._hooks if h is not hook]
-            hook.detach(self)
+        if self._hooks.detach(self, hook):
             self.train_function = None
 
     @property
     def metrics(self):
-        hooks = [m for h in self._hooks for m in h.metrics]
         return [
             self.d_loss_tracker,
             self.g_loss_tracker,
             self.penalty_tracker,
             self.d_real_tracker,
             self.d_fake_tracker,
-            *hooks,
+            *self._hooks.metrics,
         ]
 
     # ---------------------------------------------------------------- training
@@ -316,27 +300,12 @@ class GAN(keras.Model):
             x, tf.distribute.DistributedDataset
         ):
             tf.nest.map_structure(validation.check_finite_array, x)
-        listed = getattr(callbacks, "callbacks", callbacks) or []
-        borrowed = [
-            cb
-            for cb in listed
-            if isinstance(cb, DiscriminatorHook)
-            and not any(cb is h for h in self._hooks)
-        ]
         if getattr(self, "_auto_steps", False):
-            steps = execution.auto_steps_per_execution(
-                kwargs.get("steps_per_epoch"), self.distribute_strategy
+            execution.set_auto_steps_per_execution(
+                self, kwargs.get("steps_per_epoch")
             )
-            if steps != self.steps_per_execution:
-                self.steps_per_execution = steps
-                self.train_function = None
-        for hook in borrowed:
-            self.attach_hook(hook)
-        try:
+        with self._hooks.borrowed(self, callbacks):
             return super().fit(x, *args, callbacks=callbacks, **kwargs)
-        finally:
-            for hook in borrowed:
-                self.detach_hook(hook)
 
     def make_train_function(self, force=False):
         """Keras' train function, the fused XLA loop or the multi-worker
@@ -358,6 +327,10 @@ class GAN(keras.Model):
             # needs no symbolic build beyond ``build``, done on first use.
             return
         super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+
+    def _seed(self, stream, index):
+        """The seed of step ``index`` of the named stream of the model."""
+        return rng.fold_in(rng.stream(self.rng_seed, stream), index)
 
     def latent(self, batch, seed):
         """``[batch, latent_dim]`` N(0, I) latents from ``seed``."""
@@ -383,30 +356,17 @@ class GAN(keras.Model):
     def _discriminator_step(self, real, iteration, critic_index):
         """One D update, D step ``iteration * n_critic + critic_index``."""
         index = iteration * self.objective.n_critic + critic_index
-        root = self.rng_seed
         fake = self.generator(
             self.latent(
-                tf.shape(real)[0],
-                rng.fold_in(rng.stream(root, "latent/discriminator"), index),
+                tf.shape(real)[0], self._seed("latent/discriminator", index)
             ),
             training=True,
         )
-        contexts = [
-            StepContext(
-                gan=self,
-                real=real,
-                seed=rng.fold_in(
-                    rng.stream(root, "hook/" + hook.stream_name), index
-                ),
-                critic_index=critic_index,
-                iteration=iteration,
-            )
-            for hook in self._hooks
-        ]
-        for hook, step in zip(self._hooks, contexts):
+        hooks = self._hooks.contexts(self, real, index, critic_index, iteration)
+        for hook, step in hooks:
             hook.before_discriminator_step(step)
             fake = hook.transform_fakes(fake, step)
-        penalty_seed = rng.fold_in(rng.stream(root, "penalty"), index)
+        penalty_seed = self._seed("penalty", index)
         optimizer = self.d_optimizer
         loss_scale = getattr(optimizer, "dynamic_scale", None)
         d_vars = self.discriminator.trainable_variables
@@ -416,7 +376,7 @@ class GAN(keras.Model):
                     self.discriminator, real, fake, self._stack_batches
                 )
             )
-            for hook, step in zip(self._hooks, contexts):
+            for hook, step in hooks:
                 term = hook.discriminator_loss(step)
                 if term is not None:
                     d_loss = d_loss + term
@@ -447,22 +407,15 @@ class GAN(keras.Model):
         self.d_fake_tracker.update_state(self.objective.score(fake_logits))
 
     def _generator_step(self, batch, real, iteration):
-        root = self.rng_seed
         g_vars = self.generator.trainable_variables
         with tf.GradientTape() as tape:
             fake = self.generator(
-                self.latent(
-                    batch,
-                    rng.fold_in(rng.stream(root, "latent/generator"), iteration),
-                ),
+                self.latent(batch, self._seed("latent/generator", iteration)),
                 training=True,
             )
             if self.unrolled.steps:
                 fake_logits = self.unrolled.fake_logits(
-                    self,
-                    real,
-                    fake,
-                    rng.fold_in(rng.stream(root, "unroll"), iteration),
+                    self, real, fake, self._seed("unroll", iteration)
                 )
             else:
                 fake_logits = self.discriminator(fake, training=True)

@@ -15,6 +15,7 @@ tf.config.set_logical_device_configuration(
 
 @pytest.fixture(scope="session")
 def mirrored_strategy():
-    """One two-CPU MirroredStrategy per process: collective ops of several
-    MirroredStrategy objects in one process can collide on CPU."""
-    return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    """The process's one two-CPU MirroredStrategy (helpers/strategy.py)."""
+    from helpers.strategy import two_cpus
+
+    return two_cpus()

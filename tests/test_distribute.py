@@ -1,6 +1,5 @@
 """MirroredStrategy on two logical CPUs equals one device; XLA equals no XLA."""
 
-import functools
 
 import keras
 import numpy as np
@@ -8,6 +7,7 @@ import pytest
 import tensorflow as tf
 
 import keras_gans as kg
+from helpers.strategy import two_cpus
 from keras_gans import distribute
 
 GLOBAL_BATCH = 8
@@ -70,11 +70,7 @@ def train(
     return [w.numpy() for w in gan.weights], history
 
 
-@functools.lru_cache(maxsize=None)
-def _mirrored():
-    # One strategy per process: collective ops of several MirroredStrategy
-    # objects in one process can collide on CPU.
-    return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+_mirrored = two_cpus
 
 
 def _assert_same(a, b, tol=1e-5):

@@ -42,6 +42,7 @@ __all__ = [
     "auto_steps_per_execution",
     "check_steps_per_execution",
     "resolve_jit_compile",
+    "set_auto_steps_per_execution",
     "train_function",
 ]
 
@@ -102,6 +103,15 @@ def auto_steps_per_execution(steps_per_epoch=None, strategy=None) -> int:
         return cap
     steps = int(steps_per_epoch)
     return max(k for k in range(1, min(cap, steps) + 1) if steps % k == 0)
+
+
+def set_auto_steps_per_execution(model, steps_per_epoch=None) -> None:
+    """Sets ``model.steps_per_execution`` by ``auto_steps_per_execution``
+    (before a ``fit``), dropping its train function when that changes."""
+    steps = auto_steps_per_execution(steps_per_epoch, model.distribute_strategy)
+    if steps != model.steps_per_execution:
+        model.steps_per_execution = steps
+        model.train_function = None
 
 
 def train_function(gan, build_default):

@@ -27,12 +27,15 @@ runs without it. ``attach(gan)`` is where a hook creates its variables
 (under the GAN's strategy scope) if its constructor could not.
 """
 
+import contextlib
 import dataclasses
 from typing import Any, List, Optional
 
 import tensorflow as tf
 
-__all__ = ["DiscriminatorHook", "StepContext"]
+from keras_gans import rng
+
+__all__ = ["AttachedHooks", "DiscriminatorHook", "StepContext"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,3 +99,90 @@ class DiscriminatorHook:
         None: nothing."""
         del values
         return None
+
+
+class AttachedHooks:
+    """The hooks attached to one GAN, in call order (a plain container: the
+    GAN does not track hooks for checkpoints; their owners do)."""
+
+    def __init__(self):
+        self._hooks: List[DiscriminatorHook] = []
+
+    def __iter__(self):
+        return iter(tuple(self._hooks))
+
+    def __len__(self):
+        return len(self._hooks)
+
+    def __contains__(self, hook):
+        return any(h is hook for h in self._hooks)
+
+    def attach(self, gan, hook) -> bool:
+        """Attaches ``hook`` (calling ``hook.attach(gan)``); False if it
+        was attached already."""
+        if not isinstance(hook, DiscriminatorHook):
+            raise TypeError(
+                f"{hook!r} is not a keras_gans.training.DiscriminatorHook."
+            )
+        if hook in self:
+            return False
+        if any(h.stream_name == hook.stream_name for h in self._hooks):
+            raise ValueError(
+                f"Another attached hook uses the random stream name "
+                f"{hook.stream_name!r}; give each hook its own stream_name."
+            )
+        hook.attach(gan)
+        self._hooks.append(hook)
+        return True
+
+    def detach(self, gan, hook) -> bool:
+        """Detaches ``hook`` (its state stays with it); False if it was not
+        attached."""
+        if hook not in self:
+            return False
+        self._hooks = [h for h in self._hooks if h is not hook]
+        hook.detach(gan)
+        return True
+
+    @contextlib.contextmanager
+    def borrowed(self, gan, callbacks):
+        """Attaches the hooks among ``callbacks`` (a list or a Keras
+        ``CallbackList``) that are not attached yet, and detaches them on
+        exit, also when the block raises."""
+        listed = getattr(callbacks, "callbacks", callbacks) or []
+        borrowed = [
+            cb
+            for cb in listed
+            if isinstance(cb, DiscriminatorHook) and cb not in self
+        ]
+        for hook in borrowed:
+            gan.attach_hook(hook)
+        try:
+            yield
+        finally:
+            for hook in borrowed:
+                gan.detach_hook(hook)
+
+    @property
+    def metrics(self) -> list:
+        return [m for h in self._hooks for m in h.metrics]
+
+    def contexts(self, gan, real, index, critic_index, iteration):
+        """``[(hook, StepContext)]`` for D step ``index``; each hook's seed
+        is its stream ``"hook/<stream_name>"`` folded in with ``index``."""
+        return [
+            (
+                hook,
+                StepContext(
+                    gan=gan,
+                    real=real,
+                    seed=rng.fold_in(
+                        rng.stream(gan.rng_seed, "hook/" + hook.stream_name),
+                        index,
+                    ),
+                    critic_index=critic_index,
+                    iteration=iteration,
+                ),
+            )
+            for hook in self._hooks
+        ]
