@@ -61,8 +61,9 @@ flags.DEFINE_list(
     "disjoint from those you report."
 )
 flags.DEFINE_list(
-    "set", [], "TrainConfig overrides, each key=value (e.g. "
-    "g_lr=0.002,steps=10000): the experiment measured instead of the default."
+    "set", [], "TrainConfig overrides, each key=value, nested fields dotted "
+    "(e.g. steps=10000,d_optimizer.learning_rate=0.002): the experiment "
+    "measured instead of the default."
 )
 flags.DEFINE_list("rows", ["ours", "naive"], "Rows to measure.")
 flags.DEFINE_integer(
@@ -204,21 +205,30 @@ class _Evaluate(keras.callbacks.Callback):
 def experiment(seed: int = 0) -> TrainConfig:
     """The default experiment with the ``--set`` overrides, at ``seed``."""
     config = TrainConfig(seed=seed)
-    changes = {}
     for item in FLAGS.set:
         key, sep, value = item.partition("=")
-        if not sep or not hasattr(config, key):
+        config = _replace(config, key.split("."), value, item) if sep else None
+        if config is None:
             raise app.UsageError(
                 f"--set entries are TrainConfig key=value, got {item!r}."
             )
-        default = getattr(config, key)
-        kind = type(default) if default is not None else str
-        changes[key] = (
-            value.lower() in ("1", "true") if kind is bool else kind(value)
-        )
-    config = dataclasses.replace(config, **changes)
     config.validate()
     return config
+
+
+def _replace(config, path, value, item):
+    """``config`` with the field at ``path`` (e.g. ``["d_optimizer",
+    "learning_rate"]``) set to ``value``, parsed as the field's type."""
+    name = path[0]
+    if not dataclasses.is_dataclass(config) or not hasattr(config, name):
+        raise app.UsageError(f"--set: no TrainConfig field for {item!r}.")
+    current = getattr(config, name)
+    if len(path) > 1:
+        new = _replace(current, path[1:], value, item)
+    else:
+        kind = type(current) if current is not None else str
+        new = value.lower() in ("1", "true") if kind is bool else kind(value)
+    return dataclasses.replace(config, **{name: new})
 
 
 def run_one(row: str, seed: int, max_steps: int) -> dict:

@@ -36,6 +36,8 @@ from typing import Callable, Tuple
 
 import tensorflow as tf
 
+from keras_gans import registry
+
 __all__ = [
     "LossFn",
     "minimax",
@@ -205,22 +207,12 @@ def get(name, **options):
             the loss takes (e.g. ``label_smoothing`` with ``wasserstein`` or
             ``hinge``), or ``label_smoothing`` is outside (0.5, 1].
     """
-    if callable(name):
-        fn = name
-    elif name not in _REGISTRY:
-        raise ValueError(
-            f"Unknown GAN loss {name!r}. Valid names: {', '.join(names())}."
-        )
-    else:
-        fn = _REGISTRY[name]
+    fn = registry.lookup(name, _REGISTRY, "GAN loss")
     if not options:
         return fn
-    params = inspect.signature(fn).parameters
-    takes_any = any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
-    )
-    unknown = [] if takes_any else sorted(k for k in options if k not in params)
+    unknown = registry.unknown_options(fn, options)
     if unknown:
+        params = inspect.signature(fn).parameters
         hint = (
             " (one-sided label smoothing is for the logistic losses: "
             f"{', '.join(n for n, f in _REGISTRY.items() if f in _LOGISTIC)})"
@@ -239,6 +231,4 @@ def get(name, **options):
 def is_logistic(loss_fn):
     """Whether ``loss_fn`` reads logits as log-odds (minimax, GAN-NS), with
     or without options bound."""
-    while isinstance(loss_fn, functools.partial):
-        loss_fn = loss_fn.func
-    return loss_fn in _LOGISTIC
+    return registry.unwrap(loss_fn) in _LOGISTIC

@@ -70,7 +70,7 @@ from typing import Callable
 import keras
 import tensorflow as tf
 
-from keras_gans import distribute, rng, spectral_norm
+from keras_gans import distribute, registry, rng, spectral_norm
 
 __all__ = [
     "EPSILON",
@@ -506,25 +506,12 @@ def get(name, **options):
         ValueError: ``name`` is not a registered penalty, or an option is not
             one the penalty takes.
     """
-    if callable(name):
-        fn = name
-    elif name not in _REGISTRY:
-        raise ValueError(
-            f"Unknown gradient penalty {name!r}. "
-            f"Valid names: {', '.join(names())}."
-        )
-    else:
-        fn = _REGISTRY[name]
+    fn = registry.lookup(name, _REGISTRY, "gradient penalty")
     if not options:
         return fn
-    params = inspect.signature(fn).parameters
-    takes_any = any(
-        p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
-    )
-    unknown = sorted(key for key in options if key not in params)
-    if takes_any:
-        unknown = []
+    unknown = registry.unknown_options(fn, options)
     if unknown:
+        params = inspect.signature(fn).parameters
         raise ValueError(
             f"Penalty {name!r} takes no option(s) {unknown}; its options: "
             f"{[p for p in params if p not in _POSITIONAL]}."
@@ -555,6 +542,4 @@ def get(name, **options):
 def synchronizes_replicas(fn) -> bool:
     """Whether penalty ``fn`` (a registered one, possibly with options
     bound) communicates across replicas: ``dragan``'s batch std does."""
-    while isinstance(fn, functools.partial):
-        fn = fn.func
-    return fn is dragan
+    return registry.unwrap(fn) is dragan
