@@ -7,6 +7,7 @@
 - ``hooks``: the ``DiscriminatorHook`` protocol (replay, EWC);
 - ``execution``: the fused XLA loop, the multi-worker train function and
   the ``jit_compile="auto"`` rule;
+- ``weight_penalty``: L1 weight regularisation of D (a hook);
 - ``update_rules``: optimizers' update rules as pure functions (the lazy
   step and the look-ahead use them).
 """
@@ -18,12 +19,14 @@ from keras_gans.training.hooks import DiscriminatorHook, StepContext
 from keras_gans.training.objective import AdversarialObjective
 from keras_gans.training.regularizer import GradientPenalty
 from keras_gans.training.unrolled import UnrolledObjective
+from keras_gans.training.weight_penalty import L1WeightPenalty
 
 __all__ = [
     "AdversarialObjective",
     "DiscriminatorHook",
     "GeneratorEMA",
     "GradientPenalty",
+    "L1WeightPenalty",
     "StepContext",
     "UnrolledObjective",
     "auto_jit_compile",
