@@ -24,6 +24,7 @@ import tensorflow as tf
 
 from keras_gans import distribute, rng, validation
 from keras_gans.training import execution
+from keras_gans.training.augmentation import InputAugmentation
 from keras_gans.training.ema import GeneratorEMA
 from keras_gans.training.hooks import DiscriminatorHook, StepContext
 from keras_gans.training.objective import AdversarialObjective, row_independent
@@ -127,6 +128,9 @@ class GAN(keras.Model):
         unroll_first_order: bool = False,
         penalty_every: int = 1,
         unroll_update: str = "optimizer",
+        augment="none",
+        instance_noise: float = 0.0,
+        instance_noise_anneal_steps: int = 0,
         **kwargs,
     ):
         """Configures training.
@@ -162,6 +166,17 @@ class GAN(keras.Model):
                 separate update every k D steps and adjusts D's optimizer's
                 learning rate and decay rates by ``c = k / (k + 1)``. 1 (the
                 default) adds the penalty to every D step.
+            augment: differentiable augmentation of D's inputs, real and
+                fake, in D's and G's losses (``training.InputAugmentation``;
+                the penalty is taken at the clean samples through it):
+                ``"none"``, ``"diffaugment:OPS"`` (DiffAugment) or
+                ``"ada"``/``"ada:OPS"`` (ADA; ``p`` is the checkpointed
+                ``gan.ada.p``, logged as ``ada_p``). Compile under the
+                strategy's scope.
+            instance_noise: std sigma >= 0 of Gaussian noise on D's inputs
+                (0: off).
+            instance_noise_anneal_steps: GAN iterations over which sigma
+                falls linearly to 0 (0: constant).
             **kwargs: passed to ``keras.Model.compile``.
 
         Raises:
@@ -181,6 +196,15 @@ class GAN(keras.Model):
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in (0, 1), got {ema_decay!r}.")
         self.unrolled.configure(d_optimizer)
+        self.augmentation = InputAugmentation(
+            augment,
+            instance_noise,
+            instance_noise_anneal_steps,
+            ada=getattr(self, "ada", None),
+        )
+        self.augmentation.check(self)
+        if self.augmentation.ada is not None:
+            self.ada = self.augmentation.ada  # checkpointed; only with ADA
         self.regularizer.configure(d_optimizer, strategy)
         self._stack_batches = row_independent(self.discriminator)
         self.d_optimizer = d_optimizer
@@ -391,6 +415,9 @@ class GAN(keras.Model):
         for hook, step in zip(self._hooks, contexts):
             hook.before_discriminator_step(step)
             fake = hook.transform_fakes(fake, step)
+        real_in, fake_in, penalized = self.augmentation.discriminator_inputs(
+            self.discriminator, real, fake, root, index, iteration
+        )
         penalty_seed = rng.fold_in(rng.stream(root, "penalty"), index)
         optimizer = self.d_optimizer
         loss_scale = getattr(optimizer, "dynamic_scale", None)
@@ -398,7 +425,7 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             d_loss, real_logits, fake_logits = (
                 self.objective.discriminator_loss(
-                    self.discriminator, real, fake, self._stack_batches
+                    self.discriminator, real_in, fake_in, self._stack_batches
                 )
             )
             for hook, step in zip(self._hooks, contexts):
@@ -406,7 +433,7 @@ class GAN(keras.Model):
                 if term is not None:
                     d_loss = d_loss + term
             term, penalty = self.regularizer.in_step_term(
-                self.discriminator, real, fake, penalty_seed, loss_scale
+                penalized, real, fake, penalty_seed, loss_scale
             )
             unpenalised, d_loss = d_loss, d_loss + term
             scaled = optimizer.scale_loss(distribute.scale_loss(d_loss))
@@ -414,7 +441,7 @@ class GAN(keras.Model):
         applied = tf.constant(True)
         if self.regularizer.lazy:
             penalty, applied = self.regularizer.lazy_step(
-                self.discriminator, optimizer, real, fake, penalty_seed, index
+                penalized, optimizer, real, fake, penalty_seed, index
             )
         elif loss_scale is not None:
             # A penalty whose loss-scaled inner gradient overflowed is inf;
@@ -430,6 +457,7 @@ class GAN(keras.Model):
         )
         self.d_real_tracker.update_state(self.objective.score(real_logits))
         self.d_fake_tracker.update_state(self.objective.score(fake_logits))
+        self.augmentation.after_discriminator_step(real_logits)
 
     def _generator_step(self, batch, real, iteration):
         root = self.rng_seed
@@ -450,7 +478,10 @@ class GAN(keras.Model):
                     rng.fold_in(rng.stream(root, "unroll"), iteration),
                 )
             else:
-                fake_logits = self.discriminator(fake, training=True)
+                fake_logits = self.discriminator(
+                    self.augmentation.generator_input(fake, root, iteration),
+                    training=True,
+                )
             g_loss = self.objective.generator_loss(fake_logits)
             scaled = self.g_optimizer.scale_loss(distribute.scale_loss(g_loss))
         self.g_optimizer.apply(tape.gradient(scaled, g_vars), g_vars)
@@ -464,6 +495,7 @@ class GAN(keras.Model):
         TerminateOnNaN, see a NaN in either player's loss)."""
         logs = {m.name: m.result() for m in self.metrics}
         logs["loss"] = logs["d_loss"] + logs["g_loss"]
+        logs.update(self.augmentation.logs())
         return logs
 
     # ---------------------------------------------------------------- sampling
