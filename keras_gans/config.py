@@ -39,7 +39,7 @@ from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
 
 import keras
 
-from keras_gans import data, losses, penalties
+from keras_gans import augment, data, losses, penalties
 
 __all__ = [
     "DATASETS",
@@ -489,6 +489,25 @@ class TrainConfig:
         "added to L_D (0: off).",
         lower=0.0,
     )
+    augment: str = setting(
+        "none",
+        "Differentiable augmentation of D's inputs (image data sets): none, "
+        "diffaugment:OPS (any of color,translation,cutout) or ada "
+        "(ada:OPS for a subset of xflip,rotate90,xint,brightness,contrast,"
+        "saturation).",
+    )
+    instance_noise: float = setting(
+        0.0,
+        "Instance noise: std of Gaussian noise on every D input, real and "
+        "fake (0: off).",
+        lower=0.0,
+    )
+    instance_noise_anneal_steps: int = setting(
+        0,
+        "Steps over which --instance_noise falls linearly to 0 (0: "
+        "constant).",
+        lower=0,
+    )
     # Remedies.
     ema_decay: float = setting(
         0.999,
@@ -703,6 +722,29 @@ class TrainConfig:
                 "label_smoothing (one-sided label smoothing) is for the "
                 "logistic losses (minimax, non_saturating), got loss "
                 f"{self.loss!r}; use --label_smoothing=1 with it.",
+            )
+        try:
+            policy = augment.parse_policy(self.augment)
+        except ValueError as e:
+            raise ConfigError("augment", f"augment: {e}") from None
+        if policy.kind != "none" and not self.is_image:
+            raise ConfigError(
+                "augment",
+                f"augment ({self.augment!r}) augments images; dataset "
+                f"{self.dataset!r} is not an image data set.",
+            )
+        transform = policy.kind != "none" or self.instance_noise > 0
+        if transform and self.unroll_steps:
+            raise ConfigError(
+                "unroll_steps",
+                "unroll_steps > 0 cannot be combined with --augment or "
+                "--instance_noise (the look-ahead sees clean inputs).",
+            )
+        if transform and self.penalty_layer:
+            raise ConfigError(
+                "penalty_layer",
+                "penalty_layer (the layer gradient penalty) cannot be "
+                "combined with --augment or --instance_noise.",
             )
         zero_centred = "norm" in inspect.signature(
             penalties.get(self.penalty)

@@ -164,6 +164,9 @@ def _build_gan(config: TrainConfig) -> GAN:
             unroll_first_order=config.unroll_first_order,
             unroll_update=config.unroll_update,
             penalty_every=config.penalty_every,
+            augment=config.augment,
+            instance_noise=config.instance_noise,
+            instance_noise_anneal_steps=config.instance_noise_anneal_steps,
         )
         if config.d_l1:
             gan.attach_hook(L1WeightPenalty(config.d_l1))
@@ -384,7 +387,7 @@ class _Progress(keras.callbacks.Callback):
         )
 
 
-_LOSS_KEYS = ("d_loss", "g_loss", "penalty", "d_real", "d_fake")
+_LOSS_KEYS = ("d_loss", "g_loss", "penalty", "d_real", "d_fake", "ada_p")
 
 
 def _losses(logs):

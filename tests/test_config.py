@@ -139,6 +139,28 @@ def test_identity_differences_leave_out_what_may_change():
         ),
         ({"d_l1": -0.1}, "d_l1", r"d_l1 must be in \[0, inf\)"),
         (
+            {"augment": "mixup", "dataset": "digits"},
+            "augment",
+            "Unknown augmentation 'mixup'. Valid: none, ada",
+        ),
+        (
+            {"augment": "diffaugment:color,blur", "dataset": "digits"},
+            "augment",
+            r"unknown op\(s\) \['blur'\]",
+        ),
+        ({"augment": "ada"}, "augment", "'ring' is not an image data set"),
+        ({"instance_noise": -0.1}, "instance_noise", r"in \[0, inf\)"),
+        (
+            {"instance_noise_anneal_steps": -1},
+            "instance_noise_anneal_steps",
+            r"in \[0, inf\)",
+        ),
+        (
+            {"instance_noise": 0.1, "unroll_steps": 2},
+            "unroll_steps",
+            "cannot be combined with --augment or --instance_noise",
+        ),
+        (
             {"d_optimizer": OptimizerConfig(weight_decay=-1.0)},
             "d_weight_decay",
             r"d_weight_decay must be in \[0, inf\)",

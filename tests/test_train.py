@@ -134,6 +134,15 @@ BAD_INPUTS = [
     ),
     (["--d_weight_decay=-0.1"], None, 1, "flag --d_weight_decay=-0.1"),
     (["--d_l1=-1"], None, 1, "flag --d_l1=-1"),
+    (["--instance_noise=-0.5"], None, 1, "flag --instance_noise=-0.5"),
+    (
+        ["--dataset=digits", "--augment=diffaugment:zoom"],
+        None,
+        1,
+        r"--augment: .*unknown op\(s\) \['zoom'\]. Valid: .*color, "
+        "translation, cutout",
+    ),
+    (["--augment=ada"], None, 1, "--augment: .*not an image data set"),
     (
         ["--penalty=r1", "--penalty_layer=dense_9"],
         None,
@@ -303,6 +312,13 @@ def test_stabiliser_flags_reach_the_config():
     assert config.d_optimizer.weight_decay == 0.01
     assert config.g_optimizer.weight_decay == 0.0
     assert config.d_l1 == 1e-4
+    config = parse(
+        ["--dataset=digits", "--augment=diffaugment:translation,cutout,color",
+         "--instance_noise=0.1", "--instance_noise_anneal_steps=500"]
+    )
+    assert config.augment == "diffaugment:translation,cutout,color"
+    assert config.instance_noise == 0.1
+    assert config.instance_noise_anneal_steps == 500
 
 
 def test_every_setting_has_a_flag():

@@ -343,6 +343,16 @@ _IMAGE = TrainConfig(
             ema_decay=0.0,
         ),
         dict(penalty="none", penalty_output="sigmoid", jit_compile=True),
+        dict(
+            dataset="digits",
+            augment="diffaugment:translation,cutout,color",
+            instance_noise=0.1,
+            instance_noise_anneal_steps=4,
+            spectral_norm=True,
+            label_smoothing=0.9,
+            d_l1=1e-4,
+        ),
+        dict(augment="ada", penalty="r1", penalty_norm="l1"),
     ],
     ids=[
         "minimax-r1",
@@ -352,6 +362,8 @@ _IMAGE = TrainConfig(
         "unrolled-lipschitz",
         "mlp-r2",
         "xla",
+        "diffaugment-noise-sn-smoothing-l1",
+        "ada",
     ],
 )
 def test_image_runs_with_every_loss_penalty_and_callback(tmp_path, overrides):

@@ -4,6 +4,7 @@
 - ``regularizer``: the gradient penalty and its lazy schedule;
 - ``unrolled``: the unrolled generator objective;
 - ``ema``: the generator EMA;
+- ``augmentation``: DiffAugment / ADA / instance noise of D's inputs;
 - ``hooks``: the ``DiscriminatorHook`` protocol (replay, EWC);
 - ``execution``: the fused XLA loop, the multi-worker train function and
   the ``jit_compile="auto"`` rule;
@@ -13,6 +14,7 @@
 """
 
 from keras_gans.training import execution, update_rules
+from keras_gans.training.augmentation import InputAugmentation
 from keras_gans.training.ema import GeneratorEMA
 from keras_gans.training.execution import auto_jit_compile
 from keras_gans.training.hooks import DiscriminatorHook, StepContext
@@ -26,6 +28,7 @@ __all__ = [
     "DiscriminatorHook",
     "GeneratorEMA",
     "GradientPenalty",
+    "InputAugmentation",
     "L1WeightPenalty",
     "StepContext",
     "UnrolledObjective",

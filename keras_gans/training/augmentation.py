@@ -179,7 +179,9 @@ class InputAugmentation:
             return
         signs = tf.sign(tf.cast(tf.reshape(real_logits, [-1]), tf.float32))
         total = distribute.cross_replica_sum(tf.reduce_sum(signs))
-        count = distribute.cross_replica_sum(tf.cast(tf.size(signs), tf.float32))
+        count = distribute.cross_replica_sum(
+            tf.cast(tf.size(signs), tf.float32)
+        )
         self.ada.update(total / count, tf.cast(count, tf.int64))
 
     def logs(self) -> dict:
