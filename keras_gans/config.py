@@ -508,6 +508,12 @@ class TrainConfig:
         "constant).",
         lower=0,
     )
+    d_warmup_steps: int = setting(
+        0,
+        "D-only steps on real and fake before the first G step (counted in "
+        "the checkpoint: a resumed run does not redo them).",
+        lower=0,
+    )
     # Remedies.
     ema_decay: float = setting(
         0.999,

@@ -30,6 +30,7 @@ from keras_gans.training.hooks import DiscriminatorHook, StepContext
 from keras_gans.training.objective import AdversarialObjective, row_independent
 from keras_gans.training.regularizer import GradientPenalty
 from keras_gans.training.unrolled import UnrolledObjective
+from keras_gans.training.warmup import DiscriminatorWarmup
 from keras_gans.validation import check_integer
 
 __all__ = ["GAN"]
@@ -131,6 +132,7 @@ class GAN(keras.Model):
         augment="none",
         instance_noise: float = 0.0,
         instance_noise_anneal_steps: int = 0,
+        d_warmup_steps: int = 0,
         **kwargs,
     ):
         """Configures training.
@@ -177,6 +179,9 @@ class GAN(keras.Model):
                 (0: off).
             instance_noise_anneal_steps: GAN iterations over which sigma
                 falls linearly to 0 (0: constant).
+            d_warmup_steps: D-only steps that ``fit`` runs before the first
+                G step (``training.DiscriminatorWarmup``); the number done,
+                ``gan.d_warmup_done``, is checkpointed.
             **kwargs: passed to ``keras.Model.compile``.
 
         Raises:
@@ -205,6 +210,12 @@ class GAN(keras.Model):
         self.augmentation.check(self)
         if self.augmentation.ada is not None:
             self.ada = self.augmentation.ada  # checkpointed; only with ADA
+        self.warmup = DiscriminatorWarmup(
+            d_warmup_steps, getattr(self, "d_warmup_done", None)
+        )
+        self.warmup.configure(self)
+        if self.warmup.counter is not None:
+            self.d_warmup_done = self.warmup.counter  # only with a warm-up
         self.regularizer.configure(d_optimizer, strategy)
         self._stack_batches = row_independent(self.discriminator)
         self.d_optimizer = d_optimizer
@@ -342,6 +353,7 @@ class GAN(keras.Model):
         for hook in borrowed:
             self.attach_hook(hook)
         try:
+            self.warmup.run(self, x, kwargs.get("batch_size"))
             return super().fit(x, *args, callbacks=callbacks, **kwargs)
         finally:
             for hook in borrowed:
@@ -389,10 +401,11 @@ class GAN(keras.Model):
         )
         return self.logs()
 
-    def _discriminator_step(self, real, iteration, critic_index):
-        """One D update, D step ``iteration * n_critic + critic_index``."""
+    def _discriminator_step(self, real, iteration, critic_index, root=None):
+        """One D update, D step ``iteration * n_critic + critic_index``, its
+        noise from the streams of ``root`` (default: the model's seed)."""
         index = iteration * self.objective.n_critic + critic_index
-        root = self.rng_seed
+        root = self.rng_seed if root is None else root
         fake = self.generator(
             self.latent(
                 tf.shape(real)[0],

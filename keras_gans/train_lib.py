@@ -167,6 +167,7 @@ def _build_gan(config: TrainConfig) -> GAN:
             augment=config.augment,
             instance_noise=config.instance_noise,
             instance_noise_anneal_steps=config.instance_noise_anneal_steps,
+            d_warmup_steps=config.d_warmup_steps,
         )
         if config.d_l1:
             gan.attach_hook(L1WeightPenalty(config.d_l1))

@@ -134,6 +134,7 @@ BAD_INPUTS = [
     ),
     (["--d_weight_decay=-0.1"], None, 1, "flag --d_weight_decay=-0.1"),
     (["--d_l1=-1"], None, 1, "flag --d_l1=-1"),
+    (["--d_warmup_steps=-2"], None, 1, "flag --d_warmup_steps=-2"),
     (["--instance_noise=-0.5"], None, 1, "flag --instance_noise=-0.5"),
     (
         ["--dataset=digits", "--augment=diffaugment:zoom"],

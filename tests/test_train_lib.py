@@ -515,3 +515,20 @@ def test_unknown_penalty_layer_is_an_error_before_training(tmp_path):
                        ".*its layers: sample, dense_0"):
         train_lib.run(config, tmp_path / "run", verbose=0)
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.slow  # ~20 s
+def test_d_warmup_runs_once_per_run_and_is_checkpointed(tmp_path):
+    config = TrainConfig(
+        steps=20, batch_size=16, log_every=10, eval_every=20,
+        eval_samples=100, steps_per_execution=10, d_warmup_steps=5,
+        lr_schedule="constant",
+    )
+    train_lib.run(config, tmp_path / "run", verbose=0)
+    longer = dataclasses.replace(config, steps=30)
+    result = train_lib.run(longer, tmp_path / "run", verbose=0)
+    assert result["steps_trained_this_run"] == 10
+    gan = train_lib.build_gan(longer)
+    callbacks.Checkpoint(gan, tmp_path / "run" / "checkpoints").restore()
+    assert int(gan.d_warmup_done.numpy()) == 5
+    assert int(gan.d_optimizer.iterations.numpy()) == 5 + 30

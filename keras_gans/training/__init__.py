@@ -5,6 +5,7 @@
 - ``unrolled``: the unrolled generator objective;
 - ``ema``: the generator EMA;
 - ``augmentation``: DiffAugment / ADA / instance noise of D's inputs;
+- ``warmup``: D-only steps before the first G step;
 - ``hooks``: the ``DiscriminatorHook`` protocol (replay, EWC);
 - ``execution``: the fused XLA loop, the multi-worker train function and
   the ``jit_compile="auto"`` rule;
@@ -21,11 +22,13 @@ from keras_gans.training.hooks import DiscriminatorHook, StepContext
 from keras_gans.training.objective import AdversarialObjective
 from keras_gans.training.regularizer import GradientPenalty
 from keras_gans.training.unrolled import UnrolledObjective
+from keras_gans.training.warmup import DiscriminatorWarmup
 from keras_gans.training.weight_penalty import L1WeightPenalty
 
 __all__ = [
     "AdversarialObjective",
     "DiscriminatorHook",
+    "DiscriminatorWarmup",
     "GeneratorEMA",
     "GradientPenalty",
     "InputAugmentation",
