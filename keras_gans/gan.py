@@ -328,8 +328,9 @@ class GAN(keras.Model):
 
     def fit(self, x=None, *args, callbacks=None, **kwargs):
         """``keras.Model.fit``, with the ``DiscriminatorHook`` callbacks
-        (replay, EWC) attached for its length, and real data with NaN or
-        inf rejected.
+        (replay, EWC) attached for its length, the D warm-up steps still
+        due (``compile(d_warmup_steps=...)``) run first, and real data with
+        NaN or inf rejected.
 
         Arrays are checked up front; a ``tf.data.Dataset`` is checked batch by
         batch in the input pipeline (outside the compiled step), raising

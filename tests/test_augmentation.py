@@ -183,3 +183,49 @@ def test_unsupported_combinations_are_errors():
         _gan(augment="mixup")
     with pytest.raises(ValueError, match="instance_noise must be"):
         _gan(instance_noise=-1.0)
+
+
+def _distributed_run(strategy, **options):
+    keras.utils.set_random_seed(0)
+    g = kg.networks.mlp_generator(4, SHAPE, (16,), output_activation="tanh")
+    d = kg.networks.mlp_discriminator(SHAPE, (16,))
+    weights = g.get_weights(), d.get_weights()
+    with strategy.scope():
+        g = kg.networks.mlp_generator(4, SHAPE, (16,), output_activation="tanh")
+        d = kg.networks.mlp_discriminator(SHAPE, (16,))
+        g.set_weights(weights[0])
+        d.set_weights(weights[1])
+        gan = kg.GAN(g, d, 4, seed=0)
+        gan.compile(
+            keras.optimizers.Adam(1e-2, beta_1=0.5),
+            keras.optimizers.Adam(1e-2, beta_1=0.5),
+            penalty="r1",
+            penalty_weight=1.0,
+            jit_compile=False,
+            **options,
+        )
+        if getattr(gan, "ada", None) is not None:
+            gan.ada.p.assign(0.5)
+    ds = tf.data.Dataset.from_tensor_slices(_images(32)).batch(
+        8, drop_remainder=True
+    )
+    gan.fit(ds, epochs=1, verbose=0)
+    return gan
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("options", POLICIES, ids=IDS)
+def test_mirrored_equals_one_device(mirrored_strategy, options):
+    """Two replicas, each with half the batch, equal one device: the
+    transform's draws are replica-consistent and ADA's r_t is the global
+    batch's."""
+    one = _distributed_run(tf.distribute.get_strategy(), **options)
+    two = _distributed_run(mirrored_strategy, **options)
+    for a, b in zip(one.weights, two.weights, strict=True):
+        np.testing.assert_allclose(
+            a.numpy(), b.numpy(), rtol=1e-5, atol=1e-5
+        )
+    if options.get("augment") == "ada":
+        assert two.ada.p.numpy() == pytest.approx(one.ada.p.numpy(), abs=1e-7)
+        assert two.ada.rt.numpy() == pytest.approx(one.ada.rt.numpy())
+        assert one.ada.p.numpy() != 0.5
