@@ -124,6 +124,7 @@ def test_gradients_reach_g_through_the_augmentation(options):
         assert not np.allclose(a.numpy(), p.numpy(), rtol=0, atol=1e-7)
 
 
+@pytest.mark.slow  # ~8-12 s
 def test_ada_p_is_logged_and_resumes_exactly(tmp_path):
     """4 + 4 steps with a checkpoint between == 8 uninterrupted steps: p,
     r_t and every weight."""
