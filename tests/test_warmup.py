@@ -9,7 +9,7 @@ import tensorflow as tf
 import keras_gans as kg
 
 
-def _gan(warmup=0, seed=0, build=True):
+def _gan(warmup=0, seed=0, jit_compile=False):
     keras.utils.set_random_seed(seed)
     gan = kg.GAN(
         kg.networks.mlp_generator(4, 2, (16,)),
@@ -22,7 +22,7 @@ def _gan(warmup=0, seed=0, build=True):
         keras.optimizers.Adam(1e-2, beta_1=0.5),
         penalty="r1",
         penalty_weight=1.0,
-        jit_compile=False,
+        jit_compile=jit_compile,
         d_warmup_steps=warmup,
     )
     return gan
@@ -94,3 +94,12 @@ def test_no_warmup_no_variable():
     assert not hasattr(gan, "d_warmup_done")
     with pytest.raises(ValueError, match="d_warmup_steps"):
         _gan(-1)
+
+
+@pytest.mark.slow  # ~10 s (XLA)
+def test_warmup_with_xla_equals_without():
+    gans = [_gan(2, jit_compile=jit) for jit in (False, True)]
+    for gan in gans:
+        gan.warmup.run(gan, _data())
+    for a, b in zip(*(g.discriminator.weights for g in gans), strict=True):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-5, atol=1e-6)
