@@ -191,3 +191,19 @@ def test_decoupled_weight_decay_shrinks_by_lr_times_decay(name):
     np.testing.assert_allclose(w.numpy(), w0 - 0.01 * 0.5 * w0, rtol=1e-7)
     plain = OptimizerConfig(name=name).build()
     assert not plain.weight_decay
+
+
+def test_a_config_json_from_before_the_stabilisers_is_the_same_run():
+    """A workdir's config.json written before these settings existed loads
+    with them off and is not another run."""
+    new = ("spectral_norm", "label_smoothing", "penalty_norm",
+           "penalty_layer", "d_l1", "augment", "instance_noise",
+           "instance_noise_anneal_steps", "d_warmup_steps")
+    old = TrainConfig().to_dict()
+    for key in new:
+        del old[key]
+    for player in ("d_optimizer", "g_optimizer"):
+        del old[player]["weight_decay"]
+    loaded = TrainConfig.from_dict(old)
+    assert loaded == TrainConfig()
+    assert not loaded.identity_differences(TrainConfig())
