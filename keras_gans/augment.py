@@ -464,21 +464,20 @@ class AdaptiveAugment(tf.Module):
         self._images.assign_add(batch)
         self._calls.assign_add(1)
 
-        def adjust():
-            images = tf.cast(self._images, tf.float32)
-            rt = self._sign_sum / images
-            step = tf.sign(rt - self.target) * images
-            step = step / (self.ada_kimg * 1000.0)
-            self.p.assign(tf.clip_by_value(self.p + step, 0.0, 1.0))
-            self.rt.assign(rt)
-            self._sign_sum.assign(0.0)
-            self._images.assign(0)
-            return tf.constant(True)
-
-        tf.cond(
-            tf.equal(self._calls % self.interval, 0),
-            adjust,
-            lambda: tf.constant(False),
+        # Written without tf.cond: inside a replicated step the ON_WRITE
+        # variables' assignments synchronise (merge_call), which a cond
+        # branch cannot hold.
+        due = tf.equal(self._calls % self.interval, 0)
+        images = tf.cast(self._images, tf.float32)
+        rt = self._sign_sum / tf.maximum(images, 1.0)
+        step = tf.sign(rt - self.target) * images / (self.ada_kimg * 1000.0)
+        self.p.assign(
+            tf.where(due, tf.clip_by_value(self.p + step, 0.0, 1.0), self.p)
+        )
+        self.rt.assign(tf.where(due, rt, self.rt))
+        self._sign_sum.assign(tf.where(due, 0.0, self._sign_sum))
+        self._images.assign(
+            tf.where(due, tf.zeros_like(self._images), self._images)
         )
         return tf.identity(self.p)
 

@@ -32,13 +32,14 @@ the flag of any bad value.
 """
 
 import dataclasses
+import inspect
 import math
 import typing
 from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
 
 import keras
 
-from keras_gans import data, losses, penalties
+from keras_gans import augment, data, losses, penalties
 
 __all__ = [
     "DATASETS",
@@ -284,6 +285,13 @@ class OptimizerConfig:
         upper=1.0,
         upper_open=True,
     )
+    weight_decay: float = setting(
+        0.0,
+        "{player} decoupled (AdamW-style) weight decay: each update also "
+        "subtracts lr * decay * w from every trainable weight (0: off).",
+        lower=0.0,
+        flag="{player}_weight_decay",
+    )
 
     def validate(self, prefix: str = "") -> "OptimizerConfig":
         """Returns self, or raises ConfigError naming the flag (``prefix``:
@@ -296,7 +304,13 @@ class OptimizerConfig:
     ) -> keras.optimizers.Optimizer:
         """The Keras optimizer, with the learning rate decayed to 1% of its
         value over ``decay_steps`` updates for the ``linear`` and ``cosine``
-        schedules (constant at 1% after them)."""
+        schedules (constant at 1% after them).
+
+        ``weight_decay`` > 0 is decoupled weight decay (Loshchilov & Hutter,
+        2019, "Decoupled Weight Decay Regularization"): Keras' optimizers
+        apply ``w <- w - lr * weight_decay * w`` to every trainable
+        variable before the gradient update, apart from the loss (Adam
+        then is AdamW); 0 leaves the optimizer without it."""
         lr = self.learning_rate
         if schedule == "linear":
             lr = keras.optimizers.schedules.PolynomialDecay(
@@ -312,12 +326,13 @@ class OptimizerConfig:
                 f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}, got "
                 f"{schedule!r}.",
             )
+        decay = {"weight_decay": self.weight_decay} if self.weight_decay else {}
         if self.name == "adam":
             return keras.optimizers.Adam(
-                lr, beta_1=self.beta1, beta_2=self.beta2
+                lr, beta_1=self.beta1, beta_2=self.beta2, **decay
             )
         momentum = self.momentum if self.name == "momentum" else 0.0
-        return keras.optimizers.SGD(lr, momentum=momentum)
+        return keras.optimizers.SGD(lr, momentum=momentum, **decay)
 
 
 # The paper's Table II (DCGAN): Adam 2e-4, beta 0.5/0.99, batch 64; latent
@@ -436,6 +451,25 @@ class TrainConfig:
     lipschitz_k: float = setting(
         1.0, "Target K of --penalty=lipschitz.", lower=0.0, lower_open=True
     )
+    penalty_norm: str = setting(
+        "l2",
+        "Norm of the zero-centred penalties (r1, r2, zero_gp): l2 (squared "
+        "L2) or l1 (L1-norm double backpropagation, Drucker & LeCun).",
+        choices=("l2", "l1"),
+    )
+    penalty_layer: str = setting(
+        "",
+        "Layer gradient penalty: take r1/r2/zero_gp's gradient w.r.t. the "
+        "output of D's layer NAME instead of its input; empty: the input.",
+    )
+    label_smoothing: float = setting(
+        1.0,
+        "One-sided label smoothing: the real target of the logistic losses "
+        "(minimax, non_saturating), e.g. 0.9; 1: off.",
+        lower=0.5,
+        upper=1.0,
+        lower_open=True,
+    )
     real_weight: float = setting(
         1.0,
         "Imbalanced real-loss weight gamma (paper eq. 6).",
@@ -443,6 +477,43 @@ class TrainConfig:
         lower_open=True,
     )
     n_critic: int = setting(1, "D updates per G update.", lower=1)
+    # Stabilisers (issue 14).
+    spectral_norm: bool = setting(
+        False,
+        "Spectral normalisation (Miyato et al. 2018) of every D layer with "
+        "a kernel (mlp and dcgan discriminators).",
+    )
+    d_l1: float = setting(
+        0.0,
+        "L1 weight regularisation of D: lambda * sum |w| over D's kernels "
+        "added to L_D (0: off).",
+        lower=0.0,
+    )
+    augment: str = setting(
+        "none",
+        "Differentiable augmentation of D's inputs (image data sets): none, "
+        "diffaugment:OPS (any of color,translation,cutout) or ada "
+        "(ada:OPS for a subset of xflip,rotate90,xint,brightness,contrast,"
+        "saturation).",
+    )
+    instance_noise: float = setting(
+        0.0,
+        "Instance noise: std of Gaussian noise on every D input, real and "
+        "fake (0: off).",
+        lower=0.0,
+    )
+    instance_noise_anneal_steps: int = setting(
+        0,
+        "Steps over which --instance_noise falls linearly to 0 (0: "
+        "constant).",
+        lower=0,
+    )
+    d_warmup_steps: int = setting(
+        0,
+        "D-only steps on real and fake before the first G step (counted in "
+        "the checkpoint: a resumed run does not redo them).",
+        lower=0,
+    )
     # Remedies.
     ema_decay: float = setting(
         0.999,
@@ -642,10 +713,59 @@ class TrainConfig:
                     f"{name} ({value}) must be a multiple of {divisor} "
                     f"({by}): {reason}.",
                 )
+        self._check_stabilisers()
         from keras_gans import run_callbacks
 
         run_callbacks.validate(self)
         return self
+
+    def _check_stabilisers(self):
+        if self.label_smoothing != 1.0 and not losses.is_logistic(
+            losses.get(self.loss)
+        ):
+            raise ConfigError(
+                "label_smoothing",
+                "label_smoothing (one-sided label smoothing) is for the "
+                "logistic losses (minimax, non_saturating), got loss "
+                f"{self.loss!r}; use --label_smoothing=1 with it.",
+            )
+        try:
+            policy = augment.parse_policy(self.augment)
+        except ValueError as e:
+            raise ConfigError("augment", f"augment: {e}") from None
+        if policy.kind != "none" and not self.is_image:
+            raise ConfigError(
+                "augment",
+                f"augment ({self.augment!r}) augments images; dataset "
+                f"{self.dataset!r} is not an image data set.",
+            )
+        transform = policy.kind != "none" or self.instance_noise > 0
+        if transform and self.unroll_steps:
+            raise ConfigError(
+                "unroll_steps",
+                "unroll_steps > 0 cannot be combined with --augment or "
+                "--instance_noise (the look-ahead sees clean inputs).",
+            )
+        if transform and self.penalty_layer:
+            raise ConfigError(
+                "penalty_layer",
+                "penalty_layer (the layer gradient penalty) cannot be "
+                "combined with --augment or --instance_noise.",
+            )
+        zero_centred = "norm" in inspect.signature(
+            penalties.get(self.penalty)
+        ).parameters
+        for name, value, off in (
+            ("penalty_norm", self.penalty_norm, "l2"),
+            ("penalty_layer", self.penalty_layer, ""),
+        ):
+            if value != off and not zero_centred:
+                raise ConfigError(
+                    name,
+                    f"{name} ({value!r}) applies to the zero-centred "
+                    f"penalties (r1, r2, zero_gp), got penalty "
+                    f"{self.penalty!r}.",
+                )
 
     @property
     def is_image(self) -> bool:
@@ -660,8 +780,16 @@ class TrainConfig:
         return "dcgan" if self.is_image else "mlp"
 
     def penalty_options(self) -> dict:
-        """Keyword options of the chosen penalty (the Lipschitz target)."""
-        return {"k": self.lipschitz_k} if self.penalty == "lipschitz" else {}
+        """Keyword options of the chosen penalty: the Lipschitz target, the
+        norm and the layer (those not at their defaults)."""
+        options = {}
+        if self.penalty == "lipschitz":
+            options["k"] = self.lipschitz_k
+        if self.penalty_norm != "l2":
+            options["norm"] = self.penalty_norm
+        if self.penalty_layer:
+            options["layer"] = self.penalty_layer
+        return options
 
     def to_dict(self) -> dict:
         """The config as JSON-ready nested dicts."""

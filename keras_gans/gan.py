@@ -8,8 +8,9 @@ penalty and imbalanced real weight of Thanh-Tung & Tran (2020)::
 
 The parts it is made of live in ``keras_gans.training``: the adversarial
 objective, the penalty regulariser (lazy schedule), the unrolled G
-objective, the generator EMA, the ``DiscriminatorHook`` protocol and the
-execution strategies. It trains with plain ``model.fit`` and the standard
+objective, the generator EMA, the augmentation of D's inputs (DiffAugment,
+ADA, instance noise), the D warm-up, the ``DiscriminatorHook`` protocol
+and the execution strategies. It trains with plain ``model.fit`` and the standard
 Keras callbacks, and is exact under ``tf.distribute``: losses are scaled to
 the global batch and all randomness is drawn replica-consistently from
 named streams (``keras_gans.rng``).
@@ -24,11 +25,13 @@ import tensorflow as tf
 
 from keras_gans import distribute, rng, validation
 from keras_gans.training import execution
+from keras_gans.training.augmentation import InputAugmentation
 from keras_gans.training.ema import GeneratorEMA
 from keras_gans.training.hooks import AttachedHooks, DiscriminatorHook
 from keras_gans.training.objective import AdversarialObjective, row_independent
 from keras_gans.training.regularizer import GradientPenalty
 from keras_gans.training.unrolled import UnrolledObjective
+from keras_gans.training.warmup import DiscriminatorWarmup
 from keras_gans.validation import check_integer
 
 __all__ = ["GAN"]
@@ -127,6 +130,10 @@ class GAN(keras.Model):
         unroll_first_order: bool = False,
         penalty_every: int = 1,
         unroll_update: str = "optimizer",
+        augment="none",
+        instance_noise: float = 0.0,
+        instance_noise_anneal_steps: int = 0,
+        d_warmup_steps: int = 0,
         **kwargs,
     ):
         """Configures training.
@@ -167,6 +174,20 @@ class GAN(keras.Model):
                 separate update every k D steps and adjusts D's optimizer's
                 learning rate and decay rates by ``c = k / (k + 1)``. 1 (the
                 default) adds the penalty to every D step.
+            augment: differentiable augmentation of D's inputs, real and
+                fake, in D's and G's losses (``training.InputAugmentation``;
+                the penalty is taken at the clean samples through it):
+                ``"none"``, ``"diffaugment:OPS"`` (DiffAugment) or
+                ``"ada"``/``"ada:OPS"`` (ADA; ``p`` is the checkpointed
+                ``gan.ada.p``, logged as ``ada_p``). Compile under the
+                strategy's scope.
+            instance_noise: std sigma >= 0 of Gaussian noise on D's inputs
+                (0: off).
+            instance_noise_anneal_steps: GAN iterations over which sigma
+                falls linearly to 0 (0: constant).
+            d_warmup_steps: D-only steps that ``fit`` runs before the first
+                G step (``training.DiscriminatorWarmup``); the number done,
+                ``gan.d_warmup_done``, is checkpointed.
             **kwargs: passed to ``keras.Model.compile``.
 
         Raises:
@@ -186,6 +207,21 @@ class GAN(keras.Model):
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in (0, 1), got {ema_decay!r}.")
         self.unrolled.configure(d_optimizer)
+        self.augmentation = InputAugmentation(
+            augment,
+            instance_noise,
+            instance_noise_anneal_steps,
+            ada=getattr(self, "ada", None),
+        )
+        self.augmentation.check(self)
+        if self.augmentation.ada is not None:
+            self.ada = self.augmentation.ada  # checkpointed; only with ADA
+        self.warmup = DiscriminatorWarmup(
+            d_warmup_steps, getattr(self, "d_warmup_done", None)
+        )
+        self.warmup.configure(self)
+        if self.warmup.counter is not None:
+            self.d_warmup_done = self.warmup.counter  # only with a warm-up
         self.regularizer.configure(d_optimizer, strategy)
         self._stack_batches = row_independent(self.discriminator)
         self._auto_steps = (
@@ -285,8 +321,9 @@ class GAN(keras.Model):
 
     def fit(self, x=None, *args, callbacks=None, **kwargs):
         """``keras.Model.fit``, with the ``DiscriminatorHook`` callbacks
-        (replay, EWC) attached for its length, and real data with NaN or
-        inf rejected.
+        (replay, EWC) attached for its length, the D warm-up steps still
+        due (``compile(d_warmup_steps=...)``) run first, and real data with
+        NaN or inf rejected.
 
         Arrays are checked up front; a ``tf.data.Dataset`` is checked batch by
         batch in the input pipeline (outside the compiled step), raising
@@ -305,6 +342,7 @@ class GAN(keras.Model):
                 self, kwargs.get("steps_per_epoch")
             )
         with self._hooks.borrowed(self, callbacks):
+            self.warmup.run(self, x, kwargs.get("batch_size"))
             return super().fit(x, *args, callbacks=callbacks, **kwargs)
 
     def make_train_function(self, force=False):
@@ -328,9 +366,11 @@ class GAN(keras.Model):
             return
         super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
 
-    def _seed(self, stream, index):
-        """The seed of step ``index`` of the named stream of the model."""
-        return rng.fold_in(rng.stream(self.rng_seed, stream), index)
+    def _seed(self, stream, index, root=None):
+        """The seed of step ``index`` of the named stream of ``root``
+        (default: the model's seed)."""
+        root = self.rng_seed if root is None else root
+        return rng.fold_in(rng.stream(root, stream), index)
 
     def latent(self, batch, seed):
         """``[batch, latent_dim]`` N(0, I) latents from ``seed``."""
@@ -353,27 +393,35 @@ class GAN(keras.Model):
         )
         return self.logs()
 
-    def _discriminator_step(self, real, iteration, critic_index):
-        """One D update, D step ``iteration * n_critic + critic_index``."""
+    def _discriminator_step(self, real, iteration, critic_index, root=None):
+        """One D update, D step ``iteration * n_critic + critic_index``, its
+        noise from the streams of ``root`` (default: the model's seed)."""
         index = iteration * self.objective.n_critic + critic_index
+        root = self.rng_seed if root is None else root
         fake = self.generator(
             self.latent(
-                tf.shape(real)[0], self._seed("latent/discriminator", index)
+                tf.shape(real)[0],
+                self._seed("latent/discriminator", index, root),
             ),
             training=True,
         )
-        hooks = self._hooks.contexts(self, real, index, critic_index, iteration)
+        hooks = self._hooks.contexts(
+            self, real, index, critic_index, iteration, root
+        )
         for hook, step in hooks:
             hook.before_discriminator_step(step)
             fake = hook.transform_fakes(fake, step)
-        penalty_seed = self._seed("penalty", index)
+        real_in, fake_in, penalized = self.augmentation.discriminator_inputs(
+            self.discriminator, real, fake, root, index, iteration
+        )
+        penalty_seed = self._seed("penalty", index, root)
         optimizer = self.d_optimizer
         loss_scale = getattr(optimizer, "dynamic_scale", None)
         d_vars = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
             d_loss, real_logits, fake_logits = (
                 self.objective.discriminator_loss(
-                    self.discriminator, real, fake, self._stack_batches
+                    self.discriminator, real_in, fake_in, self._stack_batches
                 )
             )
             for hook, step in hooks:
@@ -381,7 +429,7 @@ class GAN(keras.Model):
                 if term is not None:
                     d_loss = d_loss + term
             term, penalty = self.regularizer.in_step_term(
-                self.discriminator, real, fake, penalty_seed, loss_scale
+                penalized, real, fake, penalty_seed, loss_scale
             )
             unpenalised, d_loss = d_loss, d_loss + term
             scaled = optimizer.scale_loss(distribute.scale_loss(d_loss))
@@ -389,7 +437,7 @@ class GAN(keras.Model):
         applied = tf.constant(True)
         if self.regularizer.lazy:
             penalty, applied = self.regularizer.lazy_step(
-                self.discriminator, optimizer, real, fake, penalty_seed, index
+                penalized, optimizer, real, fake, penalty_seed, index
             )
         elif loss_scale is not None:
             # A penalty whose loss-scaled inner gradient overflowed is inf;
@@ -405,6 +453,7 @@ class GAN(keras.Model):
         )
         self.d_real_tracker.update_state(self.objective.score(real_logits))
         self.d_fake_tracker.update_state(self.objective.score(fake_logits))
+        self.augmentation.after_discriminator_step(real_logits)
 
     def _generator_step(self, batch, real, iteration):
         g_vars = self.generator.trainable_variables
@@ -418,7 +467,12 @@ class GAN(keras.Model):
                     self, real, fake, self._seed("unroll", iteration)
                 )
             else:
-                fake_logits = self.discriminator(fake, training=True)
+                fake_logits = self.discriminator(
+                    self.augmentation.generator_input(
+                        fake, self.rng_seed, iteration
+                    ),
+                    training=True,
+                )
             g_loss = self.objective.generator_loss(fake_logits)
             scaled = self.g_optimizer.scale_loss(distribute.scale_loss(g_loss))
         self.g_optimizer.apply(tape.gradient(scaled, g_vars), g_vars)
@@ -432,6 +486,7 @@ class GAN(keras.Model):
         TerminateOnNaN, see a NaN in either player's loss)."""
         logs = {m.name: m.result() for m in self.metrics}
         logs["loss"] = logs["d_loss"] + logs["g_loss"]
+        logs.update(self.augmentation.logs())
         return logs
 
     # ---------------------------------------------------------------- sampling

@@ -50,6 +50,7 @@ from keras_gans import (
     distribute,
     export,
     json_io,
+    losses,
     metrics,
     networks,
     penalties,
@@ -59,6 +60,7 @@ from keras_gans import (
 )
 from keras_gans.config import ConfigError, TrainConfig
 from keras_gans.gan import GAN
+from keras_gans.training.weight_penalty import L1WeightPenalty
 
 __all__ = [
     "WorkdirConflictError",
@@ -124,6 +126,13 @@ def _build_gan(config: TrainConfig) -> GAN:
     strategy = tf.distribute.get_strategy()
     with strategy.scope():
         generator, discriminator = _networks(config)
+        if config.penalty_layer:
+            try:
+                penalties.check_layer(discriminator, config.penalty_layer)
+            except ValueError as e:
+                raise ConfigError(
+                    "penalty_layer", f"--penalty_layer: {e}"
+                ) from None
         gan = GAN(generator, discriminator, config.latent_dim, seed=config.seed)
         gan.compile(
             d_optimizer=_loss_scaled(
@@ -136,7 +145,11 @@ def _build_gan(config: TrainConfig) -> GAN:
                 config,
                 config.g_optimizer.build(config.lr_schedule, config.steps),
             ),
-            loss=config.loss,
+            loss=(
+                losses.get(config.loss, label_smoothing=config.label_smoothing)
+                if config.label_smoothing != 1.0
+                else config.loss
+            ),
             penalty=penalties.get(config.penalty, **config.penalty_options()),
             penalty_weight=config.penalty_weight,
             penalty_output=config.penalty_output,
@@ -151,20 +164,33 @@ def _build_gan(config: TrainConfig) -> GAN:
             unroll_first_order=config.unroll_first_order,
             unroll_update=config.unroll_update,
             penalty_every=config.penalty_every,
+            augment=config.augment,
+            instance_noise=config.instance_noise,
+            instance_noise_anneal_steps=config.instance_noise_anneal_steps,
+            d_warmup_steps=config.d_warmup_steps,
         )
+        if config.d_l1:
+            gan.attach_hook(L1WeightPenalty(config.d_l1))
     return gan
 
 
 def _networks(config):
+    sn = config.spectral_norm
     if not config.is_image:
         return (
             networks.mlp_generator(config.latent_dim, 2, config.hidden_units),
-            networks.mlp_discriminator(2, config.hidden_units),
+            networks.mlp_discriminator(
+                2, config.hidden_units, spectral_norm=sn
+            ),
         )
     shape = data.image_shape(config.dataset)
     if config.network_name == "dcgan":
         return networks.dcgan(
-            config.latent_dim, shape, config.base_filters, seed=config.seed
+            config.latent_dim,
+            shape,
+            config.base_filters,
+            seed=config.seed,
+            spectral_norm=sn,
         )
     return (
         networks.mlp_generator(
@@ -173,7 +199,9 @@ def _networks(config):
             config.hidden_units,
             output_activation="tanh",
         ),
-        networks.mlp_discriminator(shape, config.hidden_units),
+        networks.mlp_discriminator(
+            shape, config.hidden_units, spectral_norm=sn
+        ),
     )
 
 
@@ -360,7 +388,7 @@ class _Progress(keras.callbacks.Callback):
         )
 
 
-_LOSS_KEYS = ("d_loss", "g_loss", "penalty", "d_real", "d_fake")
+_LOSS_KEYS = ("d_loss", "g_loss", "penalty", "d_real", "d_fake", "ada_p")
 
 
 def _losses(logs):

@@ -1,5 +1,7 @@
 import dataclasses
 
+import keras
+import numpy as np
 import pytest
 
 from keras_gans import presets
@@ -112,3 +114,96 @@ def test_identity_differences_leave_out_what_may_change():
     b = preset("ring", steps=40_000, seed=1)
     assert a.differences(b) == ("steps", "seed")
     assert a.identity_differences(b) == ("seed",)
+
+
+@pytest.mark.parametrize(
+    "changes,name,message",
+    [
+        ({"label_smoothing": 0.5}, "label_smoothing", r"in \(0.5, 1\]"),
+        ({"label_smoothing": 1.1}, "label_smoothing", r"in \(0.5, 1\]"),
+        (
+            {"label_smoothing": 0.9, "loss": "hinge"},
+            "label_smoothing",
+            "logistic losses .*got loss 'hinge'",
+        ),
+        ({"penalty_norm": "l3"}, "penalty_norm", "must be one of l2, l1"),
+        (
+            {"penalty_norm": "l1", "penalty": "wgan_gp"},
+            "penalty_norm",
+            "zero-centred penalties .*'wgan_gp'",
+        ),
+        (
+            {"penalty_layer": "dense_0", "penalty": "dragan"},
+            "penalty_layer",
+            "zero-centred",
+        ),
+        ({"d_l1": -0.1}, "d_l1", r"d_l1 must be in \[0, inf\)"),
+        (
+            {"augment": "mixup", "dataset": "digits"},
+            "augment",
+            "Unknown augmentation 'mixup'. Valid: none, ada",
+        ),
+        (
+            {"augment": "diffaugment:color,blur", "dataset": "digits"},
+            "augment",
+            r"unknown op\(s\) \['blur'\]",
+        ),
+        ({"augment": "ada"}, "augment", "'ring' is not an image data set"),
+        ({"instance_noise": -0.1}, "instance_noise", r"in \[0, inf\)"),
+        (
+            {"instance_noise_anneal_steps": -1},
+            "instance_noise_anneal_steps",
+            r"in \[0, inf\)",
+        ),
+        (
+            {"instance_noise": 0.1, "unroll_steps": 2},
+            "unroll_steps",
+            "cannot be combined with --augment or --instance_noise",
+        ),
+        (
+            {"d_optimizer": OptimizerConfig(weight_decay=-1.0)},
+            "d_weight_decay",
+            r"d_weight_decay must be in \[0, inf\)",
+        ),
+    ],
+)
+def test_bad_stabiliser_settings_name_the_flag(changes, name, message):
+    with pytest.raises(ConfigError, match=message) as info:
+        dataclasses.replace(TrainConfig(), **changes).validate()
+    assert info.value.name == name
+
+
+def test_penalty_options_carry_norm_and_layer():
+    config = TrainConfig(penalty="r1", penalty_norm="l1",
+                         penalty_layer="dense_0").validate()
+    assert config.penalty_options() == {"norm": "l1", "layer": "dense_0"}
+    assert TrainConfig().penalty_options() == {}
+
+
+@pytest.mark.parametrize("name", ["adam", "sgd", "momentum"])
+def test_decoupled_weight_decay_shrinks_by_lr_times_decay(name):
+    """With a zero gradient the update is the decay alone: w - lr*wd*w."""
+    opt = OptimizerConfig(name=name, learning_rate=0.01,
+                          weight_decay=0.5).build()
+    w0 = np.array([[1.0, -2.0], [0.5, 3.0]], np.float32)
+    w = keras.Variable(w0, name="kernel")
+    opt.apply([np.zeros_like(w0)], [w])
+    np.testing.assert_allclose(w.numpy(), w0 - 0.01 * 0.5 * w0, rtol=1e-7)
+    plain = OptimizerConfig(name=name).build()
+    assert not plain.weight_decay
+
+
+def test_a_config_json_from_before_the_stabilisers_is_the_same_run():
+    """A workdir's config.json written before these settings existed loads
+    with them off and is not another run."""
+    new = ("spectral_norm", "label_smoothing", "penalty_norm",
+           "penalty_layer", "d_l1", "augment", "instance_noise",
+           "instance_noise_anneal_steps", "d_warmup_steps")
+    old = TrainConfig().to_dict()
+    for key in new:
+        del old[key]
+    for player in ("d_optimizer", "g_optimizer"):
+        del old[player]["weight_decay"]
+    loaded = TrainConfig.from_dict(old)
+    assert loaded == TrainConfig()
+    assert not loaded.identity_differences(TrainConfig())

@@ -117,6 +117,40 @@ BAD_INPUTS = [
     (["--network=dcgan"], None, 1, "--network: .*needs an image data set"),
     (["--keep_best=fid"], None, 1, "--keep_best: .*logs no such score"),
     (["--unroll_update=adam"], None, 1, "--unroll_update"),
+    (["--label_smoothing=0.5"], None, 1, r"--label_smoothing: .*\(0.5, 1\]"),
+    (["--label_smoothing=1.5"], None, 1, "flag --label_smoothing=1.5"),
+    (
+        ["--label_smoothing=0.9", "--loss=wasserstein"],
+        None,
+        1,
+        "--label_smoothing: .*logistic losses",
+    ),
+    (["--penalty_norm=l3"], None, 1, "flag --penalty_norm=l3"),
+    (
+        ["--penalty_norm=l1", "--penalty=wgan_gp"],
+        None,
+        1,
+        "--penalty_norm: .*zero-centred",
+    ),
+    (["--d_weight_decay=-0.1"], None, 1, "flag --d_weight_decay=-0.1"),
+    (["--d_l1=-1"], None, 1, "flag --d_l1=-1"),
+    (["--d_warmup_steps=-2"], None, 1, "flag --d_warmup_steps=-2"),
+    (["--instance_noise=-0.5"], None, 1, "flag --instance_noise=-0.5"),
+    (
+        ["--dataset=digits", "--augment=diffaugment:zoom"],
+        None,
+        1,
+        r"--augment: .*unknown op\(s\) \['zoom'\]. Valid: .*color, "
+        "translation, cutout",
+    ),
+    (["--augment=ada"], None, 1, "--augment: .*not an image data set"),
+    (
+        ["--penalty=r1", "--penalty_layer=dense_9"],
+        None,
+        1,
+        "--penalty_layer: .*no layer 'dense_9'.*its layers: sample, "
+        "dense_0, dense_1, dense_2, logit",
+    ),
     (["extra"], None, 1, "unexpected arguments extra"),
     (["--stpes=10"], None, 1, "Unknown command line flag 'stpes'"),
     (["--workdir={path}"], _file, 4, "workdir is a file.*a_file"),
@@ -266,6 +300,26 @@ def test_flags_reach_the_config():
     assert config.jit_compile is True
     assert config.data_dir == "/data/tfds"
     assert config.inception_weights == "/w/inception.h5"
+
+
+def test_stabiliser_flags_reach_the_config():
+    config = parse(
+        ["--spectral_norm", "--label_smoothing=0.9", "--penalty=r2",
+         "--penalty_norm=l1", "--penalty_layer=dense_1",
+         "--d_weight_decay=0.01", "--d_l1=1e-4"]
+    )
+    assert config.spectral_norm and config.label_smoothing == 0.9
+    assert config.penalty_options() == {"norm": "l1", "layer": "dense_1"}
+    assert config.d_optimizer.weight_decay == 0.01
+    assert config.g_optimizer.weight_decay == 0.0
+    assert config.d_l1 == 1e-4
+    config = parse(
+        ["--dataset=digits", "--augment=diffaugment:translation,cutout,color",
+         "--instance_noise=0.1", "--instance_noise_anneal_steps=500"]
+    )
+    assert config.augment == "diffaugment:translation,cutout,color"
+    assert config.instance_noise == 0.1
+    assert config.instance_noise_anneal_steps == 500
 
 
 def test_every_setting_has_a_flag():

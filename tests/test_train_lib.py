@@ -343,6 +343,16 @@ _IMAGE = TrainConfig(
             ema_decay=0.0,
         ),
         dict(penalty="none", penalty_output="sigmoid", jit_compile=True),
+        dict(
+            dataset="digits",
+            augment="diffaugment:translation,cutout,color",
+            instance_noise=0.1,
+            instance_noise_anneal_steps=4,
+            spectral_norm=True,
+            label_smoothing=0.9,
+            d_l1=1e-4,
+        ),
+        dict(augment="ada", penalty="r1", penalty_norm="l1"),
     ],
     ids=[
         "minimax-r1",
@@ -352,6 +362,8 @@ _IMAGE = TrainConfig(
         "unrolled-lipschitz",
         "mlp-r2",
         "xla",
+        "diffaugment-noise-sn-smoothing-l1",
+        "ada",
     ],
 )
 def test_image_runs_with_every_loss_penalty_and_callback(tmp_path, overrides):
@@ -430,3 +442,93 @@ def test_tfds_image_run_on_mock_data(tmp_path):
     assert result["final"] == {"step": 2}
     assert (tmp_path / "run" / "grids" / "samples_0000002.png").is_file()
     assert (tmp_path / "run" / "samples.png").is_file()
+
+
+def test_stabiliser_settings_reach_the_gan():
+    """--spectral_norm, --label_smoothing, --penalty_norm/--penalty_layer,
+    --d_weight_decay and --d_l1 change what they should in build_gan."""
+    from keras_gans import losses, penalties, spectral_norm, training
+
+    plain = train_lib.build_gan(SMALL)
+    config = dataclasses.replace(
+        SMALL,
+        spectral_norm=True,
+        label_smoothing=0.9,
+        penalty_norm="l1",
+        penalty_layer="dense_1",
+        d_optimizer=OptimizerConfig(learning_rate=1e-3, weight_decay=0.01),
+        d_l1=1e-3,
+    ).validate()
+    gan = train_lib.build_gan(config)
+    wrapped = [
+        layer.name
+        for layer in gan.discriminator.layers
+        if isinstance(layer, spectral_norm.SpectralNormalization)
+    ]
+    assert wrapped == ["dense_0", "dense_1", "dense_2", "logit"]
+    assert not any(
+        isinstance(layer, spectral_norm.SpectralNormalization)
+        for layer in plain.discriminator.layers
+    )
+    # One-sided smoothing by hand: L_real = -(0.9 log s(d) + 0.1 log(1-s(d))).
+    d = np.array([[2.0], [-1.0]], np.float32)
+    sig = 1 / (1 + np.exp(-d))
+    by_hand = np.mean(-(0.9 * np.log(sig) + 0.1 * np.log(1 - sig)))
+    got = gan.objective.discriminator_terms(d, np.full_like(d, -50.0))
+    np.testing.assert_allclose(float(got), by_hand, rtol=1e-5)
+    assert losses.is_logistic(gan.loss_fn)
+    # The penalty: r1 with the L1 norm w.r.t. dense_1's output.
+    real = np.random.default_rng(0).normal(size=(8, 2)).astype(np.float32)
+    seed = tf.constant([0, 0], tf.int64)
+    expected = penalties.r1(
+        gan.discriminator, real, real, seed, norm="l1", layer="dense_1"
+    )
+    np.testing.assert_allclose(
+        float(gan.penalty_fn(gan.discriminator, real, real, seed)),
+        float(expected),
+    )
+    assert float(gan.d_optimizer.weight_decay) == pytest.approx(0.01)
+    assert not gan.g_optimizer.weight_decay
+    assert not plain.d_optimizer.weight_decay
+    [hook] = gan.hooks
+    assert isinstance(hook, training.L1WeightPenalty) and hook.weight == 1e-3
+    assert plain.hooks == ()
+
+
+def test_spectral_norm_wraps_the_dcgan_discriminator():
+    from keras_gans import spectral_norm
+
+    gan = train_lib.build_gan(
+        dataclasses.replace(_IMAGE, spectral_norm=True).validate()
+    )
+    wrapped = [
+        layer
+        for layer in gan.discriminator.layers
+        if isinstance(layer, spectral_norm.SpectralNormalization)
+    ]
+    assert len(wrapped) >= 3
+
+
+def test_unknown_penalty_layer_is_an_error_before_training(tmp_path):
+    config = dataclasses.replace(SMALL, penalty_layer="nope").validate()
+    with pytest.raises(ValueError, match="penalty_layer: .*no layer 'nope'"
+                       ".*its layers: sample, dense_0"):
+        train_lib.run(config, tmp_path / "run", verbose=0)
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.slow  # ~20 s
+def test_d_warmup_runs_once_per_run_and_is_checkpointed(tmp_path):
+    config = TrainConfig(
+        steps=20, batch_size=16, log_every=10, eval_every=20,
+        eval_samples=100, steps_per_execution=10, d_warmup_steps=5,
+        lr_schedule="constant",
+    )
+    train_lib.run(config, tmp_path / "run", verbose=0)
+    longer = dataclasses.replace(config, steps=30)
+    result = train_lib.run(longer, tmp_path / "run", verbose=0)
+    assert result["steps_trained_this_run"] == 10
+    gan = train_lib.build_gan(longer)
+    callbacks.Checkpoint(gan, tmp_path / "run" / "checkpoints").restore()
+    assert int(gan.d_warmup_done.numpy()) == 5
+    assert int(gan.d_optimizer.iterations.numpy()) == 5 + 30

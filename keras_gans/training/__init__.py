@@ -4,26 +4,35 @@
 - ``regularizer``: the gradient penalty and its lazy schedule;
 - ``unrolled``: the unrolled generator objective;
 - ``ema``: the generator EMA;
+- ``augmentation``: DiffAugment / ADA / instance noise of D's inputs;
+- ``warmup``: D-only steps before the first G step;
 - ``hooks``: the ``DiscriminatorHook`` protocol (replay, EWC);
 - ``execution``: the fused XLA loop, the multi-worker train function and
   the ``jit_compile="auto"`` rule;
+- ``weight_penalty``: L1 weight regularisation of D (a hook);
 - ``update_rules``: optimizers' update rules as pure functions (the lazy
   step and the look-ahead use them).
 """
 
 from keras_gans.training import execution, update_rules
+from keras_gans.training.augmentation import InputAugmentation
 from keras_gans.training.ema import GeneratorEMA
 from keras_gans.training.execution import auto_jit_compile
 from keras_gans.training.hooks import DiscriminatorHook, StepContext
 from keras_gans.training.objective import AdversarialObjective
 from keras_gans.training.regularizer import GradientPenalty
 from keras_gans.training.unrolled import UnrolledObjective
+from keras_gans.training.warmup import DiscriminatorWarmup
+from keras_gans.training.weight_penalty import L1WeightPenalty
 
 __all__ = [
     "AdversarialObjective",
     "DiscriminatorHook",
+    "DiscriminatorWarmup",
     "GeneratorEMA",
     "GradientPenalty",
+    "InputAugmentation",
+    "L1WeightPenalty",
     "StepContext",
     "UnrolledObjective",
     "auto_jit_compile",

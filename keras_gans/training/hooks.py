@@ -167,9 +167,11 @@ class AttachedHooks:
     def metrics(self) -> list:
         return [m for h in self._hooks for m in h.metrics]
 
-    def contexts(self, gan, real, index, critic_index, iteration):
+    def contexts(self, gan, real, index, critic_index, iteration, root=None):
         """``[(hook, StepContext)]`` for D step ``index``; each hook's seed
-        is its stream ``"hook/<stream_name>"`` folded in with ``index``."""
+        is the stream ``"hook/<stream_name>"`` of ``root`` (default: the
+        GAN's seed) folded in with ``index``."""
+        root = gan.rng_seed if root is None else root
         return [
             (
                 hook,
@@ -177,7 +179,7 @@ class AttachedHooks:
                     gan=gan,
                     real=real,
                     seed=rng.fold_in(
-                        rng.stream(gan.rng_seed, "hook/" + hook.stream_name),
+                        rng.stream(root, "hook/" + hook.stream_name),
                         index,
                     ),
                     critic_index=critic_index,
