@@ -23,7 +23,8 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import distribute, rng, validation
-from keras_gans.training import execution
+from keras_gans.networks import is_conditional
+from keras_gans.training import conditioning, execution
 from keras_gans.training.ema import GeneratorEMA
 from keras_gans.training.hooks import DiscriminatorHook, StepContext
 from keras_gans.training.objective import AdversarialObjective, row_independent
@@ -62,16 +63,38 @@ class GAN(keras.Model):
 
     Calling the model on a batch, ``gan(x)``, returns D's logits on it.
 
+    Class-conditional training (``num_classes=K``): G and D take ``[x,
+    label]`` (``keras_gans.networks`` builders with ``num_classes``),
+    ``fit`` takes ``(x, label)`` batches with int labels in ``[0, K)``, the
+    fakes' labels are drawn per D and G step from the streams
+    ``"labels/discriminator"`` and ``"labels/generator"`` (uniform or
+    ``label_distribution``), penalties differentiate w.r.t. x with the
+    label held fixed, and ``generate(n, labels=...)`` samples given
+    classes; see ``keras_gans.training.conditioning``. Replay and online
+    EWC are refused for a conditional GAN (they keep no labels).
+
     Args:
         generator: model mapping ``[B, latent_dim]`` to samples.
         discriminator: model mapping samples to logits.
         latent_dim: size of the latent vector.
         seed: integer seed in [0, 2^63) of the training noise; random if
             None (it is stored in a variable, so checkpoints carry it).
+        num_classes: K >= 2 for a class-conditional GAN; None (default):
+            unconditional (labels in the data are ignored).
+        label_distribution: ``"uniform"`` or the K class frequencies of
+            the fake labels (e.g. ``training.conditioning.frequencies(
+            labels, K)`` for the data's).
     """
 
     def __init__(
-        self, generator, discriminator, latent_dim, seed=None, **kwargs
+        self,
+        generator,
+        discriminator,
+        latent_dim,
+        seed=None,
+        num_classes=None,
+        label_distribution="uniform",
+        **kwargs,
     ):
         super().__init__(**kwargs)
         if not isinstance(latent_dim, (int, np.integer)) or latent_dim < 1:
@@ -81,6 +104,14 @@ class GAN(keras.Model):
         if seed is None:
             seed = random.randrange(2**31)
         check_integer("seed", seed, 0)
+        self.conditioning = conditioning.maybe(num_classes, label_distribution)
+        if self.conditioning is not None:
+            self.conditioning.check_networks(generator, discriminator)
+        elif is_conditional(generator) or is_conditional(discriminator):
+            raise ValueError(
+                "The generator or discriminator takes [x, label]; pass "
+                "num_classes to GAN for class-conditional training."
+            )
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
@@ -175,6 +206,8 @@ class GAN(keras.Model):
         self.regularizer = GradientPenalty(
             penalty, penalty_weight, penalty_output, penalty_every
         )
+        if self.conditioning is not None:
+            self.conditioning.check_penalty(self.regularizer.fn)
         self.unrolled = UnrolledObjective(
             unroll_steps, unroll_first_order, unroll_update
         )
@@ -213,6 +246,9 @@ class GAN(keras.Model):
     penalty_fn = property(lambda self: self.regularizer.fn)
     penalty_weight = property(lambda self: self.regularizer.weight)
     ema_decay = property(lambda self: self._ema and self._ema.decay)
+    num_classes = property(
+        lambda self: self.conditioning and self.conditioning.num_classes
+    )
 
     def _build_optimizers(self):
         if self.generator.built and self.discriminator.built:
@@ -234,11 +270,10 @@ class GAN(keras.Model):
     @property
     def sample_shape(self):
         """The generator's output shape without the batch axis."""
-        return tuple(
-            self.generator.compute_output_spec(
-                keras.KerasTensor((None, self.latent_dim))
-            ).shape[1:]
-        )
+        inputs = keras.KerasTensor((None, self.latent_dim))
+        if self.conditioning is not None:
+            inputs = self.conditioning.generator_spec(self.latent_dim)
+        return tuple(self.generator.compute_output_spec(inputs).shape[1:])
 
     def call(self, inputs, training=False):
         return self.discriminator(inputs, training=training)
@@ -260,6 +295,12 @@ class GAN(keras.Model):
             )
         if any(h is hook for h in self._hooks):
             return
+        if self.conditioning is not None:
+            raise ValueError(
+                f"{type(hook).__name__} cannot be used with a conditional "
+                "GAN (num_classes set): it sees no labels (replayed fakes "
+                "would lose theirs; EWC's Fisher would call D without)."
+            )
         names = [h.stream_name for h in self._hooks]
         if hook.stream_name in names:
             raise ValueError(
@@ -301,6 +342,8 @@ class GAN(keras.Model):
         ``InvalidArgumentError`` at the first bad batch.
         """
         if isinstance(x, tf.data.Dataset):
+            if self.conditioning is not None:
+                x = self.conditioning.checked_batches(x)
             x = validation.finite_batches(x)
             # A dataset is already in order; Keras only warns about shuffle.
             kwargs.setdefault("shuffle", False)
@@ -308,6 +351,12 @@ class GAN(keras.Model):
             x, tf.distribute.DistributedDataset
         ):
             tf.nest.map_structure(validation.check_finite_array, x)
+            if self.conditioning is not None:
+                labels = args[0] if args else kwargs.get("y")
+                if isinstance(x, (tuple, list)) and len(x) > 1:
+                    labels = x[1]
+                if labels is not None:
+                    self.conditioning.check_array(labels)
         listed = getattr(callbacks, "callbacks", callbacks) or []
         borrowed = [
             cb
@@ -349,7 +398,7 @@ class GAN(keras.Model):
         return rng.normal([batch, self.latent_dim], seed)
 
     def train_step(self, data):
-        real, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
         if not real.dtype.is_floating:
             raise ValueError(
                 f"Real data must be floating point, got {real.dtype.name}; "
@@ -358,21 +407,41 @@ class GAN(keras.Model):
         validation.check_sample_shape(real.shape, self.sample_shape)
         iteration = tf.cast(self.g_optimizer.iterations, tf.int64)
         batches = self.objective.split(real)
-        for i, real_i in enumerate(batches):
-            self._discriminator_step(real_i, iteration, i)
+        label_batches = [None] * len(batches)
+        if self.conditioning is not None:
+            labels = self.conditioning.labels_of(labels, real.shape[0])
+            label_batches = self.objective.split(labels)
+        for i, (real_i, labels_i) in enumerate(zip(batches, label_batches)):
+            self._discriminator_step(real_i, iteration, i, labels_i)
         self._generator_step(
-            tf.shape(batches[0])[0], batches[-1], iteration
+            tf.shape(batches[0])[0], batches[-1], iteration, label_batches[-1]
         )
         return self.logs()
 
-    def _discriminator_step(self, real, iteration, critic_index):
-        """One D update, D step ``iteration * n_critic + critic_index``."""
+    def _fake_labels(self, n, stream, index):
+        """The fakes' labels from ``stream`` (None: unconditional)."""
+        if self.conditioning is None:
+            return None
+        seed = rng.fold_in(rng.stream(self.rng_seed, stream), index)
+        return self.conditioning.sample(n, seed)
+
+    def _discriminator_step(self, real, iteration, critic_index, labels=None):
+        """One D update, D step ``iteration * n_critic + critic_index``
+        (``labels``: the real batch's, for a conditional GAN)."""
         index = iteration * self.objective.n_critic + critic_index
         root = self.rng_seed
+        fake_labels = self._fake_labels(
+            tf.shape(real)[0], "labels/discriminator", index
+        )
         fake = self.generator(
-            self.latent(
-                tf.shape(real)[0],
-                rng.fold_in(rng.stream(root, "latent/discriminator"), index),
+            conditioning.pair(
+                self.latent(
+                    tf.shape(real)[0],
+                    rng.fold_in(
+                        rng.stream(root, "latent/discriminator"), index
+                    ),
+                ),
+                fake_labels,
             ),
             training=True,
         )
@@ -391,6 +460,8 @@ class GAN(keras.Model):
         for hook, step in zip(self._hooks, contexts):
             hook.before_discriminator_step(step)
             fake = hook.transform_fakes(fake, step)
+        real_in = conditioning.pair(real, labels)
+        fake_in = conditioning.pair(fake, fake_labels)
         penalty_seed = rng.fold_in(rng.stream(root, "penalty"), index)
         optimizer = self.d_optimizer
         loss_scale = getattr(optimizer, "dynamic_scale", None)
@@ -398,7 +469,7 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             d_loss, real_logits, fake_logits = (
                 self.objective.discriminator_loss(
-                    self.discriminator, real, fake, self._stack_batches
+                    self.discriminator, real_in, fake_in, self._stack_batches
                 )
             )
             for hook, step in zip(self._hooks, contexts):
@@ -406,7 +477,7 @@ class GAN(keras.Model):
                 if term is not None:
                     d_loss = d_loss + term
             term, penalty = self.regularizer.in_step_term(
-                self.discriminator, real, fake, penalty_seed, loss_scale
+                self.discriminator, real_in, fake_in, penalty_seed, loss_scale
             )
             unpenalised, d_loss = d_loss, d_loss + term
             scaled = optimizer.scale_loss(distribute.scale_loss(d_loss))
@@ -414,7 +485,12 @@ class GAN(keras.Model):
         applied = tf.constant(True)
         if self.regularizer.lazy:
             penalty, applied = self.regularizer.lazy_step(
-                self.discriminator, optimizer, real, fake, penalty_seed, index
+                self.discriminator,
+                optimizer,
+                real_in,
+                fake_in,
+                penalty_seed,
+                index,
             )
         elif loss_scale is not None:
             # A penalty whose loss-scaled inner gradient overflowed is inf;
@@ -431,21 +507,30 @@ class GAN(keras.Model):
         self.d_real_tracker.update_state(self.objective.score(real_logits))
         self.d_fake_tracker.update_state(self.objective.score(fake_logits))
 
-    def _generator_step(self, batch, real, iteration):
+    def _generator_step(self, batch, real, iteration, labels=None):
         root = self.rng_seed
         g_vars = self.generator.trainable_variables
+        fake_labels = self._fake_labels(batch, "labels/generator", iteration)
         with tf.GradientTape() as tape:
-            fake = self.generator(
-                self.latent(
-                    batch,
-                    rng.fold_in(rng.stream(root, "latent/generator"), iteration),
+            fake = conditioning.pair(
+                self.generator(
+                    conditioning.pair(
+                        self.latent(
+                            batch,
+                            rng.fold_in(
+                                rng.stream(root, "latent/generator"), iteration
+                            ),
+                        ),
+                        fake_labels,
+                    ),
+                    training=True,
                 ),
-                training=True,
+                fake_labels,
             )
             if self.unrolled.steps:
                 fake_logits = self.unrolled.fake_logits(
                     self,
-                    real,
+                    conditioning.pair(real, labels),
                     fake,
                     rng.fold_in(rng.stream(root, "unroll"), iteration),
                 )
@@ -477,7 +562,11 @@ class GAN(keras.Model):
         return self.generator
 
     def generate(
-        self, n: int, seed: Optional[int] = None, batch_size: int = 1024
+        self,
+        n: int,
+        seed: Optional[int] = None,
+        batch_size: int = 1024,
+        labels=None,
     ):
         """Draws ``n`` samples from the sampling generator (inference mode).
 
@@ -487,9 +576,17 @@ class GAN(keras.Model):
                 ``rng.normal([n, latent_dim], seed)``); None advances the
                 model's own sampling seed.
             batch_size: latents per generator call.
+            labels: a conditional GAN's classes, int ``[n]`` in ``[0, K)``
+                (or one int for all); None draws them from the fake-label
+                distribution (with ``seed``: from its stream
+                ``"labels/sample"``).
 
         Returns:
             A numpy array ``[n, *sample_shape]``.
+
+        Raises:
+            ValueError: labels for an unconditional GAN, or labels that are
+                not ``n`` integers in ``[0, K)``.
         """
         n = check_integer("n", n, 0)
         if seed is None:
@@ -498,15 +595,50 @@ class GAN(keras.Model):
             )
         else:
             z = self.latent(n, int(seed))
+        labels = self._sample_labels(n, seed, labels)
         chunks = [
             keras.ops.convert_to_numpy(
-                self.sampling_generator(z[i : i + batch_size], training=False)
+                self.sampling_generator(
+                    conditioning.pair(
+                        z[i : i + batch_size],
+                        None if labels is None else labels[i : i + batch_size],
+                    ),
+                    training=False,
+                )
             ).astype(np.float32)
             for i in range(0, n, batch_size)
         ]
         if not chunks:
             return np.zeros((0,) + self.sample_shape, np.float32)
         return np.concatenate(chunks, axis=0)
+
+    def _sample_labels(self, n, seed, labels):
+        if self.conditioning is None:
+            if labels is not None:
+                raise ValueError(
+                    "labels given to an unconditional GAN (num_classes is "
+                    "None)."
+                )
+            return None
+        if labels is None:
+            if seed is None:
+                u = keras.random.uniform((n,), seed=self._sample_seed)
+                u = tf.maximum(u, np.float32(2**-24))  # (0, 1]
+            else:
+                u = rng.uniform([n], rng.stream(int(seed), "labels/sample"))
+            return self.conditioning.from_uniform(u)
+        labels = np.asarray(labels)
+        if labels.size == 0:
+            labels = labels.astype(np.int32)
+        if labels.ndim == 0:
+            labels = np.full(n, labels)
+        if labels.shape != (n,):
+            raise ValueError(
+                f"labels must be {n} class indices (shape [{n}]), got shape "
+                f"{labels.shape}."
+            )
+        self.conditioning.check_array(labels)
+        return tf.constant(labels.astype(np.int32))
 
     def get_config(self):
         raise NotImplementedError(
