@@ -443,6 +443,17 @@ class TrainConfig:
         lower_open=True,
     )
     n_critic: int = setting(1, "D updates per G update.", lower=1)
+    conditional: bool = setting(
+        False,
+        "Class-conditional GAN on the data set's labels: projection D, "
+        "label-embedding (MLP) or conditional-batch-norm (DCGAN) G.",
+    )
+    label_distribution: str = setting(
+        "uniform",
+        "Fake labels of a conditional GAN: uniform over the classes, or "
+        "the training data's class frequencies.",
+        choices=("uniform", "data"),
+    )
     # Remedies.
     ema_decay: float = setting(
         0.999,
@@ -628,6 +639,24 @@ class TrainConfig:
                 f"network 'dcgan' needs an image data set, got "
                 f"{self.dataset!r}.",
             )
+        if self.conditional:
+            if self.dataset not in data.LABELLED:
+                raise ConfigError(
+                    "conditional",
+                    f"--conditional needs a data set with labels "
+                    f"({', '.join(data.LABELLED)}); {self.dataset!r} has "
+                    "none.",
+                )
+            for name, on in (
+                ("replay_size", self.replay_size and self.replay_fraction),
+                ("ewc_weight", self.ewc_weight),
+            ):
+                if on:
+                    raise ConfigError(
+                        name,
+                        f"--{name} (replay / EWC) cannot be combined with "
+                        "--conditional: they keep no labels.",
+                    )
         for name, divisor, reason in (
             ("steps", "log_every", "checkpoints and logs fall every "
              "log_every steps"),

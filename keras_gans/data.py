@@ -44,6 +44,7 @@ __all__ = [
     "stacked_digits_sample",
     "tfds_images",
     "mixture",
+    "label_frequencies",
     "num_classes",
     "toy_dataset",
     "sample_mixture",
@@ -157,6 +158,30 @@ def toy_dataset(
 
 def _pick(pair, labels):
     return pair if labels else pair[0]
+
+
+def label_frequencies(name: str) -> np.ndarray:
+    """The class frequencies of the training data of ``name``: uniform for
+    the toy mixtures (equal-weight modes), the ``train`` split's for
+    digits, their triple product for stacked digits (independent
+    channels).
+
+    Raises:
+        ValueError: a data set without labels or a tfds set (whose
+            frequencies would need a pass over the data).
+    """
+    k = num_classes(name)
+    if name in TOY_DATASETS:
+        return np.full(k, 1.0 / k)
+    if name in ("digits", "stacked_digits"):
+        p = np.bincount(digits("train")[1], minlength=10) / len(digits()[1])
+        if name == "digits":
+            return p
+        return np.einsum("i,j,k->ijk", p, p, p).reshape(-1)
+    raise ValueError(
+        f"The label frequencies of {name!r} are not tabulated; use uniform "
+        "fake labels."
+    )
 
 
 def num_classes(name: str) -> int:
