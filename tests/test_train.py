@@ -170,6 +170,18 @@ BAD_INPUTS = [
         4,
         "No readable checkpoint .*ckpt-50.index is empty",
     ),
+    (
+        ["--dataset=celeb_a", "--conditional", "--workdir={path}"],
+        lambda p: p / "w",
+        1,
+        "--conditional needs a data set with labels .*'celeb_a' has none",
+    ),
+    (
+        ["--conditional", "--replay_size=8", "--workdir={path}"],
+        lambda p: p / "w",
+        1,
+        "--replay_size .* cannot be combined with --conditional",
+    ),
 ]
 
 
