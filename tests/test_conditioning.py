@@ -239,7 +239,9 @@ def test_conditional_mirrored_equals_single_device(options, mirrored_strategy):
     _assert_same(single, mirrored)
 
 
-@pytest.mark.parametrize("spe", [1, pytest.param(3, marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "spe", [1, pytest.param(3, marks=pytest.mark.slow)]
+)
 def test_conditional_xla_equals_no_xla(spe):
     plain = _train(tf.distribute.get_strategy(), n_critic=2, ema_decay=0.9)
     xla = _train(

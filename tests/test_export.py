@@ -54,8 +54,9 @@ def test_conditional_saved_model_takes_latent_and_label(tmp_path):
     # Class-dependent gains and biases, so the label matters.
     for layer in generator.layers:
         if isinstance(layer, networks.ConditionalBatchNorm):
+            shape = layer.bias.embeddings.shape
             layer.bias.embeddings.assign(
-                np.random.default_rng(0).normal(size=layer.bias.embeddings.shape)
+                np.random.default_rng(0).normal(size=shape)
             )
     path = export.export_generator(generator, 3, tmp_path / "gen")
     z = np.random.default_rng(1).normal(size=(5, 3)).astype(np.float32)

@@ -4,6 +4,8 @@
 - ``regularizer``: the gradient penalty and its lazy schedule;
 - ``unrolled``: the unrolled generator objective;
 - ``ema``: the generator EMA;
+- ``conditioning``: class-conditional training (fake labels, D and G on
+  ``[x, label]``, penalties with the label held fixed);
 - ``hooks``: the ``DiscriminatorHook`` protocol (replay, EWC);
 - ``execution``: the fused XLA loop, the multi-worker train function and
   the ``jit_compile="auto"`` rule;
@@ -11,7 +13,8 @@
   step and the look-ahead use them).
 """
 
-from keras_gans.training import execution, update_rules
+from keras_gans.training import conditioning, execution, update_rules
+from keras_gans.training.conditioning import Conditioning
 from keras_gans.training.ema import GeneratorEMA
 from keras_gans.training.execution import auto_jit_compile
 from keras_gans.training.hooks import DiscriminatorHook, StepContext
@@ -21,12 +24,14 @@ from keras_gans.training.unrolled import UnrolledObjective
 
 __all__ = [
     "AdversarialObjective",
+    "Conditioning",
     "DiscriminatorHook",
     "GeneratorEMA",
     "GradientPenalty",
     "StepContext",
     "UnrolledObjective",
     "auto_jit_compile",
+    "conditioning",
     "execution",
     "update_rules",
 ]

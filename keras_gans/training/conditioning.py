@@ -30,9 +30,8 @@ Out-of-range labels are an ``InvalidArgumentError`` in the input pipeline
 where XLA drops assertions and a GPU embedding lookup returns zeros.
 """
 
-from typing import Optional, Sequence, Union
-
 import functools
+from typing import Optional, Sequence, Union
 
 import keras
 import numpy as np
