@@ -448,6 +448,17 @@ class TrainConfig:
         "Class-conditional GAN on the data set's labels: projection D, "
         "label-embedding (MLP) or conditional-batch-norm (DCGAN) G.",
     )
+    conditioning: str = setting(
+        "projection",
+        "With --conditional: a projection discriminator D(x, y) (Miyato & "
+        "Koyama 2018) or an AC-GAN class head on D(x) (Odena et al. 2017).",
+        choices=("projection", "acgan"),
+    )
+    classification_weight: float = setting(
+        1.0,
+        "AC-GAN: weight of the class cross-entropy in L_D and L_G.",
+        lower=0.0,
+    )
     label_distribution: str = setting(
         "uniform",
         "Fake labels of a conditional GAN: uniform over the classes, or "
@@ -646,6 +657,12 @@ class TrainConfig:
                     f"--conditional needs a data set with labels "
                     f"({', '.join(data.LABELLED)}); {self.dataset!r} has "
                     "none.",
+                )
+            if self.conditioning == "acgan" and self.unroll_steps:
+                raise ConfigError(
+                    "unroll_steps",
+                    "--unroll_steps cannot be combined with "
+                    "--conditioning=acgan; use --conditioning=projection.",
                 )
             for name, on in (
                 ("replay_size", self.replay_size and self.replay_fraction),

@@ -23,7 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import distribute, rng, validation
-from keras_gans.networks import is_conditional
+from keras_gans.networks import discriminator_conditioning, is_conditional
 from keras_gans.training import conditioning, execution
 from keras_gans.training.ema import GeneratorEMA
 from keras_gans.training.hooks import DiscriminatorHook, StepContext
@@ -70,7 +70,9 @@ class GAN(keras.Model):
     ``"labels/discriminator"`` and ``"labels/generator"`` (uniform or
     ``label_distribution``), penalties differentiate w.r.t. x with the
     label held fixed, and ``generate(n, labels=...)`` samples given
-    classes; see ``keras_gans.training.conditioning``. Replay and online
+    classes; an AC-GAN D (``[logit, class_logits]`` from x) adds its class
+    cross-entropy (``compile(classification_weight=...)``); see
+    ``keras_gans.training.conditioning``. Replay and online
     EWC are refused for a conditional GAN (they keep no labels).
 
     Args:
@@ -107,7 +109,9 @@ class GAN(keras.Model):
         self.conditioning = conditioning.maybe(num_classes, label_distribution)
         if self.conditioning is not None:
             self.conditioning.check_networks(generator, discriminator)
-        elif is_conditional(generator) or is_conditional(discriminator):
+        elif is_conditional(generator) or discriminator_conditioning(
+            discriminator
+        ):
             raise ValueError(
                 "The generator or discriminator takes [x, label]; pass "
                 "num_classes to GAN for class-conditional training."
@@ -158,6 +162,7 @@ class GAN(keras.Model):
         unroll_first_order: bool = False,
         penalty_every: int = 1,
         unroll_update: str = "optimizer",
+        classification_weight: float = 1.0,
         **kwargs,
     ):
         """Configures training.
@@ -193,6 +198,9 @@ class GAN(keras.Model):
                 separate update every k D steps and adjusts D's optimizer's
                 learning rate and decay rates by ``c = k / (k + 1)``. 1 (the
                 default) adds the penalty to every D step.
+            classification_weight: w >= 0, the weight of an AC-GAN
+                discriminator's class cross-entropy in L_D and L_G
+                (``training.conditioning``).
             **kwargs: passed to ``keras.Model.compile``.
 
         Raises:
@@ -208,6 +216,7 @@ class GAN(keras.Model):
         )
         if self.conditioning is not None:
             self.conditioning.check_penalty(self.regularizer.fn)
+            self.conditioning.configure(classification_weight, unroll_steps)
         self.unrolled = UnrolledObjective(
             unroll_steps, unroll_first_order, unroll_update
         )
@@ -460,8 +469,11 @@ class GAN(keras.Model):
         for hook, step in zip(self._hooks, contexts):
             hook.before_discriminator_step(step)
             fake = hook.transform_fakes(fake, step)
-        real_in = conditioning.pair(real, labels)
-        fake_in = conditioning.pair(fake, fake_labels)
+        critic, real_in, fake_in = self.discriminator, real, fake
+        if self.conditioning is not None:
+            critic, real_in, fake_in = self.conditioning.critic(
+                critic, real, labels, fake, fake_labels
+            )
         penalty_seed = rng.fold_in(rng.stream(root, "penalty"), index)
         optimizer = self.d_optimizer
         loss_scale = getattr(optimizer, "dynamic_scale", None)
@@ -469,15 +481,21 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             d_loss, real_logits, fake_logits = (
                 self.objective.discriminator_loss(
-                    self.discriminator, real_in, fake_in, self._stack_batches
+                    critic, real_in, fake_in, self._stack_batches
                 )
             )
+            if self.conditioning is not None:
+                term = self.conditioning.discriminator_term(
+                    self.discriminator, real, labels, fake, fake_labels
+                )
+                if term is not None:
+                    d_loss = d_loss + term
             for hook, step in zip(self._hooks, contexts):
                 term = hook.discriminator_loss(step)
                 if term is not None:
                     d_loss = d_loss + term
             term, penalty = self.regularizer.in_step_term(
-                self.discriminator, real_in, fake_in, penalty_seed, loss_scale
+                critic, real_in, fake_in, penalty_seed, loss_scale
             )
             unpenalised, d_loss = d_loss, d_loss + term
             scaled = optimizer.scale_loss(distribute.scale_loss(d_loss))
@@ -485,7 +503,7 @@ class GAN(keras.Model):
         applied = tf.constant(True)
         if self.regularizer.lazy:
             penalty, applied = self.regularizer.lazy_step(
-                self.discriminator,
+                critic,
                 optimizer,
                 real_in,
                 fake_in,
@@ -511,32 +529,36 @@ class GAN(keras.Model):
         root = self.rng_seed
         g_vars = self.generator.trainable_variables
         fake_labels = self._fake_labels(batch, "labels/generator", iteration)
+        extra = None
         with tf.GradientTape() as tape:
-            fake = conditioning.pair(
-                self.generator(
-                    conditioning.pair(
-                        self.latent(
-                            batch,
-                            rng.fold_in(
-                                rng.stream(root, "latent/generator"), iteration
-                            ),
+            fake = self.generator(
+                conditioning.pair(
+                    self.latent(
+                        batch,
+                        rng.fold_in(
+                            rng.stream(root, "latent/generator"), iteration
                         ),
-                        fake_labels,
                     ),
-                    training=True,
+                    fake_labels,
                 ),
-                fake_labels,
+                training=True,
             )
             if self.unrolled.steps:
                 fake_logits = self.unrolled.fake_logits(
                     self,
                     conditioning.pair(real, labels),
-                    fake,
+                    conditioning.pair(fake, fake_labels),
                     rng.fold_in(rng.stream(root, "unroll"), iteration),
+                )
+            elif self.conditioning is not None:
+                fake_logits, extra = self.conditioning.generator_logits(
+                    self.discriminator, fake, fake_labels
                 )
             else:
                 fake_logits = self.discriminator(fake, training=True)
             g_loss = self.objective.generator_loss(fake_logits)
+            if extra is not None:
+                g_loss = g_loss + extra
             scaled = self.g_optimizer.scale_loss(distribute.scale_loss(g_loss))
         self.g_optimizer.apply(tape.gradient(scaled, g_vars), g_vars)
         if self._ema is not None:

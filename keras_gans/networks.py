@@ -23,6 +23,11 @@ label]``, the label an int32 class index ``[B]`` in ``[0, K)``:
   normalise without affine parameters, then a class-dependent gain
   ``gamma[y]`` (initialised 1) and bias ``beta[y]`` (initialised 0).
 
+An auxiliary-classifier discriminator (``conditioning="acgan"``; Odena et
+al., 2017, "Conditional Image Synthesis with Auxiliary Classifier GANs")
+takes ``x`` alone and returns ``[logit [B, 1], class_logits [B, K]]``, the
+class head (layer ``class_logits``) a Dense on the same features ``phi``.
+
 Labels outside ``[0, K)`` are an error on CPU (the embedding lookup) and
 zeros on a GPU; ``keras_gans.GAN`` and the export check them first.
 """
@@ -37,6 +42,8 @@ from keras_gans.spectral_norm import spectral_norm as _sn
 __all__ = [
     "ConditionalBatchNorm",
     "DCGAN_SIZES",
+    "CONDITIONINGS",
+    "discriminator_conditioning",
     "is_conditional",
     "dcgan",
     "dcgan_discriminator",
@@ -82,6 +89,29 @@ def _check_classes(num_classes):
     return int(num_classes)
 
 
+CONDITIONINGS = ("projection", "acgan")
+
+
+def _check_conditioning(conditioning, classes):
+    if conditioning not in CONDITIONINGS:
+        raise ValueError(
+            f"Unknown conditioning {conditioning!r}. Valid: "
+            f"{', '.join(CONDITIONINGS)}."
+        )
+    return conditioning if classes is not None else None
+
+
+def discriminator_conditioning(model):
+    """``"projection"`` for a D taking ``[x, label]``, ``"acgan"`` for a D
+    returning ``[logit, class_logits]``, None otherwise."""
+    if is_conditional(model):
+        return "projection"
+    outputs = getattr(model, "outputs", None) or []
+    if len(outputs) == 2 and outputs[1].shape[-1] and outputs[1].shape[-1] > 1:
+        return "acgan"
+    return None
+
+
 def _label_input():
     return keras.Input((), dtype="int32", name="label")
 
@@ -93,18 +123,24 @@ def is_conditional(model) -> bool:
     return len(inputs) == 2 and "int" in str(inputs[1].dtype)
 
 
-def _project(h, y, num_classes, logit_layer, name="projection"):
-    """``psi(h) + <embed(y), h>`` (the projection discriminator's logit)."""
+def _project(h, y, num_classes, logit_layer, mode="projection"):
+    """``psi(h) + <embed(y), h>`` (the projection discriminator's logit),
+    or ``[psi(h), class_logits(h)]`` for AC-GAN."""
     logit = logit_layer(h)
     if num_classes is None:
         return logit
+    if mode == "acgan":
+        return [
+            logit,
+            keras.layers.Dense(num_classes, name="class_logits")(h),
+        ]
     embed = keras.layers.Embedding(
         num_classes,
         h.shape[-1],
         embeddings_initializer=keras.initializers.RandomNormal(0.0, 0.02),
         name="label_embedding",
     )(y)
-    inner = keras.layers.Dot(axes=1, name=name)([embed, h])
+    inner = keras.layers.Dot(axes=1, name="projection")([embed, h])
     return keras.layers.Add(name="logit_projected")([logit, inner])
 
 
@@ -229,6 +265,7 @@ def mlp_discriminator(
     name: str = "discriminator",
     spectral_norm: bool = False,
     num_classes=None,
+    conditioning: str = "projection",
 ) -> keras.Model:
     """MLP discriminator ``x [B, *input_shape] -> logit [B, 1]``.
 
@@ -244,11 +281,14 @@ def mlp_discriminator(
             al., 2018); the layers keep their names.
         num_classes: K: a projection discriminator ``[x, label] -> logit``
             with ``phi`` the last hidden layer (module docstring).
+        conditioning: ``"projection"`` or ``"acgan"`` (``x -> [logit,
+            class_logits]``), with ``num_classes``.
     """
     in_shape = _shape(input_shape)
     classes = _check_classes(num_classes)
+    mode = _check_conditioning(conditioning, classes)
     x = keras.Input(in_shape, name="sample")
-    y = _label_input() if classes is not None else None
+    y = _label_input() if mode == "projection" else None
     h = keras.layers.Flatten(name="flatten")(x) if len(in_shape) > 1 else x
     for i, units in enumerate(_check_units(hidden_units)):
         dense = keras.layers.Dense(
@@ -256,7 +296,11 @@ def mlp_discriminator(
         )
         h = _sn(dense, spectral_norm)(h)
     logit = _project(
-        h, y, classes, _sn(keras.layers.Dense(1, name="logit"), spectral_norm)
+        h,
+        y,
+        classes,
+        _sn(keras.layers.Dense(1, name="logit"), spectral_norm),
+        mode,
     )
     return keras.Model(x if y is None else [x, y], logit, name=name)
 
@@ -495,6 +539,7 @@ def dcgan_discriminator(
     name: str = "discriminator",
     spectral_norm: bool = False,
     num_classes=None,
+    conditioning: str = "projection",
 ) -> keras.Model:
     """DCGAN discriminator ``images [B, H, W, C] -> logits [B, 1]``.
 
@@ -522,6 +567,8 @@ def dcgan_discriminator(
             the ``[16 c_in, c_out]`` matrix); the layers keep their names.
         num_classes: K: a projection discriminator ``[images, label] ->
             logit``, ``phi`` the flattened last feature map.
+        conditioning: ``"projection"`` or ``"acgan"`` (``images ->
+            [logit, class_logits]``), with ``num_classes``.
 
     Raises:
         ValueError: an unsupported image shape.
@@ -529,8 +576,9 @@ def dcgan_discriminator(
     shape, _, layers = _dcgan_plan(image_shape)
     filters = _check_filters(base_filters)
     classes = _check_classes(num_classes)
+    mode = _check_conditioning(conditioning, classes)
     x = keras.Input(shape, name="image")
-    y = _label_input() if classes is not None else None
+    y = _label_input() if mode == "projection" else None
     h = x
     for i in range(layers):
         conv = keras.layers.Conv2D(
@@ -551,7 +599,7 @@ def dcgan_discriminator(
         1, kernel_initializer=_dcgan_init(seed, 200), name="logit"
     )
     logit = _project(
-        h, y, classes, _sn(logit, spectral_norm, seed=_offset(seed, 200))
+        h, y, classes, _sn(logit, spectral_norm, seed=_offset(seed, 200)), mode
     )
     return keras.Model(x if y is None else [x, y], logit, name=name)
 
@@ -563,11 +611,12 @@ def dcgan(
     seed=None,
     spectral_norm: bool = False,
     num_classes=None,
+    conditioning: str = "projection",
 ) -> Tuple[keras.Model, keras.Model]:
     """The paper's Table II DCGAN pair for ``image_shape``.
 
-    ``spectral_norm`` is passed to the discriminator; ``num_classes`` to
-    both (a conditional pair).
+    ``spectral_norm`` and ``conditioning`` are passed to the
+    discriminator; ``num_classes`` to both (a conditional pair).
 
     Returns:
         ``(generator, discriminator)``; see ``dcgan_generator`` and
@@ -587,6 +636,7 @@ def dcgan(
             seed=seed,
             spectral_norm=spectral_norm,
             num_classes=num_classes,
+            conditioning=conditioning,
         ),
     )
 

@@ -157,6 +157,7 @@ def _build_gan(config: TrainConfig) -> GAN:
             unroll_first_order=config.unroll_first_order,
             unroll_update=config.unroll_update,
             penalty_every=config.penalty_every,
+            classification_weight=config.classification_weight,
         )
     return gan
 
@@ -180,13 +181,14 @@ def _conditioning(config):
 
 def _networks(config):
     classes = _num_classes(config)
+    mode = config.conditioning
     if not config.is_image:
         return (
             networks.mlp_generator(
                 config.latent_dim, 2, config.hidden_units, num_classes=classes
             ),
             networks.mlp_discriminator(
-                2, config.hidden_units, num_classes=classes
+                2, config.hidden_units, num_classes=classes, conditioning=mode
             ),
         )
     shape = data.image_shape(config.dataset)
@@ -197,6 +199,7 @@ def _networks(config):
             config.base_filters,
             seed=config.seed,
             num_classes=classes,
+            conditioning=mode,
         )
     return (
         networks.mlp_generator(
@@ -207,7 +210,7 @@ def _networks(config):
             num_classes=classes,
         ),
         networks.mlp_discriminator(
-            shape, config.hidden_units, num_classes=classes
+            shape, config.hidden_units, num_classes=classes, conditioning=mode
         ),
     )
 
@@ -793,7 +796,7 @@ def _title(config):
         penalty += f" (lambda={config.penalty_weight})"
     gamma = f", gamma={config.real_weight}" if config.real_weight != 1 else ""
     if config.conditional:
-        gamma += ", conditional"
+        gamma += f", conditional ({config.conditioning})"
     return (
         f"{config.dataset} {config.network_name}: {config.loss} + "
         f"{penalty}{gamma}"

@@ -19,13 +19,17 @@ BATCH = 8
 STEPS = 3
 
 
-def _nets(shape=(2,), seed=11, dcgan=False):
+def _nets(shape=(2,), seed=11, dcgan=False, mode="projection"):
     keras.utils.set_random_seed(seed)
     if dcgan:
-        return networks.dcgan(LATENT, shape, 2, seed=seed, num_classes=K)
+        return networks.dcgan(
+            LATENT, shape, 2, seed=seed, num_classes=K, conditioning=mode
+        )
     return (
         networks.mlp_generator(LATENT, shape, (16,), num_classes=K),
-        networks.mlp_discriminator(shape, (16,), num_classes=K),
+        networks.mlp_discriminator(
+            shape, (16,), num_classes=K, conditioning=mode
+        ),
     )
 
 
@@ -158,6 +162,97 @@ def test_conditional_step_equals_the_hand_made_step(jit):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
+def test_acgan_step_equals_the_hand_made_step():
+    """AC-GAN: L_D = GAN-NS on D's first output + lambda R1 (of the first
+    output) + w (CE(real, y) + CE(fake, y')); L_G = GAN-NS + w CE(fake,
+    y'), y' drawn from the same streams as for projection."""
+    w, weight = 0.7, 2.0
+    g, d = _nets(mode="acgan")
+    assert networks.discriminator_conditioning(d) == "acgan"
+    g0, d0 = g.get_weights(), d.get_weights()
+    gan = _compiled(
+        kg.GAN(g, d, LATENT, seed=3, num_classes=K),
+        penalty="r1",
+        penalty_weight=weight,
+        classification_weight=w,
+    )
+    x, y = _labelled(steps=1)
+    gan.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
+
+    g_ref, d_ref = _nets(mode="acgan")
+    g_ref.set_weights(g0)
+    d_ref.set_weights(d0)
+    cond = conditioning.Conditioning(K)
+    root = tf.constant([3, 0], tf.int64)
+    softplus = tf.math.softplus
+
+    def ce(logits, labels):
+        return tf.reduce_mean(
+            tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits)
+        )
+
+    fake_y = cond.sample(
+        BATCH, rng.fold_in(rng.stream(root, "labels/discriminator"), 0)
+    )
+    z = rng.normal(
+        [BATCH, LATENT], rng.fold_in(rng.stream(root, "latent/discriminator"), 0)
+    )
+    fake = g_ref([z, fake_y], training=True)
+    with tf.GradientTape() as tape:
+        with tf.GradientTape() as inner:
+            points = tf.constant(x)
+            inner.watch(points)
+            real_logits, real_classes = d_ref(points)
+            total = tf.reduce_sum(real_logits)
+        grad = inner.gradient(total, points)
+        fake_logits, fake_classes = d_ref(fake)
+        loss = (
+            tf.reduce_mean(softplus(-real_logits))
+            + tf.reduce_mean(softplus(fake_logits))
+            + weight * tf.reduce_mean(tf.reduce_sum(grad**2, axis=1))
+            + w * (ce(real_classes, y) + ce(fake_classes, fake_y))
+        )
+    grads = tape.gradient(loss, d_ref.trainable_variables)
+    for v, gr in zip(d_ref.trainable_variables, grads, strict=True):
+        v.assign_sub(0.1 * gr)
+    fake_y = cond.sample(
+        BATCH, rng.fold_in(rng.stream(root, "labels/generator"), 0)
+    )
+    z = rng.normal(
+        [BATCH, LATENT], rng.fold_in(rng.stream(root, "latent/generator"), 0)
+    )
+    with tf.GradientTape() as tape:
+        logits, classes = d_ref(g_ref([z, fake_y], training=True))
+        g_loss = tf.reduce_mean(softplus(-logits)) + w * ce(classes, fake_y)
+    grads = tape.gradient(g_loss, g_ref.trainable_variables)
+    for v, gr in zip(g_ref.trainable_variables, grads, strict=True):
+        v.assign_sub(0.05 * tf.convert_to_tensor(gr))
+    for a, b in zip(
+        gan.discriminator.get_weights(), d_ref.get_weights(), strict=True
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    for a, b in zip(
+        gan.generator.get_weights(), g_ref.get_weights(), strict=True
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_acgan_refusals():
+    g, d = _nets(mode="acgan")
+    gan = kg.GAN(g, d, LATENT, seed=1, num_classes=K)
+    with pytest.raises(ValueError, match="unroll_steps > 0 is not supported"):
+        _compiled(gan, unroll_steps=1)
+    with pytest.raises(ValueError, match="classification_weight must be"):
+        _compiled(gan, classification_weight=-1.0)
+    g5 = networks.mlp_generator(LATENT, 2, (4,), num_classes=5)
+    with pytest.raises(ValueError, match="class head has 4 classes"):
+        kg.GAN(g5, d, LATENT, num_classes=5)
+    with pytest.raises(ValueError, match="pass num_classes"):
+        kg.GAN(networks.mlp_generator(LATENT, 2), d, LATENT)
+    with pytest.raises(ValueError, match="Unknown conditioning"):
+        networks.mlp_discriminator(2, num_classes=K, conditioning="concat")
+
+
 def test_penalties_hold_the_label_fixed():
     """On the projection D with a linear phi, grad_x D(x, y) = W (v +
     E[y]): R1 uses the real labels, R2 the fake ones, 0GP the real ones."""
@@ -189,11 +284,13 @@ def test_penalties_hold_the_label_fixed():
 
 
 def _train(strategy, jit=False, n_critic=1, dcgan=False, penalty="r1",
-           ema_decay=None, steps_per_execution=1):
+           ema_decay=None, steps_per_execution=1, mode="projection"):
     shape = (8, 8, 1) if dcgan else (2,)
-    g_weights, d_weights = (m.get_weights() for m in _nets(shape, dcgan=dcgan))
+    g_weights, d_weights = (
+        m.get_weights() for m in _nets(shape, dcgan=dcgan, mode=mode)
+    )
     with strategy.scope():
-        g, d = _nets(shape, dcgan=dcgan)
+        g, d = _nets(shape, dcgan=dcgan, mode=mode)
         g.set_weights(g_weights)
         d.set_weights(d_weights)
         gan = kg.GAN(g, d, LATENT, seed=4, num_classes=K,
@@ -230,8 +327,9 @@ def _assert_same(a, b, tol=1e-5):
         dict(penalty="r1", n_critic=2),
         dict(penalty="zero_gp", ema_decay=0.9),
         dict(penalty="r1", dcgan=True),
+        dict(penalty="r1", mode="acgan", n_critic=2),
     ],
-    ids=["mlp-r1-ncritic2", "mlp-0gp-ema", "dcgan-cbn-r1"],
+    ids=["mlp-r1-ncritic2", "mlp-0gp-ema", "dcgan-cbn-r1", "acgan"],
 )
 def test_conditional_mirrored_equals_single_device(options, mirrored_strategy):
     single = _train(tf.distribute.get_strategy(), **options)
@@ -240,16 +338,24 @@ def test_conditional_mirrored_equals_single_device(options, mirrored_strategy):
 
 
 @pytest.mark.parametrize(
-    "spe", [1, pytest.param(3, marks=pytest.mark.slow)]
+    "spe,mode",
+    [
+        (1, "projection"),
+        (1, "acgan"),
+        pytest.param(3, "projection", marks=pytest.mark.slow),
+    ],
 )
-def test_conditional_xla_equals_no_xla(spe):
-    plain = _train(tf.distribute.get_strategy(), n_critic=2, ema_decay=0.9)
+def test_conditional_xla_equals_no_xla(spe, mode):
+    plain = _train(
+        tf.distribute.get_strategy(), n_critic=2, ema_decay=0.9, mode=mode
+    )
     xla = _train(
         tf.distribute.get_strategy(),
         jit=True,
         n_critic=2,
         ema_decay=0.9,
         steps_per_execution=spe,
+        mode=mode,
     )
     _assert_same(plain, xla)
 

@@ -253,3 +253,29 @@ def test_conditional_batch_norm_is_the_class_affine_of_the_batch_norm():
 def test_bad_num_classes(num_classes):
     with pytest.raises(ValueError, match="num_classes must be an integer"):
         networks.mlp_discriminator(2, num_classes=num_classes)
+
+
+def test_acgan_discriminators_return_a_class_head_on_phi():
+    for d in (
+        networks.mlp_discriminator(
+            (8, 8, 1), (6,), num_classes=10, conditioning="acgan"
+        ),
+        networks.dcgan_discriminator(
+            (8, 8, 1), 2, seed=0, num_classes=10, conditioning="acgan"
+        ),
+    ):
+        assert networks.discriminator_conditioning(d) == "acgan"
+        assert not networks.is_conditional(d)  # it takes x alone
+        x = np.random.default_rng(0).normal(size=(3, 8, 8, 1))
+        logit, classes = d(x.astype(np.float32))
+        assert logit.shape == (3, 1) and classes.shape == (3, 10)
+        head = d.get_layer("class_logits")
+        phi = keras.Model(d.inputs[0], head.input)(x.astype(np.float32))
+        kernel, bias = head.get_weights()
+        np.testing.assert_allclose(
+            classes, phi.numpy() @ kernel + bias, rtol=1e-5, atol=1e-6
+        )
+    plain = networks.mlp_discriminator(2)
+    assert networks.discriminator_conditioning(plain) is None
+    projection = networks.mlp_discriminator(2, num_classes=3)
+    assert networks.discriminator_conditioning(projection) == "projection"

@@ -468,8 +468,24 @@ _COND_TOY = TrainConfig(
             eval_samples=1000,
             label_distribution="data",
         ),
+        dict(
+            dataset="digits",
+            latent_dim=8,
+            base_filters=4,
+            batch_size=8,
+            conditioning="acgan",
+            classification_weight=0.5,
+        ),
+        dict(conditioning="acgan", n_critic=2),
     ],
-    ids=["ring", "grid-ncritic2", "digits-dcgan", "stacked-mlp"],
+    ids=[
+        "ring",
+        "grid-ncritic2",
+        "digits-dcgan",
+        "stacked-mlp",
+        "digits-acgan",
+        "ring-acgan",
+    ],
 )
 def test_conditional_runs(tmp_path, overrides):
     config = dataclasses.replace(_COND_TOY, **overrides)
@@ -511,6 +527,11 @@ def test_conditional_run_resumes_exactly(tmp_path):
         (dict(dataset="celeb_a"), "conditional", "celeb_a' has none"),
         (dict(replay_size=8), "replay_size", "keep no labels"),
         (dict(ewc_weight=1.0), "ewc_weight", "keep no labels"),
+        (
+            dict(conditioning="acgan", unroll_steps=1),
+            "unroll_steps",
+            "--conditioning=acgan",
+        ),
     ],
 )
 def test_conditional_config_errors(overrides, flag, message):

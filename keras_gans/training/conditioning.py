@@ -25,6 +25,15 @@ any pair of two-input models works):
   (``layer=``) need a plain Keras D and are refused;
 - ``n_critic`` slices split the labels like the samples (``batch[i::k]``).
 
+**AC-GAN** (Odena et al., 2017): a discriminator that takes x alone and
+returns ``[logit, class_logits]`` (``networks`` builders with
+``conditioning="acgan"``) is detected; the adversarial loss and the
+penalties see its first output, and the cross-entropy of its class head,
+``w * (CE(real, y) + CE(fake, y'))`` (means over the batches; Odena et
+al.'s L_C) is added to L_D and ``w * CE(fake, y')`` to L_G, ``w =
+classification_weight`` (``GAN.compile``). The look-ahead of an unrolled
+G step is not supported with it.
+
 Out-of-range labels are an ``InvalidArgumentError`` in the input pipeline
 (``checked_batches``; arrays are checked up front) rather than in the step,
 where XLA drops assertions and a GPU embedding lookup returns zeros.
@@ -115,6 +124,8 @@ class Conditioning:
                 )
             probs = probs / probs.sum()
         self.probabilities = probs
+        self.mode = "projection"
+        self.classification_weight = 1.0
         # Label k is drawn where cdf[k-1] < u <= cdf[k], u in (0, 1].
         self._edges = np.cumsum(probs)[:-1].astype(np.float32)
 
@@ -123,14 +134,25 @@ class Conditioning:
     def check_networks(self, generator, discriminator) -> None:
         """Both networks take ``[x, label]``, with K classes where their
         label layers say."""
+        self.mode = networks.discriminator_conditioning(discriminator)
         for role, model in (
             ("generator", generator),
             ("discriminator", discriminator),
         ):
+            if role == "discriminator" and self.mode == "acgan":
+                classes = discriminator.outputs[1].shape[-1]
+                if classes != self.num_classes:
+                    raise ValueError(
+                        f"The discriminator's class head has {classes} "
+                        f"classes, but the GAN has num_classes="
+                        f"{self.num_classes}."
+                    )
+                continue
             if not networks.is_conditional(model):
                 raise ValueError(
                     f"num_classes={self.num_classes} needs a conditional "
-                    f"{role} taking [x, label] (an int label input), e.g. "
+                    f"{role} taking [x, label] (an int label input; or, "
+                    "for D, an AC-GAN D returning [logit, class_logits]), e.g. "
                     f"from keras_gans.networks with num_classes="
                     f"{self.num_classes}; got inputs "
                     f"{getattr(model, 'inputs', None)}."
@@ -142,6 +164,22 @@ class Conditioning:
                     f"classes, but the GAN has num_classes="
                     f"{self.num_classes}."
                 )
+
+    def configure(self, classification_weight, unroll_steps) -> None:
+        """Sets the AC-GAN weight (``compile``) and refuses an unrolled G
+        step with an AC-GAN D."""
+        weight = float(classification_weight)
+        if not np.isfinite(weight) or weight < 0:
+            raise ValueError(
+                "classification_weight must be finite and >= 0, got "
+                f"{classification_weight!r}."
+            )
+        if self.mode == "acgan" and unroll_steps:
+            raise ValueError(
+                "unroll_steps > 0 is not supported with an AC-GAN "
+                "discriminator; use a projection discriminator."
+            )
+        self.classification_weight = weight
 
     def check_penalty(self, fn) -> None:
         """Refuses a layer penalty (it needs a plain Keras D)."""
@@ -254,12 +292,65 @@ class Conditioning:
 
         return conditioned
 
+    def critic(self, discriminator, real, labels, fake, fake_labels):
+        """``(D', real', fake')``: what the adversarial loss and the
+        penalties call, and on what. Projection: D on ``[x, y]``;
+        AC-GAN: D's first output on x."""
+        if self.mode == "acgan":
+            return _AdversarialHead(discriminator), real, fake
+        return discriminator, [real, labels], [fake, fake_labels]
+
+    def _cross_entropy(self, logits, labels):
+        return tf.reduce_mean(
+            tf.nn.sparse_softmax_cross_entropy_with_logits(
+                labels, tf.cast(logits, tf.float32)
+            )
+        )
+
+    def discriminator_term(self, discriminator, real, labels, fake,
+                           fake_labels):
+        """AC-GAN's ``w * (CE(real, y) + CE(fake, y'))`` for L_D; None for
+        a projection D."""
+        if self.mode != "acgan" or not self.classification_weight:
+            return None
+        both = tf.concat([real, tf.cast(fake, real.dtype)], 0)
+        classes = discriminator(both, training=True)[1]
+        real_classes, fake_classes = tf.split(classes, 2, axis=0)
+        return self.classification_weight * (
+            self._cross_entropy(real_classes, labels)
+            + self._cross_entropy(fake_classes, fake_labels)
+        )
+
+    def generator_logits(self, discriminator, fake, fake_labels):
+        """``(D's adversarial logits on the fakes, the extra term of L_G
+        or None)``: AC-GAN adds ``w * CE(fake, y')``."""
+        if self.mode != "acgan":
+            return discriminator([fake, fake_labels], training=True), None
+        logits, classes = discriminator(fake, training=True)
+        return logits, self.classification_weight * self._cross_entropy(
+            classes, fake_labels
+        )
+
     def generator_spec(self, latent_dim: int):
         """Symbolic inputs of a conditional G (for its output shape)."""
         return [
             keras.KerasTensor((None, int(latent_dim))),
             keras.KerasTensor((None,), dtype="int32"),
         ]
+
+
+class _AdversarialHead:
+    """An AC-GAN D's adversarial output as a discriminator callable."""
+
+    def __init__(self, discriminator):
+        self.discriminator = discriminator
+
+    @property
+    def trainable_variables(self):
+        return self.discriminator.trainable_variables
+
+    def __call__(self, x, training=True):
+        return self.discriminator(x, training=training)[0]
 
 
 def penalty_view(fn, discriminator, real, fake):
