@@ -664,16 +664,12 @@ class TrainConfig:
                     "--unroll_steps cannot be combined with "
                     "--conditioning=acgan; use --conditioning=projection.",
                 )
-            for name, on in (
-                ("replay_size", self.replay_size and self.replay_fraction),
-                ("ewc_weight", self.ewc_weight),
-            ):
-                if on:
-                    raise ConfigError(
-                        name,
-                        f"--{name} (replay / EWC) cannot be combined with "
-                        "--conditional: they keep no labels.",
-                    )
+            if self.ewc_weight:
+                raise ConfigError(
+                    "ewc_weight",
+                    "--ewc_weight (online EWC) cannot be combined with "
+                    "--conditional: its Fisher estimate sees no labels.",
+                )
         for name, divisor, reason in (
             ("steps", "log_every", "checkpoints and logs fall every "
              "log_every steps"),

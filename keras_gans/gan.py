@@ -72,8 +72,8 @@ class GAN(keras.Model):
     label held fixed, and ``generate(n, labels=...)`` samples given
     classes; an AC-GAN D (``[logit, class_logits]`` from x) adds its class
     cross-entropy (``compile(classification_weight=...)``); see
-    ``keras_gans.training.conditioning``. Replay and online
-    EWC are refused for a conditional GAN (they keep no labels).
+    ``keras_gans.training.conditioning``. Replay keeps each old fake's
+    label; online EWC is refused for a conditional GAN.
 
     Args:
         generator: model mapping ``[B, latent_dim]`` to samples.
@@ -304,11 +304,11 @@ class GAN(keras.Model):
             )
         if any(h is hook for h in self._hooks):
             return
-        if self.conditioning is not None:
+        if self.conditioning is not None and not hook.supports_labels:
             raise ValueError(
                 f"{type(hook).__name__} cannot be used with a conditional "
-                "GAN (num_classes set): it sees no labels (replayed fakes "
-                "would lose theirs; EWC's Fisher would call D without)."
+                "GAN (num_classes set): it sees no labels (e.g. EWC's "
+                "Fisher would call D without them)."
             )
         names = [h.stream_name for h in self._hooks]
         if hook.stream_name in names:
@@ -468,7 +468,12 @@ class GAN(keras.Model):
         ]
         for hook, step in zip(self._hooks, contexts):
             hook.before_discriminator_step(step)
-            fake = hook.transform_fakes(fake, step)
+            if fake_labels is None:
+                fake = hook.transform_fakes(fake, step)
+            else:  # the fakes with their labels (supports_labels)
+                fake, fake_labels = hook.transform_fakes(
+                    [fake, fake_labels], step
+                )
         critic, real_in, fake_in = self.discriminator, real, fake
         if self.conditioning is not None:
             critic, real_in, fake_in = self.conditioning.critic(

@@ -284,7 +284,8 @@ def test_penalties_hold_the_label_fixed():
 
 
 def _train(strategy, jit=False, n_critic=1, dcgan=False, penalty="r1",
-           ema_decay=None, steps_per_execution=1, mode="projection"):
+           ema_decay=None, steps_per_execution=1, mode="projection",
+           replay=False):
     shape = (8, 8, 1) if dcgan else (2,)
     g_weights, d_weights = (
         m.get_weights() for m in _nets(shape, dcgan=dcgan, mode=mode)
@@ -309,8 +310,10 @@ def _train(strategy, jit=False, n_critic=1, dcgan=False, penalty="r1",
     ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(
         BATCH * n_critic, drop_remainder=True
     )
-    history = gan.fit(ds, epochs=1, verbose=0).history
-    return [w.numpy() for w in gan.weights], history
+    buffers = [kg.callbacks.ReplayBuffer(12, 0.5)] if replay else []
+    history = gan.fit(ds, epochs=1, verbose=0, callbacks=buffers).history
+    extra = [v.numpy() for b in buffers for v in b.state.variables]
+    return [w.numpy() for w in gan.weights] + extra, history
 
 
 def _assert_same(a, b, tol=1e-5):
@@ -328,8 +331,15 @@ def _assert_same(a, b, tol=1e-5):
         dict(penalty="zero_gp", ema_decay=0.9),
         dict(penalty="r1", dcgan=True),
         dict(penalty="r1", mode="acgan", n_critic=2),
+        dict(penalty="r1", replay=True, n_critic=2),
     ],
-    ids=["mlp-r1-ncritic2", "mlp-0gp-ema", "dcgan-cbn-r1", "acgan"],
+    ids=[
+        "mlp-r1-ncritic2",
+        "mlp-0gp-ema",
+        "dcgan-cbn-r1",
+        "acgan",
+        "replay-with-labels",
+    ],
 )
 def test_conditional_mirrored_equals_single_device(options, mirrored_strategy):
     single = _train(tf.distribute.get_strategy(), **options)
@@ -342,20 +352,22 @@ def test_conditional_mirrored_equals_single_device(options, mirrored_strategy):
     [
         (1, "projection"),
         (1, "acgan"),
+        (1, "replay"),
         pytest.param(3, "projection", marks=pytest.mark.slow),
     ],
 )
 def test_conditional_xla_equals_no_xla(spe, mode):
-    plain = _train(
-        tf.distribute.get_strategy(), n_critic=2, ema_decay=0.9, mode=mode
-    )
+    options = dict(n_critic=2, ema_decay=0.9)
+    if mode == "replay":
+        options["replay"] = True
+    else:
+        options["mode"] = mode
+    plain = _train(tf.distribute.get_strategy(), **options)
     xla = _train(
         tf.distribute.get_strategy(),
         jit=True,
-        n_critic=2,
-        ema_decay=0.9,
         steps_per_execution=spe,
-        mode=mode,
+        **options,
     )
     _assert_same(plain, xla)
 
@@ -488,11 +500,12 @@ def test_mismatched_networks_are_named():
 def test_unsupported_combinations_are_refused():
     with pytest.raises(ValueError, match="layer gradient penalty"):
         _gan(penalty=penalties.get("r1", layer="dense_0"), penalty_weight=1.0)
-    gan = _gan()
-    for hook in (kg.callbacks.ReplayBuffer(8, 0.5), kg.callbacks.OnlineEWC(
-            1.0, 2)):
-        with pytest.raises(ValueError, match="conditional GAN"):
-            gan.attach_hook(hook)
+    with pytest.raises(ValueError, match="OnlineEWC cannot be used with a co"):
+        _gan().attach_hook(kg.callbacks.OnlineEWC(1.0, 2))
+    buffer = kg.callbacks.ReplayBuffer(8, 0.5)
+    kg.GAN(*networks.toy_mlp(LATENT), LATENT, seed=0).attach_hook(buffer)
+    with pytest.raises(ValueError, match="built without labels"):
+        _gan().attach_hook(buffer)
 
 
 def test_bad_generate_labels():

@@ -177,10 +177,10 @@ BAD_INPUTS = [
         "--conditional needs a data set with labels .*'celeb_a' has none",
     ),
     (
-        ["--conditional", "--replay_size=8", "--workdir={path}"],
+        ["--conditional", "--ewc_weight=1", "--workdir={path}"],
         lambda p: p / "w",
         1,
-        "--replay_size .* cannot be combined with --conditional",
+        "--ewc_weight .* cannot be combined with --conditional",
     ),
 ]
 

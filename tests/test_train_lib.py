@@ -476,7 +476,7 @@ _COND_TOY = TrainConfig(
             conditioning="acgan",
             classification_weight=0.5,
         ),
-        dict(conditioning="acgan", n_critic=2),
+        dict(conditioning="acgan", n_critic=2, replay_size=32),
     ],
     ids=[
         "ring",
@@ -484,7 +484,7 @@ _COND_TOY = TrainConfig(
         "digits-dcgan",
         "stacked-mlp",
         "digits-acgan",
-        "ring-acgan",
+        "ring-acgan-replay",
     ],
 )
 def test_conditional_runs(tmp_path, overrides):
@@ -508,7 +508,7 @@ def test_conditional_runs(tmp_path, overrides):
 
 
 def test_conditional_run_resumes_exactly(tmp_path):
-    config = dataclasses.replace(_COND_TOY, steps=6)
+    config = dataclasses.replace(_COND_TOY, steps=6, replay_size=32)
     train_lib.run(config, tmp_path / "ref", verbose=0)
     with pytest.raises(KeyboardInterrupt):
         train_lib.run(
@@ -525,8 +525,7 @@ def test_conditional_run_resumes_exactly(tmp_path):
     "overrides,flag,message",
     [
         (dict(dataset="celeb_a"), "conditional", "celeb_a' has none"),
-        (dict(replay_size=8), "replay_size", "keep no labels"),
-        (dict(ewc_weight=1.0), "ewc_weight", "keep no labels"),
+        (dict(ewc_weight=1.0), "ewc_weight", "sees no labels"),
         (
             dict(conditioning="acgan", unroll_steps=1),
             "unroll_steps",
