@@ -31,8 +31,13 @@ Image metrics (no network needed):
   accuracy on samples generated for requested classes, per class (the
   fraction of class-k samples labelled k; stacked digits: all three
   digits right) and its mean over the requested classes
-  (``class_accuracy``, ``DigitsEvaluator.class_accuracy``). Chance is
-  ``1 / K`` for a generator that ignores the label.
+  (``class_accuracy``, ``DigitsEvaluator.class_accuracy``; ``classes_hit``:
+  the classes with at least one sample classified as themselves). Chance
+  is ``1 / K`` for a generator that ignores the label. The *intra-class
+  Frechet distance* (``DigitsEvaluator.intra_class_frechet``) is the mean
+  over the digit classes of the Frechet distance between the features of
+  the samples generated for class k and of the held-out digits of class k
+  (Miyato & Koyama, 2018, Sec. 5).
 - *Inception Score and FID* on Keras' ``InceptionV3`` (ImageNet weights,
   1000-way softmax and the 2048-D average-pool features). Note that the
   published IS/FID figures use the TF1 Inception graph; Keras' weights give
@@ -522,6 +527,42 @@ class DigitsEvaluator:
             self.labels(x), requested, 10 ** int(x.shape[-1])
         )
 
+    def intra_class_frechet(self, images, requested, reference=None) -> dict:
+        """Per-class Frechet distances of single digits ``images [N, 8, 8,
+        1]`` generated for classes ``requested [N]`` against the reference
+        digits of the same class (default: the held-out ``digits("test")``
+        with their labels); classes with fewer than two samples on either
+        side are skipped.
+
+        Returns:
+            ``intra_class_frechet`` (the mean) and
+            ``per_class_frechet`` (a list of 10, None where skipped).
+        """
+        from keras_gans import data
+
+        real, real_labels = reference if reference is not None else (
+            data.digits("test")
+        )
+        requested = np.asarray(requested).reshape(-1)
+        fake = self.features_and_logits(images)[0]
+        real = self.features_and_logits(real)[0]
+        per_class = []
+        for k in range(10):
+            a, b = fake[requested == k], real[np.asarray(real_labels) == k]
+            if len(a) < 2 or len(b) < 2:
+                per_class.append(None)
+                continue
+            per_class.append(
+                frechet_distance(*gaussian_stats(a), *gaussian_stats(b))
+            )
+        present = [d for d in per_class if d is not None]
+        return {
+            "intra_class_frechet": float(np.mean(present))
+            if present
+            else float("nan"),
+            "per_class_frechet": per_class,
+        }
+
     def __call__(self, images) -> dict:
         x = np.asarray(images, np.float32)
         if x.ndim != 4 or x.shape[1:3] != (8, 8) or len(x) == 0:
@@ -576,7 +617,8 @@ def class_accuracy(predicted, requested, num_classes: int) -> dict:
     Returns:
         ``class_accuracy``: the mean over the requested classes of the
         per-class accuracy; ``accuracy``: over all samples; ``classes``:
-        the number of classes requested; with K <= 100 also
+        the number of classes requested; ``classes_hit``: those with at
+        least one sample classified as requested; with K <= 100 also
         ``per_class_accuracy`` (a list of K, None for a class not
         requested).
     """
@@ -597,6 +639,7 @@ def class_accuracy(predicted, requested, num_classes: int) -> dict:
         "class_accuracy": float(np.mean(present)),
         "accuracy": float(hits.mean()),
         "classes": len(present),
+        "classes_hit": int(sum(a > 0 for a in present)),
     }
     if num_classes <= 100:
         result["per_class_accuracy"] = per_class

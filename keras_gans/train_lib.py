@@ -737,8 +737,9 @@ def _conditional_final(config, gan, evaluator, seed, workdir):
     class_accuracy``) on ``eval_samples`` samples with balanced requested
     labels: the digits classifier's label for digits and stacked digits,
     the nearest mode of a high-quality sample (within 3 sigma; else no
-    class) for the toy mixtures. Digits also get ``samples_by_class.png``,
-    one row of ten samples per class."""
+    class) for the toy mixtures (``classes_hit``: the per-class mode
+    coverage). Digits also get the intra-class Frechet distance and
+    ``samples_by_class.png``, one row of ten samples per class."""
     k = gan.num_classes
     n = max(config.eval_samples // k, 1) * k
     requested = np.tile(np.arange(k, dtype=np.int32), n // k)
@@ -754,6 +755,8 @@ def _conditional_final(config, gan, evaluator, seed, workdir):
         )
     elif isinstance(evaluator, metrics.DigitsEvaluator):
         result = evaluator.class_accuracy(samples, requested)
+        if config.dataset == "digits":
+            result.update(evaluator.intra_class_frechet(samples, requested))
     else:
         return {}
     if config.dataset == "digits":

@@ -505,6 +505,8 @@ def test_conditional_runs(tmp_path, overrides):
         load(z)
     by_class = tmp_path / "run" / "samples_by_class.png"
     assert by_class.is_file() == (config.dataset == "digits")
+    if config.dataset == "digits":
+        assert np.isfinite(final["intra_class_frechet"])
 
 
 def test_conditional_run_resumes_exactly(tmp_path):
