@@ -21,7 +21,7 @@ the number of classes.
 import dataclasses
 import math
 import os
-from typing import Optional
+from typing import Optional, Union
 
 import numpy as np
 import tensorflow as tf
@@ -156,8 +156,12 @@ def toy_dataset(
     )
 
 
-def _pick(pair, labels):
-    return pair if labels else pair[0]
+def _pick(drawn, labels):
+    """``x``, ``(x, label)`` or, ``labels="channels"``, ``(x, digits)``
+    from ``drawn = (x, label[, digits])``."""
+    if labels == "channels":
+        return drawn[0], drawn[2]
+    return (drawn[0], drawn[1]) if labels else drawn[0]
 
 
 def label_frequencies(name: str) -> np.ndarray:
@@ -306,8 +310,9 @@ def _check_batch(batch_size):
 
 def _draw_digits(images, labels, n, seed, channels):
     """``n`` images whose ``channels`` channels are independent uniform
-    draws (with replacement) from ``images [N, 8, 8, 1]``; the label of a
-    sample is ``sum_c labels_c * 10**(channels - 1 - c)``."""
+    draws (with replacement) from ``images [N, 8, 8, 1]``, their labels
+    ``sum_c labels_c * 10**(channels - 1 - c)`` and the channels' digits
+    ``[n, channels]``."""
     raw = rng.bits([n, channels], seed)
     index = tf.cast(raw % tf.constant(len(labels), tf.uint32), tf.int32)
     picked = tf.gather(images, index)  # [n, C, 8, 8, 1]
@@ -316,7 +321,7 @@ def _draw_digits(images, labels, n, seed, channels):
     powers = tf.constant(
         [10 ** (channels - 1 - c) for c in range(channels)], tf.int32
     )
-    return stacked, tf.reduce_sum(digit * powers, axis=1)
+    return stacked, tf.reduce_sum(digit * powers, axis=1), digit
 
 
 def _digits_pipeline(
@@ -360,7 +365,7 @@ def stacked_digits(
     seed: int,
     split: str = "train",
     start_step: int = 0,
-    labels: bool = False,
+    labels: Union[bool, str] = False,
 ) -> tf.data.Dataset:
     """Infinite pipeline of stacked digits ``[batch_size, 8, 8, 3]``.
 
@@ -369,7 +374,8 @@ def stacked_digits(
     offline analogue of stacked MNIST: 10^3 = 1000 modes, the label
     ``100 * l0 + 10 * l1 + l2``). Batch ``i`` depends only on ``(seed, i)``;
     the first batch is batch ``start_step``. ``labels``: yield ``(images,
-    labels)`` (int32 0..999).
+    labels)`` (int32 0..999); ``labels="channels"``: ``(images, digits)``,
+    the per-channel digits int32 ``[batch_size, 3]``.
     """
     return _digits_pipeline(
         split, batch_size, seed, start_step, 3, "data/stacked_digits", labels
@@ -394,7 +400,7 @@ def stacked_digits_sample(
     """
     _check_batch(n)
     images, labels = digits(split)
-    x, y = _draw_digits(
+    x, y, _ = _draw_digits(
         tf.constant(images),
         tf.constant(labels),
         int(n),

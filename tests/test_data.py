@@ -274,6 +274,12 @@ def test_stacked_digits_labels_are_the_three_digits():
             match = np.all(flat == sample[..., c].reshape(-1), axis=1)
             assert digit in labels[match]
     assert data.num_classes("stacked_digits") == 1000
+    x2, digits = _first(
+        data.stacked_digits(8, seed=2, labels="channels"), 1
+    )[0]
+    np.testing.assert_array_equal(x2, x)
+    assert digits.shape == (8, 3) and digits.dtype == np.int32
+    np.testing.assert_array_equal(digits @ np.array([100, 10, 1]), y)
 
 
 def test_unlabelled_data_sets_are_named():
