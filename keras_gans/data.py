@@ -12,10 +12,11 @@ Labels: with ``labels=True`` a pipeline yields ``(x, label)`` batches, the
 label int32 ``[batch]``: the digit (0..9) for digits, the three-digit label
 ``100 * l0 + 10 * l1 + l2`` (0..999) for stacked digits, the index of the
 mode each sample was drawn from for the toy mixtures, the data set's
-``label`` feature for MNIST and CIFAR-10 (CelebA has none). The samples are
-the same draws as without labels (the label is read from the same random
-numbers), so ``labels=True`` changes nothing else. ``num_classes(name)`` is
-the number of classes.
+``label`` feature for MNIST and CIFAR-10 (CelebA has none); stacked
+digits also give their per-channel digits (``labels="channels"``). The
+samples are the same draws as without labels (the label is read from the
+same random numbers), so ``labels=True`` changes nothing else.
+``num_classes(name)`` is the number of classes.
 """
 
 import dataclasses
