@@ -16,7 +16,8 @@ with ``num_classes``) is exported with a second input, ``label: int32
     signature(latent=z, label=tf.constant([3, 1], tf.int32))["samples"]
 
 Calling it without ``label`` is a ``TypeError`` from TensorFlow naming the
-missing argument.
+missing argument. A second signature, ``num_classes``, takes nothing and
+returns ``{"num_classes": K}`` (int32).
 
 Writing never loses a user's file: the SavedModel is written to a temporary
 directory beside the target and swapped in by renames, and a target that
@@ -207,6 +208,12 @@ def export_generator(
     archive.add_endpoint(
         name="serving_default", fn=serve, input_signature=signature
     )
+    if len(signature) == 2:
+        archive.add_endpoint(
+            name="num_classes",
+            fn=lambda: {"num_classes": tf.constant(classes, tf.int32)},
+            input_signature=[],
+        )
     staged = _staging_dir(path)
     try:
         target = os.path.join(staged, "export")
