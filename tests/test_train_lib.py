@@ -477,6 +477,14 @@ _COND_TOY = TrainConfig(
             classification_weight=0.5,
         ),
         dict(conditioning="acgan", n_critic=2, replay_size=32),
+        dict(
+            dataset="digits",
+            latent_dim=8,
+            base_filters=4,
+            batch_size=8,
+            mixed_precision="mixed_float16",
+            keep_best="modes",
+        ),
     ],
     ids=[
         "ring",
@@ -485,6 +493,7 @@ _COND_TOY = TrainConfig(
         "stacked-mlp",
         "digits-acgan",
         "ring-acgan-replay",
+        "digits-mixed-float16",
     ],
 )
 def test_conditional_runs(tmp_path, overrides):
