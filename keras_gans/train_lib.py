@@ -610,6 +610,15 @@ def run(
             real=real,
             title=_title(config),
             split_channels=config.dataset == "stacked_digits",
+            extra_metrics=(
+                (
+                    lambda model: _class_scores(
+                        config, model, evaluator, eval_seed
+                    )
+                )
+                if config.conditional
+                else None
+            ),
             **evaluation,
         )
     else:
@@ -732,6 +741,11 @@ def run(
     return result
 
 
+def _class_scores(config, gan, evaluator, seed):
+    """The class-conditional scores of ``_conditional_final``, no plot."""
+    return _conditional_final(config, gan, evaluator, seed, None)
+
+
 def _conditional_final(config, gan, evaluator, seed, workdir):
     """A conditional run's class-conditional accuracy (``metrics.
     class_accuracy``) on ``eval_samples`` samples with balanced requested
@@ -759,7 +773,7 @@ def _conditional_final(config, gan, evaluator, seed, workdir):
             result.update(evaluator.intra_class_frechet(samples, requested))
     else:
         return {}
-    if config.dataset == "digits":
+    if config.dataset == "digits" and workdir is not None:
         rows = np.repeat(np.arange(k, dtype=np.int32), 10)
         plots.plot_image_grid(
             gan.generate(len(rows), seed=seed, labels=rows),

@@ -483,7 +483,7 @@ _COND_TOY = TrainConfig(
             base_filters=4,
             batch_size=8,
             mixed_precision="mixed_float16",
-            keep_best="modes",
+            keep_best="class_accuracy",
         ),
     ],
     ids=[
@@ -516,6 +516,8 @@ def test_conditional_runs(tmp_path, overrides):
     assert by_class.is_file() == (config.dataset == "digits")
     if config.dataset == "digits":
         assert np.isfinite(final["intra_class_frechet"])
+    if config.is_image:  # the periodic evaluation measures them too
+        assert "class_accuracy" in result["history"][-1]
 
 
 def test_conditional_run_resumes_exactly(tmp_path):
