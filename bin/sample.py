@@ -52,7 +52,11 @@ def main(argv):
         samples = sampling.sample(
             source, FLAGS.num_samples, FLAGS.seed, FLAGS.batch_size
         )
-        path = sampling.write_samples(samples, FLAGS.output)
+        path = sampling.write_samples(
+            samples,
+            FLAGS.output,
+            sampling.sample_labels(source, FLAGS.num_samples),
+        )
     except (ValueError, FileNotFoundError, FileExistsError) as e:
         raise app.UsageError(str(e))
     print(

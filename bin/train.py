@@ -12,6 +12,12 @@ cifar10, celeb_a) train a DCGAN (or --network=mlp) with latent 100, batch
 metrics. The tfds sets need their data under --data_dir (or
 --download_data).
 
+--conditional trains a class-conditional GAN on the data set's labels
+(ring, grid, digits, stacked_digits, mnist, cifar10): a projection
+discriminator, or an AC-GAN class head with --conditioning=acgan; the
+export then takes (latent, label), and digits runs write
+samples_by_class.png (one row per class) and report class_accuracy.
+
 Running the same command again on the same workdir resumes an interrupted
 run, or trains a finished one on if --steps is larger. Any other changed
 setting is refused: pass a new --workdir, or --restart to move the old run

@@ -517,6 +517,29 @@ class TrainConfig:
         "the checkpoint: a resumed run does not redo them).",
         lower=0,
     )
+    # Class-conditional GANs (issue 15).
+    conditional: bool = setting(
+        False,
+        "Class-conditional GAN on the data set's labels: projection D, "
+        "label-embedding (MLP) or conditional-batch-norm (DCGAN) G.",
+    )
+    conditioning: str = setting(
+        "projection",
+        "With --conditional: a projection discriminator D(x, y) (Miyato & "
+        "Koyama 2018) or an AC-GAN class head on D(x) (Odena et al. 2017).",
+        choices=("projection", "acgan"),
+    )
+    classification_weight: float = setting(
+        1.0,
+        "AC-GAN: weight of the class cross-entropy in L_D and L_G.",
+        lower=0.0,
+    )
+    label_distribution: str = setting(
+        "uniform",
+        "Fake labels of a conditional GAN: uniform over the classes, or "
+        "the training data's class frequencies.",
+        choices=("uniform", "data"),
+    )
     # Remedies.
     ema_decay: float = setting(
         0.999,
@@ -702,6 +725,37 @@ class TrainConfig:
                 f"network 'dcgan' needs an image data set, got "
                 f"{self.dataset!r}.",
             )
+        if self.conditional:
+            if self.dataset not in data.LABELLED:
+                raise ConfigError(
+                    "conditional",
+                    f"--conditional needs a data set with labels "
+                    f"({', '.join(data.LABELLED)}); {self.dataset!r} has "
+                    "none.",
+                )
+            if self.conditioning == "acgan" and self.unroll_steps:
+                raise ConfigError(
+                    "unroll_steps",
+                    "--unroll_steps cannot be combined with "
+                    "--conditioning=acgan; use --conditioning=projection.",
+                )
+            if self.ewc_weight:
+                raise ConfigError(
+                    "ewc_weight",
+                    "--ewc_weight (online EWC) cannot be combined with "
+                    "--conditional: its Fisher estimate sees no labels.",
+                )
+            for name, off in (
+                ("augment", "none"),
+                ("instance_noise", 0.0),
+                ("d_warmup_steps", 0),
+            ):
+                if getattr(self, name) != off:
+                    raise ConfigError(
+                        name,
+                        f"--{name} is not supported with --conditional yet; "
+                        "drop one of the two.",
+                    )
         for name, divisor, reason in (
             ("steps", "log_every", "checkpoints and logs fall every "
              "log_every steps"),

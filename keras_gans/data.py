@@ -7,12 +7,22 @@ A toy, digits or stacked-digits pipeline's batch ``i`` is a pure function of
 ``(seed, i)`` (stateless Philox draws, ``keras_gans.rng``), so resuming at
 step ``s`` is exactly ``..._dataset(..., start_step=s)``: the data RNG state
 is the step counter. Every image is float32 ``[H, W, C]`` in ``[-1, 1]``.
+
+Labels: with ``labels=True`` a pipeline yields ``(x, label)`` batches, the
+label int32 ``[batch]``: the digit (0..9) for digits, the three-digit label
+``100 * l0 + 10 * l1 + l2`` (0..999) for stacked digits, the index of the
+mode each sample was drawn from for the toy mixtures, the data set's
+``label`` feature for MNIST and CIFAR-10 (CelebA has none); stacked
+digits also give their per-channel digits (``labels="channels"``). The
+samples are the same draws as without labels (the label is read from the
+same random numbers), so ``labels=True`` changes nothing else.
+``num_classes(name)`` is the number of classes.
 """
 
 import dataclasses
 import math
 import os
-from typing import Optional
+from typing import Optional, Union
 
 import numpy as np
 import tensorflow as tf
@@ -22,6 +32,7 @@ from keras_gans import rng
 __all__ = [
     "DIGITS_SPLITS",
     "IMAGE_DATASETS",
+    "LABELLED",
     "Mixture",
     "TFDS_DATASETS",
     "TOY_DATASETS",
@@ -34,8 +45,11 @@ __all__ = [
     "stacked_digits_sample",
     "tfds_images",
     "mixture",
+    "label_frequencies",
+    "num_classes",
     "toy_dataset",
     "sample_mixture",
+    "sample_mixture_labelled",
 ]
 
 
@@ -96,17 +110,28 @@ def mixture(name: str) -> Mixture:
     return TOY_DATASETS[name]
 
 
-def sample_mixture(mix: Mixture, n, seed) -> tf.Tensor:
-    """``n`` samples of ``mix`` from a stateless seed (shape ``[2]``)."""
+def sample_mixture_labelled(mix: Mixture, n, seed):
+    """``(samples [n, 2], modes [n] int32)``: ``n`` samples of ``mix`` from
+    a stateless seed (shape ``[2]``) and the index of the mode each was
+    drawn from."""
     mode_seed, noise_seed = tf.unstack(rng.split_seed(seed, 2))
     raw = rng.bits([n], mode_seed)
     modes = tf.cast(raw % mix.num_modes, tf.int32)
     centres = tf.gather(tf.constant(mix.centres), modes)
-    return centres + mix.sigma * rng.normal([n, 2], noise_seed)
+    return centres + mix.sigma * rng.normal([n, 2], noise_seed), modes
+
+
+def sample_mixture(mix: Mixture, n, seed) -> tf.Tensor:
+    """``n`` samples of ``mix`` from a stateless seed (shape ``[2]``)."""
+    return sample_mixture_labelled(mix, n, seed)[0]
 
 
 def toy_dataset(
-    name: str, batch_size: int, seed: int, start_step: int = 0
+    name: str,
+    batch_size: int,
+    seed: int,
+    start_step: int = 0,
+    labels: bool = False,
 ) -> tf.data.Dataset:
     """Infinite pipeline of ``[batch_size, 2]`` batches; batch ``i`` depends
     only on ``(seed, i)``, and the first batch is batch ``start_step``.
@@ -116,15 +141,74 @@ def toy_dataset(
         batch_size: samples per batch (> 0).
         seed: integer seed.
         start_step: index of the first batch (for resuming).
+        labels: yield ``(samples, modes)``, ``modes`` the int32 index of
+            each sample's mode (the same samples as without labels).
     """
     mix = mixture(name)
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
     return _step_indexed(
-        lambda seed_i: sample_mixture(mix, batch_size, seed_i),
+        lambda seed_i: _pick(
+            sample_mixture_labelled(mix, batch_size, seed_i), labels
+        ),
         seed,
         "data/" + name,
         start_step,
+    )
+
+
+def _pick(drawn, labels):
+    """``x``, ``(x, label)`` or, ``labels="channels"``, ``(x, digits)``
+    from ``drawn = (x, label[, digits])``."""
+    if labels == "channels":
+        return drawn[0], drawn[2]
+    return (drawn[0], drawn[1]) if labels else drawn[0]
+
+
+def label_frequencies(name: str) -> np.ndarray:
+    """The class frequencies of the training data of ``name``: uniform for
+    the toy mixtures (equal-weight modes), the ``train`` split's for
+    digits, their triple product for stacked digits (independent
+    channels).
+
+    Raises:
+        ValueError: a data set without labels or a tfds set (whose
+            frequencies would need a pass over the data).
+    """
+    k = num_classes(name)
+    if name in TOY_DATASETS:
+        return np.full(k, 1.0 / k)
+    if name in ("digits", "stacked_digits"):
+        p = np.bincount(digits("train")[1], minlength=10) / len(digits()[1])
+        if name == "digits":
+            return p
+        return np.einsum("i,j,k->ijk", p, p, p).reshape(-1)
+    raise ValueError(
+        f"The label frequencies of {name!r} are not tabulated; use uniform "
+        "fake labels."
+    )
+
+
+def num_classes(name: str) -> int:
+    """The number of label classes of data set ``name`` (toy: its modes;
+    digits: 10; stacked digits: 1000; MNIST, CIFAR-10: 10).
+
+    Raises:
+        ValueError: ``name`` is unknown or has no labels (CelebA).
+    """
+    if name in TOY_DATASETS:
+        return TOY_DATASETS[name].num_modes
+    known = {"digits": 10, "stacked_digits": 1000, "mnist": 10, "cifar10": 10}
+    if name in known:
+        return known[name]
+    if name in IMAGE_DATASETS:
+        raise ValueError(
+            f"The data set {name!r} has no class labels; labelled (and "
+            f"conditional) training needs one of {', '.join(LABELLED)}."
+        )
+    raise ValueError(
+        f"Unknown data set {name!r}. Valid: "
+        f"{', '.join([*TOY_DATASETS, *IMAGE_DATASETS])}."
     )
 
 
@@ -197,6 +281,8 @@ IMAGE_DATASETS = {
     "celeb_a": (64, 64, 3),
 }
 TFDS_DATASETS = ("mnist", "cifar10", "celeb_a")
+# The data sets with class labels (``labels=True``, conditional training).
+LABELLED = (*TOY_DATASETS, "digits", "stacked_digits", "mnist", "cifar10")
 _CELEB_A_SIZE = 64
 
 
@@ -225,8 +311,9 @@ def _check_batch(batch_size):
 
 def _draw_digits(images, labels, n, seed, channels):
     """``n`` images whose ``channels`` channels are independent uniform
-    draws (with replacement) from ``images [N, 8, 8, 1]``; the label of a
-    sample is ``sum_c labels_c * 10**(channels - 1 - c)``."""
+    draws (with replacement) from ``images [N, 8, 8, 1]``, their labels
+    ``sum_c labels_c * 10**(channels - 1 - c)`` and the channels' digits
+    ``[n, channels]``."""
     raw = rng.bits([n, channels], seed)
     index = tf.cast(raw % tf.constant(len(labels), tf.uint32), tf.int32)
     picked = tf.gather(images, index)  # [n, C, 8, 8, 1]
@@ -235,17 +322,20 @@ def _draw_digits(images, labels, n, seed, channels):
     powers = tf.constant(
         [10 ** (channels - 1 - c) for c in range(channels)], tf.int32
     )
-    return stacked, tf.reduce_sum(digit * powers, axis=1)
+    return stacked, tf.reduce_sum(digit * powers, axis=1), digit
 
 
-def _digits_pipeline(split, batch_size, seed, start_step, channels, stream):
+def _digits_pipeline(
+    split, batch_size, seed, start_step, channels, stream, with_labels
+):
     _check_batch(batch_size)
     images, labels = digits(split)
     images, labels = tf.constant(images), tf.constant(labels)
     return _step_indexed(
-        lambda seed_i: _draw_digits(
-            images, labels, batch_size, seed_i, channels
-        )[0],
+        lambda seed_i: _pick(
+            _draw_digits(images, labels, batch_size, seed_i, channels),
+            with_labels,
+        ),
         seed,
         f"{stream}/{split}",
         start_step,
@@ -253,19 +343,30 @@ def _digits_pipeline(split, batch_size, seed, start_step, channels, stream):
 
 
 def digits_dataset(
-    batch_size: int, seed: int, split: str = "train", start_step: int = 0
+    batch_size: int,
+    seed: int,
+    split: str = "train",
+    start_step: int = 0,
+    labels: bool = False,
 ) -> tf.data.Dataset:
     """Infinite pipeline of ``[batch_size, 8, 8, 1]`` digits in [-1, 1].
 
     Each batch is drawn uniformly with replacement from ``digits(split)``;
     batch ``i`` depends only on ``(seed, i)``, and the first batch is batch
-    ``start_step`` (for resuming).
+    ``start_step`` (for resuming). ``labels``: yield ``(images, digits)``
+    (int32 0..9).
     """
-    return _digits_pipeline(split, batch_size, seed, start_step, 1, "data/digits")
+    return _digits_pipeline(
+        split, batch_size, seed, start_step, 1, "data/digits", labels
+    )
 
 
 def stacked_digits(
-    batch_size: int, seed: int, split: str = "train", start_step: int = 0
+    batch_size: int,
+    seed: int,
+    split: str = "train",
+    start_step: int = 0,
+    labels: Union[bool, str] = False,
 ) -> tf.data.Dataset:
     """Infinite pipeline of stacked digits ``[batch_size, 8, 8, 3]``.
 
@@ -273,9 +374,13 @@ def stacked_digits(
     replacement from ``digits(split)``, as its three channels (the
     offline analogue of stacked MNIST: 10^3 = 1000 modes, the label
     ``100 * l0 + 10 * l1 + l2``). Batch ``i`` depends only on ``(seed, i)``;
-    the first batch is batch ``start_step``.
+    the first batch is batch ``start_step``. ``labels``: yield ``(images,
+    labels)`` (int32 0..999); ``labels="channels"``: ``(images, digits)``,
+    the per-channel digits int32 ``[batch_size, 3]``.
     """
-    return _digits_pipeline(split, batch_size, seed, start_step, 3, "data/stacked_digits")
+    return _digits_pipeline(
+        split, batch_size, seed, start_step, 3, "data/stacked_digits", labels
+    )
 
 
 def stacked_digits_sample(
@@ -296,7 +401,7 @@ def stacked_digits_sample(
     """
     _check_batch(n)
     images, labels = digits(split)
-    x, y = _draw_digits(
+    x, y, _ = _draw_digits(
         tf.constant(images),
         tf.constant(labels),
         int(n),
@@ -355,11 +460,14 @@ def tfds_images(
     split: str = "train",
     data_dir: Optional[str] = None,
     download: bool = False,
+    labels: bool = False,
 ) -> tf.data.Dataset:
     """A tfds image data set as a finite pipeline of single images.
 
     Images are float32 ``IMAGE_DATASETS[name]`` in [-1, 1] (pixels ``/ 127.5
-    - 1``), in the data set's stored order; labels are dropped.
+    - 1``), in the data set's stored order; labels are dropped unless
+    ``labels`` (then ``(image, label)`` pairs, the int32 ``label`` feature;
+    MNIST and CIFAR-10 only).
 
     Args:
         name: ``mnist``, ``cifar10`` or ``celeb_a``.
@@ -375,10 +483,19 @@ def tfds_images(
             access is attempted); the message says how to supply it.
         ValueError: unknown ``name``.
     """
+    if labels:
+        num_classes(name)  # CelebA: a ValueError naming the problem
     builder = _tfds_builder(name, data_dir, download)
     ds = builder.as_dataset(split=split, shuffle_files=False)
+
+    def convert(example):
+        image = _to_unit_range(example["image"], name)
+        if labels:
+            return image, tf.cast(example["label"], tf.int32)
+        return image
+
     return ds.map(
-        lambda example: _to_unit_range(example["image"], name),
+        convert,
         num_parallel_calls=tf.data.AUTOTUNE,
         deterministic=True,
     )
@@ -392,6 +509,7 @@ def image_dataset(
     data_dir: Optional[str] = None,
     download: bool = False,
     shuffle_buffer: int = 10_000,
+    labels: bool = False,
 ) -> tf.data.Dataset:
     """Infinite training pipeline of ``[batch_size, H, W, C]`` images.
 
@@ -401,7 +519,8 @@ def image_dataset(
     and batch it (``drop_remainder``; the buffer is at most the split's
     size); resuming at ``start_step`` skips
     that many batches of the same seeded stream, so it is exact too (but
-    reads through the skipped batches).
+    reads through the skipped batches). ``labels``: yield ``(images,
+    labels)`` batches (see the module docstring).
 
     Raises:
         ValueError: unknown ``name``.
@@ -410,10 +529,14 @@ def image_dataset(
     image_shape(name)
     _check_batch(batch_size)
     if name == "digits":
-        return digits_dataset(batch_size, seed, start_step=start_step)
+        return digits_dataset(
+            batch_size, seed, start_step=start_step, labels=labels
+        )
     if name == "stacked_digits":
-        return stacked_digits(batch_size, seed, start_step=start_step)
-    ds = tfds_images(name, "train", data_dir, download)
+        return stacked_digits(
+            batch_size, seed, start_step=start_step, labels=labels
+        )
+    ds = tfds_images(name, "train", data_dir, download, labels=labels)
     size = int(ds.cardinality().numpy())
     if size > 0:  # no bigger buffer than the data set
         shuffle_buffer = min(shuffle_buffer, size)

@@ -8,6 +8,17 @@ process that never imports keras_gans (nor keras)::
     generator = tf.saved_model.load(path)
     samples = generator.signatures["serving_default"](latent=z)["samples"]
 
+A class-conditional generator (``[z, label]`` inputs, ``keras_gans.networks``
+with ``num_classes``) is exported with a second input, ``label: int32
+[None]``, checked to lie in ``[0, num_classes)`` (an
+``InvalidArgumentError`` naming the range otherwise)::
+
+    signature(latent=z, label=tf.constant([3, 1], tf.int32))["samples"]
+
+Calling it without ``label`` is a ``TypeError`` from TensorFlow naming the
+missing argument. A second signature, ``num_classes``, takes nothing and
+returns ``{"num_classes": K}`` (int32).
+
 Writing never loses a user's file: the SavedModel is written to a temporary
 directory beside the target and swapped in by renames, and a target that
 holds anything but an earlier export is refused (``check_target``) before
@@ -114,39 +125,95 @@ def copy_export(source, path) -> str:
     return path
 
 
-def export_generator(generator, latent_dim: int, path) -> str:
+def _num_classes(generator, num_classes):
+    from keras_gans.training.conditioning import _embedding_classes
+
+    found = _embedding_classes(generator)
+    if num_classes is None:
+        if len(found) != 1:
+            raise ValueError(
+                "Pass num_classes to export this conditional generator (its "
+                "class count cannot be read off its layers)."
+            )
+        return found.pop()
+    if found - {num_classes}:
+        raise ValueError(
+            f"The generator's label layers are built for {sorted(found)} "
+            f"classes, not num_classes={num_classes}."
+        )
+    return int(num_classes)
+
+
+def export_generator(
+    generator, latent_dim: int, path, num_classes=None
+) -> str:
     """Writes ``generator`` (inference mode) as a SavedModel at ``path``.
 
     Args:
-        generator: a built Keras model ``[B, latent_dim] -> samples``.
+        generator: a built Keras model ``[B, latent_dim] -> samples``, or a
+            conditional one ``[z, label] -> samples``.
         latent_dim: size of the latent vector.
         path: output directory: absent, empty or an earlier export, which is
             replaced atomically (``check_target``).
+        num_classes: a conditional generator's class count (None: read off
+            its label layers).
 
     Returns:
         ``path`` as a string (absolute).
 
     Raises:
         ExportTargetError: ``path`` holds other files.
+        ValueError: an unbuilt generator, or a class count that cannot be
+            read or does not match.
     """
+    from keras_gans.networks import is_conditional
+
     path = check_target(path)
     if not generator.built:
         raise ValueError("Build the generator before exporting it.")
     archive = keras.export.ExportArchive()
     archive.track(generator)
+    latent_spec = tf.TensorSpec(
+        [None, int(latent_dim)], tf.float32, name="latent"
+    )
+    if is_conditional(generator):
+        classes = _num_classes(generator, num_classes)
 
-    def serve(latent):
-        # float32 whatever the generator's compute dtype (mixed precision).
-        samples = generator(latent, training=False)
-        return {"samples": tf.cast(samples, tf.float32)}
+        def serve(latent, label):
+            message = f"label must lie in [0, {classes}) (num_classes)."
+            checks = [
+                tf.debugging.assert_non_negative(label, message=message),
+                tf.debugging.assert_less(label, classes, message=message),
+                tf.debugging.assert_equal(
+                    tf.shape(label)[0],
+                    tf.shape(latent)[0],
+                    message="latent and label need the same batch size.",
+                ),
+            ]
+            with tf.control_dependencies(checks):
+                samples = generator([latent, label], training=False)
+            return {"samples": tf.cast(samples, tf.float32)}
+
+        signature = [latent_spec, tf.TensorSpec([None], tf.int32, "label")]
+    else:
+
+        def serve(latent):
+            # float32 whatever the generator's compute dtype (mixed
+            # precision).
+            samples = generator(latent, training=False)
+            return {"samples": tf.cast(samples, tf.float32)}
+
+        signature = [latent_spec]
 
     archive.add_endpoint(
-        name="serving_default",
-        fn=serve,
-        input_signature=[
-            tf.TensorSpec([None, int(latent_dim)], tf.float32, name="latent")
-        ],
+        name="serving_default", fn=serve, input_signature=signature
     )
+    if len(signature) == 2:
+        archive.add_endpoint(
+            name="num_classes",
+            fn=lambda: {"num_classes": tf.constant(classes, tf.int32)},
+            input_signature=[],
+        )
     staged = _staging_dir(path)
     try:
         target = os.path.join(staged, "export")
@@ -158,14 +225,28 @@ def export_generator(generator, latent_dim: int, path) -> str:
 
 
 def load_generator(path):
-    """Loads an exported generator: a callable ``latent -> samples``."""
+    """Loads an exported generator: a callable ``latent -> samples``, or
+    ``(latent, label) -> samples`` for a conditional one (a ValueError
+    without the label)."""
     signature = tf.saved_model.load(os.fspath(path)).signatures[
         "serving_default"
     ]
+    conditional = "label" in signature.structured_input_signature[1]
 
-    def generate(latent):
-        return signature(latent=tf.convert_to_tensor(latent, tf.float32))[
-            "samples"
-        ]
+    def generate(latent, label=None):
+        inputs = {"latent": tf.convert_to_tensor(latent, tf.float32)}
+        if conditional:
+            if label is None:
+                raise ValueError(
+                    f"The generator at {path} is conditional: pass label "
+                    "(int32 class indices, one per latent)."
+                )
+            inputs["label"] = tf.convert_to_tensor(label, tf.int32)
+        elif label is not None:
+            raise ValueError(
+                f"The generator at {path} is unconditional; it takes no "
+                "label."
+            )
+        return signature(**inputs)["samples"]
 
     return generate

@@ -24,7 +24,8 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import distribute, rng, validation
-from keras_gans.training import execution
+from keras_gans.networks import discriminator_conditioning, is_conditional
+from keras_gans.training import conditioning, execution
 from keras_gans.training.augmentation import InputAugmentation
 from keras_gans.training.ema import GeneratorEMA
 from keras_gans.training.hooks import AttachedHooks, DiscriminatorHook
@@ -65,16 +66,40 @@ class GAN(keras.Model):
 
     Calling the model on a batch, ``gan(x)``, returns D's logits on it.
 
+    Class-conditional training (``num_classes=K``): G and D take ``[x,
+    label]`` (``keras_gans.networks`` builders with ``num_classes``),
+    ``fit`` takes ``(x, label)`` batches with int labels in ``[0, K)``, the
+    fakes' labels are drawn per D and G step from the streams
+    ``"labels/discriminator"`` and ``"labels/generator"`` (uniform or
+    ``label_distribution``), penalties differentiate w.r.t. x with the
+    label held fixed, and ``generate(n, labels=...)`` samples given
+    classes; an AC-GAN D (``[logit, class_logits]`` from x) adds its class
+    cross-entropy (``compile(classification_weight=...)``); see
+    ``keras_gans.training.conditioning``. Replay keeps each old fake's
+    label; online EWC is refused for a conditional GAN.
+
     Args:
         generator: model mapping ``[B, latent_dim]`` to samples.
         discriminator: model mapping samples to logits.
         latent_dim: size of the latent vector.
         seed: integer seed in [0, 2^63) of the training noise; random if
             None (it is stored in a variable, so checkpoints carry it).
+        num_classes: K >= 2 for a class-conditional GAN; None (default):
+            unconditional (labels in the data are ignored).
+        label_distribution: ``"uniform"`` or the K class frequencies of
+            the fake labels (e.g. ``training.conditioning.frequencies(
+            labels, K)`` for the data's).
     """
 
     def __init__(
-        self, generator, discriminator, latent_dim, seed=None, **kwargs
+        self,
+        generator,
+        discriminator,
+        latent_dim,
+        seed=None,
+        num_classes=None,
+        label_distribution="uniform",
+        **kwargs,
     ):
         super().__init__(**kwargs)
         if not isinstance(latent_dim, (int, np.integer)) or latent_dim < 1:
@@ -84,6 +109,16 @@ class GAN(keras.Model):
         if seed is None:
             seed = random.randrange(2**31)
         check_integer("seed", seed, 0)
+        self.conditioning = conditioning.maybe(num_classes, label_distribution)
+        if self.conditioning is not None:
+            self.conditioning.check_networks(generator, discriminator)
+        elif is_conditional(generator) or discriminator_conditioning(
+            discriminator
+        ):
+            raise ValueError(
+                "The generator or discriminator takes [x, label]; pass "
+                "num_classes to GAN for class-conditional training."
+            )
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
@@ -134,6 +169,7 @@ class GAN(keras.Model):
         instance_noise: float = 0.0,
         instance_noise_anneal_steps: int = 0,
         d_warmup_steps: int = 0,
+        classification_weight: float = 1.0,
         **kwargs,
     ):
         """Configures training.
@@ -188,6 +224,9 @@ class GAN(keras.Model):
             d_warmup_steps: D-only steps that ``fit`` runs before the first
                 G step (``training.DiscriminatorWarmup``); the number done,
                 ``gan.d_warmup_done``, is checkpointed.
+            classification_weight: w >= 0, the weight of an AC-GAN
+                discriminator's class cross-entropy in L_D and L_G
+                (``training.conditioning``).
             **kwargs: passed to ``keras.Model.compile``.
 
         Raises:
@@ -201,6 +240,9 @@ class GAN(keras.Model):
         self.regularizer = GradientPenalty(
             penalty, penalty_weight, penalty_output, penalty_every
         )
+        if self.conditioning is not None:
+            self.conditioning.check_penalty(self.regularizer.fn)
+            self.conditioning.configure(classification_weight, unroll_steps)
         self.unrolled = UnrolledObjective(
             unroll_steps, unroll_first_order, unroll_update
         )
@@ -214,6 +256,13 @@ class GAN(keras.Model):
             ada=getattr(self, "ada", None),
         )
         self.augmentation.check(self)
+        if self.conditioning is not None and (
+            self.augmentation.active or d_warmup_steps
+        ):
+            raise ValueError(
+                "augment, instance_noise and d_warmup_steps are not supported "
+                "with a conditional GAN (num_classes set) yet."
+            )
         if self.augmentation.ada is not None:
             self.ada = self.augmentation.ada  # checkpointed; only with ADA
         self.warmup = DiscriminatorWarmup(
@@ -257,6 +306,9 @@ class GAN(keras.Model):
     penalty_fn = property(lambda self: self.regularizer.fn)
     penalty_weight = property(lambda self: self.regularizer.weight)
     ema_decay = property(lambda self: self._ema and self._ema.decay)
+    num_classes = property(
+        lambda self: self.conditioning and self.conditioning.num_classes
+    )
 
     def _build_optimizers(self):
         if self.generator.built and self.discriminator.built:
@@ -278,11 +330,10 @@ class GAN(keras.Model):
     @property
     def sample_shape(self):
         """The generator's output shape without the batch axis."""
-        return tuple(
-            self.generator.compute_output_spec(
-                keras.KerasTensor((None, self.latent_dim))
-            ).shape[1:]
-        )
+        inputs = keras.KerasTensor((None, self.latent_dim))
+        if self.conditioning is not None:
+            inputs = self.conditioning.generator_spec(self.latent_dim)
+        return tuple(self.generator.compute_output_spec(inputs).shape[1:])
 
     def call(self, inputs, training=False):
         return self.discriminator(inputs, training=training)
@@ -298,6 +349,16 @@ class GAN(keras.Model):
         """Attaches ``hook`` to every D step until ``detach_hook`` (``fit``
         attaches the hooks among its callbacks itself). The train function
         is rebuilt on the next ``fit``. Attaching it twice does nothing."""
+        if (
+            isinstance(hook, DiscriminatorHook)
+            and self.conditioning is not None
+            and not hook.supports_labels
+        ):
+            raise ValueError(
+                f"{type(hook).__name__} cannot be used with a conditional "
+                "GAN (num_classes set): it sees no labels (e.g. EWC's "
+                "Fisher would call D without them)."
+            )
         if self._hooks.attach(self, hook):
             self.train_function = None
 
@@ -330,6 +391,8 @@ class GAN(keras.Model):
         ``InvalidArgumentError`` at the first bad batch.
         """
         if isinstance(x, tf.data.Dataset):
+            if self.conditioning is not None:
+                x = self.conditioning.checked_batches(x)
             x = validation.finite_batches(x)
             # A dataset is already in order; Keras only warns about shuffle.
             kwargs.setdefault("shuffle", False)
@@ -337,6 +400,12 @@ class GAN(keras.Model):
             x, tf.distribute.DistributedDataset
         ):
             tf.nest.map_structure(validation.check_finite_array, x)
+            if self.conditioning is not None:
+                labels = args[0] if args else kwargs.get("y")
+                if isinstance(x, (tuple, list)) and len(x) > 1:
+                    labels = x[1]
+                if labels is not None:
+                    self.conditioning.check_array(labels)
         if getattr(self, "_auto_steps", False):
             execution.set_auto_steps_per_execution(
                 self, kwargs.get("steps_per_epoch")
@@ -377,7 +446,7 @@ class GAN(keras.Model):
         return rng.normal([batch, self.latent_dim], seed)
 
     def train_step(self, data):
-        real, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
         if not real.dtype.is_floating:
             raise ValueError(
                 f"Real data must be floating point, got {real.dtype.name}; "
@@ -386,22 +455,41 @@ class GAN(keras.Model):
         validation.check_sample_shape(real.shape, self.sample_shape)
         iteration = tf.cast(self.g_optimizer.iterations, tf.int64)
         batches = self.objective.split(real)
-        for i, real_i in enumerate(batches):
-            self._discriminator_step(real_i, iteration, i)
+        label_batches = [None] * len(batches)
+        if self.conditioning is not None:
+            labels = self.conditioning.labels_of(labels, real.shape[0])
+            label_batches = self.objective.split(labels)
+        for i, (real_i, labels_i) in enumerate(zip(batches, label_batches)):
+            self._discriminator_step(real_i, iteration, i, labels_i)
         self._generator_step(
-            tf.shape(batches[0])[0], batches[-1], iteration
+            tf.shape(batches[0])[0], batches[-1], iteration, label_batches[-1]
         )
         return self.logs()
 
-    def _discriminator_step(self, real, iteration, critic_index, root=None):
-        """One D update, D step ``iteration * n_critic + critic_index``, its
-        noise from the streams of ``root`` (default: the model's seed)."""
+    def _fake_labels(self, n, stream, index, root=None):
+        """The fakes' labels from ``stream`` (None: unconditional)."""
+        if self.conditioning is None:
+            return None
+        return self.conditioning.sample(n, self._seed(stream, index, root))
+
+    def _discriminator_step(
+        self, real, iteration, critic_index, labels=None, root=None
+    ):
+        """One D update, D step ``iteration * n_critic + critic_index``
+        (``labels``: the real batch's, for a conditional GAN), its noise
+        from the streams of ``root`` (default: the model's seed)."""
         index = iteration * self.objective.n_critic + critic_index
         root = self.rng_seed if root is None else root
+        batch = tf.shape(real)[0]
+        fake_labels = self._fake_labels(
+            batch, "labels/discriminator", index, root
+        )
         fake = self.generator(
-            self.latent(
-                tf.shape(real)[0],
-                self._seed("latent/discriminator", index, root),
+            conditioning.pair(
+                self.latent(
+                    batch, self._seed("latent/discriminator", index, root)
+                ),
+                fake_labels,
             ),
             training=True,
         )
@@ -410,10 +498,24 @@ class GAN(keras.Model):
         )
         for hook, step in hooks:
             hook.before_discriminator_step(step)
-            fake = hook.transform_fakes(fake, step)
-        real_in, fake_in, penalized = self.augmentation.discriminator_inputs(
-            self.discriminator, real, fake, root, index, iteration
-        )
+            if fake_labels is None:
+                fake = hook.transform_fakes(fake, step)
+            else:  # the fakes with their labels (supports_labels)
+                fake, fake_labels = hook.transform_fakes(
+                    [fake, fake_labels], step
+                )
+        if self.conditioning is not None:
+            critic, real_in, fake_in = self.conditioning.critic(
+                self.discriminator, real, labels, fake, fake_labels
+            )
+            penalized, clean_real, clean_fake = critic, real_in, fake_in
+        else:
+            critic, clean_real, clean_fake = self.discriminator, real, fake
+            real_in, fake_in, penalized = (
+                self.augmentation.discriminator_inputs(
+                    critic, real, fake, root, index, iteration
+                )
+            )
         penalty_seed = self._seed("penalty", index, root)
         optimizer = self.d_optimizer
         loss_scale = getattr(optimizer, "dynamic_scale", None)
@@ -421,15 +523,21 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             d_loss, real_logits, fake_logits = (
                 self.objective.discriminator_loss(
-                    self.discriminator, real_in, fake_in, self._stack_batches
+                    critic, real_in, fake_in, self._stack_batches
                 )
             )
+            if self.conditioning is not None:
+                term = self.conditioning.discriminator_term(
+                    self.discriminator, real, labels, fake, fake_labels
+                )
+                if term is not None:
+                    d_loss = d_loss + term
             for hook, step in hooks:
                 term = hook.discriminator_loss(step)
                 if term is not None:
                     d_loss = d_loss + term
             term, penalty = self.regularizer.in_step_term(
-                penalized, real, fake, penalty_seed, loss_scale
+                penalized, clean_real, clean_fake, penalty_seed, loss_scale
             )
             unpenalised, d_loss = d_loss, d_loss + term
             scaled = optimizer.scale_loss(distribute.scale_loss(d_loss))
@@ -437,7 +545,12 @@ class GAN(keras.Model):
         applied = tf.constant(True)
         if self.regularizer.lazy:
             penalty, applied = self.regularizer.lazy_step(
-                penalized, optimizer, real, fake, penalty_seed, index
+                penalized,
+                optimizer,
+                clean_real,
+                clean_fake,
+                penalty_seed,
+                index,
             )
         elif loss_scale is not None:
             # A penalty whose loss-scaled inner gradient overflowed is inf;
@@ -455,16 +568,30 @@ class GAN(keras.Model):
         self.d_fake_tracker.update_state(self.objective.score(fake_logits))
         self.augmentation.after_discriminator_step(real_logits)
 
-    def _generator_step(self, batch, real, iteration):
+    def _generator_step(self, batch, real, iteration, labels=None):
         g_vars = self.generator.trainable_variables
+        fake_labels = self._fake_labels(batch, "labels/generator", iteration)
+        extra = None
         with tf.GradientTape() as tape:
             fake = self.generator(
-                self.latent(batch, self._seed("latent/generator", iteration)),
+                conditioning.pair(
+                    self.latent(
+                        batch, self._seed("latent/generator", iteration)
+                    ),
+                    fake_labels,
+                ),
                 training=True,
             )
             if self.unrolled.steps:
                 fake_logits = self.unrolled.fake_logits(
-                    self, real, fake, self._seed("unroll", iteration)
+                    self,
+                    conditioning.pair(real, labels),
+                    conditioning.pair(fake, fake_labels),
+                    self._seed("unroll", iteration),
+                )
+            elif self.conditioning is not None:
+                fake_logits, extra = self.conditioning.generator_logits(
+                    self.discriminator, fake, fake_labels
                 )
             else:
                 fake_logits = self.discriminator(
@@ -474,6 +601,8 @@ class GAN(keras.Model):
                     training=True,
                 )
             g_loss = self.objective.generator_loss(fake_logits)
+            if extra is not None:
+                g_loss = g_loss + extra
             scaled = self.g_optimizer.scale_loss(distribute.scale_loss(g_loss))
         self.g_optimizer.apply(tape.gradient(scaled, g_vars), g_vars)
         if self._ema is not None:
@@ -500,7 +629,11 @@ class GAN(keras.Model):
         return self.generator
 
     def generate(
-        self, n: int, seed: Optional[int] = None, batch_size: int = 1024
+        self,
+        n: int,
+        seed: Optional[int] = None,
+        batch_size: int = 1024,
+        labels=None,
     ):
         """Draws ``n`` samples from the sampling generator (inference mode).
 
@@ -510,9 +643,17 @@ class GAN(keras.Model):
                 ``rng.normal([n, latent_dim], seed)``); None advances the
                 model's own sampling seed.
             batch_size: latents per generator call.
+            labels: a conditional GAN's classes, int ``[n]`` in ``[0, K)``
+                (or one int for all); None draws them from the fake-label
+                distribution (with ``seed``: from its stream
+                ``"labels/sample"``).
 
         Returns:
             A numpy array ``[n, *sample_shape]``.
+
+        Raises:
+            ValueError: labels for an unconditional GAN, or labels that are
+                not ``n`` integers in ``[0, K)``.
         """
         n = check_integer("n", n, 0)
         if seed is None:
@@ -521,15 +662,50 @@ class GAN(keras.Model):
             )
         else:
             z = self.latent(n, int(seed))
+        labels = self._sample_labels(n, seed, labels)
         chunks = [
             keras.ops.convert_to_numpy(
-                self.sampling_generator(z[i : i + batch_size], training=False)
+                self.sampling_generator(
+                    conditioning.pair(
+                        z[i : i + batch_size],
+                        None if labels is None else labels[i : i + batch_size],
+                    ),
+                    training=False,
+                )
             ).astype(np.float32)
             for i in range(0, n, batch_size)
         ]
         if not chunks:
             return np.zeros((0,) + self.sample_shape, np.float32)
         return np.concatenate(chunks, axis=0)
+
+    def _sample_labels(self, n, seed, labels):
+        if self.conditioning is None:
+            if labels is not None:
+                raise ValueError(
+                    "labels given to an unconditional GAN (num_classes is "
+                    "None)."
+                )
+            return None
+        if labels is None:
+            if seed is None:
+                u = keras.random.uniform((n,), seed=self._sample_seed)
+                u = tf.maximum(u, np.float32(2**-24))  # (0, 1]
+            else:
+                u = rng.uniform([n], rng.stream(int(seed), "labels/sample"))
+            return self.conditioning.from_uniform(u)
+        labels = np.asarray(labels)
+        if labels.size == 0:
+            labels = labels.astype(np.int32)
+        if labels.ndim == 0:
+            labels = np.full(n, labels)
+        if labels.shape != (n,):
+            raise ValueError(
+                f"labels must be {n} class indices (shape [{n}]), got shape "
+                f"{labels.shape}."
+            )
+        self.conditioning.check_array(labels)
+        return tf.constant(labels.astype(np.int32))
 
     def get_config(self):
         raise NotImplementedError(

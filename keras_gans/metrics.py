@@ -27,6 +27,17 @@ Image metrics (no network needed):
   2018; Kynkaanniemi et al., 2019) on the same features, each evaluated
   set against the reference (KID subsets and the precision/recall sample
   count capped at the smaller of the two sets).
+- *Class-conditional accuracy* (a conditional GAN): the classifier's
+  accuracy on samples generated for requested classes, per class (the
+  fraction of class-k samples labelled k; stacked digits: all three
+  digits right) and its mean over the requested classes
+  (``class_accuracy``, ``DigitsEvaluator.class_accuracy``; ``classes_hit``:
+  the classes with at least one sample classified as themselves). Chance
+  is ``1 / K`` for a generator that ignores the label. The *intra-class
+  Frechet distance* (``DigitsEvaluator.intra_class_frechet``) is the mean
+  over the digit classes of the Frechet distance between the features of
+  the samples generated for class k and of the held-out digits of class k
+  (Miyato & Koyama, 2018, Sec. 5).
 - *Inception Score and FID* on Keras' ``InceptionV3`` (ImageNet weights,
   1000-way softmax and the 2048-D average-pool features). Note that the
   published IS/FID figures use the TF1 Inception graph; Keras' weights give
@@ -52,6 +63,7 @@ __all__ = [
     "InceptionEvaluator",
     "ModeCoverage",
     "ModeHistogram",
+    "class_accuracy",
     "classifier_score",
     "density_coverage",
     "features_frechet_distance",
@@ -496,6 +508,61 @@ class DigitsEvaluator:
         features, logits = np.concatenate(features), np.concatenate(logits)
         return np.asarray(features), np.asarray(logits, np.float64)
 
+    def labels(self, images) -> np.ndarray:
+        """The classifier's label of each of ``images [N, 8, 8, C]``: the
+        channels' digits read as a base-10 number (int64 ``[N]``)."""
+        x = np.asarray(images, np.float32)
+        if x.ndim != 4 or x.shape[1:3] != (8, 8):
+            raise ValueError(f"images must be [N, 8, 8, C], got {x.shape}.")
+        n, channels = len(x), x.shape[-1]
+        per_channel = np.transpose(x, (0, 3, 1, 2)).reshape(-1, 8, 8, 1)
+        digit = self.features_and_logits(per_channel)[1].argmax(-1)
+        digit = digit.reshape(n, channels)
+        return (digit * 10 ** np.arange(channels - 1, -1, -1)).sum(-1)
+
+    def class_accuracy(self, images, requested) -> dict:
+        """``class_accuracy(self.labels(images), requested, 10**C)``."""
+        x = np.asarray(images)
+        return class_accuracy(
+            self.labels(x), requested, 10 ** int(x.shape[-1])
+        )
+
+    def intra_class_frechet(self, images, requested, reference=None) -> dict:
+        """Per-class Frechet distances of single digits ``images [N, 8, 8,
+        1]`` generated for classes ``requested [N]`` against the reference
+        digits of the same class (default: the held-out ``digits("test")``
+        with their labels); classes with fewer than two samples on either
+        side are skipped.
+
+        Returns:
+            ``intra_class_frechet`` (the mean) and
+            ``per_class_frechet`` (a list of 10, None where skipped).
+        """
+        from keras_gans import data
+
+        real, real_labels = reference if reference is not None else (
+            data.digits("test")
+        )
+        requested = np.asarray(requested).reshape(-1)
+        fake = self.features_and_logits(images)[0]
+        real = self.features_and_logits(real)[0]
+        per_class = []
+        for k in range(10):
+            a, b = fake[requested == k], real[np.asarray(real_labels) == k]
+            if len(a) < 2 or len(b) < 2:
+                per_class.append(None)
+                continue
+            per_class.append(
+                frechet_distance(*gaussian_stats(a), *gaussian_stats(b))
+            )
+        present = [d for d in per_class if d is not None]
+        return {
+            "intra_class_frechet": float(np.mean(present))
+            if present
+            else float("nan"),
+            "per_class_frechet": per_class,
+        }
+
     def __call__(self, images) -> dict:
         x = np.asarray(images, np.float32)
         if x.ndim != 4 or x.shape[1:3] != (8, 8) or len(x) == 0:
@@ -537,6 +604,46 @@ class DigitsEvaluator:
                 for key in feature_scores[0]
             },
         }
+
+
+def class_accuracy(predicted, requested, num_classes: int) -> dict:
+    """How often samples generated for class k are classified as k.
+
+    Args:
+        predicted: a classifier's labels of the samples, ``[N]``.
+        requested: the classes the samples were generated for, ``[N]``.
+        num_classes: K.
+
+    Returns:
+        ``class_accuracy``: the mean over the requested classes of the
+        per-class accuracy; ``accuracy``: over all samples; ``classes``:
+        the number of classes requested; ``classes_hit``: those with at
+        least one sample classified as requested; with K <= 100 also
+        ``per_class_accuracy`` (a list of K, None for a class not
+        requested).
+    """
+    predicted = np.asarray(predicted).reshape(-1)
+    requested = np.asarray(requested).reshape(-1)
+    if predicted.shape != requested.shape or not len(requested):
+        raise ValueError(
+            f"predicted and requested labels must be two equal non-empty "
+            f"[N] arrays, got {predicted.shape} and {requested.shape}."
+        )
+    hits = predicted == requested
+    per_class = [
+        float(hits[requested == k].mean()) if np.any(requested == k) else None
+        for k in range(int(num_classes))
+    ]
+    present = [a for a in per_class if a is not None]
+    result = {
+        "class_accuracy": float(np.mean(present)),
+        "accuracy": float(hits.mean()),
+        "classes": len(present),
+        "classes_hit": int(sum(a > 0 for a in present)),
+    }
+    if num_classes <= 100:
+        result["per_class_accuracy"] = per_class
+    return result
 
 
 def _reference_scores(fake, real, kid_subsets, k) -> dict:

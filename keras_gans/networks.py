@@ -4,6 +4,32 @@ discriminators.
 Every builder returns a built functional ``keras.Model``. Discriminators
 return logits of shape ``[B, 1]`` (no output activation: losses and
 penalties work on logits).
+
+Class-conditional networks (``num_classes=K``) take two inputs, ``[x,
+label]``, the label an int32 class index ``[B]`` in ``[0, K)``:
+
+- the MLP and DCGAN discriminators become projection discriminators
+  (Miyato & Koyama, 2018, "cGANs with Projection Discriminator")::
+
+      D(x, y) = psi(phi(x)) + <embed(y), phi(x)>,
+
+  ``phi`` the features before the logit (the last hidden layer's output;
+  DCGAN: the flattened last feature map), ``psi`` the unconditional logit
+  Dense and ``embed`` a ``K x dim(phi)`` embedding (layer
+  ``label_embedding``; initialised N(0, 0.02));
+- the MLP generator concatenates a label embedding (layer
+  ``label_embedding``) to z; the DCGAN generator's batch norms become
+  ``ConditionalBatchNorm`` (de Vries et al., 2017; Miyato & Koyama, 2018):
+  normalise without affine parameters, then a class-dependent gain
+  ``gamma[y]`` (initialised 1) and bias ``beta[y]`` (initialised 0).
+
+An auxiliary-classifier discriminator (``conditioning="acgan"``; Odena et
+al., 2017, "Conditional Image Synthesis with Auxiliary Classifier GANs")
+takes ``x`` alone and returns ``[logit [B, 1], class_logits [B, K]]``, the
+class head (layer ``class_logits``) a Dense on the same features ``phi``.
+
+Labels outside ``[0, K)`` are an error on CPU (the embedding lookup) and
+zeros on a GPU; ``keras_gans.GAN`` and the export check them first.
 """
 
 import math
@@ -14,7 +40,11 @@ import keras
 from keras_gans.spectral_norm import spectral_norm as _sn
 
 __all__ = [
+    "ConditionalBatchNorm",
     "DCGAN_SIZES",
+    "CONDITIONINGS",
+    "discriminator_conditioning",
+    "is_conditional",
     "dcgan",
     "dcgan_discriminator",
     "dcgan_generator",
@@ -45,6 +75,141 @@ def _shape(shape):
     return shape
 
 
+def _check_classes(num_classes):
+    if num_classes is None:
+        return None
+    if (
+        isinstance(num_classes, bool)
+        or int(num_classes) != num_classes
+        or num_classes < 2
+    ):
+        raise ValueError(
+            f"num_classes must be an integer >= 2, got {num_classes!r}."
+        )
+    return int(num_classes)
+
+
+CONDITIONINGS = ("projection", "acgan")
+
+
+def _check_conditioning(conditioning, classes):
+    if conditioning not in CONDITIONINGS:
+        raise ValueError(
+            f"Unknown conditioning {conditioning!r}. Valid: "
+            f"{', '.join(CONDITIONINGS)}."
+        )
+    return conditioning if classes is not None else None
+
+
+def discriminator_conditioning(model):
+    """``"projection"`` for a D taking ``[x, label]``, ``"acgan"`` for a D
+    returning ``[logit, class_logits]``, None otherwise."""
+    if is_conditional(model):
+        return "projection"
+    outputs = getattr(model, "outputs", None) or []
+    if len(outputs) == 2 and outputs[1].shape[-1] and outputs[1].shape[-1] > 1:
+        return "acgan"
+    return None
+
+
+def _label_input():
+    return keras.Input((), dtype="int32", name="label")
+
+
+def is_conditional(model) -> bool:
+    """Whether ``model`` takes ``[x, label]`` (two inputs, the second an
+    integer tensor), as the ``num_classes`` builders make."""
+    inputs = getattr(model, "inputs", None) or []
+    return len(inputs) == 2 and "int" in str(inputs[1].dtype)
+
+
+def _project(h, y, num_classes, logit_layer, mode="projection"):
+    """``psi(h) + <embed(y), h>`` (the projection discriminator's logit),
+    or ``[psi(h), class_logits(h)]`` for AC-GAN."""
+    logit = logit_layer(h)
+    if num_classes is None:
+        return logit
+    if mode == "acgan":
+        return [
+            logit,
+            keras.layers.Dense(num_classes, name="class_logits")(h),
+        ]
+    embed = keras.layers.Embedding(
+        num_classes,
+        h.shape[-1],
+        embeddings_initializer=keras.initializers.RandomNormal(0.0, 0.02),
+        name="label_embedding",
+    )(y)
+    inner = keras.layers.Dot(axes=1, name="projection")([embed, h])
+    return keras.layers.Add(name="logit_projected")([logit, inner])
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class ConditionalBatchNorm(keras.layers.Layer):
+    """Conditional batch normalisation: ``[h, label] -> gamma[label] *
+    BN(h) + beta[label]``, ``BN`` a batch norm without its own scale and
+    offset (``synchronized``: global-batch statistics under a strategy),
+    ``gamma`` and ``beta`` ``num_classes x channels`` embeddings
+    initialised to 1 and 0 (de Vries et al., 2017, "Modulating early visual
+    processing by language"; Miyato & Koyama, 2018). Channels last.
+
+    Args:
+        num_classes: K >= 2.
+        momentum, epsilon: of the batch norm.
+    """
+
+    def __init__(self, num_classes, momentum=0.99, epsilon=1e-3, **kwargs):
+        super().__init__(**kwargs)
+        self.num_classes = int(num_classes)
+        self.momentum, self.epsilon = float(momentum), float(epsilon)
+        self.norm = keras.layers.BatchNormalization(
+            momentum=momentum,
+            epsilon=epsilon,
+            center=False,
+            scale=False,
+            synchronized=True,
+            name="norm",
+        )
+        self.gain = self.bias = None
+
+    def build(self, input_shape):
+        shape, _ = input_shape
+        channels = shape[-1]
+        self.norm.build(shape)
+        self.gain = keras.layers.Embedding(
+            self.num_classes, channels, embeddings_initializer="ones",
+            name="gain",
+        )
+        self.bias = keras.layers.Embedding(
+            self.num_classes, channels, embeddings_initializer="zeros",
+            name="bias",
+        )
+        self.gain.build((None,))
+        self.bias.build((None,))
+        self.built = True
+
+    def call(self, inputs, training=None):
+        h, label = inputs
+        normed = self.norm(h, training=training)
+        broadcast = (-1,) + (1,) * (len(h.shape) - 2) + (h.shape[-1],)
+        gain = keras.ops.reshape(self.gain(label), broadcast)
+        bias = keras.ops.reshape(self.bias(label), broadcast)
+        return normed * keras.ops.cast(gain, normed.dtype) + keras.ops.cast(
+            bias, normed.dtype
+        )
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "num_classes": self.num_classes,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+        }
+
+
 def mlp_generator(
     latent_dim: int,
     output_shape,
@@ -52,6 +217,8 @@ def mlp_generator(
     activation: str = "relu",
     output_activation=None,
     name: str = "generator",
+    num_classes=None,
+    embedding_dim=None,
 ) -> keras.Model:
     """MLP generator ``z [B, latent_dim] -> x [B, *output_shape]``.
 
@@ -64,10 +231,21 @@ def mlp_generator(
         output_activation: e.g. ``"tanh"`` for data in [-1, 1]; linear if
             None.
         name: model name.
+        num_classes: K: a conditional generator ``[z, label] -> x``, the
+            label's embedding (``embedding_dim``, default ``latent_dim``
+            wide) concatenated to z.
+        embedding_dim: width of the label embedding.
     """
     out_shape = _shape(output_shape)
+    classes = _check_classes(num_classes)
     z = keras.Input((int(latent_dim),), name="latent")
     h = z
+    if classes is not None:
+        y = _label_input()
+        embed = keras.layers.Embedding(
+            classes, int(embedding_dim or latent_dim), name="label_embedding"
+        )(y)
+        h = keras.layers.Concatenate(name="latent_and_label")([z, embed])
     for i, units in enumerate(_check_units(hidden_units)):
         h = keras.layers.Dense(units, activation=activation, name=f"dense_{i}")(
             h
@@ -77,7 +255,7 @@ def mlp_generator(
     )(h)
     if len(out_shape) > 1:
         h = keras.layers.Reshape(out_shape, name="reshape")(h)
-    return keras.Model(z, h, name=name)
+    return keras.Model(z if classes is None else [z, y], h, name=name)
 
 
 def mlp_discriminator(
@@ -86,6 +264,8 @@ def mlp_discriminator(
     activation: str = "relu",
     name: str = "discriminator",
     spectral_norm: bool = False,
+    num_classes=None,
+    conditioning: str = "projection",
 ) -> keras.Model:
     """MLP discriminator ``x [B, *input_shape] -> logit [B, 1]``.
 
@@ -99,17 +279,30 @@ def mlp_discriminator(
         spectral_norm: wrap every Dense (hidden and logit) in
             ``keras_gans.spectral_norm.SpectralNormalization`` (Miyato et
             al., 2018); the layers keep their names.
+        num_classes: K: a projection discriminator ``[x, label] -> logit``
+            with ``phi`` the last hidden layer (module docstring).
+        conditioning: ``"projection"`` or ``"acgan"`` (``x -> [logit,
+            class_logits]``), with ``num_classes``.
     """
     in_shape = _shape(input_shape)
+    classes = _check_classes(num_classes)
+    mode = _check_conditioning(conditioning, classes)
     x = keras.Input(in_shape, name="sample")
+    y = _label_input() if mode == "projection" else None
     h = keras.layers.Flatten(name="flatten")(x) if len(in_shape) > 1 else x
     for i, units in enumerate(_check_units(hidden_units)):
         dense = keras.layers.Dense(
             units, activation=activation, name=f"dense_{i}"
         )
         h = _sn(dense, spectral_norm)(h)
-    logit = _sn(keras.layers.Dense(1, name="logit"), spectral_norm)(h)
-    return keras.Model(x, logit, name=name)
+    logit = _project(
+        h,
+        y,
+        classes,
+        _sn(keras.layers.Dense(1, name="logit"), spectral_norm),
+        mode,
+    )
+    return keras.Model(x if y is None else [x, y], logit, name=name)
 
 
 def toy_mlp(
@@ -259,6 +452,7 @@ def dcgan_generator(
     base_filters: int = 64,
     seed=None,
     name: str = "generator",
+    num_classes=None,
 ) -> keras.Model:
     """DCGAN generator ``z [B, latent_dim] -> images [B, H, W, C]`` in
     ``[-1, 1]``.
@@ -283,14 +477,26 @@ def dcgan_generator(
         base_filters: filters of the last hidden layer (64 in the paper).
         seed: initialiser seed (weights N(0, 0.02)).
         name: model name.
+        num_classes: K: a conditional generator ``[z, label] -> images``
+            whose batch norms are ``ConditionalBatchNorm`` (same names).
 
     Raises:
         ValueError: an unsupported image shape.
     """
     (side, _, channels), start, layers = _dcgan_plan(image_shape)
     base = _check_filters(base_filters)
+    classes = _check_classes(num_classes)
     filters = base * 2 ** (layers - 1)
     z = keras.Input((int(latent_dim),), name="latent")
+    y = _label_input() if classes is not None else None
+
+    def norm(h, name):
+        if classes is None:
+            return keras.layers.BatchNormalization(
+                synchronized=True, name=name
+            )(h)
+        return ConditionalBatchNorm(classes, name=name)([h, y])
+
     h = keras.layers.Dense(
         start * start * filters,
         use_bias=False,
@@ -298,7 +504,7 @@ def dcgan_generator(
         name="project",
     )(z)
     h = keras.layers.Reshape((start, start, filters), name="reshape")(h)
-    h = keras.layers.BatchNormalization(synchronized=True, name="project_bn")(h)
+    h = norm(h, "project_bn")
     h = keras.layers.ReLU(name="project_relu")(h)
     for i in range(layers - 1):
         filters //= 2
@@ -311,9 +517,7 @@ def dcgan_generator(
             kernel_initializer=_dcgan_init(seed, i + 1),
             name=f"deconv_{i}",
         )(h)
-        h = keras.layers.BatchNormalization(
-            synchronized=True, name=f"deconv_{i}_bn"
-        )(h)
+        h = norm(h, f"deconv_{i}_bn")
         h = keras.layers.ReLU(name=f"deconv_{i}_relu")(h)
     h = keras.layers.Conv2DTranspose(
         channels,
@@ -324,7 +528,7 @@ def dcgan_generator(
         kernel_initializer=_dcgan_init(seed, layers),
         name="output",
     )(h)
-    return keras.Model(z, h, name=name)
+    return keras.Model(z if y is None else [z, y], h, name=name)
 
 
 def dcgan_discriminator(
@@ -334,6 +538,8 @@ def dcgan_discriminator(
     seed=None,
     name: str = "discriminator",
     spectral_norm: bool = False,
+    num_classes=None,
+    conditioning: str = "projection",
 ) -> keras.Model:
     """DCGAN discriminator ``images [B, H, W, C] -> logits [B, 1]``.
 
@@ -359,13 +565,20 @@ def dcgan_discriminator(
             ``keras_gans.spectral_norm.SpectralNormalization`` (Miyato et
             al., 2018: each ``[4, 4, c_in, c_out]`` kernel is normalised as
             the ``[16 c_in, c_out]`` matrix); the layers keep their names.
+        num_classes: K: a projection discriminator ``[images, label] ->
+            logit``, ``phi`` the flattened last feature map.
+        conditioning: ``"projection"`` or ``"acgan"`` (``images ->
+            [logit, class_logits]``), with ``num_classes``.
 
     Raises:
         ValueError: an unsupported image shape.
     """
     shape, _, layers = _dcgan_plan(image_shape)
     filters = _check_filters(base_filters)
+    classes = _check_classes(num_classes)
+    mode = _check_conditioning(conditioning, classes)
     x = keras.Input(shape, name="image")
+    y = _label_input() if mode == "projection" else None
     h = x
     for i in range(layers):
         conv = keras.layers.Conv2D(
@@ -385,8 +598,10 @@ def dcgan_discriminator(
     logit = keras.layers.Dense(
         1, kernel_initializer=_dcgan_init(seed, 200), name="logit"
     )
-    logit = _sn(logit, spectral_norm, seed=_offset(seed, 200))(h)
-    return keras.Model(x, logit, name=name)
+    logit = _project(
+        h, y, classes, _sn(logit, spectral_norm, seed=_offset(seed, 200)), mode
+    )
+    return keras.Model(x if y is None else [x, y], logit, name=name)
 
 
 def dcgan(
@@ -395,19 +610,33 @@ def dcgan(
     base_filters: int = 64,
     seed=None,
     spectral_norm: bool = False,
+    num_classes=None,
+    conditioning: str = "projection",
 ) -> Tuple[keras.Model, keras.Model]:
     """The paper's Table II DCGAN pair for ``image_shape``.
 
-    ``spectral_norm`` is passed to the discriminator.
+    ``spectral_norm`` and ``conditioning`` are passed to the
+    discriminator; ``num_classes`` to both (a conditional pair).
 
     Returns:
         ``(generator, discriminator)``; see ``dcgan_generator`` and
         ``dcgan_discriminator``.
     """
     return (
-        dcgan_generator(latent_dim, image_shape, base_filters, seed=seed),
+        dcgan_generator(
+            latent_dim,
+            image_shape,
+            base_filters,
+            seed=seed,
+            num_classes=num_classes,
+        ),
         dcgan_discriminator(
-            image_shape, base_filters, seed=seed, spectral_norm=spectral_norm
+            image_shape,
+            base_filters,
+            seed=seed,
+            spectral_norm=spectral_norm,
+            num_classes=num_classes,
+            conditioning=conditioning,
         ),
     )
 

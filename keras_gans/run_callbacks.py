@@ -45,6 +45,11 @@ def logged_scores(config) -> tuple:
     if not config.is_image:
         return ("modes", "high_quality", "reverse_kl")
     if config.dataset in ("digits", "stacked_digits"):
+        conditional = ()
+        if getattr(config, "conditional", False):
+            conditional = ("class_accuracy", "accuracy", "classes_hit")
+            if config.dataset == "digits":
+                conditional += ("intra_class_frechet",)
         return (
             "classifier_score",
             "modes",
@@ -53,6 +58,7 @@ def logged_scores(config) -> tuple:
             "kid",
             "precision",
             "recall",
+            *conditional,
         )
     if config.inception_weights or config.inception_graph:
         return ("inception_score", "fid", "kid", "precision", "recall")

@@ -1,6 +1,10 @@
 """Samples from a trained generator, for scoring elsewhere (clean-fid,
 torch-fidelity, pytorch-fid): loading a generator from a run's checkpoint
 or from an export, and writing samples as an ``.npz`` or a folder of PNGs.
+
+A class-conditional generator (``--conditional`` runs) is sampled with
+balanced labels, sample ``i`` of class ``i mod K``; the ``.npz`` then also
+holds them (array ``labels``).
 """
 
 import json
@@ -9,22 +13,38 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["SampleSource", "load_source", "sample", "write_samples"]
+__all__ = [
+    "SampleSource",
+    "load_source",
+    "sample",
+    "sample_labels",
+    "write_samples",
+]
 
 
 class SampleSource:
     """A generator to sample from.
 
     Attributes:
-        generate: ``latents [B, latent_dim] float32 -> samples``.
+        generate: ``latents [B, latent_dim] float32 -> samples``, or
+            ``(latents, labels int32 [B]) -> samples`` for a conditional
+            generator.
         latent_dim: the latent size.
         description: where it came from (for messages).
+        num_classes: K for a conditional generator, else None.
     """
 
-    def __init__(self, generate: Callable, latent_dim: int, description: str):
+    def __init__(
+        self,
+        generate: Callable,
+        latent_dim: int,
+        description: str,
+        num_classes=None,
+    ):
         self.generate = generate
         self.latent_dim = int(latent_dim)
         self.description = description
+        self.num_classes = None if num_classes is None else int(num_classes)
 
 
 def _from_export(path) -> SampleSource:
@@ -37,14 +57,21 @@ def _from_export(path) -> SampleSource:
             "written by keras-gans-train (saved_models/<experiment> or "
             "<workdir>/saved_model)."
         )
-    signature = tf.saved_model.load(path).signatures["serving_default"]
-    spec = signature.structured_input_signature[1]["latent"]
+    signatures = tf.saved_model.load(path).signatures
+    signature = signatures["serving_default"]
+    specs = signature.structured_input_signature[1]
+    spec = specs["latent"]
+    classes = None
+    if "label" in specs:
+        classes = int(signatures["num_classes"]()["num_classes"].numpy())
 
-    def generate(latent):
-        out = signature(latent=tf.convert_to_tensor(latent, tf.float32))
-        return out["samples"].numpy()
+    def generate(latent, labels=None):
+        inputs = {"latent": tf.convert_to_tensor(latent, tf.float32)}
+        if classes is not None:
+            inputs["label"] = tf.convert_to_tensor(labels, tf.int32)
+        return signature(**inputs)["samples"].numpy()
 
-    return SampleSource(generate, spec.shape[-1], f"export {path}")
+    return SampleSource(generate, spec.shape[-1], f"export {path}", classes)
 
 
 def _from_run(workdir, which) -> SampleSource:
@@ -80,13 +107,19 @@ def _from_run(workdir, which) -> SampleSource:
         step = saver.restore()
     generator = gan.sampling_generator
 
-    def generate(latent):
-        return np.asarray(generator(latent, training=False), np.float32)
+    def generate(latent, labels=None):
+        import tensorflow as tf
+
+        inputs = tf.convert_to_tensor(latent, tf.float32)
+        if labels is not None:
+            inputs = [inputs, tf.convert_to_tensor(labels, tf.int32)]
+        return np.asarray(generator(inputs, training=False), np.float32)
 
     return SampleSource(
         generate,
         config.latent_dim,
         f"{which} checkpoint of {workdir}, step {step}",
+        gan.num_classes,
     )
 
 
@@ -109,20 +142,39 @@ def load_source(run=None, export_dir=None, which: str = "latest"):
 
 def sample(source: SampleSource, n: int, seed: int = 0, batch_size=1000):
     """``n`` samples from latents ``N(0, I)`` drawn from ``seed`` (the
-    project's Philox stream, ``rng.normal``), in batches."""
+    project's Philox stream, ``rng.normal``), in batches; a conditional
+    source's sample ``i`` is of class ``i mod K`` (``sample_labels``)."""
     from keras_gans import rng
 
+    import tensorflow as tf
+
     latents = rng.normal([int(n), source.latent_dim], [int(seed), 0]).numpy()
+    labels = sample_labels(source, n)
+
+    def part(i):
+        z = latents[i : i + batch_size]
+        if labels is None:
+            return source.generate(z)
+        return source.generate(z, tf.constant(labels[i : i + batch_size]))
+
     parts = [
-        np.asarray(source.generate(latents[i : i + batch_size]), np.float32)
-        for i in range(0, int(n), batch_size)
+        np.asarray(part(i), np.float32) for i in range(0, int(n), batch_size)
     ]
     return np.concatenate(parts)
 
 
-def write_samples(samples, output) -> str:
+def sample_labels(source: SampleSource, n: int):
+    """The labels ``sample`` uses: ``i mod K`` (int32 ``[n]``), or None
+    for an unconditional source."""
+    if source.num_classes is None:
+        return None
+    return (np.arange(int(n)) % source.num_classes).astype(np.int32)
+
+
+def write_samples(samples, output, labels=None) -> str:
     """Writes ``samples`` to ``output``: a ``.npz`` file (array
-    ``samples``, the generator's own range) or, for any other path, a new
+    ``samples``, the generator's own range, and ``labels`` if given) or,
+    for any other path, a new
     folder of PNGs ``000000.png, ...`` (images ``[N, H, W, 1 or 3]`` in
     [-1, 1] mapped to 0..255). Never replaces an existing file or writes
     into a non-empty folder.
@@ -144,7 +196,8 @@ def write_samples(samples, output) -> str:
             )
         os.makedirs(os.path.dirname(output) or ".", exist_ok=True)
         tmp = output[: -len(".npz")] + ".tmp.npz"
-        np.savez(tmp, samples=x)
+        extra = {} if labels is None else {"labels": np.asarray(labels)}
+        np.savez(tmp, samples=x, **extra)
         os.replace(tmp, output)
         return output
     if x.ndim != 4 or x.shape[-1] not in (1, 3):

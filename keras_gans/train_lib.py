@@ -133,7 +133,13 @@ def _build_gan(config: TrainConfig) -> GAN:
                 raise ConfigError(
                     "penalty_layer", f"--penalty_layer: {e}"
                 ) from None
-        gan = GAN(generator, discriminator, config.latent_dim, seed=config.seed)
+        gan = GAN(
+            generator,
+            discriminator,
+            config.latent_dim,
+            seed=config.seed,
+            **_conditioning(config),
+        )
         gan.compile(
             d_optimizer=_loss_scaled(
                 config,
@@ -168,19 +174,45 @@ def _build_gan(config: TrainConfig) -> GAN:
             instance_noise=config.instance_noise,
             instance_noise_anneal_steps=config.instance_noise_anneal_steps,
             d_warmup_steps=config.d_warmup_steps,
+            classification_weight=config.classification_weight,
         )
         if config.d_l1:
             gan.attach_hook(L1WeightPenalty(config.d_l1))
     return gan
 
 
+def _num_classes(config):
+    return data.num_classes(config.dataset) if config.conditional else None
+
+
+def _conditioning(config):
+    """The GAN's conditioning arguments (none for an unconditional run)."""
+    if not config.conditional:
+        return {}
+    distribution = "uniform"
+    if config.label_distribution == "data":
+        distribution = data.label_frequencies(config.dataset)
+    return {
+        "num_classes": _num_classes(config),
+        "label_distribution": distribution,
+    }
+
+
 def _networks(config):
     sn = config.spectral_norm
+    classes = _num_classes(config)
+    mode = config.conditioning
     if not config.is_image:
         return (
-            networks.mlp_generator(config.latent_dim, 2, config.hidden_units),
+            networks.mlp_generator(
+                config.latent_dim, 2, config.hidden_units, num_classes=classes
+            ),
             networks.mlp_discriminator(
-                2, config.hidden_units, spectral_norm=sn
+                2,
+                config.hidden_units,
+                spectral_norm=sn,
+                num_classes=classes,
+                conditioning=mode,
             ),
         )
     shape = data.image_shape(config.dataset)
@@ -191,6 +223,8 @@ def _networks(config):
             config.base_filters,
             seed=config.seed,
             spectral_norm=sn,
+            num_classes=classes,
+            conditioning=mode,
         )
     return (
         networks.mlp_generator(
@@ -198,9 +232,14 @@ def _networks(config):
             shape,
             config.hidden_units,
             output_activation="tanh",
+            num_classes=classes,
         ),
         networks.mlp_discriminator(
-            shape, config.hidden_units, spectral_norm=sn
+            shape,
+            config.hidden_units,
+            spectral_norm=sn,
+            num_classes=classes,
+            conditioning=mode,
         ),
     )
 
@@ -271,8 +310,15 @@ def _training_data(config, step):
             start_step=step,
             data_dir=config.data_dir or None,
             download=config.download_data,
+            labels=config.conditional,
         )
-    return data.toy_dataset(config.dataset, batch, config.seed, start_step=step)
+    return data.toy_dataset(
+        config.dataset,
+        batch,
+        config.seed,
+        start_step=step,
+        labels=config.conditional,
+    )
 
 
 def _state_callbacks(config: TrainConfig, gan: GAN):
@@ -593,6 +639,15 @@ def run(
             real=real,
             title=_title(config),
             split_channels=config.dataset == "stacked_digits",
+            extra_metrics=(
+                (
+                    lambda model: _class_scores(
+                        config, model, evaluator, eval_seed
+                    )
+                )
+                if config.conditional
+                else None
+            ),
             **evaluation,
         )
     else:
@@ -665,6 +720,17 @@ def run(
             "step": guard.step or reached,
             "last_good_step": progress.step,
         }
+    elif config.conditional:
+        final = {
+            **final,
+            **_conditional_final(
+                config,
+                gan,
+                evaluator if config.is_image else mixture,
+                coverage.seed,
+                workdir,
+            ),
+        }
     if not config.is_image:
         _toy_plot(config, mixture, fake, final, diverged, reached, workdir)
     exported = None
@@ -673,6 +739,7 @@ def run(
             gan.sampling_generator,
             config.latent_dim,
             os.path.join(workdir, "saved_model"),
+            num_classes=gan.num_classes,
         )
         exported = saved
         if export_dir:
@@ -703,6 +770,50 @@ def run(
     return result
 
 
+def _class_scores(config, gan, evaluator, seed):
+    """The class-conditional scores of ``_conditional_final``, no plot."""
+    return _conditional_final(config, gan, evaluator, seed, None)
+
+
+def _conditional_final(config, gan, evaluator, seed, workdir):
+    """A conditional run's class-conditional accuracy (``metrics.
+    class_accuracy``) on ``eval_samples`` samples with balanced requested
+    labels: the digits classifier's label for digits and stacked digits,
+    the nearest mode of a high-quality sample (within 3 sigma; else no
+    class) for the toy mixtures (``classes_hit``: the per-class mode
+    coverage). Digits also get the intra-class Frechet distance and
+    ``samples_by_class.png``, one row of ten samples per class."""
+    k = gan.num_classes
+    n = max(config.eval_samples // k, 1) * k
+    requested = np.tile(np.arange(k, dtype=np.int32), n // k)
+    samples = gan.generate(n, seed=seed, labels=requested)
+    if isinstance(evaluator, data.Mixture):
+        distance = np.linalg.norm(
+            samples[:, None] - evaluator.centres[None], axis=-1
+        )
+        nearest = distance.argmin(-1)
+        good = distance.min(-1) <= 3 * evaluator.sigma
+        result = metrics.class_accuracy(
+            np.where(good, nearest, -1), requested, k
+        )
+    elif isinstance(evaluator, metrics.DigitsEvaluator):
+        result = evaluator.class_accuracy(samples, requested)
+        if config.dataset == "digits":
+            result.update(evaluator.intra_class_frechet(samples, requested))
+    else:
+        return {}
+    if config.dataset == "digits" and workdir is not None:
+        rows = np.repeat(np.arange(k, dtype=np.int32), 10)
+        plots.plot_image_grid(
+            gan.generate(len(rows), seed=seed, labels=rows),
+            os.path.join(workdir, "samples_by_class.png"),
+            title=f"{_title(config)}: one row per class (0-9), "
+            f"class accuracy {100 * result['class_accuracy']:.1f}%",
+            columns=10,
+        )
+    return result
+
+
 def _toy_plot(config, mixture, fake, final, diverged, reached, workdir):
     real = data.sample_mixture(
         mixture, config.eval_samples, tf.constant([config.seed, 7], tf.int64)
@@ -730,6 +841,8 @@ def _title(config):
     if penalty != "none":
         penalty += f" (lambda={config.penalty_weight})"
     gamma = f", gamma={config.real_weight}" if config.real_weight != 1 else ""
+    if config.conditional:
+        gamma += f", conditional ({config.conditioning})"
     return (
         f"{config.dataset} {config.network_name}: {config.loss} + "
         f"{penalty}{gamma}"

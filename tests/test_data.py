@@ -2,6 +2,7 @@ import math
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from keras_gans import data
 
@@ -214,3 +215,97 @@ def test_missing_tfds_data_fails_fast_and_says_how_to_supply_it(tmp_path):
     assert "tfds build cifar10 --data_dir=DIR" in message
     assert "--data_dir=DIR" in message and "download=True" in message
     assert not any(tmp_path.iterdir())  # nothing was written
+
+
+# ------------------------------------------------------------------ labels
+
+
+def _first(ds, n=3):
+    return [tf.nest.map_structure(lambda t: t.numpy(), b) for b in ds.take(n)]
+
+
+@pytest.mark.parametrize("name", ["ring", "grid"])
+def test_toy_labels_are_the_modes_and_leave_samples_unchanged(name):
+    mix = data.mixture(name)
+    plain = _first(data.toy_dataset(name, 64, seed=3))
+    labelled = _first(data.toy_dataset(name, 64, seed=3, labels=True))
+    resumed = _first(
+        data.toy_dataset(name, 64, seed=3, start_step=2, labels=True), 1
+    )[0]
+    for x, (xl, y) in zip(plain, labelled, strict=True):
+        np.testing.assert_array_equal(x, xl)  # bit-identical draws
+        assert y.dtype == np.int32 and y.shape == (64,)
+        nearest = np.argmin(
+            ((xl[:, None] - mix.centres[None]) ** 2).sum(-1), axis=1
+        )
+        np.testing.assert_array_equal(y, nearest)  # sigma << spacing
+    np.testing.assert_array_equal(resumed[0], labelled[2][0])
+    np.testing.assert_array_equal(resumed[1], labelled[2][1])
+    assert data.num_classes(name) == mix.num_modes
+
+
+def test_digits_labels_match_the_images_and_resume():
+    images, labels = data.digits("train")
+    plain = _first(data.digits_dataset(16, seed=1))
+    labelled = _first(data.image_dataset("digits", 16, 1, labels=True))
+    resumed = _first(
+        data.digits_dataset(16, seed=1, start_step=1, labels=True), 1
+    )[0]
+    flat = images.reshape(len(images), -1)
+    for x, (xl, y) in zip(plain, labelled, strict=True):
+        np.testing.assert_array_equal(x, xl)
+        assert y.dtype == np.int32 and set(y) <= set(range(10))
+        for image, label in zip(xl, y, strict=True):
+            match = np.all(flat == image.reshape(-1), axis=1)
+            assert label in labels[match]
+    np.testing.assert_array_equal(resumed[1], labelled[1][1])
+    assert data.num_classes("digits") == 10
+
+
+def test_stacked_digits_labels_are_the_three_digits():
+    images, labels = data.digits("train")
+    flat = images.reshape(len(images), -1)
+    x0 = _first(data.stacked_digits(8, seed=2), 1)[0]
+    x, y = _first(data.stacked_digits(8, seed=2, labels=True), 1)[0]
+    np.testing.assert_array_equal(x0, x)
+    assert y.dtype == np.int32 and 0 <= y.min() and y.max() < 1000
+    for sample, label in zip(x, y, strict=True):
+        for c, digit in enumerate((label // 100, label // 10 % 10, label % 10)):
+            match = np.all(flat == sample[..., c].reshape(-1), axis=1)
+            assert digit in labels[match]
+    assert data.num_classes("stacked_digits") == 1000
+    x2, digits = _first(
+        data.stacked_digits(8, seed=2, labels="channels"), 1
+    )[0]
+    np.testing.assert_array_equal(x2, x)
+    assert digits.shape == (8, 3) and digits.dtype == np.int32
+    np.testing.assert_array_equal(digits @ np.array([100, 10, 1]), y)
+
+
+def test_unlabelled_data_sets_are_named():
+    with pytest.raises(ValueError, match="celeb_a.*no class labels"):
+        data.num_classes("celeb_a")
+    with pytest.raises(ValueError, match="Unknown data set"):
+        data.num_classes("nope")
+
+
+def test_tfds_labels_on_mock_data(tmp_path):
+    import tensorflow_datasets as tfds
+
+    with tfds.testing.mock_data(num_examples=6):
+        x, y = next(
+            iter(
+                data.image_dataset(
+                    "mnist",
+                    4,
+                    seed=0,
+                    data_dir=str(tmp_path),
+                    download=True,
+                    shuffle_buffer=8,
+                    labels=True,
+                )
+            )
+        )
+    assert x.shape == (4, 28, 28, 1) and y.dtype == tf.int32
+    assert y.shape == (4,) and 0 <= int(tf.reduce_min(y))
+    assert int(tf.reduce_max(y)) < 10

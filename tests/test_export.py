@@ -3,6 +3,7 @@ import sys
 import textwrap
 
 import numpy as np
+import pytest
 
 from keras_gans import export, networks
 
@@ -46,3 +47,71 @@ def test_load_generator_round_trip(tmp_path):
         generator(z).numpy(),
         rtol=1e-6,
     )
+
+
+def test_conditional_saved_model_takes_latent_and_label(tmp_path):
+    generator = networks.dcgan_generator(3, (8, 8, 1), 2, seed=0, num_classes=4)
+    # Class-dependent gains and biases, so the label matters.
+    for layer in generator.layers:
+        if isinstance(layer, networks.ConditionalBatchNorm):
+            shape = layer.bias.embeddings.shape
+            layer.bias.embeddings.assign(
+                np.random.default_rng(0).normal(size=shape)
+            )
+    path = export.export_generator(generator, 3, tmp_path / "gen")
+    z = np.random.default_rng(1).normal(size=(5, 3)).astype(np.float32)
+    y = np.array([0, 1, 2, 3, 1], np.int32)
+    expected = generator([z, y], training=False).numpy()
+    np.save(tmp_path / "z.npy", z)
+    np.save(tmp_path / "y.npy", y)
+    script = textwrap.dedent(
+        f"""
+        import sys
+        import numpy as np
+        import tensorflow as tf
+        m = tf.saved_model.load({str(path)!r})
+        sig = m.signatures["serving_default"]
+        specs = sig.structured_input_signature[1]
+        assert specs["latent"].shape.as_list() == [None, 3], specs
+        assert specs["latent"].dtype == tf.float32, specs
+        assert specs["label"].shape.as_list() == [None], specs
+        assert specs["label"].dtype == tf.int32, specs
+        z = tf.constant(np.load({str(tmp_path / "z.npy")!r}))
+        y = tf.constant(np.load({str(tmp_path / "y.npy")!r}))
+        out = sig(latent=z, label=y)["samples"].numpy()
+        again = sig(latent=z, label=y)["samples"].numpy()
+        assert np.array_equal(out, again)  # deterministic
+        np.save({str(tmp_path / "out.npy")!r}, out)
+        try:
+            sig(latent=z)
+        except TypeError as e:
+            assert "label" in str(e), e
+        else:
+            raise AssertionError("no error without a label")
+        try:
+            sig(latent=z, label=tf.constant([0, 1, 2, 3, 4], tf.int32))
+        except tf.errors.InvalidArgumentError as e:
+            assert "label must lie in [0, 4)" in str(e), e
+        else:
+            raise AssertionError("no error for label 4")
+        leaked = [m for m in sys.modules if m.startswith("keras_gans")]
+        assert not leaked, leaked
+        """
+    )
+    subprocess.run(
+        [sys.executable, "-c", script], check=True, cwd=tmp_path, timeout=300
+    )
+    out = np.load(tmp_path / "out.npy")
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
+    other = generator([z, (y + 1) % 4], training=False).numpy()
+    assert np.abs(other - expected).max() > 1e-3  # the label matters
+    load = export.load_generator(path)
+    np.testing.assert_allclose(load(z, y).numpy(), expected, atol=1e-6)
+    with pytest.raises(ValueError, match="conditional: pass label"):
+        load(z)
+
+
+def test_conditional_export_class_count_is_checked(tmp_path):
+    generator = networks.mlp_generator(2, 2, (4,), num_classes=3)
+    with pytest.raises(ValueError, match="not num_classes=5"):
+        export.export_generator(generator, 2, tmp_path / "g", num_classes=5)

@@ -236,3 +236,39 @@ def test_spearman_against_hand_computed_ranks():
     assert math.isnan(metrics.spearman([1, 2, 3], [4, 4, 4])[0])
     with pytest.raises(ValueError, match="equal length >= 3"):
         metrics.spearman([1, 2], [1, 2])
+
+
+def test_class_accuracy_by_hand():
+    predicted = np.array([0, 0, 1, 2, 2, 2, -1])
+    requested = np.array([0, 1, 1, 2, 2, 0, 2])
+    result = metrics.class_accuracy(predicted, requested, 4)
+    # class 0: 1/2, class 1: 1/2, class 2: 2/3, class 3: not requested.
+    assert result["per_class_accuracy"] == [0.5, 0.5, pytest.approx(2 / 3),
+                                            None]
+    assert result["class_accuracy"] == pytest.approx((0.5 + 0.5 + 2 / 3) / 3)
+    assert result["accuracy"] == pytest.approx(4 / 7)
+    assert result["classes"] == 3 and result["classes_hit"] == 3
+    assert metrics.class_accuracy([1, 1], [0, 1], 2)["classes_hit"] == 1
+    assert "per_class_accuracy" not in metrics.class_accuracy(
+        [1], [1], 1000
+    )
+    with pytest.raises(ValueError, match="equal non-empty"):
+        metrics.class_accuracy([0, 1], [0], 2)
+
+
+def test_digits_class_accuracy_of_real_digits():
+    images, labels = data.digits("test")
+    evaluator = metrics.DigitsEvaluator()
+    right = evaluator.class_accuracy(images, labels)
+    assert right["class_accuracy"] >= 0.95 and right["classes"] == 10
+    shuffled = np.random.default_rng(0).permutation(labels)
+    assert evaluator.class_accuracy(images, shuffled)["class_accuracy"] < 0.2
+    # Intra-class Frechet distance: the real digits of class k against
+    # the reference digits of class k are closer than a class mix-up.
+    train, train_labels = data.digits("train")
+    same = evaluator.intra_class_frechet(train, train_labels)
+    rolled = evaluator.intra_class_frechet(train, (train_labels + 1) % 10)
+    assert len(same["per_class_frechet"]) == 10
+    assert same["intra_class_frechet"] < 0.5 * rolled["intra_class_frechet"]
+    stacked, joint = data.stacked_digits_sample(300, seed=0)
+    assert evaluator.class_accuracy(stacked, joint)["accuracy"] >= 0.85

@@ -153,3 +153,129 @@ def test_digits_classifier_outputs():
     x = np.zeros((2, 8, 8, 1), np.float32)
     assert model(x).shape == (2, 10)
     assert model.get_layer("features").output.shape == (None, 16)
+
+
+# ------------------------------------------------------------- conditional
+
+
+def test_projection_mlp_matches_the_analytic_value_and_input_gradient():
+    import tensorflow as tf
+
+    from keras_gans import penalties
+
+    # phi(x) = W x + b (linear hidden layer), psi(h) = v.h + c,
+    # D(x, y) = psi(phi(x)) + E[y].phi(x); grad_x D = W (v + E[y]).
+    rng = np.random.default_rng(0)
+    d = networks.mlp_discriminator(
+        4, (3,), activation="linear", num_classes=5
+    )
+    assert networks.is_conditional(d)
+    w, b = rng.normal(size=(4, 3)), rng.normal(size=3)
+    v, c = rng.normal(size=(3, 1)), rng.normal(size=1)
+    e = rng.normal(size=(5, 3))
+    d.get_layer("dense_0").set_weights([w, b])
+    d.get_layer("logit").set_weights([v, c])
+    d.get_layer("label_embedding").set_weights([e])
+    x = rng.normal(size=(6, 4)).astype(np.float32)
+    y = np.array([0, 1, 2, 3, 4, 2], np.int32)
+    phi = x @ w + b
+    expected = phi @ v[:, 0] + c[0] + np.sum(e[y] * phi, axis=1)
+    got = d([x, y]).numpy()
+    assert got.shape == (6, 1)
+    np.testing.assert_allclose(got[:, 0], expected, rtol=1e-5, atol=1e-5)
+    grads = penalties.input_gradients(
+        lambda points, training=True: d(
+            [points, tf.constant(y)], training=training
+        ),
+        tf.constant(x),
+    ).numpy()
+    np.testing.assert_allclose(
+        grads, (w @ (v[:, 0][:, None] + e[y].T)).T, rtol=1e-5, atol=1e-5
+    )
+
+
+def test_projection_dcgan_is_psi_plus_the_embedded_projection():
+    d = networks.dcgan_discriminator(
+        (8, 8, 1), base_filters=4, seed=0, num_classes=10
+    )
+    features = keras.Model(d.inputs[0], d.get_layer("flatten").output)
+    x = np.random.default_rng(1).normal(size=(3, 8, 8, 1)).astype(np.float32)
+    y = np.array([0, 7, 9], np.int32)
+    phi = features(x).numpy()
+    v, c = d.get_layer("logit").get_weights()
+    (e,) = d.get_layer("label_embedding").get_weights()
+    expected = phi @ v[:, 0] + c[0] + np.sum(e[y] * phi, axis=1)
+    np.testing.assert_allclose(d([x, y]).numpy()[:, 0], expected, rtol=1e-4,
+                               atol=1e-6)
+
+
+def test_conditional_generators_depend_on_the_label():
+    z = np.random.default_rng(2).normal(size=(4, 3)).astype(np.float32)
+    same = np.zeros(4, np.int32)
+    other = np.full(4, 2, np.int32)
+    g = networks.mlp_generator(3, (2,), (8,), num_classes=3)
+    assert networks.is_conditional(g)
+    assert g([z, same]).shape == (4, 2)
+    assert not np.allclose(g([z, same]), g([z, other]))
+    gd = networks.dcgan_generator(3, (8, 8, 1), 4, seed=0, num_classes=3)
+    assert gd([z, same]).shape == (4, 8, 8, 1)
+    layer = gd.get_layer("project_bn")
+    assert isinstance(layer, networks.ConditionalBatchNorm)
+    # Gains 1 and biases 0 at initialisation: the label does not matter yet.
+    np.testing.assert_allclose(gd([z, same]), gd([z, other]), atol=1e-6)
+    gain, bias = layer.gain, layer.bias
+    bias.embeddings.assign(np.array([[0.0], [0.0], [1.0]]) * np.ones((3, 8)))
+    assert np.abs(gd([z, same]) - gd([z, other])).max() > 1e-3
+    # keras.models.clone_model (the EMA's copy) rebuilds it.
+    copy = keras.models.clone_model(gd)
+    copy.set_weights(gd.get_weights())
+    np.testing.assert_allclose(copy([z, other]), gd([z, other]), atol=1e-6)
+    assert not networks.is_conditional(networks.mlp_generator(3, 2))
+
+
+def test_conditional_batch_norm_is_the_class_affine_of_the_batch_norm():
+    layer = networks.ConditionalBatchNorm(3, epsilon=1e-3)
+    h = np.random.default_rng(3).normal(size=(6, 2, 2, 4)).astype(np.float32)
+    y = np.array([0, 1, 2, 0, 1, 2], np.int32)
+    layer([h, y])
+    gain = np.random.default_rng(4).normal(size=(3, 4)).astype(np.float32)
+    bias = np.random.default_rng(5).normal(size=(3, 4)).astype(np.float32)
+    layer.gain.embeddings.assign(gain)
+    layer.bias.embeddings.assign(bias)
+    out = layer([h, y], training=True).numpy()
+    mean, var = h.mean((0, 1, 2)), h.var((0, 1, 2))
+    normed = (h - mean) / np.sqrt(var + 1e-3)
+    expected = normed * gain[y][:, None, None] + bias[y][:, None, None]
+    np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("num_classes", [1, 2.5, True])
+def test_bad_num_classes(num_classes):
+    with pytest.raises(ValueError, match="num_classes must be an integer"):
+        networks.mlp_discriminator(2, num_classes=num_classes)
+
+
+def test_acgan_discriminators_return_a_class_head_on_phi():
+    for d in (
+        networks.mlp_discriminator(
+            (8, 8, 1), (6,), num_classes=10, conditioning="acgan"
+        ),
+        networks.dcgan_discriminator(
+            (8, 8, 1), 2, seed=0, num_classes=10, conditioning="acgan"
+        ),
+    ):
+        assert networks.discriminator_conditioning(d) == "acgan"
+        assert not networks.is_conditional(d)  # it takes x alone
+        x = np.random.default_rng(0).normal(size=(3, 8, 8, 1))
+        logit, classes = d(x.astype(np.float32))
+        assert logit.shape == (3, 1) and classes.shape == (3, 10)
+        head = d.get_layer("class_logits")
+        phi = keras.Model(d.inputs[0], head.input)(x.astype(np.float32))
+        kernel, bias = head.get_weights()
+        np.testing.assert_allclose(
+            classes, phi.numpy() @ kernel + bias, rtol=1e-5, atol=1e-6
+        )
+    plain = networks.mlp_discriminator(2)
+    assert networks.discriminator_conditioning(plain) is None
+    projection = networks.mlp_discriminator(2, num_classes=3)
+    assert networks.discriminator_conditioning(projection) == "projection"

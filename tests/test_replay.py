@@ -157,3 +157,63 @@ def test_bad_arguments():
         callbacks.ReplayBuffer(-1, 0.5)
     with pytest.raises(ValueError, match=r"fraction must be in \[0, 1\]"):
         callbacks.ReplayBuffer(4, 1.5)
+
+
+# ------------------------------------------------------------- conditional
+
+
+def _conditional_gan(num_classes=5):
+    keras.utils.set_random_seed(0)
+    g = kg.networks.mlp_generator(2, 2, (8,), num_classes=num_classes)
+    d = kg.networks.mlp_discriminator(2, (8,), num_classes=num_classes)
+    gan = kg.GAN(g, d, 2, seed=0, num_classes=num_classes)
+    gan.compile(
+        keras.optimizers.Adam(1e-3),
+        keras.optimizers.Adam(1e-3),
+        jit_compile=False,
+    )
+    return gan
+
+
+def test_conditional_replay_keeps_each_fakes_label():
+    """Fakes encode their label and step, x = [label, step]: every fake
+    the buffer hands back, old or new, still carries its own label."""
+    buffer = callbacks.ReplayBuffer(12, 0.5)
+    buffer.attach(_conditional_gan())
+    assert buffer.state.labels is not None
+    replayed = 0
+    for t in range(8):
+        labels = tf.constant(
+            np.random.default_rng(t).integers(0, 5, 6), tf.int32
+        )
+        fake = tf.stack(
+            [tf.cast(labels, tf.float32), tf.fill([6], float(t))], axis=1
+        )
+        seed = tf.constant([t, 1], tf.int64)
+        mixed, mixed_labels = buffer.transform_fakes([fake, labels], _step(seed))
+        mixed, mixed_labels = mixed.numpy(), mixed_labels.numpy()
+        np.testing.assert_array_equal(mixed[:, 0], mixed_labels)
+        replayed += int(np.sum(mixed[:, 1] < t))
+        np.testing.assert_array_equal(buffer.contents()[:, 0],
+                                      buffer.labels())
+    assert replayed >= 3 * 7 - 1  # half of every batch once filled
+
+
+def test_conditional_replay_state_is_checkpointed(tmp_path):
+    gan = _conditional_gan()
+    buffer = callbacks.ReplayBuffer(8, 0.5)
+    gan.fit(
+        kg.data.toy_dataset("ring", 8, seed=0, labels=True).map(
+            lambda x, y: (x, y % 5)
+        ),
+        steps_per_epoch=3,
+        verbose=0,
+        callbacks=[buffer],
+    )
+    assert len(buffer.labels()) == 8
+    path = tf.train.Checkpoint(replay=buffer.state).write(str(tmp_path / "c"))
+    restored = callbacks.ReplayBuffer(8, 0.5)
+    tf.train.Checkpoint(replay=restored.state).read(path)
+    restored.attach(_conditional_gan())  # variables created: restored now
+    np.testing.assert_array_equal(restored.labels(), buffer.labels())
+    np.testing.assert_array_equal(restored.contents(), buffer.contents())

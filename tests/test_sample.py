@@ -106,3 +106,31 @@ def test_cli(digits_run, tmp_path):
     assert again.returncode != 0
     assert "Traceback" not in again.stderr
     assert "no config.json" in again.stderr
+
+
+def test_conditional_run_and_export_sample_balanced_labels(tmp_path):
+    config = TrainConfig(
+        conditional=True,
+        steps=4,
+        log_every=2,
+        eval_every=4,
+        eval_samples=40,
+        steps_per_execution=2,
+        batch_size=16,
+        hidden_units=(8,),
+        jit_compile=False,
+    )
+    workdir = tmp_path / "w"
+    train_lib.run(config, workdir, verbose=0)
+    from_run = sampling.load_source(run=workdir)
+    from_export = sampling.load_source(export_dir=workdir / "saved_model")
+    assert from_run.num_classes == from_export.num_classes == 8
+    a = sampling.sample(from_run, 20, seed=3, batch_size=7)
+    b = sampling.sample(from_export, 20, seed=3)
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    labels = sampling.sample_labels(from_run, 20)
+    np.testing.assert_array_equal(labels, np.arange(20) % 8)
+    path = sampling.write_samples(a, str(tmp_path / "s.npz"), labels)
+    with np.load(path) as saved:
+        np.testing.assert_array_equal(saved["labels"], labels)
+        assert saved["samples"].shape == (20, 2)

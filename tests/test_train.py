@@ -204,6 +204,18 @@ BAD_INPUTS = [
         4,
         "No readable checkpoint .*ckpt-50.index is empty",
     ),
+    (
+        ["--dataset=celeb_a", "--conditional", "--workdir={path}"],
+        lambda p: p / "w",
+        1,
+        "--conditional needs a data set with labels .*'celeb_a' has none",
+    ),
+    (
+        ["--conditional", "--ewc_weight=1", "--workdir={path}"],
+        lambda p: p / "w",
+        1,
+        "--ewc_weight .* cannot be combined with --conditional",
+    ),
 ]
 
 

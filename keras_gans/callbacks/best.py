@@ -28,6 +28,11 @@ METRIC_MODES = {
     "density": "max",
     "coverage": "max",
     "inception_score": "max",
+    # A conditional GAN's (metrics.class_accuracy, intra-class Frechet).
+    "class_accuracy": "max",
+    "accuracy": "max",
+    "classes_hit": "max",
+    "intra_class_frechet": "min",
 }
 
 _MARKER = "best.json"

@@ -48,6 +48,9 @@ class ImageMetricsCallback(keras.callbacks.Callback):
         title: optional grid title prefix (e.g. the experiment).
         split_channels: draw channels as grey images side by side (see
             ``plots.plot_image_grid``; for stacked digits).
+        extra_metrics: optional ``gan -> dict``, more scores measured at
+            each evaluation (its scalars are logged with the others; e.g.
+            a conditional GAN's class accuracy).
     """
 
     def __init__(
@@ -63,8 +66,10 @@ class ImageMetricsCallback(keras.callbacks.Callback):
         real=None,
         title=None,
         split_channels=False,
+        extra_metrics=None,
     ):
         super().__init__()
+        self.extra_metrics = extra_metrics
         if int(every) != every or every < 1:
             raise ValueError(f"every must be >= 1, got {every}.")
         if int(num_samples) != num_samples or num_samples < 2:
@@ -125,6 +130,14 @@ class ImageMetricsCallback(keras.callbacks.Callback):
             self._save()
             return
         result = {k: float(v) for k, v in self.evaluator(samples).items()}
+        if self.extra_metrics is not None:
+            result.update(
+                {
+                    k: float(v)
+                    for k, v in self.extra_metrics(self.model).items()
+                    if isinstance(v, (int, float, np.number))
+                }
+            )
         self.history.append({"step": step, **result})
         if logs is not None:
             logs.update(

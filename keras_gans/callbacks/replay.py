@@ -24,13 +24,21 @@ class _ReplayState(tf.Module):
         super().__init__(name="replay_buffer")
         self.samples = None
         self.count = None
+        self.labels = None
 
     @property
     def built(self) -> bool:
         return self.samples is not None
 
-    def build(self, size, sample_shape, dtype=tf.float32):
+    def build(self, size, sample_shape, dtype=tf.float32, labels=False):
         on_first = tf.VariableAggregation.ONLY_FIRST_REPLICA
+        if labels:  # a conditional GAN's: each old fake keeps its label
+            self.labels = tf.Variable(
+                tf.zeros((size,), tf.int32),
+                trainable=False,
+                aggregation=on_first,
+                name="labels",
+            )
         self.samples = tf.Variable(
             tf.zeros((size,) + tuple(sample_shape), dtype),
             trainable=False,
@@ -72,6 +80,12 @@ class ReplayBuffer(keras.callbacks.Callback, DiscriminatorHook):
     attaching: a restore before the variables exist fills them when they
     are created. Draws come from the stream ``"hook/replay"``.
 
+    With a conditional GAN (``num_classes``) each stored fake keeps the
+    label it was generated for (``state.labels``), and a replayed fake
+    comes back with its own label: ``transform_fakes`` then takes and
+    returns ``[fakes, labels]``. A buffer keeps the kind it was first
+    attached to (with or without labels).
+
     Args:
         size: number of stored fakes (>= 0).
         fraction: fraction of each fake batch taken from the buffer, in
@@ -81,6 +95,7 @@ class ReplayBuffer(keras.callbacks.Callback, DiscriminatorHook):
     """
 
     stream_name = "replay"
+    supports_labels = True
 
     def __init__(self, size: int, fraction: float, sample_shape=None):
         super().__init__()
@@ -99,9 +114,20 @@ class ReplayBuffer(keras.callbacks.Callback, DiscriminatorHook):
         return bool(self.size and self.fraction)
 
     def attach(self, gan):
+        conditional = getattr(gan, "num_classes", None) is not None
         if self.active and not self.state.built:
             with gan.distribute_strategy.scope():
-                self.state.build(self.size, gan.sample_shape)
+                self.state.build(
+                    self.size, gan.sample_shape, labels=conditional
+                )
+        elif self.active and conditional != (self.state.labels is not None):
+            raise ValueError(
+                "This ReplayBuffer was built "
+                + ("with" if self.state.labels is not None else "without")
+                + " labels; use a new buffer for a "
+                + ("conditional" if conditional else "unconditional")
+                + " GAN."
+            )
 
     def contents(self) -> np.ndarray:
         """The filled part of the buffer, as numpy."""
@@ -110,16 +136,34 @@ class ReplayBuffer(keras.callbacks.Callback, DiscriminatorHook):
         filled = min(int(self.state.count.numpy()), self.size)
         return self.state.samples.numpy()[:filled]
 
+    def labels(self) -> np.ndarray:
+        """The labels of ``contents()`` (a conditional GAN's buffer)."""
+        if self.state.labels is None:
+            return np.zeros((0,), np.int32)
+        filled = min(int(self.state.count.numpy()), self.size)
+        return self.state.labels.numpy()[:filled]
+
     def transform_fakes(self, fake, step):
-        """Mixes buffer entries into ``fake`` and pushes ``fake``."""
+        """Mixes buffer entries into ``fake`` and pushes ``fake`` (a
+        conditional GAN's ``[fakes, labels]`` pair: with their labels)."""
         if not self.active:
             return fake
+        if isinstance(fake, (list, tuple)):
+            fake, labels = fake
+            mixed, labels = self._transform(fake, step, labels)
+            return [mixed, labels]
+        return self._transform(fake, step)[0]
+
+    def _transform(self, fake, step, fake_labels=None):
         context = tf.distribute.get_replica_context()
         replicas = context.num_replicas_in_sync if context else 1
         local = tf.shape(fake)[0]
         everything = fake
+        all_labels = fake_labels
         if replicas > 1:
             everything = context.all_gather(fake, axis=0)
+            if fake_labels is not None:
+                all_labels = context.all_gather(fake_labels, axis=0)
         total = tf.shape(everything)[0]
         samples, count = self.state.samples, self.state.count
         filled = tf.cast(tf.minimum(count, self.size), tf.int32)
@@ -139,6 +183,10 @@ class ReplayBuffer(keras.callbacks.Callback, DiscriminatorHook):
         use_old = tf.range(total) < m
         mask = tf.reshape(use_old, [-1] + [1] * (fake.shape.rank - 1))
         mixed = tf.where(mask, tf.cast(old, fake.dtype), everything)
+        mixed_labels = None
+        if fake_labels is not None:
+            old_labels = tf.gather(self.state.labels, picks)
+            mixed_labels = tf.where(use_old, old_labels, all_labels)
 
         # Push. Slots (base + i) mod size are distinct (no write races), with
         # base = count while filling and a random slot once full.
@@ -161,9 +209,19 @@ class ReplayBuffer(keras.callbacks.Callback, DiscriminatorHook):
                 tf.cast(tf.stop_gradient(pushed), tf.float32),
             )
         )
+        if fake_labels is not None:
+            self.state.labels.assign(
+                tf.tensor_scatter_nd_update(
+                    self.state.labels.read_value(),
+                    slots[:, None],
+                    all_labels[:n_push],
+                )
+            )
         count.assign_add(tf.cast(n_push, tf.int64))
 
         if replicas > 1:
             start = context.replica_id_in_sync_group * local
             mixed = mixed[start : start + local]
-        return mixed
+            if mixed_labels is not None:
+                mixed_labels = mixed_labels[start : start + local]
+        return mixed, mixed_labels

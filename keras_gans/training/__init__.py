@@ -6,6 +6,8 @@
 - ``ema``: the generator EMA;
 - ``augmentation``: DiffAugment / ADA / instance noise of D's inputs;
 - ``warmup``: D-only steps before the first G step;
+- ``conditioning``: class-conditional training (fake labels, D and G on
+  ``[x, label]``, penalties with the label held fixed);
 - ``hooks``: the ``DiscriminatorHook`` protocol (replay, EWC);
 - ``execution``: the fused XLA loop, the multi-worker train function and
   the ``jit_compile="auto"`` rule;
@@ -14,8 +16,9 @@
   step and the look-ahead use them).
 """
 
-from keras_gans.training import execution, update_rules
+from keras_gans.training import conditioning, execution, update_rules
 from keras_gans.training.augmentation import InputAugmentation
+from keras_gans.training.conditioning import Conditioning
 from keras_gans.training.ema import GeneratorEMA
 from keras_gans.training.execution import auto_jit_compile
 from keras_gans.training.hooks import DiscriminatorHook, StepContext
@@ -27,6 +30,7 @@ from keras_gans.training.weight_penalty import L1WeightPenalty
 
 __all__ = [
     "AdversarialObjective",
+    "Conditioning",
     "DiscriminatorHook",
     "DiscriminatorWarmup",
     "GeneratorEMA",
@@ -36,6 +40,7 @@ __all__ = [
     "StepContext",
     "UnrolledObjective",
     "auto_jit_compile",
+    "conditioning",
     "execution",
     "update_rules",
 ]

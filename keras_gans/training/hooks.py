@@ -64,9 +64,13 @@ class DiscriminatorHook:
     Attributes:
         stream_name: the name of the hook's random stream (unique among
             the hooks attached to one GAN).
+        supports_labels: whether the hook can be attached to a
+            class-conditional GAN; its ``transform_fakes`` then takes and
+            returns ``[fakes, labels]`` (the labels the fakes stand for).
     """
 
     stream_name = "hook"
+    supports_labels = False
 
     def attach(self, gan) -> None:
         """Called when the hook is attached to ``gan``: create state that

@@ -69,10 +69,16 @@ class AdversarialObjective:
 
         With ``stacked`` D is called once on ``[real; fake]`` (the same
         logits for a row-independent D, with half the launches and twice
-        the rows per matmul)."""
+        the rows per matmul). ``real`` and ``fake`` may be labelled
+        batches ``[x, y]`` (a conditional D), stacked part by part."""
         if stacked:
             logits = discriminator(
-                tf.concat([real, tf.cast(fake, real.dtype)], 0), training=True
+                tf.nest.map_structure(
+                    lambda r, f: tf.concat([r, tf.cast(f, r.dtype)], 0),
+                    real,
+                    fake,
+                ),
+                training=True,
             )
             real_logits, fake_logits = tf.split(logits, 2, axis=0)
         else:

@@ -21,7 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import distribute, penalties
-from keras_gans.training import update_rules
+from keras_gans.training import conditioning, update_rules
 from keras_gans.validation import check_integer
 
 __all__ = ["GradientPenalty"]
@@ -77,9 +77,15 @@ class GradientPenalty:
 
     def value(self, discriminator, real, fake, seed, loss_scale=None):
         """The unweighted penalty (float32; 0 for ``none``), its inner
-        gradient loss-scaled by ``loss_scale`` (None: unscaled)."""
+        gradient loss-scaled by ``loss_scale`` (None: unscaled). Labelled
+        batches ``[x, y]`` (a conditional GAN) are penalised w.r.t. x with
+        the label held fixed (``conditioning.penalty_view``)."""
         if not self.active:
             return tf.constant(0.0)
+        if isinstance(real, (list, tuple)):
+            discriminator, real, fake = conditioning.penalty_view(
+                self.fn, discriminator, real, fake
+            )
         scaled = penalties.gradient_scaled(discriminator, loss_scale)
         return tf.cast(self.fn(scaled, real, fake, seed), tf.float32)
 
@@ -116,7 +122,10 @@ class GradientPenalty:
                 scaled = optimizer.scale_loss(distribute.scale_loss(loss))
             grads = tape.gradient(scaled, d_vars)
             return penalty, [
-                tf.zeros_like(v.value) if g is None else tf.cast(g, v.dtype)
+                tf.zeros_like(v.value)
+                if g is None
+                # Embedding gradients are IndexedSlices: densify for the cond.
+                else tf.cast(tf.convert_to_tensor(g), v.dtype)
                 for g, v in zip(grads, d_vars)
             ]
 

@@ -88,7 +88,7 @@ class UnrolledObjective:
                         loss = loss + term
             grads = tape.gradient(loss, values)
             grads = [
-                tf.zeros_like(v) if g is None else g
+                tf.zeros_like(v) if g is None else tf.convert_to_tensor(g)
                 for g, v in zip(grads, values)
             ]
             if replicas > 1:
