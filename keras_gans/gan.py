@@ -24,7 +24,6 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import distribute, rng, validation
-from keras_gans.networks import discriminator_conditioning, is_conditional
 from keras_gans.training import conditioning, execution
 from keras_gans.training.augmentation import InputAugmentation
 from keras_gans.training.ema import GeneratorEMA
@@ -109,16 +108,9 @@ class GAN(keras.Model):
         if seed is None:
             seed = random.randrange(2**31)
         check_integer("seed", seed, 0)
-        self.conditioning = conditioning.maybe(num_classes, label_distribution)
-        if self.conditioning is not None:
-            self.conditioning.check_networks(generator, discriminator)
-        elif is_conditional(generator) or discriminator_conditioning(
-            discriminator
-        ):
-            raise ValueError(
-                "The generator or discriminator takes [x, label]; pass "
-                "num_classes to GAN for class-conditional training."
-            )
+        self.conditioning = conditioning.maybe(
+            num_classes, label_distribution, generator, discriminator
+        )
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
@@ -276,6 +268,7 @@ class GAN(keras.Model):
         self._auto_steps = (
             execution.check_steps_per_execution(steps_per_execution) == "auto"
         )
+        self._fused_epoch = None  # set per fit with the auto steps
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
         # ``optimizer`` is G's: callbacks such as TensorBoard count steps with
@@ -662,7 +655,9 @@ class GAN(keras.Model):
             )
         else:
             z = self.latent(n, int(seed))
-        labels = self._sample_labels(n, seed, labels)
+        labels = conditioning.sample_labels(
+            self.conditioning, n, seed, labels, self._sample_seed
+        )
         chunks = [
             keras.ops.convert_to_numpy(
                 self.sampling_generator(
@@ -678,34 +673,6 @@ class GAN(keras.Model):
         if not chunks:
             return np.zeros((0,) + self.sample_shape, np.float32)
         return np.concatenate(chunks, axis=0)
-
-    def _sample_labels(self, n, seed, labels):
-        if self.conditioning is None:
-            if labels is not None:
-                raise ValueError(
-                    "labels given to an unconditional GAN (num_classes is "
-                    "None)."
-                )
-            return None
-        if labels is None:
-            if seed is None:
-                u = keras.random.uniform((n,), seed=self._sample_seed)
-                u = tf.maximum(u, np.float32(2**-24))  # (0, 1]
-            else:
-                u = rng.uniform([n], rng.stream(int(seed), "labels/sample"))
-            return self.conditioning.from_uniform(u)
-        labels = np.asarray(labels)
-        if labels.size == 0:
-            labels = labels.astype(np.int32)
-        if labels.ndim == 0:
-            labels = np.full(n, labels)
-        if labels.shape != (n,):
-            raise ValueError(
-                f"labels must be {n} class indices (shape [{n}]), got shape "
-                f"{labels.shape}."
-            )
-        self.conditioning.check_array(labels)
-        return tf.constant(labels.astype(np.int32))
 
     def get_config(self):
         raise NotImplementedError(

@@ -14,6 +14,8 @@ from keras_gans.training import execution
 )
 def test_auto_steps_divide_the_epoch(steps_per_epoch, expected):
     assert execution.auto_steps_per_execution(steps_per_epoch) == expected
+    # The fused loop keeps 50 and cuts an epoch's last execution instead.
+    assert execution.auto_steps_per_execution(steps_per_epoch, fused=True) == 50
 
 
 def _gan():
@@ -27,7 +29,7 @@ def _gan():
     return gan
 
 
-@pytest.mark.parametrize("steps_per_epoch", [3, 100])
+@pytest.mark.parametrize("steps_per_epoch", [3, 100, 53])
 def test_default_compile_trains_exactly_the_steps_asked(steps_per_epoch):
     gan = _gan()
     gan.compile(keras.optimizers.Adam(), keras.optimizers.Adam())
@@ -38,11 +40,23 @@ def test_default_compile_trains_exactly_the_steps_asked(steps_per_epoch):
         verbose=0,
     )
     assert int(gan.g_optimizer.iterations.numpy()) == 2 * steps_per_epoch
-    assert gan.steps_per_execution == min(steps_per_epoch, 50)
-    # Dense networks on this host: the fused XLA loop.
+    # Dense networks on this host: the fused XLA loop, 50 steps an
+    # execution, the last of each epoch cut to the epoch.
     assert gan.jit_compile == kg.training.auto_jit_compile(gan.discriminator)
     if gan.jit_compile:
-        assert gan.train_function.fused_steps == gan.steps_per_execution
+        assert gan.steps_per_execution == 50
+        assert gan.train_function.fused_steps == 50
+        # Another epoch length: no new trace of the loop.
+        traces = gan.train_function.tracing_count()
+        gan.fit(
+            kg.data.toy_dataset("ring", 8, seed=0),
+            steps_per_epoch=7,
+            verbose=0,
+        )
+        assert gan.train_function.tracing_count() == traces
+        assert int(gan.g_optimizer.iterations.numpy()) == (
+            2 * steps_per_epoch + 7
+        )
 
 
 def test_default_compile_equals_the_explicit_fast_setting():

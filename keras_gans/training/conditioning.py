@@ -48,7 +48,14 @@ import tensorflow as tf
 
 from keras_gans import networks, penalties, rng
 
-__all__ = ["Conditioning", "frequencies", "maybe", "pair", "penalty_view"]
+__all__ = [
+    "Conditioning",
+    "frequencies",
+    "maybe",
+    "pair",
+    "penalty_view",
+    "sample_labels",
+]
 
 
 def pair(x, labels):
@@ -365,15 +372,63 @@ def penalty_view(fn, discriminator, real, fake):
     return Conditioning.bind(discriminator, labels), x_real, x_fake
 
 
-def maybe(num_classes: Optional[int], label_distribution) -> Optional[
-    Conditioning
-]:
-    """A ``Conditioning`` for ``num_classes``, None for None."""
+def maybe(
+    num_classes: Optional[int],
+    label_distribution,
+    generator=None,
+    discriminator=None,
+) -> Optional[Conditioning]:
+    """A ``Conditioning`` for ``num_classes`` (checked against the networks
+    when given), None for None (then the networks must not take labels)."""
     if num_classes is None:
         if not (
             isinstance(label_distribution, str)
             and label_distribution == "uniform"
         ):
             raise ValueError("label_distribution needs num_classes.")
+        if generator is not None and (
+            networks.is_conditional(generator)
+            or networks.discriminator_conditioning(discriminator)
+        ):
+            raise ValueError(
+                "The generator or discriminator takes [x, label]; pass "
+                "num_classes to GAN for class-conditional training."
+            )
         return None
-    return Conditioning(num_classes, label_distribution)
+    conditioning = Conditioning(num_classes, label_distribution)
+    if generator is not None:
+        conditioning.check_networks(generator, discriminator)
+    return conditioning
+
+
+def sample_labels(conditioning, n, seed, labels, sample_seed):
+    """The labels ``GAN.generate`` feeds its generator: None for an
+    unconditional GAN (where ``labels`` must be None); ``labels`` checked
+    (an int for all ``n``, or ``n`` class indices); or, for None, draws
+    from the fake-label distribution (with an int ``seed``: its stream
+    ``"labels/sample"``; else the ``keras.random`` ``sample_seed``)."""
+    if conditioning is None:
+        if labels is not None:
+            raise ValueError(
+                "labels given to an unconditional GAN (num_classes is None)."
+            )
+        return None
+    if labels is None:
+        if seed is None:
+            u = keras.random.uniform((n,), seed=sample_seed)
+            u = tf.maximum(u, np.float32(2**-24))  # (0, 1]
+        else:
+            u = rng.uniform([n], rng.stream(int(seed), "labels/sample"))
+        return conditioning.from_uniform(u)
+    labels = np.asarray(labels)
+    if labels.size == 0:
+        labels = labels.astype(np.int32)
+    if labels.ndim == 0:
+        labels = np.full(n, labels)
+    if labels.shape != (n,):
+        raise ValueError(
+            f"labels must be {n} class indices (shape [{n}]), got shape "
+            f"{labels.shape}."
+        )
+    conditioning.check_array(labels)
+    return tf.constant(labels.astype(np.int32))

@@ -22,12 +22,13 @@ The rules for ``GAN.compile``'s defaults, in one place
   discriminators made of Dense layers only (convolutions stay with oneDNN
   on CPU);
 - ``steps_per_execution="auto"``: resolved at each ``fit`` by
-  ``auto_steps_per_execution(steps_per_epoch)``, the largest divisor of
-  ``steps_per_epoch`` up to ``AUTO_STEPS_PER_EXECUTION`` (an execution
-  never runs past the end of an epoch, which Keras would otherwise do),
-  or ``AUTO_STEPS_PER_EXECUTION`` when the data sets the epoch's length;
-  1 under a multi-replica strategy (Keras' multi-step loop fails there on
-  a finite distributed dataset). Per-step callbacks then run once per
+  ``auto_steps_per_execution``. With the fused XLA loop it is
+  ``AUTO_STEPS_PER_EXECUTION`` and the last execution of an epoch runs
+  only the epoch's remaining steps (Keras would run past the end of the
+  epoch); otherwise the largest divisor of ``steps_per_epoch`` up to
+  ``AUTO_STEPS_PER_EXECUTION`` (the cap when the data sets the epoch's
+  length); 1 under a multi-replica strategy (Keras' multi-step loop fails
+  there on a finite distributed dataset). Per-step callbacks then run once per
   execution, as Keras documents for ``steps_per_execution``.
 """
 
@@ -89,26 +90,65 @@ def check_steps_per_execution(value):
     return value
 
 
-def auto_steps_per_execution(steps_per_epoch=None, strategy=None) -> int:
-    """Steps per execution for ``steps_per_execution="auto"``: the largest
-    divisor of ``steps_per_epoch`` that is at most
-    ``AUTO_STEPS_PER_EXECUTION`` (the whole cap when the data sets the
-    epoch's length, ``steps_per_epoch=None``); 1 under a strategy with
-    several replicas."""
+def auto_steps_per_execution(
+    steps_per_epoch=None, strategy=None, fused=False
+) -> int:
+    """Steps per execution for ``steps_per_execution="auto"``: the cap
+    ``AUTO_STEPS_PER_EXECUTION`` for the fused XLA loop (``fused``, which
+    cuts an epoch's last execution short) or when the data sets the
+    epoch's length (``steps_per_epoch=None``); else the largest divisor of
+    ``steps_per_epoch`` up to the cap; 1 under a strategy with several
+    replicas."""
     strategy = strategy or tf.distribute.get_strategy()
     if strategy.num_replicas_in_sync > 1:
         return 1
     cap = AUTO_STEPS_PER_EXECUTION
-    if steps_per_epoch is None:
+    if steps_per_epoch is None or fused:
         return cap
     steps = int(steps_per_epoch)
     return max(k for k in range(1, min(cap, steps) + 1) if steps % k == 0)
 
 
+class EpochCursor:
+    """Where the fused loop is in an epoch of ``steps`` steps (None: the
+    data sets the epoch's length)."""
+
+    def __init__(self, steps=None):
+        self.steps = steps
+        self.position = 0
+
+    def limit(self, k: int) -> int:
+        """Steps the next execution of ``k`` may run."""
+        return k if not self.steps else min(k, self.steps - self.position)
+
+    def advance(self, count: int) -> None:
+        if self.steps:
+            self.position = (self.position + count) % self.steps
+
+
+def _fuses(model, steps_per_execution) -> bool:
+    strategy = model.distribute_strategy
+    return (
+        model.jit_compile
+        and steps_per_execution > 1
+        and not model.run_eagerly
+        and strategy.num_replicas_in_sync == 1
+        and not isinstance(strategy, tf.distribute.MirroredStrategy)
+        and not distribute.is_multi_worker(strategy)
+    )
+
+
 def set_auto_steps_per_execution(model, steps_per_epoch=None) -> None:
     """Sets ``model.steps_per_execution`` by ``auto_steps_per_execution``
-    (before a ``fit``), dropping its train function when that changes."""
-    steps = auto_steps_per_execution(steps_per_epoch, model.distribute_strategy)
+    (before a ``fit``), dropping its train function when that changes;
+    with the fused loop, the epoch length its executions keep to."""
+    fused = _fuses(model, AUTO_STEPS_PER_EXECUTION)
+    steps = auto_steps_per_execution(
+        steps_per_epoch, model.distribute_strategy, fused
+    )
+    model._fused_epoch = EpochCursor(
+        int(steps_per_epoch) if fused and steps_per_epoch else None
+    )
     if steps != model.steps_per_execution:
         model.steps_per_execution = steps
         model.train_function = None
@@ -121,14 +161,7 @@ def train_function(gan, build_default):
     if distribute.is_multi_worker(strategy):
         return distribute.multi_worker_train_function(gan, gan.logs)
     default = build_default()
-    fuse = (
-        gan.jit_compile
-        and gan.steps_per_execution > 1
-        and not gan.run_eagerly
-        and strategy.num_replicas_in_sync == 1
-        and not isinstance(strategy, tf.distribute.MirroredStrategy)
-    )
-    if fuse:
+    if _fuses(gan, gan.steps_per_execution):
         return _fused(gan, default)
     return default
 
@@ -155,9 +188,16 @@ def _fused(gan, fallback):
     run_steps = tf.function(run_steps, jit_compile=True, reduce_retracing=True)
 
     @tf.function(reduce_retracing=True)
-    def pull_and_run(iterator):
+    def pull_and_run(iterator, limit):
         spec = iterator.element_spec
-        optionals = [iterator.get_next_as_optional() for _ in range(k)]
+        optionals = [
+            tf.cond(
+                i < limit,
+                iterator.get_next_as_optional,
+                lambda: tf.experimental.Optional.empty(spec),
+            )
+            for i in range(k)
+        ]
         batches = [
             tf.cond(opt.has_value(), opt.get_value, lambda: _zeros(spec))
             for opt in optionals
@@ -175,9 +215,17 @@ def _fused(gan, fallback):
             iterator.element_spec
         ):
             return fallback(iterator)
-        count, logs = pull_and_run(iterator)
-        if int(count) == 0:
+        # An epoch of ``steps_per_epoch="auto"`` (set by GAN.fit): its last
+        # execution runs only the epoch's remaining steps.
+        epoch = getattr(gan, "_fused_epoch", None) or EpochCursor()
+        count, logs = pull_and_run(
+            iterator, tf.constant(epoch.limit(k), tf.int32)
+        )
+        count = int(count)
+        if count == 0:
+            epoch.position = 0
             raise StopIteration
+        epoch.advance(count)
         return logs
 
     function.fused_steps = k
