@@ -9,9 +9,9 @@ penalty and imbalanced real weight of Thanh-Tung & Tran (2020)::
 The parts it is made of live in ``keras_gans.training``: the adversarial
 objective, the penalty regulariser (lazy schedule), the unrolled G
 objective, the generator EMA, the augmentation of D's inputs (DiffAugment,
-ADA, instance noise), the D warm-up, the ``DiscriminatorHook`` protocol
-and the execution strategies. It trains with plain ``model.fit`` and the standard
-Keras callbacks, and is exact under ``tf.distribute``: losses are scaled to
+ADA, instance noise), the D warm-up, class conditioning, the
+``DiscriminatorHook`` protocol and the execution strategies. It trains
+with plain ``model.fit`` and the standard Keras callbacks, and is exact under ``tf.distribute``: losses are scaled to
 the global batch and all randomness is drawn replica-consistently from
 named streams (``keras_gans.rng``).
 """

@@ -59,7 +59,9 @@ def auto_jit_compile(discriminator) -> bool:
     if layers is None:
         return False
     return all(
-        isinstance(layer, keras.layers.Dense) for layer in layers if layer.weights
+        isinstance(layer, keras.layers.Dense)
+        for layer in layers
+        if layer.weights
     )
 
 
