@@ -432,7 +432,7 @@ class GAN(keras.Model):
         """The seed of step ``index`` of the named stream of ``root``
         (default: the model's seed)."""
         root = self.rng_seed if root is None else root
-        return rng.fold_in(rng.stream(root, stream), index)
+        return rng.step_seed(root, stream, index)
 
     def latent(self, batch, seed):
         """``[batch, latent_dim]`` N(0, I) latents from ``seed``."""

@@ -53,6 +53,7 @@ __all__ = [
     "seed_tensor",
     "stream",
     "stream_int",
+    "step_seed",
     "fold_in",
     "split_seed",
     "stream_names",
@@ -72,7 +73,9 @@ _NAMES: Dict[int, str] = {}
 
 def _name_id(name: str) -> int:
     if not isinstance(name, str) or not name:
-        raise ValueError(f"A stream name must be a non-empty str, got {name!r}.")
+        raise ValueError(
+            f"A stream name must be a non-empty str, got {name!r}."
+        )
     code = zlib.crc32(name.encode("utf-8"))
     other = _NAMES.setdefault(code, name)
     if other != name:
@@ -180,6 +183,12 @@ def fold_in(seed, data):
     tensor in [0, 2^62), e.g. a step count)."""
     c0 = tf.constant(INDEXED_BASE, tf.uint64) + _uint64(data)
     return _philox([2], seed, c0, tf.int64)
+
+
+def step_seed(seed, name: str, index):
+    """The seed of step ``index`` of the stream ``name`` of ``seed``:
+    ``fold_in(stream(seed, name), index)``."""
+    return fold_in(stream(seed, name), index)
 
 
 def split_seed(seed, num):

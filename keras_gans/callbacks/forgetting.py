@@ -167,7 +167,7 @@ class ForgettingCallback(DiagnosticCallback):
             fakes = current_fakes(
                 gan,
                 self.batch_size,
-                rng.fold_in(rng.stream(self.seed, "forgetting/frozen"), count),
+                rng.step_seed(self.seed, "forgetting/frozen", count),
             )
             state.fakes[count].assign(fakes)
             state.freeze_steps[count].assign(step)

@@ -155,7 +155,7 @@ class InputAugmentation:
         at the clean batches (``discriminator`` itself when off)."""
         if not self.active:
             return real, fake, discriminator
-        seed = rng.fold_in(rng.stream(root, "augment/discriminator"), index)
+        seed = rng.step_seed(root, "augment/discriminator", index)
         real_t = self._transform(real, rng.stream(seed, "real"), iteration)
         fake_t = self._transform(fake, rng.stream(seed, "fake"), iteration)
         penalty_seed = rng.stream(seed, "penalty")
@@ -169,7 +169,7 @@ class InputAugmentation:
         """``T(fake)`` for G's loss at GAN iteration ``iteration``."""
         if not self.active:
             return fake
-        seed = rng.fold_in(rng.stream(root, "augment/generator"), iteration)
+        seed = rng.step_seed(root, "augment/generator", iteration)
         return self._transform(fake, seed, iteration)
 
     def after_discriminator_step(self, real_logits) -> None:

@@ -182,10 +182,7 @@ class AttachedHooks:
                 StepContext(
                     gan=gan,
                     real=real,
-                    seed=rng.fold_in(
-                        rng.stream(root, "hook/" + hook.stream_name),
-                        index,
-                    ),
+                    seed=rng.step_seed(root, "hook/" + hook.stream_name, index),
                     critic_index=critic_index,
                     iteration=iteration,
                 ),
