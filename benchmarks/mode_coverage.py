@@ -11,6 +11,7 @@ resumes, and several processes (e.g. one per data set) can share the file;
   python benchmarks/mode_coverage.py --datasets=grid --variants=r1,zero_gp
 """
 
+import dataclasses
 import json
 import os
 import platform
@@ -52,8 +53,9 @@ flags.DEFINE_bool("table_only", False, "Only print the table of --results.")
 
 
 def config_for(variant, dataset, seed, steps, hidden_units):
-    """The ``mode_coverage/VARIANT`` preset of one run."""
-    return presets.preset(
+    """The ``mode_coverage/VARIANT`` preset of one run (an annealed
+    instance noise falls to 0 over the run's ``steps``)."""
+    config = presets.preset(
         f"mode_coverage/{variant}",
         dataset=dataset,
         seed=seed,
@@ -62,6 +64,9 @@ def config_for(variant, dataset, seed, steps, hidden_units):
         log_every=steps // 4,
         eval_every=steps,
     )
+    if config.instance_noise_anneal_steps:
+        config = dataclasses.replace(config, instance_noise_anneal_steps=steps)
+    return config
 
 
 def _hidden(record):
