@@ -401,6 +401,12 @@ class TrainConfig:
         "keras_gans.config.DATASET_DEFAULTS apply to the flags not given.",
         choices=DATASETS,
     )
+    train_examples: int = setting(
+        0,
+        "Image data sets: train on only the first N images of the train "
+        "split (the small-data case, e.g. 100); 0: all of them.",
+        lower=0,
+    )
     data_dir: str = setting(
         "",
         "tensorflow-datasets data directory (mnist, cifar10, celeb_a); "
@@ -725,6 +731,20 @@ class TrainConfig:
                 f"network 'dcgan' needs an image data set, got "
                 f"{self.dataset!r}.",
             )
+        if self.train_examples and not self.is_image:
+            raise ConfigError(
+                "train_examples",
+                f"train_examples is for image data sets; dataset "
+                f"{self.dataset!r} is an unbounded mixture (use 0).",
+            )
+        if self.train_examples and self.dataset in ("digits", "stacked_digits"):
+            available = data.DIGITS_TRAIN_SIZE
+            if self.train_examples > available:
+                raise ConfigError(
+                    "train_examples",
+                    f"train_examples={self.train_examples} is more than the "
+                    f"{available} digits of the train split.",
+                )
         if self.conditional:
             if self.dataset not in data.LABELLED:
                 raise ConfigError(

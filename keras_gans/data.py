@@ -233,6 +233,8 @@ DIGITS_SPLITS = ("train", "test", "all")
 # The held-out split: a fixed permutation of the 1797 digits, last 20 %.
 _DIGITS_TEST_FRACTION = 0.2
 _DIGITS_SPLIT_SEED = 20_180_922
+# scikit-learn's 1797 digits less the held-out fifth.
+DIGITS_TRAIN_SIZE = 1797 - int(round(_DIGITS_TEST_FRACTION * 1797))
 
 
 def digits(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
@@ -325,11 +327,27 @@ def _draw_digits(images, labels, n, seed, channels):
     return stacked, tf.reduce_sum(digit * powers, axis=1), digit
 
 
+def _first(arrays, examples, what):
+    """The first ``examples`` rows of ``arrays`` (all of them for None)."""
+    if examples is None:
+        return arrays
+    available = len(arrays[0])
+    if int(examples) != examples or not 1 <= examples <= available:
+        raise ValueError(
+            f"examples must be an integer in [1, {available}] (the size of "
+            f"{what}), got {examples}."
+        )
+    return tuple(a[: int(examples)] for a in arrays)
+
+
 def _digits_pipeline(
-    split, batch_size, seed, start_step, channels, stream, with_labels
+    split, batch_size, seed, start_step, channels, stream, with_labels,
+    examples,
 ):
     _check_batch(batch_size)
-    images, labels = digits(split)
+    images, labels = _first(
+        digits(split), examples, f"the digits {split!r} split"
+    )
     images, labels = tf.constant(images), tf.constant(labels)
     return _step_indexed(
         lambda seed_i: _pick(
@@ -348,16 +366,19 @@ def digits_dataset(
     split: str = "train",
     start_step: int = 0,
     labels: bool = False,
+    examples: Optional[int] = None,
 ) -> tf.data.Dataset:
     """Infinite pipeline of ``[batch_size, 8, 8, 1]`` digits in [-1, 1].
 
-    Each batch is drawn uniformly with replacement from ``digits(split)``;
+    Each batch is drawn uniformly with replacement from ``digits(split)``
+    (its first ``examples`` images when given: the small-data case);
     batch ``i`` depends only on ``(seed, i)``, and the first batch is batch
     ``start_step`` (for resuming). ``labels``: yield ``(images, digits)``
     (int32 0..9).
     """
     return _digits_pipeline(
-        split, batch_size, seed, start_step, 1, "data/digits", labels
+        split, batch_size, seed, start_step, 1, "data/digits", labels,
+        examples,
     )
 
 
@@ -367,11 +388,13 @@ def stacked_digits(
     split: str = "train",
     start_step: int = 0,
     labels: Union[bool, str] = False,
+    examples: Optional[int] = None,
 ) -> tf.data.Dataset:
     """Infinite pipeline of stacked digits ``[batch_size, 8, 8, 3]``.
 
     Each sample stacks three digits, drawn independently and uniformly with
-    replacement from ``digits(split)``, as its three channels (the
+    replacement from ``digits(split)`` (its first ``examples`` images when
+    given), as its three channels (the
     offline analogue of stacked MNIST: 10^3 = 1000 modes, the label
     ``100 * l0 + 10 * l1 + l2``). Batch ``i`` depends only on ``(seed, i)``;
     the first batch is batch ``start_step``. ``labels``: yield ``(images,
@@ -379,7 +402,8 @@ def stacked_digits(
     the per-channel digits int32 ``[batch_size, 3]``.
     """
     return _digits_pipeline(
-        split, batch_size, seed, start_step, 3, "data/stacked_digits", labels
+        split, batch_size, seed, start_step, 3, "data/stacked_digits", labels,
+        examples,
     )
 
 
@@ -510,6 +534,7 @@ def image_dataset(
     download: bool = False,
     shuffle_buffer: int = 10_000,
     labels: bool = False,
+    examples: Optional[int] = None,
 ) -> tf.data.Dataset:
     """Infinite training pipeline of ``[batch_size, H, W, C]`` images.
 
@@ -520,23 +545,33 @@ def image_dataset(
     size); resuming at ``start_step`` skips
     that many batches of the same seeded stream, so it is exact too (but
     reads through the skipped batches). ``labels``: yield ``(images,
-    labels)`` batches (see the module docstring).
+    labels)`` batches (see the module docstring). ``examples``: train on
+    only the first ``examples`` images of the ``train`` split (the
+    small-data case; None: all of them).
 
     Raises:
-        ValueError: unknown ``name``.
+        ValueError: unknown ``name``, or ``examples`` outside [1, the
+            split's size].
         DataNotAvailableError: see ``tfds_images``.
     """
     image_shape(name)
     _check_batch(batch_size)
     if name == "digits":
         return digits_dataset(
-            batch_size, seed, start_step=start_step, labels=labels
+            batch_size, seed, start_step=start_step, labels=labels,
+            examples=examples,
         )
     if name == "stacked_digits":
         return stacked_digits(
-            batch_size, seed, start_step=start_step, labels=labels
+            batch_size, seed, start_step=start_step, labels=labels,
+            examples=examples,
         )
     ds = tfds_images(name, "train", data_dir, download, labels=labels)
+    if examples is not None:
+        size = int(ds.cardinality().numpy())
+        if size > 0:
+            _first((range(size),), examples, f"{name}'s train split")
+        ds = ds.take(int(examples))
     size = int(ds.cardinality().numpy())
     if size > 0:  # no bigger buffer than the data set
         shuffle_buffer = min(shuffle_buffer, size)

@@ -229,6 +229,18 @@ _TABLE3 = {
         "DCGAN-0GP, lambda=100 + G EMA 0.999",
         dict(penalty="zero_gp", penalty_weight=100.0, ema_decay=0.999),
     ),
+    # Issue 14's stabilisers on DCGAN-NS, each alone, settings fixed before
+    # any run: DiffAugment's full policy (Zhao et al. 2020) and ADA with all
+    # its ops, target 0.6 (Karras et al. 2020).
+    "ns_sn": Variant(
+        "DCGAN-NS + spectral norm on D",
+        dict(penalty="none", spectral_norm=True),
+    ),
+    "ns_diffaugment": Variant(
+        "DCGAN-NS + DiffAugment color,translation,cutout",
+        dict(penalty="none", augment="diffaugment:color,translation,cutout"),
+    ),
+    "ns_ada": Variant("DCGAN-NS + ADA", dict(penalty="none", augment="ada")),
 }
 
 # ---------------------------------------------- benchmarks/mode_coverage.py

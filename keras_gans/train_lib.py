@@ -311,6 +311,7 @@ def _training_data(config, step):
             data_dir=config.data_dir or None,
             download=config.download_data,
             labels=config.conditional,
+            examples=config.train_examples or None,
         )
     return data.toy_dataset(
         config.dataset,

@@ -62,6 +62,14 @@ def test_bad_values_name_the_field(changes, message):
         dataclasses.replace(TrainConfig(), **changes).validate()
 
 
+def test_train_examples_is_for_image_data_within_the_split():
+    with pytest.raises(ConfigError, match="train_examples is for image"):
+        TrainConfig(train_examples=100).validate()
+    with pytest.raises(ConfigError, match="more than the 1438 digits"):
+        TrainConfig(dataset="digits", train_examples=1439).validate()
+    TrainConfig(dataset="stacked_digits", train_examples=1438).validate()
+
+
 def test_data_set_defaults_apply_from_python():
     """TrainConfig(dataset=...) gets the data set's defaults, never the
     ring's; given fields win."""

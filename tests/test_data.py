@@ -142,6 +142,58 @@ def test_digits_dataset_and_image_dataset():
         data.stacked_digits(0, seed=0)
 
 
+def test_train_examples_draws_only_the_first_images():
+    train, labels = data.digits("train")
+    first = {train[i].tobytes() for i in range(5)}
+    assert len(first) == 5  # five distinct images to tell apart
+    small = next(iter(data.image_dataset("digits", 256, 0, examples=5)))
+    assert {im.tobytes() for im in small.numpy()} == first  # all 5, only
+    stacked, digit = next(
+        iter(data.stacked_digits(256, 0, labels="channels", examples=5))
+    )
+    channels = {
+        stacked.numpy()[i, ..., c].tobytes()
+        for i in range(256) for c in range(3)
+    }
+    assert channels == {train[i, ..., 0].tobytes() for i in range(5)}
+    assert set(np.unique(digit.numpy())) <= set(labels[:5])
+    # The same stream as the full set's pipeline, just fewer images.
+    np.testing.assert_array_equal(
+        next(iter(data.digits_dataset(8, 3, examples=len(train)))).numpy(),
+        next(iter(data.digits_dataset(8, 3))).numpy(),
+    )
+    for bad in (0, len(train) + 1, 2.5):
+        with pytest.raises(ValueError, match="examples must be an integer"):
+            data.digits_dataset(8, 0, examples=bad)
+
+
+def test_train_examples_takes_the_first_tfds_images(tmp_path):
+    import tensorflow_datasets as tfds
+
+    with tfds.testing.mock_data(num_examples=6):
+        first = np.stack(
+            list(
+                data.tfds_images("mnist", "train", str(tmp_path), True)
+                .take(2)
+                .as_numpy_iterator()
+            )
+        )
+        batch = next(
+            iter(
+                data.image_dataset(
+                    "mnist", 8, 0, data_dir=str(tmp_path), download=True,
+                    examples=2,
+                )
+            )
+        ).numpy()
+        with pytest.raises(ValueError, match=r"\[1, 6\]"):
+            data.image_dataset(
+                "mnist", 8, 0, data_dir=str(tmp_path), download=True,
+                examples=7,
+            )
+    assert {im.tobytes() for im in batch} == {im.tobytes() for im in first}
+
+
 @pytest.mark.parametrize(
     "name,shape", [("mnist", (28, 28, 1)), ("cifar10", (32, 32, 3))]
 )
