@@ -1,82 +1,117 @@
-"""Per-step cost of the issue-14 options on one D step (GAN-NS + R1, Adam),
-plain vs option, with and without XLA. Run: python benchmarks/option_cost.py
-(a rough microbenchmark: CPU timings on a shared machine are noisy)."""
+"""Cost of each stabiliser and of conditioning: ms per training step.
 
-import time
+The library's own step (``train_lib.build_gan`` and ``training_data`` of
+the config, ``fit`` with what ``compile()`` picks: ``jit_compile="auto"``,
+50 steps an execution), one D and one G update a step, for a plain set-up
+and the same set-up with one option on:
 
-import keras
-import numpy as np
-import tensorflow as tf
+- ``ring``: GAN-NS + Adam, 3 x 128 ReLU MLPs, batch 256
+  (``mode_coverage/ns_adam``);
+- ``digits``: DCGAN-NS on 8x8 digits, batch 64, no penalty, no EMA
+  (``table3/ns`` on digits).
 
-from keras_gans import augment, losses, networks, penalties
+Every set-up is built and traced first, then all are timed in turn,
+``--repeats`` bursts of about ``--seconds`` each, best burst counted
+(``timing.measure``), so the ratios are fair on a shared machine.
 
-SEED = tf.constant([1, 2], tf.int64)
+  python benchmarks/option_cost.py
+  python benchmarks/option_cost.py --setups=digits --repeats=5
+"""
+
+import dataclasses
+import os
+import platform
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from absl import app, flags, logging  # noqa: E402
+
+from keras_gans import presets, train_lib  # noqa: E402
+
+import timing  # noqa: E402
+
+FLAGS = flags.FLAGS
+
+_ADAM = presets.preset("mode_coverage/ns_adam").d_optimizer
+_R1_L2 = dict(penalty="r1", penalty_weight=0.1)
+# set-up -> (plain preset, preset overrides, [(option, overrides)]).
+SETUPS = {
+    "ring": (
+        "mode_coverage/ns_adam",
+        dict(dataset="ring"),
+        [
+            ("spectral norm", dict(spectral_norm=True)),
+            ("label smoothing 0.9", dict(label_smoothing=0.9)),
+            ("instance noise 0.1", dict(instance_noise=0.1)),
+            ("R1 (L2) 0.1", _R1_L2),
+            ("R1 L1 norm 0.1", dict(_R1_L2, penalty_norm="l1")),
+            ("layer R1 (dense_1)", dict(_R1_L2, penalty_layer="dense_1")),
+            (
+                "D weight decay 0.004",
+                dict(d_optimizer=dataclasses.replace(_ADAM, weight_decay=0.004)),
+            ),
+            ("D L1 weights 1e-4", dict(d_l1=1e-4)),
+            ("projection (25 modes)", dict(dataset="grid", conditional=True)),
+            (
+                "AC-GAN (25 modes)",
+                dict(dataset="grid", conditional=True, conditioning="acgan"),
+            ),
+        ],
+    ),
+    "digits": (
+        "table3/ns",
+        dict(dataset="digits", ema_decay=0.0),
+        [
+            ("spectral norm", dict(spectral_norm=True)),
+            (
+                "DiffAugment c,t,cutout",
+                dict(augment="diffaugment:color,translation,cutout"),
+            ),
+            ("ADA (p from 0)", dict(augment="ada")),
+            ("instance noise 0.1", dict(instance_noise=0.1)),
+            ("projection + CBN G", dict(conditional=True)),
+            ("AC-GAN + CBN G", dict(conditional=True, conditioning="acgan")),
+        ],
+    ),
+}
+
+flags.DEFINE_list("setups", list(SETUPS), f"Subset of {list(SETUPS)}.")
+flags.DEFINE_integer("repeats", 3, "Timed bursts per row.", lower_bound=1)
+flags.DEFINE_float("seconds", 2.0, "Approximate length of one burst.")
 
 
-def bench(build, x, extra=None, jit=False, steps=60):
-    d = build()
-    opt = keras.optimizers.Adam(1e-4)
-    opt.build(d.trainable_weights)
-
-    @tf.function(jit_compile=jit)
-    def step(x):
-        with tf.GradientTape() as tape:
-            xin = extra(x, SEED) if extra else x
-            real, fake = d(xin, training=True), d(xin * 0.5, training=True)
-            lr, lf, _ = losses.non_saturating(real, fake)
-            loss = lr + lf + 10.0 * penalties.r1(d, x, x, SEED)
-        grads = tape.gradient(loss, d.trainable_weights)
-        opt.apply(grads, d.trainable_weights)
-
-    step(x)
-    step(x)
-    start = time.perf_counter()
-    for _ in range(steps):
-        step(x)
-    return (time.perf_counter() - start) / steps * 1e3
+def timed(label, name, overrides):
+    config = presets.preset(name, **overrides)
+    gan = train_lib.build_gan(config)
+    return timing.Timed(
+        label, gan, train_lib.training_data(config), 50
+    )
 
 
-def main():
-    ring = tf.constant(np.random.randn(256, 2).astype("float32"))
-    img = np.random.rand(64, 8, 8, 1).astype("float32") * 2 - 1
-    img = tf.constant(img)
-
-    def mlp(sn=False):
-        return networks.mlp_discriminator(2, spectral_norm=sn)
-
-    def dcgan(sn=False):
-        return networks.dcgan_discriminator(
-            (8, 8, 1), 64, seed=0, spectral_norm=sn
+def main(argv):
+    del argv
+    logging.set_verbosity(logging.WARNING)
+    unknown = sorted(set(FLAGS.setups) - set(SETUPS))
+    if unknown:
+        raise app.UsageError(
+            f"--setups: unknown {unknown}; valid: {', '.join(SETUPS)}"
         )
-
-    def diffaugment(x, s):
-        return augment.diff_augment(
-            x, "diffaugment:color,translation,cutout", s
-        )
-
-    ada = augment.AdaptiveAugment(initial_p=0.5)
-    rows = []
-    for jit in (False, True):
-        base = bench(mlp, ring, jit=jit)
-        sn = bench(lambda: mlp(True), ring, jit=jit)
-        rows.append(("ring MLP D + SN", jit, base, sn))
-        base = bench(dcgan, img, jit=jit)
-        rows.append(
-            ("digits DCGAN D + SN", jit, base,
-             bench(lambda: dcgan(True), img, jit=jit))
-        )
-        rows.append(
-            ("digits + DiffAugment", jit, base,
-             bench(dcgan, img, extra=diffaugment, jit=jit))
-        )
-        rows.append(
-            ("digits + ADA p=0.5", jit, base,
-             bench(dcgan, img, extra=ada.apply, jit=jit))
-        )
-    print(f"{'D step (ms)':<24}{'xla':>6}{'plain':>9}{'option':>9}{'ratio':>7}")
-    for name, jit, a, b in rows:
-        print(f"{name:<24}{str(jit):>6}{a:>9.2f}{b:>9.2f}{b / a:>7.2f}")
+    print(
+        f"ms per step, best of {FLAGS.repeats} bursts ({platform.machine()},"
+        f" {os.cpu_count()} CPUs)"
+    )
+    print(f"{'set-up':<8}{'option':<26}{'ms/step':>9}{'x plain':>9}")
+    for setup in FLAGS.setups:
+        name, base, options = SETUPS[setup]
+        rows = [timed("plain", name, base)] + [
+            timed(label, name, {**base, **extra}) for label, extra in options
+        ]
+        timing.measure(rows, FLAGS.repeats, FLAGS.seconds)
+        plain = 1e3 / rows[0].best
+        for t in rows:
+            ms = 1e3 / t.best
+            print(f"{setup:<8}{t.label:<26}{ms:>9.2f}{ms / plain:>9.2f}")
 
 
 if __name__ == "__main__":
-    main()
+    app.run(main)

@@ -41,7 +41,6 @@ import json
 import os
 import platform
 import time
-from typing import List
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -52,6 +51,8 @@ from absl import app, flags, logging  # noqa: E402
 
 from keras_gans import GAN, data, networks, penalties  # noqa: E402
 from keras_gans import train_lib  # noqa: E402
+
+from timing import Timed, measure  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list(
@@ -298,36 +299,6 @@ def default_setting(w: Workload, penalty: str):
 
 
 # ------------------------------------------------------------------ timing
-
-
-@dataclasses.dataclass
-class Timed:
-    label: str
-    model: keras.Model
-    dataset: tf.data.Dataset
-    spe: int
-    steps: int = 0
-    best: float = 0.0
-
-    def run(self, steps):
-        steps = max(self.spe, steps - steps % self.spe)
-        start = time.perf_counter()
-        self.model.fit(self.dataset, epochs=1, steps_per_epoch=steps, verbose=0)
-        return steps / (time.perf_counter() - start)
-
-
-def _warm(t: Timed, seconds: float):
-    t.run(2 * t.spe)  # trace
-    rate = t.run(4 * t.spe)
-    t.steps = int(max(t.spe, min(20000, rate * seconds)))
-
-
-def measure(impls: List[Timed], repeats: int, seconds: float):
-    for t in impls:
-        _warm(t, seconds)
-    for _ in range(repeats):
-        for t in impls:
-            t.best = max(t.best, t.run(t.steps))
 
 
 def matmul_gflops(n=2048, repeats=5):

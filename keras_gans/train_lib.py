@@ -300,7 +300,10 @@ def real_images(config: TrainConfig, n: int = 64) -> np.ndarray:
     return np.stack(list(ds.take(n).as_numpy_iterator()))
 
 
-def _training_data(config, step):
+def training_data(config: TrainConfig, step: int = 0) -> tf.data.Dataset:
+    """``config``'s infinite training pipeline from batch ``step`` on
+    (``batch_size * n_critic`` examples a batch; ``(x, label)`` pairs for a
+    conditional run)."""
     batch = config.batch_size * config.n_critic
     if config.is_image:
         return data.image_dataset(
@@ -579,7 +582,7 @@ def run(
 
     if config.is_image:
         # Missing tfds data or Inception weights: an error before training.
-        _training_data(config, 0)
+        training_data(config, 0)
         evaluator = image_evaluator(config)
         real = real_images(config)
     else:
@@ -672,7 +675,7 @@ def run(
     progress = _Progress(
         progress_path, step, float(earlier.get("wall_time_s", 0.0))
     )
-    dataset = _training_data(config, step)
+    dataset = training_data(config, step)
     start = time.time()
     if step < config.steps:
         gan.fit(

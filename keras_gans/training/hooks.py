@@ -86,6 +86,7 @@ class DiscriminatorHook:
 
     def before_discriminator_step(self, step: StepContext) -> None:
         """Runs before the D update."""
+        del step  # a real body: AutoGraph cannot convert a bare docstring
 
     def transform_fakes(self, fake, step: StepContext):
         """Returns the fake batch D trains on (by default ``fake``)."""
