@@ -652,3 +652,16 @@ def test_conditional_config_errors(overrides, flag, message):
     with pytest.raises(ConfigError, match=message) as error:
         dataclasses.replace(_COND_TOY, **overrides).validate()
     assert error.value.name == flag
+
+
+def test_train_examples_reaches_the_training_pipeline():
+    from keras_gans import data
+
+    config = TrainConfig(dataset="stacked_digits", train_examples=3)
+    batch = next(iter(train_lib.training_data(config))).numpy()
+    first = data.digits("train")[0][:3, ..., 0]
+    channels = {batch[i, ..., c].tobytes() for i in range(64) for c in range(3)}
+    assert channels == {im.tobytes() for im in first}
+    everything = TrainConfig(dataset="stacked_digits")
+    full = next(iter(train_lib.training_data(everything))).numpy()
+    assert len({full[i, ..., 0].tobytes() for i in range(64)}) > 3
