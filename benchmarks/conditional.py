@@ -103,15 +103,8 @@ def table(records):
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)
-    for name, given, valid in (
-        ("variants", FLAGS.variants, VARIANTS),
-        ("datasets", FLAGS.datasets, DATASETS),
-    ):
-        unknown = sorted(set(given) - set(valid))
-        if unknown:
-            raise app.UsageError(
-                f"--{name}: unknown {unknown}; valid: {', '.join(valid)}"
-            )
+    jsonl_runs.check_names("variants", FLAGS.variants, VARIANTS)
+    jsonl_runs.check_names("datasets", FLAGS.datasets, DATASETS)
     for name in ("image_steps", "grid_steps"):
         if getattr(FLAGS, name) % 500:
             raise app.UsageError(f"--{name} must be a multiple of 500.")

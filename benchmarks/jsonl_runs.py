@@ -11,7 +11,19 @@ import json
 import tempfile
 import time
 
+from absl import app
+
 from keras_gans import json_io
+
+
+def check_names(flag, given, valid):
+    """A one-line usage error naming ``--flag`` if ``given`` has a name
+    outside ``valid``."""
+    unknown = sorted(set(given) - set(valid))
+    if unknown:
+        raise app.UsageError(
+            f"--{flag}: unknown {unknown}; valid: {', '.join(valid)}"
+        )
 
 
 def done_keys(results, fields):

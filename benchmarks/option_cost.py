@@ -28,6 +28,7 @@ from absl import app, flags, logging  # noqa: E402
 
 from keras_gans import presets, train_lib  # noqa: E402
 
+import jsonl_runs  # noqa: E402
 import timing  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -91,11 +92,7 @@ def timed(label, name, overrides):
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)
-    unknown = sorted(set(FLAGS.setups) - set(SETUPS))
-    if unknown:
-        raise app.UsageError(
-            f"--setups: unknown {unknown}; valid: {', '.join(SETUPS)}"
-        )
+    jsonl_runs.check_names("setups", FLAGS.setups, SETUPS)
     print(
         f"ms per step, best of {FLAGS.repeats} bursts ({platform.machine()},"
         f" {os.cpu_count()} CPUs)"

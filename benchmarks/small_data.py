@@ -89,11 +89,7 @@ def table(records):
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)
-    unknown = sorted(set(FLAGS.variants) - set(VARIANTS))
-    if unknown:
-        raise app.UsageError(
-            f"--variants: unknown {unknown}; valid: {', '.join(VARIANTS)}"
-        )
+    jsonl_runs.check_names("variants", FLAGS.variants, VARIANTS)
     try:
         sizes = [int(n) for n in FLAGS.examples]
     except ValueError:
