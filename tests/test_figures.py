@@ -128,7 +128,7 @@ def test_forgetting_binary(tmp_path):
     out = _run(
         "forgetting.py",
         tmp_path,
-        "--variants=ns_sgd,zero_gp_sgd",
+        "--variants=zero_gp_sgd",
         "--steps=6",
         "--freeze_every=2",
         "--eval_every=2",
@@ -137,6 +137,7 @@ def test_forgetting_binary(tmp_path):
     )
     assert "mean max rise" in out
     results = json.loads((tmp_path / "results.json").read_text())
+    assert list(results["runs"]) == ["zero_gp_sgd"]
     run = results["runs"]["zero_gp_sgd"]
     assert run["freeze_steps"] == [2, 4] and run["eval_steps"] == [2, 4, 6]
     assert run["scores"][0][1] is None and run["scores"][2][1] is not None

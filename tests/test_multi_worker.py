@@ -35,12 +35,14 @@ def _env(tf_config=None):
     return env
 
 
-def _single(out, stop, checkpoints=None):
+def _single(tmp_path, stops):
+    """One process on the default strategy, training on through ``stops``:
+    its weights at each."""
+    out = str(tmp_path / "single{stop}.npz")
+    stop = ",".join(str(s) for s in stops)
     cmd = [sys.executable, WORKER, f"--out={out}", f"--stop={stop}"]
-    if checkpoints:
-        cmd.append(f"--checkpoints={checkpoints}")
     subprocess.run(cmd, env=_env(), check=True, timeout=300)
-    return dict(np.load(out))
+    return {s: dict(np.load(out.format(stop=s))) for s in stops}
 
 
 def _two_workers(tmp_path, tag, stop, checkpoints=None):
@@ -94,13 +96,15 @@ def test_two_workers_equal_one_process_and_resume(tmp_path):
     # Two workers train steps 0-4 (checkpointing), stop, and two new worker
     # processes resume from the checkpoint to step 8. At both points every
     # weight (both networks, EMA generator, optimizer slots and counters)
-    # equals the single-process run's.
+    # equals the single-process run's (one process training on through
+    # both points).
     checkpoints = tmp_path / "checkpoints"
     first = _two_workers(tmp_path, "first", stop=4, checkpoints=checkpoints)
     assert os.listdir(checkpoints)
     resumed = _two_workers(tmp_path, "resumed", stop=8, checkpoints=checkpoints)
+    singles = _single(tmp_path, (4, 8))
     for stop, workers in ((4, first), (8, resumed)):
-        single = _single(tmp_path / f"single{stop}.npz", stop=stop)
+        single = singles[stop]
         assert int(single["step"]) == stop
         for worker in workers:
             _assert_same(worker, single)

@@ -26,7 +26,9 @@ def _run(*args):
 @pytest.mark.slow
 def test_quick_table_runs_records_and_resumes(tmp_path):
     results = tmp_path / "table3.jsonl"
-    out = _run("--quick", "--variants=ns,zero_gp", f"--results={results}")
+    # 500 samples (not --quick's 2600): the metrics' cost, not their use.
+    flags = ("--quick", "--variants=ns,zero_gp", "--eval_samples=500")
+    out = _run(*flags, f"--results={results}")
     records = [json.loads(line) for line in results.read_text().splitlines()]
     assert [(r["variant"], r["seed"]) for r in records] == [
         ("ns", 0),
@@ -38,6 +40,6 @@ def test_quick_table_runs_records_and_resumes(tmp_path):
         assert {"kl", "classifier_score", "frechet_distance"} <= set(r)
     assert "modes /1000" in out and "DCGAN-0GP, lambda=100" in out
     # Done runs are skipped: the second call trains nothing.
-    again = _run("--quick", "--variants=ns,zero_gp", f"--results={results}")
+    again = _run(*flags, f"--results={results}")
     assert "[1/2]" not in again and len(results.read_text().splitlines()) == 2
     assert "DCGAN-NS" in again

@@ -2,8 +2,10 @@
 
 With ``TF_CONFIG`` set it trains under ``MultiWorkerMirroredStrategy``;
 without, on the default strategy. It trains a tiny GAN on a fixed global
-batch stream from ``--start`` to ``--stop`` steps (resuming from, and saving
-to, ``--checkpoints`` when given) and writes every weight to ``--out``.
+batch stream from its start (0, or the checkpoint's step) to ``--stop`` steps
+(resuming from, and saving to, ``--checkpoints`` when given) and writes every
+weight to ``--out``. ``--stop=4,8`` trains on in the same process, writing
+``--out`` (a pattern with ``{stop}``) at each stop.
 """
 
 import argparse
@@ -24,7 +26,7 @@ STEPS_PER_EPOCH = 2
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True)
-    parser.add_argument("--stop", type=int, required=True)
+    parser.add_argument("--stop", required=True, help="STOP[,STOP...]")
     parser.add_argument("--checkpoints", default=None)
     parser.add_argument("--penalty", default="r1")
     args = parser.parse_args()
@@ -57,25 +59,28 @@ def main():
         checkpoint = kg.callbacks.Checkpoint(gan, args.checkpoints)
         start = checkpoint.restore()
         callbacks.append(checkpoint)
-    # Batch i of the stream depends only on i, as with keras_gans.data.
-    stream = tf.data.Dataset.counter(start).map(
-        lambda i: tf.random.stateless_normal([GLOBAL_BATCH, 2], [i, 3])
-    )
-    history = gan.fit(
-        stream,
-        initial_epoch=start // STEPS_PER_EPOCH,
-        epochs=args.stop // STEPS_PER_EPOCH,
-        steps_per_epoch=STEPS_PER_EPOCH,
-        verbose=0,
-        callbacks=callbacks,
-    ).history
-    np.savez(
-        args.out,
-        step=int(gan.g_optimizer.iterations.numpy()),
-        d_loss=np.array(history["d_loss"]),
-        **{f"w{i}": w.numpy() for i, w in enumerate(gan.weights)},
-    )
-
+    d_loss = []
+    for stop in [int(s) for s in args.stop.split(",")]:
+        # Batch i of the stream depends only on i, as with keras_gans.data.
+        stream = tf.data.Dataset.counter(start).map(
+            lambda i: tf.random.stateless_normal([GLOBAL_BATCH, 2], [i, 3])
+        )
+        history = gan.fit(
+            stream,
+            initial_epoch=start // STEPS_PER_EPOCH,
+            epochs=stop // STEPS_PER_EPOCH,
+            steps_per_epoch=STEPS_PER_EPOCH,
+            verbose=0,
+            callbacks=callbacks,
+        ).history
+        d_loss += history["d_loss"]
+        start = stop
+        np.savez(
+            args.out.format(stop=stop),
+            step=int(gan.g_optimizer.iterations.numpy()),
+            d_loss=np.array(d_loss),
+            **{f"w{i}": w.numpy() for i, w in enumerate(gan.weights)},
+        )
 
 if __name__ == "__main__":
     main()
