@@ -233,8 +233,10 @@ DIGITS_SPLITS = ("train", "test", "all")
 # The held-out split: a fixed permutation of the 1797 digits, last 20 %.
 _DIGITS_TEST_FRACTION = 0.2
 _DIGITS_SPLIT_SEED = 20_180_922
-# scikit-learn's 1797 digits less the held-out fifth.
-DIGITS_TRAIN_SIZE = 1797 - int(round(_DIGITS_TEST_FRACTION * 1797))
+# scikit-learn's 1797 digits: the held-out fifth, and the rest.
+_DIGITS_COUNT = 1797
+_DIGITS_TEST_SIZE = int(round(_DIGITS_TEST_FRACTION * _DIGITS_COUNT))
+DIGITS_TRAIN_SIZE = _DIGITS_COUNT - _DIGITS_TEST_SIZE
 
 
 def digits(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
@@ -267,7 +269,7 @@ def digits(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     if split == "all":
         return images, labels
     order = np.random.RandomState(_DIGITS_SPLIT_SEED).permutation(len(labels))
-    n_test = int(round(_DIGITS_TEST_FRACTION * len(labels)))
+    n_test = _DIGITS_TEST_SIZE
     index = order[-n_test:] if split == "test" else order[:-n_test]
     return images[index], labels[index]
 
@@ -327,16 +329,21 @@ def _draw_digits(images, labels, n, seed, channels):
     return stacked, tf.reduce_sum(digit * powers, axis=1), digit
 
 
-def _first(arrays, examples, what):
-    """The first ``examples`` rows of ``arrays`` (all of them for None)."""
-    if examples is None:
-        return arrays
-    available = len(arrays[0])
+def _check_examples(examples, available, what):
+    """Raises ValueError unless ``examples`` is an integer in [1,
+    ``available``] (``what``: the set it counts, for the message)."""
     if int(examples) != examples or not 1 <= examples <= available:
         raise ValueError(
             f"examples must be an integer in [1, {available}] (the size of "
             f"{what}), got {examples}."
         )
+
+
+def _first(arrays, examples, what):
+    """The first ``examples`` rows of ``arrays`` (all of them for None)."""
+    if examples is None:
+        return arrays
+    _check_examples(examples, len(arrays[0]), what)
     return tuple(a[: int(examples)] for a in arrays)
 
 
@@ -570,7 +577,7 @@ def image_dataset(
     if examples is not None:
         size = int(ds.cardinality().numpy())
         if size > 0:
-            _first((range(size),), examples, f"{name}'s train split")
+            _check_examples(examples, size, f"{name}'s train split")
         ds = ds.take(int(examples))
     size = int(ds.cardinality().numpy())
     if size > 0:  # no bigger buffer than the data set
