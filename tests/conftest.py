@@ -1,10 +1,24 @@
 """Test set-up: two logical CPU devices, so MirroredStrategy can be tested."""
 
+import importlib.util
 import os
+import pathlib
 
+import pytest
+
+# TensorFlow prints its start-up notices before its log level applies; with
+# several test processes they reach the terminal. It is loaded here as the
+# binaries load it (keras_gans/_startup.py, by path: the package itself
+# imports TensorFlow first).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+_spec = importlib.util.spec_from_file_location(
+    "_keras_gans_startup",
+    pathlib.Path(__file__).resolve().parents[1] / "keras_gans" / "_startup.py",
+)
+_startup = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_startup)
+_startup.quiet_tensorflow([])
 
-import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 _cpus = tf.config.list_physical_devices("CPU")
