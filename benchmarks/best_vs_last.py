@@ -12,15 +12,11 @@ lines) and skipped when there; --table_only reprints the table.
   python benchmarks/best_vs_last.py --seeds=1 --steps=20000
 """
 
-import dataclasses
-import json
-import os
-import tempfile
-
 from absl import app, flags, logging
 
-from keras_gans import json_io
-from keras_gans.config import DATASET_DEFAULTS, OptimizerConfig, TrainConfig
+from keras_gans import json_io, presets
+
+import jsonl_runs
 
 FLAGS = flags.FLAGS
 flags.DEFINE_integer("seeds", 1, "Seeds (0..seeds-1).", lower_bound=1)
@@ -36,25 +32,15 @@ _SCORES = ("kl", "frechet_distance", "kid", "modes", "precision", "recall")
 
 
 def config_for(seed):
-    defaults = {
-        k: v
-        for k, v in DATASET_DEFAULTS["stacked_digits"].items()
-        if k not in ("d_lr", "g_lr")
-    }
-    adam = OptimizerConfig(
-        learning_rate=DATASET_DEFAULTS["stacked_digits"]["d_lr"]
-    )
-    config = TrainConfig(
-        dataset="stacked_digits", d_optimizer=adam, g_optimizer=adam, **defaults
-    )
-    return dataclasses.replace(
-        config,
+    """keras-gans-train --dataset=stacked_digits's defaults, best kept."""
+    return presets.preset(
+        "stacked_digits",
         seed=seed,
         steps=FLAGS.steps,
         eval_every=FLAGS.eval_every,
         keep_best=FLAGS.monitor,
         log_every=500,
-    ).validate()
+    )
 
 
 def table(records):
@@ -79,30 +65,22 @@ def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)
     if not FLAGS.table_only:
-        from keras_gans import train_lib
-
-        done = {
-            (r["seed"], r["steps"], r["monitor"])
-            for r in json_io.read_json_lines(FLAGS.results)
-        }
-        for seed in range(FLAGS.seeds):
-            if (seed, FLAGS.steps, FLAGS.monitor) in done:
-                continue
-            config = config_for(seed)
-            with tempfile.TemporaryDirectory() as workdir:
-                result = train_lib.run(
-                    config, os.path.join(workdir, "run"), verbose=0
-                )
-            record = {
-                "seed": seed,
-                "steps": FLAGS.steps,
-                "monitor": FLAGS.monitor,
+        jobs = [
+            (dict(seed=seed, steps=FLAGS.steps, monitor=FLAGS.monitor),
+             config_for(seed))
+            for seed in range(FLAGS.seeds)
+        ]
+        jsonl_runs.run_missing(
+            jobs,
+            FLAGS.results,
+            lambda r: f"seed {r['seed']}: {r['wall_time_s']:.0f} s",
+            record=lambda key, result, seconds: {
+                **key,
                 "best": result["best"],
                 "history": result["history"],
                 "wall_time_s": result["wall_time_s"],
-            }
-            with open(FLAGS.results, "a") as f:
-                f.write(json.dumps(record) + "\n")
+            },
+        )
     print(table(json_io.read_json_lines(FLAGS.results)))
 
 

@@ -3,11 +3,14 @@
 ``run_missing(jobs, results)`` trains every job whose key is not yet in
 the ``results`` file and appends ``{**key, **final metrics, wall_time_s}``
 for it, so an interrupted benchmark resumes where it stopped and several
-processes may share one file. Used by ``small_data.py`` and
-``conditional.py``.
+processes may share one file. ``check_names`` is the one check of a
+list flag's names. Used by the benchmarks that train one
+``train_lib.run`` per line (``remedies.py``, which trains its own way,
+uses ``check_names`` only).
 """
 
 import json
+import os
 import tempfile
 import time
 
@@ -26,33 +29,46 @@ def check_names(flag, given, valid):
         )
 
 
-def done_keys(results, fields):
-    """The ``fields`` tuples of the runs ``results`` already holds."""
-    return {
-        tuple(r.get(f) for f in fields)
-        for r in json_io.read_json_lines(results)
-    }
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
 
 
-def run_missing(jobs, results, summary):
+def done_keys(results, fields, key_of=None):
+    """The keys of the runs ``results`` already holds: ``key_of(line)``, by
+    default the line's ``fields`` values (lists as tuples)."""
+    key_of = key_of or (lambda r: tuple(_hashable(r.get(f)) for f in fields))
+    return {key_of(r) for r in json_io.read_json_lines(results)}
+
+
+def run_missing(jobs, results, summary, record=None, key_of=None):
     """Runs the ``(key dict, TrainConfig)`` jobs missing from ``results``.
 
-    ``summary(record)`` is the progress line printed after each run.
+    ``summary(line)`` is the progress line printed after each run.
+    ``record(key, result, seconds)`` makes the JSON line of a finished run
+    from ``train_lib.run``'s result and its wall time (default: the key, the
+    final metrics and ``wall_time_s``). ``key_of(line)`` reads a stored
+    line's key, for files with lines from before a key field existed.
     """
     from keras_gans import train_lib
 
+    if record is None:
+        def record(key, result, seconds):
+            return {**key, **result["final"], "wall_time_s": seconds}
+
     fields = tuple(jobs[0][0]) if jobs else ()
-    done = done_keys(results, fields)
+    done = done_keys(results, fields, key_of)
     for i, (key, config) in enumerate(jobs):
-        if tuple(key[f] for f in fields) in done:
+        if tuple(_hashable(key[f]) for f in fields) in done:
             continue
         start = time.time()
         with tempfile.TemporaryDirectory() as workdir:
-            result = train_lib.run(config, workdir, verbose=0)
-        record = {**key, **result["final"], "wall_time_s": time.time() - start}
+            result = train_lib.run(
+                config, os.path.join(workdir, "run"), verbose=0
+            )
+        line = record(key, result, time.time() - start)
         with open(results, "a") as f:
-            f.write(json.dumps(record) + "\n")
-        print(f"[{i + 1}/{len(jobs)}] {summary(record)}", flush=True)
+            f.write(json.dumps(line) + "\n")
+        print(f"[{i + 1}/{len(jobs)}] {summary(line)}", flush=True)
 
 
 def cells(records, fields):

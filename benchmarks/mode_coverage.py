@@ -12,16 +12,15 @@ resumes, and several processes (e.g. one per data set) can share the file;
 """
 
 import dataclasses
-import json
 import os
 import platform
 import sys
-import tempfile
-import time
 
 from absl import app, flags, logging
 
 from keras_gans import json_io, metrics, presets
+
+import jsonl_runs
 
 FLAGS = flags.FLAGS
 
@@ -103,58 +102,31 @@ def table(records):
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)  # TF's SavedModel INFO lines
-    unknown = sorted(set(FLAGS.variants) - set(VARIANTS))
-    if unknown:
-        raise app.UsageError(
-            f"--variants: unknown {unknown}; valid: {', '.join(VARIANTS)}"
-        )
+    jsonl_runs.check_names("variants", FLAGS.variants, VARIANTS)
     if not FLAGS.table_only:
-        from keras_gans import train_lib
-
-        done = {
-            (r["variant"], r["dataset"], r["seed"], r["steps"], _hidden(r))
-            for r in json_io.read_json_lines(FLAGS.results)
-        }
-        runs = [
-            (v, d, s)
+        hidden = [int(u) for u in FLAGS.hidden_units]
+        jobs = [
+            (
+                dict(variant=v, dataset=d, seed=s, steps=FLAGS.steps,
+                     hidden_units=hidden),
+                config_for(v, d, s, FLAGS.steps, hidden),
+            )
             for d in FLAGS.datasets
             for v in FLAGS.variants
             for s in range(FLAGS.seeds)
         ]
-        hidden = tuple(int(u) for u in FLAGS.hidden_units)
-        for i, (variant, dataset, seed) in enumerate(runs):
-            key = (
-                variant,
-                dataset,
-                seed,
-                FLAGS.steps,
-                "x".join(map(str, hidden)),
-            )
-            if key in done:
-                continue
-            config = config_for(variant, dataset, seed, FLAGS.steps, hidden)
-            start = time.time()
-            with tempfile.TemporaryDirectory() as workdir:
-                result = train_lib.run(config, workdir, verbose=0)
-            record = {
-                "variant": variant,
-                "dataset": dataset,
-                "seed": seed,
-                "steps": FLAGS.steps,
-                "hidden_units": list(hidden),
-                **result["final"],
-                "wall_time_s": time.time() - start,
-            }
-            with open(FLAGS.results, "a") as f:
-                f.write(json.dumps(record) + "\n")
-            print(
-                f"[{i + 1}/{len(runs)}] {variant} {dataset} seed {seed}: "
-                f"{record['modes']} modes, "
-                f"HQ {100 * record['high_quality']:.1f}%, "
-                f"rKL {record['reverse_kl']:.4f}, "
-                f"{record['wall_time_s']:.0f} s",
-                flush=True,
-            )
+        jsonl_runs.run_missing(
+            jobs,
+            FLAGS.results,
+            lambda r: f"{r['variant']} {r['dataset']} seed {r['seed']}: "
+            f"{r['modes']} modes, HQ {100 * r['high_quality']:.1f}%, "
+            f"rKL {r['reverse_kl']:.4f}, {r['wall_time_s']:.0f} s",
+            # Lines from before --hidden_units ran the paper's 64 x 64.
+            key_of=lambda r: (
+                r["variant"], r["dataset"], r["seed"], r["steps"],
+                tuple(r.get("hidden_units", (64, 64))),
+            ),
+        )
     print(
         f"Mode coverage, PacGAN protocol (2500 samples); machine: "
         f"{platform.machine()}, {os.cpu_count()} CPUs, "

@@ -49,6 +49,8 @@ from absl import app, flags, logging
 
 from keras_gans import json_io, metrics, presets
 
+import jsonl_runs
+
 FLAGS = flags.FLAGS
 
 # The baselines are the presets "remedies/NAME" (keras_gans.presets).
@@ -477,11 +479,7 @@ def main(argv):
         ("baselines", BASELINES),
         ("remedies", list(REMEDIES) + ["combos"]),
     ):
-        unknown = sorted(set(getattr(FLAGS, name)) - set(valid))
-        if unknown:
-            raise app.UsageError(
-                f"--{name}: unknown {unknown}; valid: {', '.join(valid)}"
-            )
+        jsonl_runs.check_names(name, getattr(FLAGS, name), valid)
     records = json_io.read_json_lines(FLAGS.results)
     if not FLAGS.table_only:
         done = {

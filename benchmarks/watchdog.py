@@ -18,15 +18,13 @@ interrupted benchmark resumes; --table_only reprints the table.
   python benchmarks/watchdog.py --table_only
 """
 
-import json
-import os
 import platform
-import tempfile
-import time
 
 from absl import app, flags, logging
 
 from keras_gans import json_io, metrics, presets
+
+import jsonl_runs
 
 FLAGS = flags.FLAGS
 
@@ -125,69 +123,57 @@ def table(records):
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)
-    unknown = sorted(set(FLAGS.baselines) - set(BASELINES))
-    if unknown:
-        raise app.UsageError(
-            f"--baselines: unknown {unknown}; valid: {', '.join(BASELINES)}"
-        )
+    jsonl_runs.check_names("baselines", FLAGS.baselines, BASELINES)
     if not FLAGS.table_only:
-        from keras_gans import run_callbacks, train_lib
+        from keras_gans import run_callbacks
 
         run_callbacks.TOY_RULE = FLAGS.toy_rule
 
-        def arm(watchdog):
-            return FLAGS.toy_rule if watchdog else "-"
+        def record(key, result, seconds):
+            final = result["final"]
+            watchdog = key["rule"] != "-"
+            return {
+                "baseline": key["baseline"],
+                "seed": key["seed"],
+                "steps": key["steps"],
+                "watchdog": watchdog,
+                "rule": key["rule"],
+                "modes": final.get("modes", 0),
+                "high_quality": final.get("high_quality", 0.0),
+                "reverse_kl": final.get("reverse_kl", float("nan")),
+                "diverged": bool(final.get("diverged")),
+                "rollbacks": sum(
+                    e["event"] == "rollback" for e in result["watchdog_events"]
+                ),
+                "events": result["watchdog_events"],
+                "wall_time_s": result["wall_time_s"],
+                "total_s": seconds,
+                "machine": platform.node(),
+            }
 
-        done = {
+        jobs = [
             (
-                r["baseline"],
-                r["seed"],
-                r["steps"],
-                r.get("rule", "modes") if r["watchdog"] else "-",
+                dict(baseline=baseline, seed=seed, steps=FLAGS.steps,
+                     rule=FLAGS.toy_rule if watchdog else "-"),
+                config_for(baseline, seed, FLAGS.steps, watchdog),
             )
-            for r in json_io.read_json_lines(FLAGS.results)
-        }
-        for baseline in FLAGS.baselines:
-            for seed in range(FLAGS.seeds):
-                for watchdog in (False, True):
-                    key = (baseline, seed, FLAGS.steps, arm(watchdog))
-                    if key in done:
-                        continue
-                    config = config_for(baseline, seed, FLAGS.steps, watchdog)
-                    start = time.time()
-                    with tempfile.TemporaryDirectory() as workdir:
-                        result = train_lib.run(
-                            config, os.path.join(workdir, "run"), verbose=0
-                        )
-                    final = result["final"]
-                    record = {
-                        "baseline": baseline,
-                        "seed": seed,
-                        "steps": FLAGS.steps,
-                        "watchdog": watchdog,
-                        "rule": arm(watchdog),
-                        "modes": final.get("modes", 0),
-                        "high_quality": final.get("high_quality", 0.0),
-                        "reverse_kl": final.get("reverse_kl", float("nan")),
-                        "diverged": bool(final.get("diverged")),
-                        "rollbacks": sum(
-                            e["event"] == "rollback"
-                            for e in result["watchdog_events"]
-                        ),
-                        "events": result["watchdog_events"],
-                        "wall_time_s": result["wall_time_s"],
-                        "total_s": time.time() - start,
-                        "machine": platform.node(),
-                    }
-                    with open(FLAGS.results, "a") as f:
-                        f.write(json.dumps(record) + "\n")
-                    print(
-                        f"{baseline} seed {seed} watchdog {watchdog}: "
-                        f"{record['modes']} modes, HQ "
-                        f"{record['high_quality']:.3f}, "
-                        f"{record['rollbacks']} rollbacks",
-                        flush=True,
-                    )
+            for baseline in FLAGS.baselines
+            for seed in range(FLAGS.seeds)
+            for watchdog in (False, True)
+        ]
+        jsonl_runs.run_missing(
+            jobs,
+            FLAGS.results,
+            lambda r: f"{r['baseline']} seed {r['seed']} watchdog "
+            f"{r['watchdog']}: {r['modes']} modes, HQ "
+            f"{r['high_quality']:.3f}, {r['rollbacks']} rollbacks",
+            record=record,
+            # Lines from before --toy_rule used the "modes" rule.
+            key_of=lambda r: (
+                r["baseline"], r["seed"], r["steps"],
+                r.get("rule", "modes") if r["watchdog"] else "-",
+            ),
+        )
     print(table(json_io.read_json_lines(FLAGS.results)))
 
 
