@@ -36,7 +36,7 @@ flags.DEFINE_list(
 flags.DEFINE_list("datasets", ["ring", "grid"], "Toy data sets.")
 flags.DEFINE_integer("seeds", 5, "Seeds per cell (0..seeds-1).", lower_bound=1)
 flags.DEFINE_integer(
-    "steps", 20000, "Generator steps per run.", lower_bound=500
+    "steps", 20000, "Generator steps per run (x 200).", lower_bound=1000
 )
 flags.DEFINE_list(
     "hidden_units",
@@ -103,6 +103,9 @@ def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)  # TF's SavedModel INFO lines
     jsonl_runs.check_names("variants", FLAGS.variants, VARIANTS)
+    if FLAGS.steps % 200:
+        # Four logs a run, each a whole number of 50-step executions.
+        raise app.UsageError("--steps must be a multiple of 200.")
     if not FLAGS.table_only:
         hidden = [int(u) for u in FLAGS.hidden_units]
         jobs = [
