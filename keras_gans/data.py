@@ -165,9 +165,12 @@ def _pick(drawn, labels):
     return (drawn[0], drawn[1]) if labels else drawn[0]
 
 
-def label_frequencies(name: str) -> np.ndarray:
+def label_frequencies(
+    name: str, examples: Optional[int] = None
+) -> np.ndarray:
     """The class frequencies of the training data of ``name``: uniform for
-    the toy mixtures (equal-weight modes), the ``train`` split's for
+    the toy mixtures (equal-weight modes), the ``train`` split's (its first
+    ``examples`` images when given, as ``image_dataset`` trains on) for
     digits, their triple product for stacked digits (independent
     channels).
 
@@ -179,7 +182,10 @@ def label_frequencies(name: str) -> np.ndarray:
     if name in TOY_DATASETS:
         return np.full(k, 1.0 / k)
     if name in ("digits", "stacked_digits"):
-        p = np.bincount(digits("train")[1], minlength=10) / len(digits()[1])
+        (labels,) = _first(
+            digits("train")[1:], examples, "the digits 'train' split"
+        )
+        p = np.bincount(labels, minlength=10) / len(labels)
         if name == "digits":
             return p
         return np.einsum("i,j,k->ijk", p, p, p).reshape(-1)

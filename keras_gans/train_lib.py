@@ -191,7 +191,9 @@ def _conditioning(config):
         return {}
     distribution = "uniform"
     if config.label_distribution == "data":
-        distribution = data.label_frequencies(config.dataset)
+        distribution = data.label_frequencies(
+            config.dataset, config.train_examples
+        )
     return {
         "num_classes": _num_classes(config),
         "label_distribution": distribution,

@@ -334,6 +334,25 @@ def test_stacked_digits_labels_are_the_three_digits():
     np.testing.assert_array_equal(digits @ np.array([100, 10, 1]), y)
 
 
+def test_label_frequencies_are_those_of_the_training_digits():
+    labels = data.digits("train")[1]
+    counts = np.array([np.sum(labels == c) for c in range(10)])
+    np.testing.assert_allclose(
+        data.label_frequencies("digits"), counts / len(labels)
+    )
+    # --train_examples: the first N images are all the GAN trains on.
+    first = np.array([np.sum(labels[:30] == c) for c in range(10)]) / 30
+    np.testing.assert_allclose(data.label_frequencies("digits", 30), first)
+    stacked = data.label_frequencies("stacked_digits", 30)
+    assert stacked.shape == (1000,)
+    assert stacked[100 * 3 + 10 * 0 + 7] == pytest.approx(
+        first[3] * first[0] * first[7]
+    )
+    np.testing.assert_allclose(data.label_frequencies("grid"), 1 / 25)
+    with pytest.raises(ValueError, match=r"\[1, 1438\].*got 5000"):
+        data.label_frequencies("digits", 5000)
+
+
 def test_unlabelled_data_sets_are_named():
     with pytest.raises(ValueError, match="celeb_a.*no class labels"):
         data.num_classes("celeb_a")

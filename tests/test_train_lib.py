@@ -670,3 +670,21 @@ def test_train_examples_reaches_the_training_pipeline():
     everything = TrainConfig(dataset="stacked_digits")
     full = next(iter(train_lib.training_data(everything))).numpy()
     assert len({full[i, ..., 0].tobytes() for i in range(64)}) > 3
+
+
+def test_fake_labels_follow_the_frequencies_of_the_training_subset():
+    from keras_gans import data
+
+    config = TrainConfig(
+        dataset="digits",
+        conditional=True,
+        label_distribution="data",
+        train_examples=12,
+        network="mlp",
+    )
+    gan = train_lib.build_gan(config)
+    labels = data.digits("train")[1][:12]
+    expected = [np.mean(labels == c) for c in range(10)]
+    np.testing.assert_allclose(
+        np.asarray(gan.conditioning.probabilities), expected, rtol=1e-6
+    )
