@@ -1,0 +1,75 @@
+"""benchmarks/jsonl_runs.py: the resumable JSON-lines runs every training
+benchmark shares (train_lib.run replaced by a recorder: the bookkeeping,
+not the training, is under test)."""
+
+import json
+import pathlib
+import sys
+
+import pytest
+from absl import app
+
+_BENCHMARKS = pathlib.Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(_BENCHMARKS))
+
+import jsonl_runs  # noqa: E402
+
+from keras_gans import train_lib  # noqa: E402
+
+
+@pytest.fixture
+def trained(monkeypatch):
+    """The configs train_lib.run was called with, in order; each "run"
+    returns final metrics naming its config."""
+    calls = []
+
+    def fake_run(config, workdir, verbose=1):
+        calls.append((config, workdir))
+        return {"final": {"trained": config}, "wall_time_s": 1.5}
+
+    monkeypatch.setattr(train_lib, "run", fake_run)
+    return calls
+
+
+def _lines(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_runs_only_the_missing_jobs_and_appends_them(tmp_path, trained, capsys):
+    results = tmp_path / "r.jsonl"
+    results.write_text(json.dumps({"seed": 0, "units": [4, 4], "x": 1}) + "\n")
+    jobs = [(dict(seed=s, units=[4, 4]), f"config{s}") for s in range(3)]
+    jsonl_runs.run_missing(jobs, str(results), lambda r: f"seed {r['seed']}")
+    assert [c for c, _ in trained] == ["config1", "config2"]
+    lines = _lines(results)
+    assert [r["seed"] for r in lines] == [0, 1, 2]
+    assert lines[2]["trained"] == "config2" and lines[2]["units"] == [4, 4]
+    assert lines[2]["wall_time_s"] >= 0
+    assert "[3/3] seed 2" in capsys.readouterr().out
+    # A second call finds everything done.
+    jsonl_runs.run_missing(jobs, str(results), str)
+    assert len(trained) == 2 and len(_lines(results)) == 3
+
+
+def test_record_and_key_of_shape_lines(tmp_path, trained):
+    results = tmp_path / "r.jsonl"
+    # An older line without the "rule" field counts as rule "a".
+    results.write_text(json.dumps({"seed": 0}) + "\n")
+    jobs = [(dict(seed=0, rule=r), r) for r in ("a", "b")]
+    jsonl_runs.run_missing(
+        jobs,
+        str(results),
+        str,
+        record=lambda key, result, seconds: {
+            **key, "wall": result["wall_time_s"]
+        },
+        key_of=lambda line: (line["seed"], line.get("rule", "a")),
+    )
+    assert [c for c, _ in trained] == ["b"]
+    assert _lines(results)[1] == {"seed": 0, "rule": "b", "wall": 1.5}
+
+
+def test_check_names_is_one_usage_error():
+    jsonl_runs.check_names("variants", ["a"], ["a", "b"])
+    with pytest.raises(app.UsageError, match=r"--variants: unknown \['z'\]"):
+        jsonl_runs.check_names("variants", ["a", "z"], ["a", "b"])
