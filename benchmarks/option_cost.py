@@ -49,7 +49,9 @@ SETUPS = {
             ("layer R1 (dense_1)", dict(_R1_L2, penalty_layer="dense_1")),
             (
                 "D weight decay 0.004",
-                dict(d_optimizer=dataclasses.replace(_ADAM, weight_decay=0.004)),
+                dict(
+                    d_optimizer=dataclasses.replace(_ADAM, weight_decay=0.004)
+                ),
             ),
             ("D L1 weights 1e-4", dict(d_l1=1e-4)),
             ("projection (25 modes)", dict(dataset="grid", conditional=True)),
