@@ -759,12 +759,6 @@ class TrainConfig:
                     "--unroll_steps cannot be combined with "
                     "--conditioning=acgan; use --conditioning=projection.",
                 )
-            if self.ewc_weight:
-                raise ConfigError(
-                    "ewc_weight",
-                    "--ewc_weight (online EWC) cannot be combined with "
-                    "--conditional: its Fisher estimate sees no labels.",
-                )
             for name, off in (
                 ("augment", "none"),
                 ("instance_noise", 0.0),

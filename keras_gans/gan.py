@@ -349,8 +349,8 @@ class GAN(keras.Model):
         ):
             raise ValueError(
                 f"{type(hook).__name__} cannot be used with a conditional "
-                "GAN (num_classes set): it sees no labels (e.g. EWC's "
-                "Fisher would call D without them)."
+                "GAN (num_classes set): it sees no labels (its "
+                "supports_labels is False)."
             )
         if self._hooks.attach(self, hook):
             self.train_function = None
@@ -487,7 +487,7 @@ class GAN(keras.Model):
             training=True,
         )
         hooks = self._hooks.contexts(
-            self, real, index, critic_index, iteration, root
+            self, real, index, critic_index, iteration, root, labels
         )
         for hook, step in hooks:
             hook.before_discriminator_step(step)

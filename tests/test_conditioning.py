@@ -285,7 +285,7 @@ def test_penalties_hold_the_label_fixed():
 
 def _train(strategy, jit=False, n_critic=1, dcgan=False, penalty="r1",
            ema_decay=None, steps_per_execution=1, mode="projection",
-           replay=False):
+           replay=False, ewc=False):
     shape = (8, 8, 1) if dcgan else (2,)
     g_weights, d_weights = (
         m.get_weights() for m in _nets(shape, dcgan=dcgan, mode=mode)
@@ -310,9 +310,14 @@ def _train(strategy, jit=False, n_critic=1, dcgan=False, penalty="r1",
     ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(
         BATCH * n_critic, drop_remainder=True
     )
-    buffers = [kg.callbacks.ReplayBuffer(12, 0.5)] if replay else []
-    history = gan.fit(ds, epochs=1, verbose=0, callbacks=buffers).history
-    extra = [v.numpy() for b in buffers for v in b.state.variables]
+    hooks = [kg.callbacks.ReplayBuffer(12, 0.5)] if replay else []
+    if ewc:  # estimates at GAN iterations 1 and 2 (first of 2 D steps)
+        hooks.append(kg.callbacks.OnlineEWC(5.0, every=1))
+    history = gan.fit(ds, epochs=1, verbose=0, callbacks=hooks).history
+    if ewc:
+        assert int(hooks[-1].state.estimates.numpy()) == 2
+        assert history["ewc"][0] > 0
+    extra = [v.numpy() for h in hooks for v in h.state.variables]
     return [w.numpy() for w in gan.weights] + extra, history
 
 
@@ -332,6 +337,7 @@ def _assert_same(a, b, tol=1e-5):
         dict(penalty="r1", dcgan=True),
         dict(penalty="r1", mode="acgan", n_critic=2),
         dict(penalty="r1", replay=True, n_critic=2),
+        dict(penalty="r1", mode="acgan", ewc=True, n_critic=2),
     ],
     ids=[
         "mlp-r1-ncritic2",
@@ -339,6 +345,7 @@ def _assert_same(a, b, tol=1e-5):
         "dcgan-cbn-r1",
         "acgan",
         "replay-with-labels",
+        "acgan-ewc",
     ],
 )
 def test_conditional_mirrored_equals_single_device(options, mirrored_strategy):
@@ -353,13 +360,14 @@ def test_conditional_mirrored_equals_single_device(options, mirrored_strategy):
         (1, "projection"),
         (1, "acgan"),
         (1, "replay"),
+        (1, "ewc"),
         pytest.param(3, "projection", marks=pytest.mark.slow),
     ],
 )
 def test_conditional_xla_equals_no_xla(spe, mode):
     options = dict(n_critic=2, ema_decay=0.9)
-    if mode == "replay":
-        options["replay"] = True
+    if mode in ("replay", "ewc"):
+        options[mode] = True
     else:
         options["mode"] = mode
     plain = _train(tf.distribute.get_strategy(), **options)
@@ -497,11 +505,78 @@ def test_mismatched_networks_are_named():
         kg.GAN(plain_g, plain_d, LATENT, label_distribution=[1, 2])
 
 
+@pytest.mark.parametrize("mode", ["projection", "acgan"])
+def test_conditional_ewc_fisher_is_the_per_example_empirical_fisher(mode):
+    """EWC's estimate on a conditional GAN against per-example gradients
+    taken one example at a time: l_i = softplus(-D(x_i, c_i)) +
+    softplus(D(y_i, c'_i)), plus w (CE(x_i, c_i) + CE(y_i, c'_i)) for an
+    AC-GAN (the example's share of L_D), the fakes and their labels drawn
+    as the estimate draws them (streams of the hook's seed)."""
+    w = 0.7
+    g, d = _nets(mode=mode)
+    gan = _compiled(
+        kg.GAN(g, d, LATENT, seed=3, num_classes=K),
+        **(dict(classification_weight=w) if mode == "acgan" else {}),
+    )
+    ewc = kg.callbacks.OnlineEWC(1.0, every=1, alpha=1.0, num_batches=3)
+    gan.attach_hook(ewc)
+    x, y = _labelled(steps=1)
+    seed = tf.constant([4, 2], tf.int64)
+    gan.g_optimizer.iterations.assign(1)
+    ewc.before_discriminator_step(
+        kg.training.StepContext(
+            gan, tf.constant(x), seed, 0, tf.constant(1, tf.int64),
+            labels=tf.constant(y),
+        )
+    )
+
+    fake_y = conditioning.Conditioning(K).sample(
+        BATCH, rng.stream(seed, "labels")
+    ).numpy()
+    fake = g(
+        [rng.normal([BATCH, LATENT], seed), tf.constant(fake_y)], training=True
+    )
+    softplus = tf.math.softplus
+
+    def ce(logits, labels):
+        return tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits)
+
+    expected = [np.zeros(v.shape) for v in d.trainable_variables]
+    for i in range(BATCH):
+        xi, yi = tf.constant(x[i : i + 1]), tf.constant(y[i : i + 1])
+        fi, fyi = fake[i : i + 1], tf.constant(fake_y[i : i + 1])
+        with tf.GradientTape() as tape:
+            if mode == "acgan":
+                (real_logit, real_classes), (fake_logit, fake_classes) = (
+                    d(xi), d(fi)
+                )
+                loss = tf.reduce_sum(
+                    softplus(-real_logit) + softplus(fake_logit)
+                ) + w * tf.reduce_sum(
+                    ce(real_classes, yi) + ce(fake_classes, fyi)
+                )
+            else:
+                loss = tf.reduce_sum(
+                    softplus(-d([xi, yi])) + softplus(d([fi, fyi]))
+                )
+        grads = tape.gradient(loss, d.trainable_variables)
+        for e, gr in zip(expected, grads, strict=True):
+            if gr is not None:  # None: a weight l_i does not reach
+                e += tf.convert_to_tensor(gr).numpy() ** 2 / BATCH
+    for got, want in zip(ewc.fisher(), expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-7)
+    assert all(np.any(f > 0) for f in ewc.fisher())
+
+
+class _Unlabelled(kg.training.DiscriminatorHook):
+    """A hook that does not declare ``supports_labels``."""
+
+
 def test_unsupported_combinations_are_refused():
     with pytest.raises(ValueError, match="layer gradient penalty"):
         _gan(penalty=penalties.get("r1", layer="dense_0"), penalty_weight=1.0)
-    with pytest.raises(ValueError, match="OnlineEWC cannot be used with a co"):
-        _gan().attach_hook(kg.callbacks.OnlineEWC(1.0, 2))
+    with pytest.raises(ValueError, match="_Unlabelled cannot be used with a"):
+        _gan().attach_hook(_Unlabelled())
     buffer = kg.callbacks.ReplayBuffer(8, 0.5)
     kg.GAN(*networks.toy_mlp(LATENT), LATENT, seed=0).attach_hook(buffer)
     with pytest.raises(ValueError, match="built without labels"):

@@ -211,10 +211,10 @@ BAD_INPUTS = [
         "--conditional needs a data set with labels .*'celeb_a' has none",
     ),
     (
-        ["--conditional", "--ewc_weight=1", "--workdir={path}"],
+        ["--conditional", "--augment=ada", "--workdir={path}"],
         lambda p: p / "w",
         1,
-        "--ewc_weight .* cannot be combined with --conditional",
+        "--augment is not supported with --conditional yet",
     ),
 ]
 

@@ -4,6 +4,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_gans import rng
+from keras_gans.training import conditioning
 from keras_gans.training.hooks import DiscriminatorHook
 from keras_gans.validation import check_integer
 
@@ -65,7 +67,12 @@ class OnlineEWC(keras.callbacks.Callback, DiscriminatorHook):
         l_i = gamma * l_real(D(x_i)) + l_fake(D(y_i)),
 
     over the step's real examples ``x_i``, each paired with a fresh fake
-    ``y_i`` (no penalty term); then ``w = alpha * w_hat + (1 - alpha) *
+    ``y_i`` (no penalty term). In a class-conditional GAN D sees labels:
+    ``D(x_i, c_i)`` with the real label and ``D(y_i, c'_i)`` with a fake
+    label drawn from the GAN's label distribution (stream ``"labels"`` of
+    the estimate's seed), and for an AC-GAN ``l_i`` adds the class head's
+    ``w * (CE(x_i, c_i) + CE(y_i, c'_i))``: ``l_i`` is the example's
+    share of L_D without its penalty. Then ``w = alpha * w_hat + (1 - alpha) *
     w_prev`` and anchor ``theta* = theta``. Every D step adds
 
         ``weight * sum_j w_j (theta_j - theta*_j)^2``
@@ -108,6 +115,7 @@ class OnlineEWC(keras.callbacks.Callback, DiscriminatorHook):
     # The most per-example gradient entries one chunk holds (64 MiB).
     max_chunk_floats = 2**24
     stream_name = "ewc"
+    supports_labels = True  # transform_fakes is the identity
 
     def __init__(
         self,
@@ -181,23 +189,44 @@ class OnlineEWC(keras.callbacks.Callback, DiscriminatorHook):
         size = max(1, min(size, self.max_chunk_floats // max(num_params, 1)))
         return [(i, min(i + size, batch)) for i in range(0, batch, size)]
 
-    def fisher_estimate(self, gan, real, seed):
+    def fisher_estimate(self, gan, real, seed, labels=None):
         """The diagonal empirical Fisher ``mean_i (d l_i / d theta)^2`` at
-        D's current weights, over ``real`` and fresh fakes (see the class
-        docstring), as float32 tensors aligned with D's trainable
-        variables."""
+        D's current weights, over ``real`` (with its ``labels`` in a
+        conditional GAN) and fresh fakes (see the class docstring), as
+        float32 tensors aligned with D's trainable variables."""
         variables = gan.discriminator.trainable_variables
-        fake = gan.generator(gan.latent(tf.shape(real)[0], seed), training=True)
+        n = tf.shape(real)[0]
+        fake_labels = None
+        if gan.conditioning is not None:
+            if labels is None:
+                raise ValueError(
+                    "A conditional GAN's Fisher needs the real labels."
+                )
+            fake_labels = gan.conditioning.sample(
+                n, rng.stream(seed, "labels")
+            )
+        fake = gan.generator(
+            conditioning.pair(gan.latent(n, seed), fake_labels),
+            training=True,
+        )
         fake = tf.cast(fake, real.dtype)
         num_params = sum(int(np.prod(v.shape)) for v in variables)
         chunks = self._chunks(real.shape[0], num_params) or [(None, None)]
         total = [tf.zeros(v.shape, tf.float32) for v in variables]
         for start, stop in chunks:
+            def rows(t):
+                return None if t is None else t[start:stop]
+
             squares = self._per_example_squares(
-                gan, real[start:stop], fake[start:stop], variables
+                gan,
+                rows(real),
+                rows(labels),
+                rows(fake),
+                rows(fake_labels),
+                variables,
             )
             total = [t + s for t, s in zip(total, squares)]
-        count = tf.cast(tf.shape(real)[0], tf.float32)
+        count = tf.cast(n, tf.float32)
         context = tf.distribute.get_replica_context()
         if context is not None and context.num_replicas_in_sync > 1:
             total, count = context.all_reduce(
@@ -206,11 +235,18 @@ class OnlineEWC(keras.callbacks.Callback, DiscriminatorHook):
         return [t / count for t in total]
 
     @staticmethod
-    def _per_example_squares(gan, real, fake, variables):
+    def _per_example_squares(gan, real, labels, fake, fake_labels, variables):
         """``sum_i (d l_i / d theta)^2`` over one chunk."""
+        cond = gan.conditioning
         with tf.GradientTape() as tape:
-            real_logits = gan.discriminator(real, training=True)
-            fake_logits = gan.discriminator(fake, training=True)
+            if cond is None:
+                critic, real_in, fake_in = gan.discriminator, real, fake
+            else:
+                critic, real_in, fake_in = cond.critic(
+                    gan.discriminator, real, labels, fake, fake_labels
+                )
+            real_logits = critic(real_in, training=True)
+            fake_logits = critic(fake_in, training=True)
             with tf.GradientTape() as inner:
                 inner.watch([real_logits, fake_logits])
                 loss = gan.objective.discriminator_terms(
@@ -226,6 +262,13 @@ class OnlineEWC(keras.callbacks.Callback, DiscriminatorHook):
                 * tf.cast(fake_logits, tf.float32)
             )
             per_example = tf.reshape(per_example, [-1])
+            if cond is not None:
+                # AC-GAN: the class head's per-example terms of L_D.
+                extra = cond.classification_terms(
+                    gan.discriminator, real, labels, fake, fake_labels
+                )
+                if extra is not None:
+                    per_example = per_example + extra
         jacobians = tape.jacobian(
             per_example,
             variables,
@@ -250,7 +293,7 @@ class OnlineEWC(keras.callbacks.Callback, DiscriminatorHook):
         due = self.is_due(step)
 
         def update(select):
-            w_hat = self.fisher_estimate(gan, real, seed)
+            w_hat = self.fisher_estimate(gan, real, seed, step.labels)
             for w, new, a, v in zip(
                 self.state.fisher,
                 w_hat,

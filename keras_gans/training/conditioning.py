@@ -307,26 +307,55 @@ class Conditioning:
             return _AdversarialHead(discriminator), real, fake
         return discriminator, [real, labels], [fake, fake_labels]
 
-    def _cross_entropy(self, logits, labels):
-        return tf.reduce_mean(
-            tf.nn.sparse_softmax_cross_entropy_with_logits(
-                labels, tf.cast(logits, tf.float32)
-            )
+    @staticmethod
+    def _cross_entropies(logits, labels):
+        """The per-example softmax cross-entropies ``[n]`` (float32)."""
+        return tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels, tf.cast(logits, tf.float32)
         )
+
+    def _cross_entropy(self, logits, labels):
+        return tf.reduce_mean(self._cross_entropies(logits, labels))
+
+    def _class_losses(self, discriminator, real, labels, fake, fake_labels):
+        """AC-GAN's per-example ``(CE(x_i, y_i), CE(x'_i, y'_i))``, D's
+        class head on the real and the fake batch in one call."""
+        both = tf.concat([real, tf.cast(fake, real.dtype)], 0)
+        classes = discriminator(both, training=True)[1]
+        real_classes, fake_classes = tf.split(classes, 2, axis=0)
+        return (
+            self._cross_entropies(real_classes, labels),
+            self._cross_entropies(fake_classes, fake_labels),
+        )
+
+    def _has_class_term(self):
+        return self.mode == "acgan" and bool(self.classification_weight)
 
     def discriminator_term(self, discriminator, real, labels, fake,
                            fake_labels):
         """AC-GAN's ``w * (CE(real, y) + CE(fake, y'))`` for L_D; None for
         a projection D."""
-        if self.mode != "acgan" or not self.classification_weight:
+        if not self._has_class_term():
             return None
-        both = tf.concat([real, tf.cast(fake, real.dtype)], 0)
-        classes = discriminator(both, training=True)[1]
-        real_classes, fake_classes = tf.split(classes, 2, axis=0)
-        return self.classification_weight * (
-            self._cross_entropy(real_classes, labels)
-            + self._cross_entropy(fake_classes, fake_labels)
+        real_ce, fake_ce = self._class_losses(
+            discriminator, real, labels, fake, fake_labels
         )
+        return self.classification_weight * (
+            tf.reduce_mean(real_ce) + tf.reduce_mean(fake_ce)
+        )
+
+    def classification_terms(self, discriminator, real, labels, fake,
+                             fake_labels):
+        """AC-GAN's per-example ``w * (CE(x_i, y_i) + CE(x'_i, y'_i))``
+        (``[n]``, pairs of equal-sized batches; ``discriminator_term`` is
+        their mean) for per-example gradients (EWC's Fisher); None for a
+        projection D."""
+        if not self._has_class_term():
+            return None
+        real_ce, fake_ce = self._class_losses(
+            discriminator, real, labels, fake, fake_labels
+        )
+        return self.classification_weight * (real_ce + fake_ce)
 
     def generator_logits(self, discriminator, fake, fake_labels):
         """``(D's adversarial logits on the fakes, the extra term of L_G

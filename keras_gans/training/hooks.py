@@ -49,6 +49,8 @@ class StepContext:
         critic_index: the D step's index within the GAN iteration, a
             Python int in ``[0, n_critic)``.
         iteration: the GAN iteration (G updates so far), an int64 tensor.
+        labels: the real batch's labels (int32 ``[n]``) in a
+            class-conditional GAN, else None.
     """
 
     gan: Any
@@ -56,6 +58,7 @@ class StepContext:
     seed: tf.Tensor
     critic_index: int
     iteration: tf.Tensor
+    labels: Optional[tf.Tensor] = None
 
 
 class DiscriminatorHook:
@@ -172,10 +175,14 @@ class AttachedHooks:
     def metrics(self) -> list:
         return [m for h in self._hooks for m in h.metrics]
 
-    def contexts(self, gan, real, index, critic_index, iteration, root=None):
-        """``[(hook, StepContext)]`` for D step ``index``; each hook's seed
-        is the stream ``"hook/<stream_name>"`` of ``root`` (default: the
-        GAN's seed) folded in with ``index``."""
+    def contexts(
+        self, gan, real, index, critic_index, iteration, root=None,
+        labels=None,
+    ):
+        """``[(hook, StepContext)]`` for D step ``index`` (``labels``: the
+        real batch's, conditional GAN); each hook's seed is the stream
+        ``"hook/<stream_name>"`` of ``root`` (default: the GAN's seed)
+        folded in with ``index``."""
         root = gan.rng_seed if root is None else root
         return [
             (
@@ -186,6 +193,7 @@ class AttachedHooks:
                     seed=rng.step_seed(root, "hook/" + hook.stream_name, index),
                     critic_index=critic_index,
                     iteration=iteration,
+                    labels=labels,
                 ),
             )
             for hook in self._hooks
