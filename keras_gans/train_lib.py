@@ -192,7 +192,7 @@ def _conditioning(config):
     distribution = "uniform"
     if config.label_distribution == "data":
         distribution = data.label_frequencies(
-            config.dataset, config.train_examples
+            config.dataset, config.train_examples or None
         )
     return {
         "num_classes": _num_classes(config),
