@@ -21,7 +21,12 @@ and the generated distribution in that space:
   balls hold each fake, on average, over k: 1 when the two sets are alike)
   and coverage ``= 1/N sum_i 1[exists j: y_j in B(x_i)]``.
 
-A ball includes its boundary (``distance <= radius``). Distances are
+Where a ball ends follows each method's reference code: precision and
+recall count its boundary (``distance <= radius``, Kynkaanniemi et al.'s
+``ManifoldEstimator``), density and coverage do not (``distance <
+radius``, Naeem et al.'s ``prdc``), so that a set compared with itself has
+density exactly 1 (each ball then holds its centre and the k - 1 nearer
+neighbours, not the k-th on its boundary). Distances are
 computed in float64 from blocks of rows and columns (at most ``block``
 of each at a time: 2048 x 2048 float64 is 32 MB), so 50k x 2048 features
 fit in memory; the k-NN radii are kept as running k + 1 smallest
@@ -109,13 +114,15 @@ def _knn_radii2(x, k, block) -> np.ndarray:
     return np.sort(best, axis=1)[:, k]
 
 
-def _in_balls(points, centres, radii2, block):
+def _in_balls(points, centres, radii2, block, closed=True):
     """For each point: how many balls ``(centres, radii2)`` hold it; for
-    each centre: whether its ball holds any point."""
+    each centre: whether its ball holds any point. ``closed``: a point on
+    a ball's boundary is inside it."""
     counts = np.zeros(len(points), np.int64)
     hit = np.zeros(len(centres), bool)
+    inside_of = np.less_equal if closed else np.less
     for rows, cols, d2 in _blocks(points, centres, block):
-        inside = d2 <= radii2[None, cols]
+        inside = inside_of(d2, radii2[None, cols])
         counts[rows] += inside.sum(axis=1)
         hit[cols] |= inside.any(axis=0)
     return counts, hit
@@ -155,8 +162,9 @@ def precision_recall(real, fake, k: int = 3, block: int = _BLOCK) -> tuple:
 def density_coverage(real, fake, k: int = 5, block: int = _BLOCK) -> tuple:
     """Density and coverage (Naeem et al., 2020).
 
-    With ``B_i`` the ball around real ``x_i`` of radius its k-th nearest
-    real neighbour's distance (``x_i`` excluded):
+    With ``B_i`` the open ball around real ``x_i`` of radius its k-th
+    nearest real neighbour's distance (``x_i`` excluded; open as in the
+    authors' ``prdc`` code, ``distance < radius``):
     ``density = 1/(k M) sum_j sum_i 1[y_j in B_i]`` (unbounded above; about
     1 when the fakes are distributed like the reals) and ``coverage = 1/N
     sum_i 1[exists j: y_j in B_i]`` in [0, 1]. The paper uses k = 5.
@@ -177,7 +185,7 @@ def density_coverage(real, fake, k: int = 5, block: int = _BLOCK) -> tuple:
     real, fake = _pair(real, fake)
     k = _check_k(k, real, fake, need_fake=False)
     real_r2 = _knn_radii2(real, k, block)
-    counts, hit = _in_balls(fake, real, real_r2, block)
+    counts, hit = _in_balls(fake, real, real_r2, block, closed=False)
     return float(counts.sum() / (k * len(fake))), float(hit.mean())
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import distribute, rng, validation
-from keras_gans.training import conditioning, execution
+from keras_gans.training import conditioning, execution, update_rules
 from keras_gans.training.augmentation import InputAugmentation
 from keras_gans.training.ema import GeneratorEMA
 from keras_gans.training.hooks import AttachedHooks, DiscriminatorHook
@@ -534,7 +534,9 @@ class GAN(keras.Model):
             )
             unpenalised, d_loss = d_loss, d_loss + term
             scaled = optimizer.scale_loss(distribute.scale_loss(d_loss))
-        optimizer.apply(tape.gradient(scaled, d_vars), d_vars)
+        optimizer.apply(
+            update_rules.dense(tape.gradient(scaled, d_vars)), d_vars
+        )
         applied = tf.constant(True)
         if self.regularizer.lazy:
             penalty, applied = self.regularizer.lazy_step(
@@ -597,7 +599,9 @@ class GAN(keras.Model):
             if extra is not None:
                 g_loss = g_loss + extra
             scaled = self.g_optimizer.scale_loss(distribute.scale_loss(g_loss))
-        self.g_optimizer.apply(tape.gradient(scaled, g_vars), g_vars)
+        self.g_optimizer.apply(
+            update_rules.dense(tape.gradient(scaled, g_vars)), g_vars
+        )
         if self._ema is not None:
             self._ema.update(self.generator, self.g_optimizer.iterations)
         self.g_loss_tracker.update_state(g_loss)

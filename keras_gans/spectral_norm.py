@@ -14,9 +14,11 @@ for Generative Adversarial Networks", Algorithm 1)::
 For a ``Dense`` kernel ``M`` is the kernel itself; for a convolution
 kernel ``[k, k, c_in, c_out]`` it is the ``[k*k*c_in, c_out]`` matrix (the
 paper's reshape of the ``[c_out, c_in, k, k]`` tensor to ``c_out`` rows,
-transposed: the same singular values). Transposed convolutions, whose
-kernel is ``[k, k, c_out, c_in]``, are normalised on the ``c_in`` axis the
-same way (their output axis is second to last).
+transposed: the same singular values). A transposed convolution's kernel
+is ``[k, k, c_out, c_in]`` (``c_out`` its ``filters``): its output axis is
+second to last, so ``M`` is ``[k*k*c_in, c_out]`` again, ``u`` of length
+``c_out`` (PyTorch's ``spectral_norm`` takes ``dim=1``, the output
+channels, for ``ConvTranspose`` layers for the same reason).
 
 Conventions:
 
@@ -47,6 +49,7 @@ import contextlib
 import threading
 
 import keras
+import tensorflow as tf
 from keras import ops
 
 # The outer scope (e.g. Keras' symbolic build runs layers inside one) must
@@ -175,7 +178,9 @@ class SpectralNormalization(keras.layers.Wrapper):
             and ``u`` after the iteration (stop-gradient).
         """
         kernel = self.layer.kernel
-        weights = ops.convert_to_tensor(kernel.value)
+        # A tensor, not the variable (Keras' convert_to_tensor returns a
+        # variable as it is, and a variable has no ``swapaxes``).
+        weights = tf.convert_to_tensor(kernel.value)
         matrix = self._matrix(ops.cast(weights, "float32"))
         u = ops.stop_gradient(ops.cast(self.vector_u.value, "float32"))
         constant = ops.stop_gradient(matrix)

@@ -34,10 +34,11 @@ def _brute_pr(real, fake, k):
 
 
 def _brute_dc(real, fake, k):
-    """Naeem et al. 2020, written out with loops."""
+    """Naeem et al. 2020, written out with loops; open balls (``<``), as
+    in the authors' ``prdc.compute_prdc``."""
     rr = [_brute_radius(real, i, k) for i in range(len(real))]
     inside = np.array(
-        [[np.linalg.norm(y - x) <= r for x, r in zip(real, rr)] for y in fake]
+        [[np.linalg.norm(y - x) < r for x, r in zip(real, rr)] for y in fake]
     )
     return inside.sum() / (k * len(fake)), inside.any(axis=0).mean()
 
@@ -108,6 +109,15 @@ def test_density_coverage_hand_value():
     d, c = metrics.density_coverage(real, fake, k=1)
     assert d == pytest.approx(2 / 3)
     assert c == pytest.approx(2 / 3)
+    # A fake on a boundary: 2 is at distance exactly 1 from real 1 (radius
+    # 1) and inside 3's ball (radius 2). Naeem et al.'s balls are open:
+    # one ball holds it (density 1 / 1, coverage 1 of 3). Improved
+    # precision's balls are closed (Kynkaanniemi et al.'s ``<=``): 2 is
+    # inside, and 0 and 3 are within 2's radius (1) of fakes 2 and 2.5.
+    d, c = metrics.density_coverage(real, np.array([[2.0]]), k=1)
+    assert (d, c) == (pytest.approx(1.0), pytest.approx(1 / 3))
+    p, _ = metrics.precision_recall(real, np.array([[2.0], [2.5]]), k=1)
+    assert p == 1.0
 
 
 @pytest.mark.parametrize("block", [2, 5, 2048])
@@ -126,7 +136,9 @@ def test_knn_metrics_match_brute_force_in_any_block_size(block):
 def test_identical_sets_and_far_sets():
     x = np.random.default_rng(3).normal(size=(50, 4))
     assert metrics.precision_recall(x, x) == (1.0, 1.0)
-    assert metrics.density_coverage(x, x)[1] == 1.0
+    # Each ball holds its centre and its k - 1 nearer neighbours: density
+    # exactly 1 (closed balls would count the k-th too: (k + 1) / k).
+    assert metrics.density_coverage(x, x) == (1.0, 1.0)
     far = x + 100.0
     assert metrics.precision_recall(x, far) == (0.0, 0.0)
     assert metrics.density_coverage(x, far) == (0.0, 0.0)

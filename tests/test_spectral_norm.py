@@ -59,6 +59,26 @@ def test_largest_singular_value_is_one(builder):
         np.testing.assert_allclose(matrix, raw / sigma, rtol=1e-2, atol=1e-6)
 
 
+def test_transposed_conv_is_normalised_on_its_output_axis():
+    """Conv2DTranspose's kernel is [k, k, c_out, c_in]: the matrix whose
+    top singular value becomes 1 is [k*k*c_in, c_out], output channels as
+    columns, as for a forward conv's [k, k, c_in, c_out]."""
+    keras.utils.set_random_seed(0)
+    layer = SpectralNormalization(keras.layers.Conv2DTranspose(3, 3, 2))
+    x = np.random.default_rng(0).normal(size=(2, 4, 4, 5)).astype("f4")
+    for _ in range(50):
+        y = layer(x, training=True)
+    assert tuple(y.shape) == (2, 9, 9, 3)
+    assert tuple(layer.vector_u.shape) == (3,)
+    kernel = np.asarray(layer.normalized_kernel()[0])
+    assert kernel.shape == (3, 3, 3, 5)
+    matrix = np.swapaxes(kernel, -1, -2).reshape(-1, 3)
+    assert abs(np.linalg.svd(matrix, compute_uv=False)[0] - 1.0) < 1e-2
+    raw = np.swapaxes(layer.layer.kernel.numpy(), -1, -2).reshape(-1, 3)
+    sigma = np.linalg.svd(raw, compute_uv=False)[0]
+    np.testing.assert_allclose(matrix, raw / sigma, rtol=1e-2, atol=1e-6)
+
+
 def test_layers_keep_names_and_u_is_a_non_trainable_weight():
     d = networks.mlp_discriminator((3,), (16,), spectral_norm=True)
     assert [l.name for l in d.layers] == ["sample", "dense_0", "logit"]
