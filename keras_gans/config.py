@@ -745,6 +745,7 @@ class TrainConfig:
                     f"train_examples={self.train_examples} is more than the "
                     f"{available} digits of the train split.",
                 )
+        self._check_unused()
         if self.conditional:
             if self.dataset not in data.LABELLED:
                 raise ConfigError(
@@ -789,6 +790,27 @@ class TrainConfig:
 
         run_callbacks.validate(self)
         return self
+
+    def _check_unused(self):
+        """A setting changed from its default where nothing reads it is
+        refused: the run would silently ignore it."""
+        defaults = {f.name: f.metadata["default"] for f in settings(TrainConfig)}
+        tfds = self.dataset in data.TFDS_DATASETS
+        for name, needs, active in (
+            ("conditioning", "--conditional", self.conditional),
+            ("ewc_every", "--ewc_weight > 0", self.ewc_weight > 0),
+            ("ewc_alpha", "--ewc_weight > 0", self.ewc_weight > 0),
+            ("ewc_num_batches", "--ewc_weight > 0", self.ewc_weight > 0),
+            ("inception_weights", "a tfds image data set", tfds),
+            ("inception_graph", "a tfds image data set", tfds),
+        ):
+            value = getattr(self, name)
+            if not active and value != defaults[name]:
+                raise ConfigError(
+                    name,
+                    f"--{name}={value} acts only with {needs} (dataset "
+                    f"{self.dataset!r}); drop it, or add what it needs.",
+                )
 
     def _check_stabilisers(self):
         if self.label_smoothing != 1.0 and not losses.is_logistic(

@@ -2,16 +2,18 @@
 
 The SavedModel has one signature, ``serving_default``, taking a float32
 latent batch ``latent: [None, latent_dim]`` and returning ``{"samples":
-[None, *sample_shape]}``. It loads with plain ``tf.saved_model.load`` in a
-process that never imports keras_gans (nor keras)::
+[None, *sample_shape]}``; a latent of another width, or one holding NaN
+or inf, is an ``InvalidArgumentError`` saying what it must be. It loads
+with plain ``tf.saved_model.load`` in a process that never imports
+keras_gans (nor keras)::
 
     generator = tf.saved_model.load(path)
     samples = generator.signatures["serving_default"](latent=z)["samples"]
 
 A class-conditional generator (``[z, label]`` inputs, ``keras_gans.networks``
 with ``num_classes``) is exported with a second input, ``label: int32
-[None]``, checked to lie in ``[0, num_classes)`` (an
-``InvalidArgumentError`` naming the range otherwise)::
+[None]``, checked to lie in ``[0,
+num_classes)`` (an ``InvalidArgumentError`` naming the range otherwise)::
 
     signature(latent=z, label=tf.constant([3, 1], tf.int32))["samples"]
 
@@ -173,14 +175,35 @@ def export_generator(
         raise ValueError("Build the generator before exporting it.")
     archive = keras.export.ExportArchive()
     archive.track(generator)
-    latent_spec = tf.TensorSpec(
-        [None, int(latent_dim)], tf.float32, name="latent"
-    )
+    latent_dim = int(latent_dim)
+    latent_spec = tf.TensorSpec([None, latent_dim], tf.float32, name="latent")
+
+    def checked(latent):
+        """``latent`` as ``[N, latent_dim]``, checked at run time: the
+        signature binds inputs without checking their shapes (a wrong
+        width would fail deep in the network), and a NaN latent would give
+        finite-looking samples through saturating layers."""
+        message = f"latent must be a finite float32 [N, {latent_dim}] batch."
+        checks = [
+            tf.debugging.assert_equal(
+                tf.size(latent),
+                tf.shape(latent)[0] * latent_dim,
+                message=message,
+            ),
+            tf.debugging.assert_all_finite(latent, message),
+        ]
+        with tf.control_dependencies(checks):
+            # A shape computed at run time: Grappler would drop a reshape
+            # to the signature's static [None, latent_dim] (and with it the
+            # checks' control edge).
+            rows = tf.size(latent) // latent_dim
+            return tf.reshape(latent, tf.stack([rows, latent_dim]))
     if is_conditional(generator):
         classes = _num_classes(generator, num_classes)
 
         def serve(latent, label):
             message = f"label must lie in [0, {classes}) (num_classes)."
+            latent = checked(latent)
             checks = [
                 tf.debugging.assert_non_negative(label, message=message),
                 tf.debugging.assert_less(label, classes, message=message),
@@ -200,7 +223,7 @@ def export_generator(
         def serve(latent):
             # float32 whatever the generator's compute dtype (mixed
             # precision).
-            samples = generator(latent, training=False)
+            samples = generator(checked(latent), training=False)
             return {"samples": tf.cast(samples, tf.float32)}
 
         signature = [latent_spec]
@@ -226,22 +249,40 @@ def export_generator(
 
 def load_generator(path):
     """Loads an exported generator: a callable ``latent -> samples``, or
-    ``(latent, label) -> samples`` for a conditional one (a ValueError
-    without the label)."""
+    ``(latent, label) -> samples`` for a conditional one (labels ``[N]``
+    or ``[N, 1]``). A latent that is not ``[N, latent_dim]``, a label of
+    another shape, or a missing or unexpected label is a ValueError."""
     signature = tf.saved_model.load(os.fspath(path)).signatures[
         "serving_default"
     ]
     conditional = "label" in signature.structured_input_signature[1]
 
+    latent_dim = signature.structured_input_signature[1]["latent"].shape[1]
+
     def generate(latent, label=None):
-        inputs = {"latent": tf.convert_to_tensor(latent, tf.float32)}
+        latent = tf.convert_to_tensor(latent, tf.float32)
+        if latent.shape.rank != 2 or latent.shape[1] != latent_dim:
+            raise ValueError(
+                f"The generator at {path} takes latents of shape [N, "
+                f"{latent_dim}], got {latent.shape.as_list()}."
+            )
+        inputs = {"latent": latent}
         if conditional:
             if label is None:
                 raise ValueError(
                     f"The generator at {path} is conditional: pass label "
                     "(int32 class indices, one per latent)."
                 )
-            inputs["label"] = tf.convert_to_tensor(label, tf.int32)
+            label = tf.convert_to_tensor(label, tf.int32)
+            if label.shape.rank not in (1, 2) or label.shape[1:] not in (
+                [],
+                [1],
+            ):
+                raise ValueError(
+                    f"label must hold one class index per latent, shape "
+                    f"[N] or [N, 1], got {label.shape.as_list()}."
+                )
+            inputs["label"] = tf.reshape(label, [-1])
         elif label is not None:
             raise ValueError(
                 f"The generator at {path} is unconditional; it takes no "

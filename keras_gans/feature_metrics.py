@@ -37,6 +37,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from keras_gans.validation import check_integer
+
 __all__ = ["density_coverage", "kid", "precision_recall"]
 
 _BLOCK = 2048
@@ -71,9 +73,7 @@ def _pair(real, fake):
 
 
 def _check_k(k, real, fake, need_fake=True):
-    if isinstance(k, bool) or int(k) != k or k < 1:
-        raise ValueError(f"k must be an integer >= 1, got {k!r}.")
-    k = int(k)
+    k = check_integer("k", k, 1)
     sets = [("real", real)] + ([("fake", fake)] if need_fake else [])
     for name, x in sets:
         if len(x) < k + 1:

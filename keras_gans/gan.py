@@ -107,7 +107,7 @@ class GAN(keras.Model):
             )
         if seed is None:
             seed = random.randrange(2**31)
-        check_integer("seed", seed, 0)
+        validation.check_seed("seed", seed)
         self.conditioning = conditioning.maybe(
             num_classes, label_distribution, generator, discriminator
         )
@@ -134,6 +134,8 @@ class GAN(keras.Model):
         self.penalty_tracker = keras.metrics.Mean(name="penalty")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
         self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        if generator.built:
+            validation.check_networks_fit(self.sample_shape, discriminator)
         # With both networks built there is nothing left to create; otherwise
         # ``build(data_shape)`` (called by fit on the first batch) builds them.
         self.built = generator.built and discriminator.built
@@ -383,6 +385,16 @@ class GAN(keras.Model):
         batch in the input pipeline (outside the compiled step), raising
         ``InvalidArgumentError`` at the first bad batch.
         """
+        if getattr(self, "d_optimizer", None) is None:
+            raise ValueError(
+                "Call compile(d_optimizer, g_optimizer, ...) before fit."
+            )
+        if self.conditioning is None and _has_labels(x, args, kwargs):
+            raise ValueError(
+                "The data holds (x, label) pairs but this GAN is "
+                "unconditional and would drop the labels: did you mean "
+                "GAN(..., num_classes=K)? Otherwise pass the samples alone."
+            )
         if isinstance(x, tf.data.Dataset):
             if self.conditioning is not None:
                 x = self.conditioning.checked_batches(x)
@@ -653,6 +665,8 @@ class GAN(keras.Model):
                 not ``n`` integers in ``[0, K)``.
         """
         n = check_integer("n", n, 0)
+        if seed is not None:
+            seed = validation.check_seed("seed", seed)
         if seed is None:
             z = keras.random.normal(
                 (n, self.latent_dim), seed=self._sample_seed
@@ -683,3 +697,14 @@ class GAN(keras.Model):
             "GAN is saved as weights (save_weights / checkpoints) and its "
             "generator as a SavedModel; it has no serialisable config."
         )
+
+
+def _has_labels(x, args, kwargs) -> bool:
+    """Whether ``fit``'s data carries a second element (labels): ``y``,
+    an ``(x, y)`` tuple, or a dataset of such tuples."""
+    if (args and args[0] is not None) or kwargs.get("y") is not None:
+        return True
+    if isinstance(x, tf.data.Dataset):
+        spec = x.element_spec
+        return isinstance(spec, tuple) and len(spec) > 1 and spec[1] is not None
+    return isinstance(x, tuple) and len(x) > 1 and x[1] is not None

@@ -415,10 +415,11 @@ class _Progress(keras.callbacks.Callback):
     logged losses and the training time so far (all runs together), so a
     rerun or a resumed run reports them even after a kill."""
 
-    def __init__(self, path, step, previous_time):
+    def __init__(self, path, step, previous_time, checkpoint, keeper=None):
         super().__init__()
         self.path, self.step = path, step
         self.previous_time, self.losses = previous_time, {}
+        self.checkpoint, self.keeper = checkpoint, keeper
         self.start = time.time()
 
     @property
@@ -426,18 +427,20 @@ class _Progress(keras.callbacks.Callback):
         return self.previous_time + time.time() - self.start
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.model.stop_training:
+        step = int(self.model.g_optimizer.iterations.numpy())
+        if self.checkpoint.saved_step != step:  # diverged: not saved
             return
-        self.step = int(self.model.g_optimizer.iterations.numpy())
+        self.step = step
         self.losses = _losses(logs or {})
-        json_io.write_json(
-            self.path,
-            {
-                "step": self.step,
-                "losses": self.losses,
-                "wall_time_s": self.total_time,
-            },
-        )
+        record = {
+            "step": self.step,
+            "losses": self.losses,
+            "wall_time_s": self.total_time,
+        }
+        if getattr(self.keeper, "stopped_step", None) == step:
+            # Early stopping: a rerun of the same command trains nothing.
+            record["stopped_early"] = True
+        json_io.write_json(self.path, record)
 
 
 _LOSS_KEYS = ("d_loss", "g_loss", "penalty", "d_real", "d_fake", "ada_p")
@@ -612,7 +615,13 @@ def run(
     if watchdog:
         trackables = {**trackables, "watchdog": watchdog.state}
     keeper = run_callbacks.best_keeper(config, gan, workdir, trackables)
-    checkpoint = gan_callbacks.Checkpoint(gan, checkpoint_dir, **trackables)
+    guard = _DivergenceGuard()
+    checkpoint = gan_callbacks.Checkpoint(
+        gan,
+        checkpoint_dir,
+        diverged=lambda: guard.step is not None,
+        **trackables,
+    )
     step = checkpoint.restore()
     for prefix, problem in checkpoint.damaged:
         print(
@@ -625,6 +634,16 @@ def run(
             f"steps ({config.steps}) is below the {step} steps this run "
             f"has trained in {workdir}; pass --steps >= {step}.",
         )
+    progress_path = os.path.join(workdir, "progress.json")
+    earlier = json_io.read_json(progress_path, None)
+    if not step and not checkpoint.candidates() and earlier:
+        if earlier.get("step", 0) > 0:
+            raise gan_callbacks.checkpoint.CheckpointError(
+                f"{progress_path} records {earlier['step']} steps trained, "
+                f"but {checkpoint_dir} holds no checkpoint (deleted?); put "
+                "the checkpoints back to resume, or restart to move the run "
+                "aside and train from step 0."
+            )
     if step and verbose:
         print(f"Resuming {workdir} from step {step}.")
     os.makedirs(workdir, exist_ok=True)
@@ -662,8 +681,6 @@ def run(
             json_path=os.path.join(workdir, "mode_coverage.json"),
             **evaluation,
         )
-    progress_path = os.path.join(workdir, "progress.json")
-    earlier = json_io.read_json(progress_path, None)
     if earlier is None:  # a run of an earlier version: its metrics.json
         before = json_io.read_json(os.path.join(workdir, "metrics.json"), {})
         earlier = {
@@ -673,13 +690,22 @@ def run(
         }
     if earlier.get("step", 0) > step:  # past a damaged checkpoint
         earlier = {"wall_time_s": earlier.get("wall_time_s", 0.0)}
-    guard = _DivergenceGuard()
     progress = _Progress(
-        progress_path, step, float(earlier.get("wall_time_s", 0.0))
+        progress_path,
+        step,
+        float(earlier.get("wall_time_s", 0.0)),
+        checkpoint,
+        keeper,
     )
     dataset = training_data(config, step)
     start = time.time()
-    if step < config.steps:
+    stopped_early = earlier.get("stopped_early") and earlier["step"] == step
+    if stopped_early and verbose:
+        print(
+            f"{workdir} stopped early at step {step} (--keep_best "
+            f"{config.keep_best} stopped improving); nothing to train."
+        )
+    if step < config.steps and not stopped_early:
         gan.fit(
             dataset,
             initial_epoch=step // config.log_every,
@@ -694,8 +720,10 @@ def run(
                 *state_callbacks,
                 keras.callbacks.TensorBoard(tb_dir),
                 *[cb for cb in callbacks if hasattr(cb, "state")],
-                # The watchdog rolls a NaN run back instead of stopping it.
-                watchdog or guard,
+                # NaN or inf stops the run (the watchdog too: it heals
+                # collapse, not divergence), before the checkpoint is due.
+                guard,
+                *([watchdog] if watchdog else []),
                 checkpoint,
                 progress,
                 *[cb for cb in callbacks if not hasattr(cb, "state")],
@@ -755,7 +783,16 @@ def run(
     if not diverged and reached > step:
         json_io.write_json(
             progress_path,
-            {"step": reached, "losses": losses, "wall_time_s": total_time},
+            {
+                "step": reached,
+                "losses": losses,
+                "wall_time_s": total_time,
+                **(
+                    {"stopped_early": True}
+                    if getattr(keeper, "stopped_step", None) == reached
+                    else {}
+                ),
+            },
         )
     result = {
         "final": final,

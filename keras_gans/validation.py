@@ -1,12 +1,17 @@
 """Argument and data checks shared by the library's constructors, the GAN
 and the configs."""
 
+from typing import Optional
+
 import keras
 import numpy as np
 import tensorflow as tf
 
 __all__ = [
+    "SEED_MAX",
     "check_integer",
+    "check_networks_fit",
+    "check_seed",
     "check_optimizers",
     "check_sample_shape",
     "check_finite_array",
@@ -14,23 +19,66 @@ __all__ = [
 ]
 
 
-def check_integer(name: str, value, minimum: int) -> int:
+def check_integer(
+    name: str, value, minimum: int, maximum: Optional[int] = None
+) -> int:
     """Returns ``int(value)``, or raises ValueError naming ``name``.
 
-    Booleans and non-integral numbers are rejected, as are values below
-    ``minimum``.
+    Booleans, non-integral or non-finite numbers are rejected, as are
+    values below ``minimum`` or above ``maximum``.
     """
     ok = (
         not isinstance(value, bool)
-        and isinstance(value, (int, float, np.integer))
+        and isinstance(value, (int, float, np.integer, np.floating))
+        and (isinstance(value, (int, np.integer)) or np.isfinite(value))
         and int(value) == value
         and value >= minimum
+        and (maximum is None or value <= maximum)
     )
     if not ok:
-        raise ValueError(
-            f"{name} must be an integer >= {minimum}, got {value!r}."
+        bound = (
+            f">= {minimum}"
+            if maximum is None
+            else f"in [{minimum}, {_power_of_two(maximum + 1)})"
         )
+        raise ValueError(f"{name} must be an integer {bound}, got {value!r}.")
     return int(value)
+
+
+def _power_of_two(n: int) -> str:
+    """``"2^k"`` for a power of two, else the number."""
+    return f"2^{n.bit_length() - 1}" if n > 1 and n & (n - 1) == 0 else str(n)
+
+
+SEED_MAX = 2**63 - 1  # seeds are int64 words
+
+
+def check_seed(name: str, seed) -> int:
+    """An int64 seed in ``[0, 2^63)``, or a ValueError naming ``name``."""
+    return check_integer(name, seed, 0, SEED_MAX)
+
+
+def check_networks_fit(generator_shape, discriminator) -> None:
+    """The generator's sample shape fits the discriminator's (first) input
+    where that is known (a functional or built Sequential model), or a
+    ValueError saying both: caught at construction, not as a graph error
+    at the first step."""
+    try:
+        inputs = discriminator.inputs
+    except (AttributeError, ValueError):
+        return
+    if not inputs:
+        return
+    expected = tuple(inputs[0].shape[1:])
+    got = tuple(generator_shape)
+    if len(expected) != len(got) or any(
+        e is not None and e != g for e, g in zip(expected, got)
+    ):
+        raise ValueError(
+            f"The generator's output shape {got} does not fit the "
+            f"discriminator's input shape {expected}; build G to output "
+            "what D takes."
+        )
 
 
 def check_optimizers(d_optimizer, g_optimizer) -> None:

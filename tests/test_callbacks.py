@@ -86,16 +86,23 @@ def test_checkpoint_callback_restores_everything(tmp_path):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
-def test_checkpoint_skips_a_stopped_epoch(tmp_path):
+def test_checkpoint_skips_a_diverged_epoch_not_a_stopped_one(tmp_path):
     gan = _gan()
-    cb = callbacks.Checkpoint(gan, tmp_path)
+    diverged = [True]
+    cb = callbacks.Checkpoint(gan, tmp_path, diverged=lambda: diverged[0])
     cb.set_model(gan)
-    gan.stop_training = True  # as TerminateOnNaN leaves it
+    cb.on_epoch_end(0)  # a divergence guard's verdict
+    assert cb.manager.latest_checkpoint is None and cb.saved_step is None
+    diverged[0] = False
+    kernel = gan.discriminator.trainable_variables[0]
+    good = kernel.numpy()
+    kernel.assign(good * np.nan)  # NaN weights, whoever stopped or not
     cb.on_epoch_end(0)
     assert cb.manager.latest_checkpoint is None
-    gan.stop_training = False
+    kernel.assign(good)
+    gan.stop_training = True  # early stopping: the stop step is kept
     cb.on_epoch_end(0)
-    assert cb.manager.latest_checkpoint is not None
+    assert cb.manager.latest_checkpoint is not None and cb.saved_step == 0
 
 
 def _image_gan(seed=0):

@@ -181,6 +181,35 @@ def test_bad_stabiliser_settings_name_the_flag(changes, name, message):
     assert info.value.name == name
 
 
+@pytest.mark.parametrize(
+    "changes,name,needs",
+    [
+        ({"conditioning": "acgan"}, "conditioning", "--conditional"),
+        ({"ewc_every": 50}, "ewc_every", "--ewc_weight > 0"),
+        ({"ewc_alpha": 0.9}, "ewc_alpha", "--ewc_weight > 0"),
+        ({"inception_weights": "imagenet"}, "inception_weights", "a tfds"),
+        (
+            {"dataset": "digits", "inception_graph": "g.pb"},
+            "inception_graph",
+            "a tfds",
+        ),
+    ],
+)
+def test_settings_that_would_be_ignored_are_refused(changes, name, needs):
+    with pytest.raises(ConfigError, match=f"acts only with {needs}") as info:
+        dataclasses.replace(TrainConfig(), **changes).validate()
+    assert info.value.name == name
+    # With what they need, they are taken.
+    enabling = {
+        "conditioning": {"conditional": True},
+        "ewc_every": {"ewc_weight": 1.0},
+        "ewc_alpha": {"ewc_weight": 1.0},
+        "inception_weights": {"dataset": "mnist"},
+        "inception_graph": {"dataset": "mnist"},
+    }[name]
+    dataclasses.replace(TrainConfig(), **{**changes, **enabling}).validate()
+
+
 def test_penalty_options_carry_norm_and_layer():
     config = TrainConfig(penalty="r1", penalty_norm="l1",
                          penalty_layer="dense_0").validate()

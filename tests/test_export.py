@@ -115,3 +115,35 @@ def test_conditional_export_class_count_is_checked(tmp_path):
     generator = networks.mlp_generator(2, 2, (4,), num_classes=3)
     with pytest.raises(ValueError, match="not num_classes=5"):
         export.export_generator(generator, 2, tmp_path / "g", num_classes=5)
+
+
+def test_bad_latents_and_labels_are_named(tmp_path):
+    """The signature binds inputs without checking shapes: a latent of the
+    wrong width fails with a message naming it, not deep in the network;
+    a NaN latent is refused, not turned into finite-looking samples. The
+    Python loader names the shapes it takes and takes [N, 1] labels."""
+    import tensorflow as tf
+
+    generator, _ = networks.toy_mlp(latent_dim=3)
+    path = export.export_generator(generator, 3, tmp_path / "gen")
+    signature = tf.saved_model.load(path).signatures["serving_default"]
+    message = r"latent must be a finite float32 \[N, 3\] batch"
+    for latent in (np.zeros((4, 2), "f4"), np.full((4, 3), np.nan, "f4")):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+            signature(latent=tf.constant(latent))
+    load = export.load_generator(path)
+    for latent in (np.zeros(3, "f4"), np.zeros((4, 2), "f4")):
+        with pytest.raises(ValueError, match=r"latents of shape \[N, 3\]"):
+            load(latent)
+
+    conditional = networks.mlp_generator(3, (2,), (8,), num_classes=4)
+    path = export.export_generator(conditional, 3, tmp_path / "cond")
+    load = export.load_generator(path)
+    z = np.random.default_rng(0).normal(size=(3, 3)).astype("f4")
+    np.testing.assert_allclose(
+        load(z, np.array([[0], [3], [1]])), load(z, np.array([0, 3, 1]))
+    )
+    with pytest.raises(ValueError, match=r"shape \[N\] or \[N, 1\]"):
+        load(z, np.zeros((3, 2), "i4"))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+        load(np.full((3, 3), np.inf, "f4"), np.array([0, 1, 2]))

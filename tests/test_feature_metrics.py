@@ -147,6 +147,9 @@ def test_identical_sets_and_far_sets():
 @pytest.mark.parametrize(
     "call, message",
     [
+        (lambda a, b: metrics.precision_recall(a, b, k=float("nan")), "k must"),
+        (lambda a, b: metrics.density_coverage(a, b, k=float("inf")), "k must"),
+        (lambda a, b: metrics.precision_recall(a, b, k=2.5), "k must"),
         (lambda a, b: metrics.kid(a, b[:, :3]), "different widths"),
         (lambda a, b: metrics.precision_recall(a, b[:, :2]), "widths"),
         (lambda a, b: metrics.kid(a, b, subset_size=11), "subset_size = 11"),

@@ -262,6 +262,46 @@ def test_n_critic_steps_use_strided_slices():
     assert float(got) == pytest.approx(theta, rel=1e-6)
 
 
+def test_d_step_noise_index_runs_on_across_iterations():
+    """D step i of iteration t draws its latents from index t * n_critic + i
+    of the "latent/discriminator" stream: with n_critic = 2 over two
+    iterations the four D steps use indices 0, 1, 2, 3 (t + i would reuse
+    index 1). G's rate is 0, so D's updates are the whole story."""
+    n_critic, batch, lr, latent_dim = 2, 4, 0.1, 3
+    gan = tiny_gan(seed=5)
+    g0, d0 = gan.generator.get_weights(), gan.discriminator.get_weights()
+    gan.compile(sgd(lr), sgd(0.0), n_critic=n_critic, jit_compile=False)
+    x = np.random.default_rng(1).normal(size=(2 * n_critic * batch, 2))
+    x = x.astype(np.float32)
+    gan.fit(x, batch_size=n_critic * batch, shuffle=False, verbose=0)
+
+    reference = tiny_gan(seed=5)
+    reference.generator.set_weights(g0)
+    reference.discriminator.set_weights(d0)
+    d = reference.discriminator
+    root = tf.constant([5, 0], tf.int64)
+    for t in range(2):
+        rows = x[t * n_critic * batch : (t + 1) * n_critic * batch]
+        for i in range(n_critic):
+            index = t * n_critic + i
+            z = kg.rng.normal(
+                [batch, latent_dim],
+                kg.rng.step_seed(root, "latent/discriminator", index),
+            )
+            fake = reference.generator(z, training=True)
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean(
+                    tf.math.softplus(-d(rows[i::n_critic], training=True))
+                ) + tf.reduce_mean(tf.math.softplus(d(fake, training=True)))
+            grads = tape.gradient(loss, d.trainable_variables)
+            for v, g in zip(d.trainable_variables, grads, strict=True):
+                v.assign_sub(lr * g)
+    for a, b in zip(
+        gan.discriminator.get_weights(), d.get_weights(), strict=True
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
 def test_bound_penalty_output_is_kept_and_conflicts_are_errors():
     sigmoid_r1 = kg.penalties.get("r1", output="sigmoid")
     gan = compiled(penalty=sigmoid_r1, penalty_weight=1.0)
@@ -633,6 +673,53 @@ def test_bad_latent_dim():
         ValueError, match="latent_dim must be a positive integer"
     ):
         kg.GAN(*kg.networks.toy_mlp(), latent_dim=0)
+
+
+def test_generator_that_does_not_fit_the_discriminator_is_named():
+    with pytest.raises(
+        ValueError,
+        match=r"output shape \(2,\) does not fit the discriminator's "
+        r"input shape \(3,\)",
+    ):
+        kg.GAN(
+            kg.networks.mlp_generator(3, (2,), (8,)),
+            kg.networks.mlp_discriminator((3,), (8,)),
+            3,
+        )
+
+
+@pytest.mark.parametrize("seed", [1.5, 2**70, -1, float("nan"), True])
+def test_bad_seeds_are_named(seed):
+    message = r"seed must be an integer in \[0, 2\^63\)"
+    with pytest.raises(ValueError, match=message):
+        kg.GAN(*kg.networks.toy_mlp(), latent_dim=2, seed=seed)
+    with pytest.raises(ValueError, match=message):
+        tiny_gan().generate(5, seed=seed)
+
+
+def test_generate_takes_the_largest_seed():
+    gan = tiny_gan()
+    a = gan.generate(3, seed=2**63 - 1)
+    np.testing.assert_array_equal(a, gan.generate(3, seed=2**63 - 1))
+
+
+def test_fit_before_compile_says_so():
+    with pytest.raises(ValueError, match=r"Call compile\(d_optimizer"):
+        tiny_gan().fit(np.zeros((8, 2), np.float32), verbose=0)
+
+
+def test_labels_given_to_an_unconditional_gan_are_an_error():
+    x = np.zeros((8, 2), np.float32)
+    y = np.zeros(8, np.int32)
+    gan = compiled()
+    for args, kwargs in (
+        ((x, y), {}),
+        ((x,), {"y": y}),
+        ((tf.data.Dataset.from_tensor_slices((x, y)).batch(4),), {}),
+    ):
+        with pytest.raises(ValueError, match="did you mean.*num_classes"):
+            gan.fit(*args, verbose=0, **kwargs)
+    assert int(gan.g_optimizer.iterations) == 0
 
 
 def test_generator_shape_mismatch_named_before_training():

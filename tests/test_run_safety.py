@@ -2,9 +2,10 @@
 reruns and extensions of a finished run, divergence, restart.
 
 One short run (``finished``) is trained once per module and copied for
-each fault, so most faults cost a restore, not a training run; the checks
-that train again (fallback, extension against an uninterrupted run,
-restart) are in the slow tier.
+each fault, so most faults cost a restore, not a training run; of the
+checks that train again, the fallback resume is in the quick tier (the
+quick tier's one resume part-way through a run), the extension against an
+uninterrupted run and restart in the slow tier.
 """
 
 import dataclasses
@@ -154,13 +155,17 @@ def test_damaged_newest_checkpoint_falls_back(
         assert reported[0][0].endswith("ckpt-200")
 
 
-@pytest.mark.slow
 def test_fallback_run_trains_on_to_the_same_state(finished, tmp_path):
+    """In the quick tier: the one quick run that resumes a run part-way
+    (from step 100 of 200), so a resume that restarted from epoch 0 fails
+    here too."""
     workdir = _copy(finished, tmp_path)
     _break(workdir, "truncated_data")
     result = train_lib.run(CONFIG, workdir, verbose=0)
     assert result["resumed_from_step"] == 100
     assert result["steps_trained_this_run"] == 100
+    assert result["total_steps"] == 200
+    assert [r["step"] for r in result["history"]] == [100, 200]
     _, _, reference = _weights(CONFIG, finished[0])
     _, _, resumed = _weights(CONFIG, workdir)
     for a, b in zip(reference, resumed):
@@ -311,3 +316,71 @@ def test_compile_refuses_nan_and_inf(options, message):
             jit_compile=False,
             **options,
         )
+
+
+def test_deleted_checkpoints_of_a_finished_run_are_an_error(
+    finished, tmp_path
+):
+    workdir = _copy(finished, tmp_path)
+    shutil.rmtree(workdir / "checkpoints")
+    before = json.loads((workdir / "metrics.json").read_text())
+    with pytest.raises(
+        callbacks.checkpoint.CheckpointError,
+        match="progress.json records 200 steps.*holds no checkpoint",
+    ):
+        train_lib.run(CONFIG, workdir, verbose=0)
+    assert json.loads((workdir / "metrics.json").read_text()) == before
+    assert not (workdir / "checkpoints").exists()
+
+
+def test_watchdog_run_that_diverges_stops_with_a_finite_last_checkpoint(
+    tmp_path,
+):
+    """The divergence guard stays on under the watchdog: NaN at step 100
+    stops the run; no checkpoint holds NaN; nothing is exported."""
+    config = dataclasses.replace(CONFIG, watchdog=True, steps=300)
+    workdir = tmp_path / "run"
+    result = train_lib.run(
+        config, workdir, verbose=0, callbacks=[_Poison(100)]
+    )
+    final = result["final"]
+    assert final["diverged"] is True and final["last_good_step"] == 100
+    assert 100 < final["step"] <= 200
+    assert result["export_dir"] is None
+    assert not (workdir / "saved_model").exists()
+    indexes = sorted(p.name for p in (workdir / "checkpoints").glob("*.index"))
+    assert indexes == ["ckpt-100.index"]
+    step, _, weights = _weights(config, workdir)
+    assert step == 100 and all(np.all(np.isfinite(w)) for w in weights)
+    progress = json.loads((workdir / "progress.json").read_text())
+    assert progress["step"] == 100
+
+
+def test_early_stopped_run_is_checkpointed_and_its_rerun_trains_nothing(
+    tmp_path,
+):
+    """--keep_best with patience 1 on a GAN whose rates are ~0: evaluation
+    200 does not improve on 100, so training stops at 200. That step is
+    checkpointed, and the same command again trains nothing and keeps the
+    losses."""
+    still = OptimizerConfig(name="adam", learning_rate=1e-30)
+    config = dataclasses.replace(
+        CONFIG,
+        steps=400,
+        keep_best="reverse_kl",
+        early_stopping_patience=1,
+        d_optimizer=still,
+        g_optimizer=still,
+    )
+    workdir = tmp_path / "run"
+    first = train_lib.run(config, workdir, verbose=0)
+    assert first["total_steps"] == 200
+    indexes = sorted(p.name for p in (workdir / "checkpoints").glob("*.index"))
+    assert indexes == ["ckpt-100.index", "ckpt-200.index"]
+    progress = json.loads((workdir / "progress.json").read_text())
+    assert progress["step"] == 200 and progress["stopped_early"] is True
+    again = train_lib.run(config, workdir, verbose=0)
+    assert again["steps_trained_this_run"] == 0
+    assert again["total_steps"] == 200
+    assert again["losses"] == first["losses"] and again["losses"]
+    assert again["final"] == first["final"]

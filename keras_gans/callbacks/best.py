@@ -115,6 +115,8 @@ class BestCheckpoint(keras.callbacks.Callback):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}.")
         self.patience = check_integer("patience", patience, 0)
         self.export = bool(export)
+        # The step at which it stopped training early (None: it has not).
+        self.stopped_step = None
         self.directory = os.fspath(directory)
         marker = os.path.join(self.directory, _MARKER)
         if (
@@ -226,6 +228,7 @@ class BestCheckpoint(keras.callbacks.Callback):
                     f"{self.record['best']})."
                 )
                 self.model.stop_training = True
+                self.stopped_step = step
 
     def _save(self, step):
         self._manager.save(checkpoint_number=step)

@@ -5,9 +5,10 @@ import os
 import re
 import shutil
 import tempfile
-from typing import List, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from keras_gans import distribute
@@ -47,11 +48,22 @@ class Checkpoint(keras.callbacks.Callback):
         gan: the ``keras_gans.GAN``.
         directory: where checkpoints are written.
         max_to_keep: how many to keep.
+        diverged: ``() -> bool``, True when the epoch's training has
+            diverged (a divergence guard's verdict): nothing is written
+            then. A state with NaN or inf anywhere is never written either.
         trackables: more objects to checkpoint with the GAN (name -> object).
     """
 
-    def __init__(self, gan, directory, max_to_keep=2, **trackables):
+    def __init__(
+        self,
+        gan,
+        directory,
+        max_to_keep=2,
+        diverged: Optional[Callable[[], bool]] = None,
+        **trackables,
+    ):
         super().__init__()
+        self._diverged = diverged or (lambda: False)
         self.checkpoint = tf.train.Checkpoint(gan=gan, **trackables)
         self.manager = tf.train.CheckpointManager(
             self.checkpoint, os.fspath(directory), max_to_keep=max_to_keep
@@ -60,6 +72,8 @@ class Checkpoint(keras.callbacks.Callback):
         # (checkpoint prefix, what is wrong) of the damaged ones skipped by
         # the last restore, newest first.
         self.damaged: List[Tuple[str, str]] = []
+        # The step of the last checkpoint this callback wrote (None: none).
+        self.saved_step: Optional[int] = None
 
     def restore(self) -> int:
         """Restores the newest readable checkpoint if any; returns the step
@@ -119,11 +133,31 @@ class Checkpoint(keras.callbacks.Callback):
     def restored_step(self) -> int:
         return int(self.gan.g_optimizer.iterations.numpy())
 
+    def state_is_finite(self) -> bool:
+        """Whether every floating-point weight of the GAN (both networks,
+        the EMA generator, the optimizers' slots) is finite."""
+        for variable in (*self.gan.weights, *self._optimizer_variables()):
+            value = np.asarray(variable.numpy())
+            if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+                return False
+        return True
+
+    def _optimizer_variables(self):
+        return [
+            v
+            for opt in (self.gan.d_optimizer, self.gan.g_optimizer)
+            for v in opt.variables
+        ]
+
     def on_epoch_end(self, epoch, logs=None):
-        if self.model.stop_training:
+        # A diverged state (NaN or inf anywhere) is never written: the last
+        # good checkpoint stays the newest. Any other stop (early stopping)
+        # is checkpointed, so the step it stopped at is resumable.
+        if self._diverged() or not self.state_is_finite():
             return
+        self.saved_step = self.restored_step
         if distribute.is_chief(self.gan.distribute_strategy):
-            self.manager.save(checkpoint_number=self.restored_step)
+            self.manager.save(checkpoint_number=self.saved_step)
             return
         scratch = tempfile.mkdtemp(prefix="keras_gans_worker_ckpt_")
         try:

@@ -352,7 +352,10 @@ class CollapseWatchdog(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         step = self._step()
-        if step % self.every:
+        if step % self.every or self.model.stop_training:
+            # Training is ending (a divergence guard before this callback,
+            # or early stopping): a NaN state is not a collapse to roll
+            # back, and no snapshot is taken of it.
             return
         signal = self.signal(self.gan)
         healthy = [h["signal"] for h in self.healthy]
