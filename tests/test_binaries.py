@@ -114,3 +114,23 @@ def test_help_lists_own_flags_and_exits_0(tmp_path, binary, help_flag, names):
     text = done.stdout + done.stderr
     for name in (*names, "--seed"):
         assert name in text, name
+
+
+def test_a_damaged_results_file_is_one_line_naming_it(tmp_path):
+    """A benchmark's JSON-lines results with a torn line: exit 4, the file
+    and the line named (json_io), no traceback (cli.main). (Benchmarks
+    keep TensorFlow's start-up notices: only the last line is ours.)"""
+    results = tmp_path / "r.jsonl"
+    results.write_text('{"seed": 0}\n{"seed": 1, "mo')
+    done = _run(
+        "../benchmarks/mode_coverage.py",
+        "--table_only",
+        f"--results={results}",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 4, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()[-1:]
+    assert lines[0].startswith(
+        f"mode_coverage.py: error: {results} is damaged (line 2"
+    ), lines[0]
