@@ -59,17 +59,26 @@ def test_help_flags_exit_zero(capsys):
     from absl import app
     from absl.testing import flagsaver
 
-    if "helpshort" not in flags.FLAGS:  # absl defines them once
+    defined_here = "helpshort" not in flags.FLAGS
+    if defined_here:  # absl defines them on its first app.run only
         app._define_help_flags_called = False
         app.define_help_flags()
-    for argv in (["--helpshort"], ["--help"]):
-        with flagsaver.flagsaver():
-            flags.FLAGS.unparse_flags()
-            with mock.patch.object(sys, "argv", ["prog", *argv]):
-                with pytest.raises(SystemExit) as info:
-                    cli.main(lambda argv: None)
-        assert info.value.code == 0, argv
-        assert "Try --helpfull" in capsys.readouterr().out
+    try:
+        for argv in (["--helpshort"], ["--help"]):
+            with flagsaver.flagsaver():
+                flags.FLAGS.unparse_flags()
+                with mock.patch.object(sys, "argv", ["prog", *argv]):
+                    with pytest.raises(SystemExit) as info:
+                        cli.main(lambda argv: None)
+            assert info.value.code == 0, argv
+            assert "Try --helpfull" in capsys.readouterr().out
+    finally:
+        if defined_here:  # as found, for other tests that define them
+            for name in ("help", "?", "helpshort", "helpfull", "helpxml",
+                         "only_check_flags"):
+                if name in flags.FLAGS:
+                    delattr(flags.FLAGS, name)
+            app._define_help_flags_called = False
 
 
 def test_cli_main_reports_a_damaged_file_in_one_line_exit_4(
