@@ -12,9 +12,9 @@ lines) and skipped when there; --table_only reprints the table.
   python benchmarks/best_vs_last.py --seeds=1 --steps=20000
 """
 
-from absl import app, flags, logging
+from absl import flags, logging
 
-from keras_gans import json_io, presets
+from keras_gans import cli, json_io, presets
 
 import jsonl_runs
 
@@ -85,4 +85,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.main(main)

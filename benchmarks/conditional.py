@@ -23,7 +23,7 @@ import sys
 
 from absl import app, flags, logging
 
-from keras_gans import json_io, metrics, presets
+from keras_gans import cli, json_io, metrics, presets
 
 import jsonl_runs
 
@@ -135,4 +135,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.main(main)

@@ -18,9 +18,9 @@ import tempfile
 import time
 
 import numpy as np
-from absl import app, flags
+from absl import flags
 
-from keras_gans import data, metrics
+from keras_gans import cli, data, metrics
 
 FLAGS = flags.FLAGS
 flags.DEFINE_integer("digits_samples", 26_000, "Stacked digits evaluated.")
@@ -91,4 +91,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.main(main)

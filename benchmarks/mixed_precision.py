@@ -18,9 +18,9 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
-from absl import app, flags, logging  # noqa: E402
+from absl import flags, logging  # noqa: E402
 
-from keras_gans import metrics, train_lib  # noqa: E402
+from keras_gans import cli, metrics, train_lib  # noqa: E402
 from keras_gans.config import PRECISIONS, TrainConfig  # noqa: E402
 
 FLAGS = flags.FLAGS
@@ -95,4 +95,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.main(main)

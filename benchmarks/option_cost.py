@@ -24,9 +24,9 @@ import platform
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from absl import app, flags, logging  # noqa: E402
+from absl import flags, logging  # noqa: E402
 
-from keras_gans import presets, train_lib  # noqa: E402
+from keras_gans import cli, presets, train_lib  # noqa: E402
 
 import jsonl_runs  # noqa: E402
 import timing  # noqa: E402
@@ -113,4 +113,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.main(main)

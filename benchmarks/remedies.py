@@ -45,9 +45,9 @@ import tempfile
 import time
 
 import numpy as np
-from absl import app, flags, logging
+from absl import flags, logging
 
-from keras_gans import json_io, metrics, presets
+from keras_gans import cli, json_io, metrics, presets
 
 import jsonl_runs
 
@@ -513,4 +513,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.main(main)

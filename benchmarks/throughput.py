@@ -49,7 +49,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import app, flags, logging  # noqa: E402
 
-from keras_gans import GAN, data, networks, penalties  # noqa: E402
+from keras_gans import GAN, cli, data, networks, penalties  # noqa: E402
 from keras_gans import train_lib  # noqa: E402
 
 from timing import Timed, measure  # noqa: E402
@@ -512,4 +512,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.main(main)

@@ -49,7 +49,8 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import app, flags, logging  # noqa: E402
 
-from keras_gans import data, json_io, metrics, networks, train_lib  # noqa: E402
+from keras_gans import cli, data, json_io, metrics  # noqa: E402
+from keras_gans import networks, train_lib  # noqa: E402
 from keras_gans.config import TrainConfig  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -418,4 +419,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.main(main)

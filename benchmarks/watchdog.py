@@ -20,9 +20,9 @@ interrupted benchmark resumes; --table_only reprints the table.
 
 import platform
 
-from absl import app, flags, logging
+from absl import flags, logging
 
-from keras_gans import json_io, metrics, presets
+from keras_gans import cli, json_io, metrics, presets
 
 import jsonl_runs
 
@@ -178,4 +178,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    app.run(main)
+    cli.main(main)

@@ -47,7 +47,10 @@ flags.DEFINE_integer(
     "seed", 0, "Seed of the runs.", lower_bound=0, upper_bound=MAX_SEED
 )
 flags.DEFINE_bool(
-    "quick", False, "2000 steps, a field every 250: a minute or two on CPU."
+    "quick",
+    False,
+    "2000 steps, a field every 250: a minute or two on CPU (flags given "
+    "explicitly win).",
 )
 
 
@@ -56,9 +59,9 @@ def main(argv):
     logging.set_verbosity(logging.WARNING)
     from keras_gans import data, figures, json_io, plots
 
-    steps, every = FLAGS.steps, FLAGS.every
-    if FLAGS.quick:
-        steps, every = 2000, 250
+    # --quick's values, except for the flags given explicitly.
+    quick = cli.quick_values(FLAGS.quick, steps=2000, every=250)
+    steps, every = quick["steps"], quick["every"]
     workdir = FLAGS.workdir or (
         "runs/fig1_quick" if FLAGS.quick else "runs/fig1"
     )
@@ -72,7 +75,7 @@ def main(argv):
         show = {int(s) for s in FLAGS.show_steps}
     except ValueError:
         raise cli.Failure(f"--show_steps: integers, got {FLAGS.show_steps}")
-    if FLAGS.quick:
+    if FLAGS.quick and not FLAGS["show_steps"].present:
         show = {1250, 1500, 1750, 2000}
     real = data.sample_mixture(mix, 500, [FLAGS.seed, 11]).numpy()
     records, panels = [], []

@@ -44,7 +44,8 @@ flags.DEFINE_integer(
 flags.DEFINE_bool(
     "quick",
     False,
-    "3000 steps, freeze every 500, evaluate every 100: minutes on CPU.",
+    "3000 steps, freeze every 500, evaluate every 100: minutes on CPU "
+    "(flags given explicitly win).",
 )
 
 
@@ -53,9 +54,15 @@ def main(argv):
     logging.set_verbosity(logging.WARNING)
     from keras_gans import callbacks, figures, json_io, plots
 
-    steps, freeze, every = FLAGS.steps, FLAGS.freeze_every, FLAGS.eval_every
-    if FLAGS.quick:
-        steps, freeze, every = 3000, 500, 100
+    # --quick's values, except for the flags given explicitly.
+    quick = cli.quick_values(
+        FLAGS.quick, steps=3000, freeze_every=500, eval_every=100
+    )
+    steps, freeze, every = (
+        quick["steps"],
+        quick["freeze_every"],
+        quick["eval_every"],
+    )
     workdir = FLAGS.workdir or (
         "runs/forgetting_quick" if FLAGS.quick else "runs/forgetting"
     )

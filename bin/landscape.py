@@ -49,7 +49,10 @@ flags.DEFINE_integer(
     upper_bound=MAX_SEED,
 )
 flags.DEFINE_bool(
-    "quick", False, "1500 steps, a landscape every 500: minutes on CPU."
+    "quick",
+    False,
+    "1500 steps, a landscape every 500: minutes on CPU (flags given "
+    "explicitly win).",
 )
 
 
@@ -58,9 +61,9 @@ def main(argv):
     logging.set_verbosity(logging.WARNING)  # checkpoint INFO lines
     from keras_gans import callbacks, figures, json_io, plots
 
-    steps, every = FLAGS.steps, FLAGS.eval_every
-    if FLAGS.quick:
-        steps, every = 1500, 500
+    # --quick's values, except for the flags given explicitly.
+    quick = cli.quick_values(FLAGS.quick, steps=1500, eval_every=500)
+    steps, every = quick["steps"], quick["eval_every"]
     workdir = FLAGS.workdir or (
         "runs/landscape_quick" if FLAGS.quick else "runs/landscape"
     )

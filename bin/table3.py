@@ -67,9 +67,11 @@ flags.DEFINE_integer("steps", 10000, "Generator steps per run.", lower_bound=1)
 flags.DEFINE_integer(
     "base_filters", 64, "DCGAN filters at D's first layer.", lower_bound=1
 )
-flags.DEFINE_string(
+_DEFAULT_PENALTY_OUTPUT = "sigmoid"
+flags.DEFINE_enum(
     "penalty_output",
-    "sigmoid",
+    _DEFAULT_PENALTY_OUTPUT,
+    ["sigmoid", "logit"],
     "What 0GP differentiates: sigmoid (the paper's code) or logit.",
 )
 flags.DEFINE_integer(
@@ -91,7 +93,10 @@ flags.DEFINE_string(
 )
 flags.DEFINE_bool("table_only", False, "Only print the table of --results.")
 flags.DEFINE_bool(
-    "quick", False, "Smoke run: 200 steps, base_filters 8, one seed."
+    "quick",
+    False,
+    "Smoke run: 200 steps, base_filters 8, one seed, 2600 evaluation "
+    "samples (flags given explicitly win).",
 )
 
 
@@ -119,24 +124,40 @@ def config_for(variant, dataset, seed, steps, base_filters, eval_samples):
     )
 
 
+def run_key(record):
+    """What makes a run of the table distinct: variant, seed, steps,
+    filters and ``penalty_output`` (a line written before it was recorded
+    has the default, ``sigmoid``, the only value used then)."""
+    return (
+        record["variant"],
+        record["seed"],
+        record["steps"],
+        record["base_filters"],
+        record.get("penalty_output", _DEFAULT_PENALTY_OUTPUT),
+    )
+
+
 def table(records, dataset):
     """The printed table of ``records`` for ``dataset``."""
     columns = _METRICS[dataset]
     cells = {}
     for r in records:
         if r["dataset"] == dataset:
-            key = (r["steps"], r["base_filters"], r["variant"])
-            cells.setdefault(key, []).append(r)
+            variant, _, steps, filters, output = run_key(r)
+            cells.setdefault((steps, filters, variant, output), []).append(r)
     header = f"{'variant':<38} {'steps':>6} {'filt':>4} {'n':>2}"
     for _, label, _ in columns:
         header += f" {label:>17}"
     lines = [header + f" {'time s':>7}"]
     order = {v: i for i, v in enumerate(VARIANTS)}
-    for (steps, filters, variant), rs in sorted(
-        cells.items(), key=lambda kv: (kv[0][:2], order.get(kv[0][2], 99))
+    for (steps, filters, variant, output), rs in sorted(
+        cells.items(),
+        key=lambda kv: (kv[0][:2], order.get(kv[0][2], 99), kv[0][3]),
     ):
         ok = [r for r in rs if not r.get("diverged")]
         label = presets.describe(f"table3/{variant}")
+        if output != _DEFAULT_PENALTY_OUTPUT:
+            label += f" (d {output})"
         line = f"{label:<38} {steps:>6} "
         line += f"{filters:>4} {len(rs):>2}"
         for key, _, _ in columns:
@@ -164,11 +185,16 @@ def main(argv):
         raise cli.Failure(
             f"--variants: unknown {unknown}; valid: {', '.join(VARIANTS)}"
         )
-    steps, seeds, filters = FLAGS.steps, FLAGS.seeds, FLAGS.base_filters
-    eval_samples = FLAGS.eval_samples
-    if FLAGS.quick:
-        steps, seeds, filters = 200, 1, 8
-        eval_samples = eval_samples or 2600
+    # --quick's values, except for the flags given explicitly.
+    quick = cli.quick_values(
+        FLAGS.quick, steps=200, seeds=1, base_filters=8, eval_samples=2600
+    )
+    steps, seeds, filters = (
+        quick["steps"],
+        quick["seeds"],
+        quick["base_filters"],
+    )
+    eval_samples = quick["eval_samples"]
     results = FLAGS.results or (
         "runs/table3_quick.jsonl"
         if FLAGS.quick
@@ -179,13 +205,14 @@ def main(argv):
 
         os.makedirs(os.path.dirname(os.path.abspath(results)), exist_ok=True)
         done = {
-            (r["variant"], r["seed"], r["steps"], r["base_filters"])
+            run_key(r)
             for r in json_io.read_json_lines(results)
             if r["dataset"] == FLAGS.dataset
         }
         runs = [(v, s) for v in FLAGS.variants for s in range(seeds)]
         for i, (variant, seed) in enumerate(runs):
-            if (variant, seed, steps, filters) in done:
+            key = (variant, seed, steps, filters, FLAGS.penalty_output)
+            if key in done:
                 continue
             config = config_for(
                 variant, FLAGS.dataset, seed, steps, filters, eval_samples

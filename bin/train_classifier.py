@@ -6,7 +6,10 @@ Trains ``keras_gans.networks.digits_classifier`` (a small CNN) on
 augmentation, for a fixed number of epochs (no model selection on the
 held-out split), then reports its accuracy on ``digits("test")`` and saves
 the model (without optimizer state) to ``--output`` (``.keras``) with a
-``.json`` record of the accuracy and settings beside it. Deterministic:
+``.json`` record of the accuracy and settings beside it. A model below
+``--min_accuracy`` is not saved (exit status 1): an earlier model at
+``--output`` is kept; a passing one is written beside it under a unique
+temporary name and swapped in. Deterministic:
 fixed seeds and TensorFlow's deterministic ops, so a rerun on the same
 machine gives the same weights. About a minute on CPU.
 
@@ -19,7 +22,6 @@ with a copy in ``saved_models/digits_classifier/``:
       --copy_to=saved_models/digits_classifier
 """
 
-import json
 import os
 import shutil
 
@@ -40,7 +42,9 @@ flags.DEFINE_string(
 )
 flags.DEFINE_integer("epochs", 60, "Training epochs.", lower_bound=1)
 flags.DEFINE_integer("batch_size", 32, "Batch size.", lower_bound=1)
-flags.DEFINE_float("lr", 1e-3, "Adam learning rate.", lower_bound=1e-12)
+flags.DEFINE_float(
+    "lr", 1e-3, "Adam learning rate (finite, > 0).", lower_bound=1e-12
+)
 flags.DEFINE_integer(
     "seed",
     0,
@@ -51,7 +55,9 @@ flags.DEFINE_integer(
 flags.DEFINE_float(
     "min_accuracy",
     0.97,
-    "Fail (exit status 1) if the held-out accuracy is lower.",
+    "Fail (exit status 1, nothing saved) if the held-out accuracy is "
+    "lower.",
+    lower_bound=0.0,
 )
 
 
@@ -117,22 +123,49 @@ def main(argv):
         "lr": FLAGS.lr,
         "seed": FLAGS.seed,
     }
-    os.makedirs(os.path.dirname(os.path.abspath(FLAGS.output)), exist_ok=True)
-    model.save(FLAGS.output)
+    print(
+        f"Held-out accuracy {100 * accuracy:.2f}% on "
+        f"{record['num_test']} digits."
+    )
+    # Checked before anything is written: a failing model never replaces
+    # the one at --output.
+    if not accuracy >= FLAGS.min_accuracy:
+        raise cli.Failure(
+            f"held-out accuracy {accuracy:.4f} is below --min_accuracy="
+            f"{FLAGS.min_accuracy}; the model is not saved"
+            + (
+                f" ({FLAGS.output} is kept)"
+                if os.path.exists(FLAGS.output)
+                else ""
+            )
+            + ". Train longer (--epochs) or lower --min_accuracy."
+        )
     json_path = FLAGS.output[: -len(".keras")] + ".json"
-    with open(json_path, "w") as f:
-        json.dump(record, f, indent=2)
+    _save(model, record, FLAGS.output, json_path)
     if FLAGS.copy_to:
         os.makedirs(FLAGS.copy_to, exist_ok=True)
         for path in (FLAGS.output, json_path):
             shutil.copy(path, FLAGS.copy_to)
-    print(
-        f"Held-out accuracy {100 * accuracy:.2f}% on "
-        f"{record['num_test']} digits; model in {FLAGS.output}."
-    )
-    if accuracy < FLAGS.min_accuracy:
-        print(f"Below --min_accuracy={FLAGS.min_accuracy}.")
-        raise SystemExit(1)
+    print(f"Model in {FLAGS.output}, record in {json_path}.")
+
+
+def _save(model, record, output, json_path):
+    """Writes the model and its record under unique temporary names beside
+    ``output``, then swaps both in (``os.replace``)."""
+    from keras_gans import json_io
+
+    staged = json_io.staging_path(output, ".keras")
+    staged_json = json_io.staging_path(json_path, ".json")
+    try:
+        model.save(staged)
+        json_io.write_json(staged_json, record, indent=2)
+    except BaseException:
+        for path in (staged, staged_json):
+            if os.path.exists(path):
+                os.remove(path)
+        raise
+    os.replace(staged, output)
+    os.replace(staged_json, json_path)
 
 
 def run():

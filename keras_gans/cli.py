@@ -10,9 +10,14 @@
   the flags given.
 - ``main(fn)``: runs an absl ``main`` so that every failure is one line on
   stderr, ``<binary>: error: ...``, no traceback, with a documented exit
-  code (``EXIT_CODES``), and so that ``--helpshort``/``--help`` list the
-  binary's own flags.
+  code (``EXIT_CODES``), so that ``--helpshort``/``--help`` list the
+  binary's own flags and exit 0, and so that a float flag of the binary's
+  own that is NaN or infinite is refused before anything runs.
+- ``quick_values(quick, flag_values, **values)``: the values a ``--quick``
+  smoke run uses, except for flags the user gave explicitly.
 """
+
+import math
 
 import dataclasses
 import os
@@ -29,10 +34,12 @@ __all__ = [
     "EXIT_IO",
     "EXIT_OK",
     "Failure",
+    "check_finite_floats",
     "config_from_flags",
     "define_config_flags",
     "flag_name",
     "main",
+    "quick_values",
     "quiet_tensorflow",
 ]
 
@@ -268,6 +275,69 @@ def config_from_flags(flag_values=None, preset: Optional[str] = None):
         raise Failure(f"--{e.name}: {e} See --helpshort.") from None
 
 
+def quick_values(quick: bool, flag_values=None, **values) -> dict:
+    """``{flag name: value}`` for a binary with a ``--quick`` smoke mode:
+    with ``quick``, each name gets the value given here unless the user
+    gave that flag on the command line (explicit flags win over
+    ``--quick``); without it, the flags' values.
+
+    Example: ``steps, every = cli.quick_values(FLAGS.quick, steps=2000,
+    every=250).values()`` is (2000, 250) for ``--quick`` and (100, 250)
+    for ``--quick --steps=100``.
+    """
+    flag_values = flag_values or _flags().FLAGS
+    return {
+        name: (
+            value
+            if quick and not flag_values[name].present
+            else flag_values[name].value
+        )
+        for name, value in values.items()
+    }
+
+
+def _own_flags(flag_values):
+    """The flags the binary itself defines (not absl's, the libraries' or
+    the config flags of ``define_config_flags``, which ``TrainConfig``
+    validates)."""
+    for module, defined in flag_values.flags_by_module_dict().items():
+        if module.split(".")[0] in _LIBRARY_FLAGS or module == __name__:
+            continue
+        yield from defined
+
+
+def _range_text(parser) -> str:
+    lower = getattr(parser, "lower_bound", None)
+    upper = getattr(parser, "upper_bound", None)
+    if lower is None and upper is None:
+        return "a finite number"
+    if upper is None:
+        return f"a finite number >= {lower:g}"
+    if lower is None:
+        return f"a finite number <= {upper:g}"
+    return f"a number in [{lower:g}, {upper:g}]"
+
+
+def check_finite_floats(flag_values=None) -> None:
+    """Refuses a NaN or infinite value of any float flag the binary
+    defines (absl's bounds let NaN through, and an unbounded flag inf).
+
+    Raises:
+        Failure: naming the flag and its allowed range.
+    """
+    flags = _flags()
+    flag_values = flag_values or flags.FLAGS
+    for flag in _own_flags(flag_values):
+        if not isinstance(flag.parser, flags.FloatParser):
+            continue
+        value = flag.value
+        if value is not None and not math.isfinite(value):
+            raise Failure(
+                f"--{flag.name}={value}: must be {_range_text(flag.parser)} "
+                "(see --helpshort)."
+            )
+
+
 # ----------------------------------------------------------- running main
 
 
@@ -287,12 +357,40 @@ def _adopt_key_flags():
             flags.FLAGS.register_key_flag_for_module(sys.argv[0], flag)
 
 
+def _help_exits_zero():
+    """Makes ``--help``, ``--helpshort``, ``--helpfull`` and ``--helpxml``
+    exit 0 (absl exits 1, which the binaries reserve for bad input)."""
+    from absl import app
+
+    flags = _flags()
+    app.define_help_flags()
+    for name in ("help", "helpshort", "helpfull", "helpxml"):
+        if name not in flags.FLAGS:
+            continue
+        flag = flags.FLAGS[name]
+        if getattr(flag, "_keras_gans_exit_zero", False):
+            continue
+
+        def parse(arg, _parse=flag.parse):
+            try:
+                _parse(arg)
+            except SystemExit:
+                sys.stdout.flush()
+                raise SystemExit(EXIT_OK) from None
+
+        flag.parse = parse
+        flag._keras_gans_exit_zero = True
+
+
 def main(fn: Callable, program: str = "") -> None:
     """Runs ``fn(argv)`` under ``absl.app.run`` with clear failures.
 
     ``Failure`` exits with its code, ``ValueError`` with 1 and ``OSError``
-    with 4, each as one line ``<program>: error: <message>`` on stderr.
-    ``fn`` returning an int exits with it.
+    (a damaged JSON file the package wrote, ``json_io.DamagedFileError``,
+    included) with 4, each as one line ``<program>: error: <message>`` on
+    stderr. ``fn`` returning an int exits with it. A NaN or infinite value
+    of one of the binary's own float flags is refused before ``fn`` runs
+    (``check_finite_floats``); the help flags exit 0.
 
     Args:
         fn: the binary's ``main(argv)``.
@@ -310,10 +408,15 @@ def main(fn: Callable, program: str = "") -> None:
                 "--name=value (see --helpshort).",
                 EXIT_BAD_INPUT,
             )
+        from keras_gans import json_io
+
         try:
+            check_finite_floats()
             return fn(argv)
         except Failure as e:
             _fail(program, str(e), e.exit_code)
+        except json_io.DamagedFileError as e:  # also a ValueError
+            _fail(program, str(e), EXIT_IO)
         except (ValueError, app.UsageError) as e:
             _fail(program, str(e), EXIT_BAD_INPUT)
         except KeyboardInterrupt:
@@ -331,6 +434,7 @@ def main(fn: Callable, program: str = "") -> None:
             _fail(program, _os_message(e), EXIT_IO)
 
     _adopt_key_flags()
+    _help_exits_zero()
     app.run(guarded)
 
 

@@ -7,19 +7,23 @@ balanced labels, sample ``i`` of class ``i mod K``; the ``.npz`` then also
 holds them (array ``labels``).
 """
 
-import json
 import os
 from collections.abc import Callable
 
 import numpy as np
 
 __all__ = [
+    "OutputExistsError",
     "SampleSource",
     "load_source",
     "sample",
     "sample_labels",
     "write_samples",
 ]
+
+
+class OutputExistsError(FileExistsError):
+    """``write_samples``' target exists (it never overwrites)."""
 
 
 class SampleSource:
@@ -45,6 +49,8 @@ class SampleSource:
         self.latent_dim = int(latent_dim)
         self.description = description
         self.num_classes = None if num_classes is None else int(num_classes)
+        # (checkpoint, what is wrong) of damaged checkpoints passed over.
+        self.skipped = []
 
 
 def _from_export(path) -> SampleSource:
@@ -75,7 +81,7 @@ def _from_export(path) -> SampleSource:
 
 
 def _from_run(workdir, which) -> SampleSource:
-    from keras_gans import callbacks, train_lib
+    from keras_gans import callbacks, json_io, train_lib
     from keras_gans.config import TrainConfig
 
     workdir = os.fspath(workdir)
@@ -85,8 +91,15 @@ def _from_run(workdir, which) -> SampleSource:
             f"--run={workdir}: no config.json there; pass the --workdir of "
             "a keras-gans-train run."
         )
-    with open(config_path) as f:
-        config = TrainConfig.from_dict(json.load(f))
+    try:
+        config = TrainConfig.from_dict(json_io.read_json(config_path))
+    except json_io.DamagedFileError:
+        raise
+    except (ValueError, TypeError, KeyError) as e:
+        raise ValueError(
+            f"--run={workdir}: {config_path} is not a keras-gans-train "
+            f"config ({e}); pass the --workdir of a keras-gans-train run."
+        ) from None
     gan = train_lib.build_gan(config)
     if which == "best":
         best_dir = os.path.join(workdir, "best")
@@ -95,16 +108,24 @@ def _from_run(workdir, which) -> SampleSource:
                 f"--run={workdir} kept no best checkpoint (train with "
                 "--keep_best=METRIC, or use --which=latest)."
             )
-        with open(os.path.join(best_dir, "best.json")) as f:
-            monitor = json.load(f)["monitor"]
-        step = callbacks.BestCheckpoint(gan, monitor, best_dir).restore()
+        monitor = json_io.read_json(os.path.join(best_dir, "best.json"))[
+            "monitor"
+        ]
+        step = callbacks.BestCheckpoint(gan, monitor, best_dir).restore(
+            partial=True
+        )
+        damaged = []
     else:
+        # The checkpoint files as training finds them (a lost or garbage
+        # ``checkpoint`` state file does not hide them), newest intact
+        # first; a run's callback state (replay buffer, EWC) is not needed.
         saver = callbacks.Checkpoint(gan, os.path.join(workdir, "checkpoints"))
-        if not saver.manager.latest_checkpoint:
+        if not saver.candidates():
             raise FileNotFoundError(
                 f"--run={workdir} has no checkpoint in checkpoints/ yet."
             )
-        step = saver.restore()
+        step = saver.restore(partial=True)
+        damaged = saver.damaged
     generator = gan.sampling_generator
 
     def generate(latent, labels=None):
@@ -115,12 +136,14 @@ def _from_run(workdir, which) -> SampleSource:
             inputs = [inputs, tf.convert_to_tensor(labels, tf.int32)]
         return np.asarray(generator(inputs, training=False), np.float32)
 
-    return SampleSource(
+    source = SampleSource(
         generate,
         config.latent_dim,
         f"{which} checkpoint of {workdir}, step {step}",
         gan.num_classes,
     )
+    source.skipped = list(damaged)
+    return source
 
 
 def load_source(run=None, export_dir=None, which: str = "latest"):
@@ -180,8 +203,8 @@ def write_samples(samples, output, labels=None) -> str:
     into a non-empty folder.
 
     Raises:
-        FileExistsError: ``output`` exists (and, for a folder, is not
-            empty).
+        OutputExistsError: ``output`` exists (and, for a folder, is not
+            empty); a ``FileExistsError``.
         ValueError: PNGs of samples that are not images.
     """
     import tensorflow as tf
@@ -190,15 +213,24 @@ def write_samples(samples, output, labels=None) -> str:
     x = np.asarray(samples, np.float32)
     if output.endswith(".npz"):
         if os.path.exists(output):
-            raise FileExistsError(
+            raise OutputExistsError(
                 f"--output={output} exists; choose a new file (nothing is "
                 "overwritten)."
             )
-        os.makedirs(os.path.dirname(output) or ".", exist_ok=True)
-        tmp = output[: -len(".npz")] + ".tmp.npz"
+        from keras_gans import json_io
+
+        # Staged under a unique name beside the target (never a fixed
+        # name such as x.tmp.npz, which may be the user's own file).
+        tmp = json_io.staging_path(output, ".npz")
         extra = {} if labels is None else {"labels": np.asarray(labels)}
-        np.savez(tmp, samples=x, **extra)
-        os.replace(tmp, output)
+        try:
+            with open(tmp, "wb") as f:
+                np.savez(f, samples=x, **extra)
+            os.replace(tmp, output)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            raise
         return output
     if x.ndim != 4 or x.shape[-1] not in (1, 3):
         raise ValueError(
@@ -208,7 +240,7 @@ def write_samples(samples, output, labels=None) -> str:
     if os.path.exists(output) and (
         not os.path.isdir(output) or os.listdir(output)
     ):
-        raise FileExistsError(
+        raise OutputExistsError(
             f"--output={output} exists and is not an empty folder; choose a "
             "new folder (nothing is overwritten)."
         )

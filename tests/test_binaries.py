@@ -21,6 +21,9 @@ pytestmark = pytest.mark.slow
 
 def _run(binary, *flags, cwd):
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    env["PYTHONPATH"] = os.pathsep.join(  # this checkout's package
+        [str(_ROOT)] + [p for p in [env.get("PYTHONPATH")] if p]
+    )
     return subprocess.run(
         [sys.executable, str(_ROOT / "bin" / binary), *flags],
         capture_output=True,
@@ -57,6 +60,27 @@ def _run(binary, *flags, cwd):
             "Unknown digits variant 'nope'",
         ),
         ("dirac.py", ["--seed=1e20"], 1, "flag --seed=1e20"),
+        # Non-finite floats: absl's bounds let NaN (and, unbounded, inf)
+        # through; cli.main refuses them by name before anything runs.
+        (
+            "dirac.py",
+            ["--theta0=inf"],
+            1,
+            r"^dirac.py: error: --theta0=inf: must be a finite number",
+        ),
+        (
+            "dirac.py",
+            ["--d_lr=nan"],
+            1,
+            r"--d_lr=nan: must be a finite number >= 0",
+        ),
+        (
+            "train_classifier.py",
+            ["--lr=nan"],
+            1,
+            r"^train_classifier.py: error: --lr=nan: must be a finite "
+            r"number >= 1e-12",
+        ),
         ("table3.py", ["--variants=zz"], 1, "--variants: unknown"),
     ],
 )
@@ -75,9 +99,38 @@ def test_failure_is_one_line(tmp_path, binary, flags, code, message):
         assert not (tmp_path / "runs").exists()
 
 
-def test_helpshort_lists_own_flags(tmp_path):
-    """(keras-gans-train's, in-process, in test_train.py.)"""
-    done = _run("forgetting.py", "--helpshort", cwd=tmp_path)
+@pytest.mark.parametrize(
+    "binary,help_flag,names",
+    [
+        ("forgetting.py", "--helpshort", ("--freeze_every", "--variants")),
+        ("dirac.py", "--help", ("--theta0", "--d_lr", "--bilinear_lr")),
+    ],
+)
+def test_help_lists_own_flags_and_exits_0(tmp_path, binary, help_flag, names):
+    """(keras-gans-train's, in-process, in test_train.py; keras-gans-sample's
+    in test_sample.py.) Help is not bad input: exit status 0."""
+    done = _run(binary, help_flag, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
     text = done.stdout + done.stderr
-    for name in ("--freeze_every", "--variants", "--seed"):
+    for name in (*names, "--seed"):
         assert name in text, name
+
+
+def test_a_damaged_results_file_is_one_line_naming_it(tmp_path):
+    """A benchmark's JSON-lines results with a torn line: exit 4, the file
+    and the line named (json_io), no traceback (cli.main). (Benchmarks
+    keep TensorFlow's start-up notices: only the last line is ours.)"""
+    results = tmp_path / "r.jsonl"
+    results.write_text('{"seed": 0}\n{"seed": 1, "mo')
+    done = _run(
+        "../benchmarks/mode_coverage.py",
+        "--table_only",
+        f"--results={results}",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 4, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()[-1:]
+    assert lines[0].startswith(
+        f"mode_coverage.py: error: {results} is damaged (line 2"
+    ), lines[0]

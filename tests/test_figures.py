@@ -104,11 +104,16 @@ def _check_png(path):
     assert image.ndim == 3 and min(image.shape[:2]) > 200, path
 
 
+# The binary tests pass --quick with explicit sizes: the explicit flags win
+# (--quick alone would train thousands of steps).
+
+
 @pytest.mark.slow
 def test_landscape_binary(tmp_path):
     out = _run(
         "landscape.py",
         tmp_path,
+        "--quick",
         "--variants=ns_adam,wgan_gp",
         "--steps=4",
         "--eval_every=2",
@@ -117,6 +122,7 @@ def test_landscape_binary(tmp_path):
     )
     assert "WGAN-GP" in out and "local max" in out
     results = json.loads((tmp_path / "results.json").read_text())
+    assert (results["steps"], results["eval_every"]) == (4, 2)
     assert [r["variant"] for r in results["summary"]] == ["ns_adam", "wgan_gp"]
     assert [r["step"] for r in results["history"]["wgan_gp"]] == [2, 4]
     _check_png(tmp_path / "landscape_summary.png")
@@ -128,6 +134,7 @@ def test_forgetting_binary(tmp_path):
     out = _run(
         "forgetting.py",
         tmp_path,
+        "--quick",
         "--variants=zero_gp_sgd",
         "--steps=6",
         "--freeze_every=2",
@@ -137,6 +144,11 @@ def test_forgetting_binary(tmp_path):
     )
     assert "mean max rise" in out
     results = json.loads((tmp_path / "results.json").read_text())
+    assert (
+        results["steps"],
+        results["freeze_every"],
+        results["eval_every"],
+    ) == (6, 2, 2)
     assert list(results["runs"]) == ["zero_gp_sgd"]
     run = results["runs"]["zero_gp_sgd"]
     assert run["freeze_steps"] == [2, 4] and run["eval_steps"] == [2, 4, 6]
@@ -149,6 +161,7 @@ def test_fig1_binary(tmp_path):
     out = _run(
         "fig1.py",
         tmp_path,
+        "--quick",
         "--variants=r1",
         "--steps=20",
         "--every=10",
@@ -156,6 +169,7 @@ def test_fig1_binary(tmp_path):
     )
     assert "coherence" in out and "R1 lambda 10, SGD" in out
     results = json.loads((tmp_path / "results.json").read_text())
+    assert (results["steps"], results["every"]) == (20, 10)
     assert [r["variant"] for r in results["runs"]] == ["r1"]
     assert len(results["runs"][0]["consecutive_cosines"]) == 1
     _check_png(tmp_path / "fig1.png")

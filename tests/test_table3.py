@@ -12,6 +12,9 @@ BINARY = pathlib.Path(__file__).resolve().parents[1] / "bin" / "table3.py"
 
 def _run(*args):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    env["PYTHONPATH"] = os.pathsep.join(  # this checkout's package
+        [str(BINARY.parents[1])] + [p for p in [env.get("PYTHONPATH")] if p]
+    )
     done = subprocess.run(
         [sys.executable, str(BINARY), *args],
         capture_output=True,
@@ -43,3 +46,47 @@ def test_quick_table_runs_records_and_resumes(tmp_path):
     again = _run(*flags, f"--results={results}")
     assert "[1/2]" not in again and len(results.read_text().splitlines()) == 2
     assert "DCGAN-NS" in again
+
+
+@pytest.mark.slow
+def test_penalty_output_is_part_of_a_rows_key_and_explicit_flags_win(
+    tmp_path,
+):
+    """A line written before penalty_output was recorded reads as the
+    default (sigmoid): that run is done; --penalty_output=logit is another
+    run, trained. --quick with --steps: the explicit steps are run."""
+    results = tmp_path / "table3.jsonl"
+    old = {
+        "variant": "zero_gp",
+        "dataset": "stacked_digits",
+        "seed": 0,
+        "steps": 4,
+        "base_filters": 8,
+        "modes": 3.0,
+        "num_modes": 1000,
+        "kl": 5.0,
+        "classifier_score": 1.0,
+        "frechet_distance": 9.0,
+        "wall_time_s": 1.0,
+    }
+    results.write_text(json.dumps(old) + "\n")
+    flags = (
+        "--quick",
+        "--steps=4",
+        "--variants=zero_gp",
+        "--eval_samples=100",
+        f"--results={results}",
+    )
+    out = _run(*flags)
+    assert "[1/1]" not in out  # the old line is the sigmoid run
+    assert len(results.read_text().splitlines()) == 1
+    out = _run(*flags, "--penalty_output=logit")
+    assert "[1/1] zero_gp seed 0" in out
+    records = [json.loads(line) for line in results.read_text().splitlines()]
+    assert len(records) == 2
+    new = records[1]
+    assert new["penalty_output"] == "logit"
+    assert (new["steps"], new["base_filters"], new["seed"]) == (4, 8, 0)
+    # Two rows, one per penalty_output.
+    rows = [line for line in out.splitlines() if "DCGAN-0GP" in line]
+    assert len(rows) == 2 and sum("(d logit)" in r for r in rows) == 1

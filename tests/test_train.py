@@ -249,6 +249,7 @@ def test_bad_input_is_one_clear_message(
 
 def test_helpshort_lists_the_binarys_flags(capsys):
     code, out, err = run_binary(["--helpshort"], capsys, help_flags=True)
+    assert code == 0  # help is not bad input
     text = out + err
     for name in ("--dataset", "--d_lr", "--beta1", "--penalty_weight",
                  "--workdir", "--export_dir", "--[no]restart", "--seed"):

@@ -3,6 +3,7 @@
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -20,6 +21,9 @@ BINARY = (
 def test_trains_saves_and_checks_accuracy(tmp_path):
     output = tmp_path / "c.keras"
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    env["PYTHONPATH"] = os.pathsep.join(  # this checkout's package
+        [str(BINARY.parents[1])] + [p for p in [env.get("PYTHONPATH")] if p]
+    )
     cmd = [sys.executable, str(BINARY), f"--output={output}", "--epochs=1"]
     done = subprocess.run(
         [*cmd, f"--copy_to={tmp_path / 'copy'}", "--min_accuracy=0"],
@@ -36,15 +40,26 @@ def test_trains_saves_and_checks_accuracy(tmp_path):
     x, y = data.digits("test")
     accuracy = np.mean(np.asarray(model(x)).argmax(-1) == y)
     assert accuracy == record["test_accuracy"]
-    # An accuracy below --min_accuracy is a failure.
-    failed = subprocess.run(
-        [*cmd, "--min_accuracy=1.01"],
+    # An accuracy below --min_accuracy is a failure, checked before anything
+    # is written: the good model and its record at --output are kept, and
+    # no staging file is left beside them.
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    failed = subprocess.run(  # another seed: other weights
+        [*cmd, "--min_accuracy=1.01", "--seed=1"],
         capture_output=True,
         text=True,
         env=env,
         timeout=600,
     )
-    assert failed.returncode == 1 and "Below --min_accuracy" in failed.stdout
+    assert failed.returncode == 1, failed.stderr[-3000:]
+    assert re.fullmatch(
+        r"train_classifier.py: error: held-out accuracy 0\.\d{4} is below "
+        r"--min_accuracy=1.01; the model is not saved \(.*c.keras is kept\)\."
+        r" Train longer \(--epochs\) or lower --min_accuracy\.",
+        failed.stderr.strip().splitlines()[-1],
+    ), failed.stderr[-3000:]
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    assert after == before
 
 
 def test_shipped_classifier_meets_its_record():

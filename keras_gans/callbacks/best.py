@@ -155,9 +155,10 @@ class BestCheckpoint(keras.callbacks.Callback):
         """``{"step", "value"}`` of the best evaluation, or None."""
         return self.record["best"]
 
-    def restore(self) -> int:
+    def restore(self, partial: bool = False) -> int:
         """Restores the best training state into the GAN (and trackables);
-        returns its step.
+        returns its step. ``partial``: as ``Checkpoint.restore``'s (the
+        checkpoint may hold more than is restored; no warnings about it).
 
         Raises:
             FileNotFoundError: nothing was kept yet.
@@ -167,7 +168,10 @@ class BestCheckpoint(keras.callbacks.Callback):
             raise FileNotFoundError(
                 f"No best checkpoint in {self.directory} yet."
             )
-        self._checkpoint.restore(latest).assert_existing_objects_matched()
+        status = self._checkpoint.restore(latest)
+        status.assert_existing_objects_matched()
+        if partial:
+            status.expect_partial()
         return int(self.gan.g_optimizer.iterations.numpy())
 
     def on_train_begin(self, logs=None):

@@ -75,9 +75,15 @@ class Checkpoint(keras.callbacks.Callback):
         # The step of the last checkpoint this callback wrote (None: none).
         self.saved_step: Optional[int] = None
 
-    def restore(self) -> int:
+    def restore(self, partial: bool = False) -> int:
         """Restores the newest readable checkpoint if any; returns the step
         reached (0 with no checkpoint files).
+
+        Args:
+            partial: the checkpoint may hold more than this ``Checkpoint``
+                tracks (a run's callback state, when only the GAN is
+                wanted, as for sampling): restore what is tracked, without
+                TensorFlow's warnings about the values left unrestored.
 
         Raises:
             CheckpointError: checkpoint files exist but none can be read.
@@ -88,9 +94,10 @@ class Checkpoint(keras.callbacks.Callback):
             problem = _missing_files(prefix)
             if problem is None:
                 try:
-                    self.checkpoint.restore(
-                        prefix
-                    ).assert_existing_objects_matched()
+                    status = self.checkpoint.restore(prefix)
+                    status.assert_existing_objects_matched()
+                    if partial:
+                        status.expect_partial()
                     return self.restored_step
                 # Damage shows as OpError, ValueError, AssertionError, even
                 # IndexError (a truncated data file): any failure counts.
