@@ -497,6 +497,8 @@ def _previous_config(config_path):
         return None
     try:
         return TrainConfig.from_dict(json_io.read_json(config_path))
+    except json_io.DamagedFileError:
+        raise  # names the file and line already (exit 4)
     except (ValueError, TypeError) as e:
         raise ValueError(
             f"{config_path} is damaged or from another version ({e}); "
@@ -622,7 +624,10 @@ def run(
         diverged=lambda: guard.step is not None,
         **trackables,
     )
-    step = checkpoint.restore()
+    # Partial: hook state created lazily (EWC's anchors, at its first
+    # estimate) is restored when it is created; a finished run that trains
+    # nothing never creates it, and TensorFlow would warn about each value.
+    step = checkpoint.restore(partial=True)
     for prefix, problem in checkpoint.damaged:
         print(
             f"Damaged checkpoint {prefix}: {problem}; skipped.",
@@ -636,6 +641,12 @@ def run(
         )
     progress_path = os.path.join(workdir, "progress.json")
     earlier = json_io.read_json(progress_path, None)
+    if earlier is not None and not isinstance(earlier, dict):
+        raise json_io.DamagedFileError(
+            f"{progress_path} is not a progress record (a JSON object); "
+            "move it aside and run again.",
+            progress_path,
+        )
     if not step and not checkpoint.candidates() and earlier:
         if earlier.get("step", 0) > 0:
             raise gan_callbacks.checkpoint.CheckpointError(

@@ -384,3 +384,19 @@ def test_early_stopped_run_is_checkpointed_and_its_rerun_trains_nothing(
     assert again["total_steps"] == 200
     assert again["losses"] == first["losses"] and again["losses"]
     assert again["final"] == first["final"]
+
+
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("config.json", "{not json", r"config.json.*line 1"),
+        ("progress.json", "[1]", "progress.json is not a progress record"),
+    ],
+)
+def test_damaged_run_files_are_named(finished, tmp_path, name, content, message):
+    from keras_gans import json_io
+
+    workdir = _copy(finished, tmp_path)
+    (workdir / name).write_text(content)
+    with pytest.raises(json_io.DamagedFileError, match=message):
+        train_lib.run(CONFIG, workdir, verbose=0)
