@@ -17,9 +17,8 @@
   smoke run uses, except for flags the user gave explicitly.
 """
 
-import math
-
 import dataclasses
+import math
 import os
 import sys
 from typing import Callable, Iterable, Optional

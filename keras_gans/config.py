@@ -794,7 +794,9 @@ class TrainConfig:
     def _check_unused(self):
         """A setting changed from its default where nothing reads it is
         refused: the run would silently ignore it."""
-        defaults = {f.name: f.metadata["default"] for f in settings(TrainConfig)}
+        defaults = {
+            f.name: f.metadata["default"] for f in settings(TrainConfig)
+        }
         tfds = self.dataset in data.TFDS_DATASETS
         for name, needs, active in (
             ("conditioning", "--conditional", self.conditional),

@@ -38,7 +38,8 @@ def test_a_damaged_file_is_named_with_its_line_and_what_to_do(tmp_path):
     assert "move it aside" in message
     # An OSError (exit status 4 in the binaries), and a ValueError for the
     # callers that catch parse errors.
-    assert isinstance(info.value, OSError) and isinstance(info.value, ValueError)
+    assert isinstance(info.value, OSError)
+    assert isinstance(info.value, ValueError)
     path.write_bytes(b"\xff\xfe garbage")
     with pytest.raises(json_io.DamagedFileError, match="progress.json"):
         json_io.read_json(path)

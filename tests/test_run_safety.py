@@ -393,7 +393,9 @@ def test_early_stopped_run_is_checkpointed_and_its_rerun_trains_nothing(
         ("progress.json", "[1]", "progress.json is not a progress record"),
     ],
 )
-def test_damaged_run_files_are_named(finished, tmp_path, name, content, message):
+def test_damaged_run_files_are_named(
+    finished, tmp_path, name, content, message
+):
     from keras_gans import json_io
 
     workdir = _copy(finished, tmp_path)

@@ -255,7 +255,9 @@ def test_cli_failure_is_one_line(hooks_run, tmp_path, case):
     else:
         _nan_checkpoint(run)
         code, message = 3, "5 of 5 samples .* hold NaN or inf"
-    done = _sample(source, "--num_samples=5", f"--output={output}", cwd=tmp_path)
+    done = _sample(
+        source, "--num_samples=5", f"--output={output}", cwd=tmp_path
+    )
     assert done.returncode == code, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
