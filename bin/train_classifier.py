@@ -14,12 +14,11 @@ fixed seeds and TensorFlow's deterministic ops, so a rerun on the same
 machine gives the same weights. About a minute on CPU.
 
 The committed model is ``keras_gans/assets/digits_classifier.keras`` (the
-package ships it; ``keras_gans.metrics.load_digits_classifier()`` loads it),
-with a copy in ``saved_models/digits_classifier/``:
+package ships it; ``keras_gans.metrics.load_digits_classifier()`` loads it;
+it has no other copy in the repository):
 
   python bin/train_classifier.py \\
-      --output=keras_gans/assets/digits_classifier.keras \\
-      --copy_to=saved_models/digits_classifier
+      --output=keras_gans/assets/digits_classifier.keras
 """
 
 import os

@@ -390,8 +390,7 @@ def load_digits_classifier(path: Optional[str] = None):
 
     Args:
         path: a ``.keras`` file; default ``DIGITS_CLASSIFIER_PATH``, the
-            model shipped inside the package (``keras_gans/assets/``; a copy
-            is in the repository's ``saved_models/digits_classifier/``).
+            model shipped inside the package (``keras_gans/assets/``).
 
     Returns:
         A ``keras.Model`` mapping digits ``[B, 8, 8, 1]`` in [-1, 1] to
