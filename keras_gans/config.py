@@ -434,11 +434,15 @@ class TrainConfig:
     latent_dim: int = setting(2, "Latent size.", lower=1, by_dataset=True)
     # Objective and penalty.
     loss: str = setting(
-        "non_saturating", "Adversarial loss.", choices=losses.names
+        "non_saturating",
+        "Adversarial loss (relativistic: RpGAN's pairing loss, R3GAN; needs "
+        "--real_weight=1).",
+        choices=losses.names,
     )
     penalty: str = setting(
         "zero_gp",
-        "Gradient penalty on D.",
+        "Gradient penalty on D (r1_r2: (R1 + R2)/2, R3GAN's gamma/2 (R1 + "
+        "R2) with gamma = --penalty_weight).",
         choices=penalties.names,
         by_dataset=True,
     )
@@ -462,14 +466,16 @@ class TrainConfig:
     )
     penalty_norm: str = setting(
         "l2",
-        "Norm of the zero-centred penalties (r1, r2, zero_gp): l2 (squared "
-        "L2) or l1 (L1-norm double backpropagation, Drucker & LeCun).",
+        "Norm of the zero-centred penalties (r1, r2, r1_r2, zero_gp): l2 "
+        "(squared L2) or l1 (L1-norm double backpropagation, Drucker & "
+        "LeCun).",
         choices=("l2", "l1"),
     )
     penalty_layer: str = setting(
         "",
-        "Layer gradient penalty: take r1/r2/zero_gp's gradient w.r.t. the "
-        "output of D's layer NAME instead of its input; empty: the input.",
+        "Layer gradient penalty: take r1/r2/r1_r2/zero_gp's gradient w.r.t. "
+        "the output of D's layer NAME instead of its input; empty: the "
+        "input.",
     )
     label_smoothing: float = setting(
         1.0,
@@ -815,6 +821,13 @@ class TrainConfig:
                 )
 
     def _check_stabilisers(self):
+        if self.real_weight != 1.0 and losses.is_paired(losses.get(self.loss)):
+            raise ConfigError(
+                "real_weight",
+                f"real_weight (gamma, now {self.real_weight:g}) must be 1 "
+                f"with --loss={self.loss}: a paired loss has no real term "
+                "to weight.",
+            )
         if self.label_smoothing != 1.0 and not losses.is_logistic(
             losses.get(self.loss)
         ):
@@ -858,7 +871,7 @@ class TrainConfig:
                 raise ConfigError(
                     name,
                     f"{name} ({value!r}) applies to the zero-centred "
-                    f"penalties (r1, r2, zero_gp), got penalty "
+                    f"penalties (r1, r2, r1_r2, zero_gp), got penalty "
                     f"{self.penalty!r}.",
                 )
 

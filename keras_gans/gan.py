@@ -48,7 +48,10 @@ class GAN(keras.Model):
     array; ``(x, y)`` pairs use ``x`` only). With ``n_critic = k`` each batch
     must hold ``k * b`` samples: the D steps use the strided slices
     ``batch[i::k]`` (disjoint, so each is a fresh real batch) and the G step
-    draws ``b`` latents. Latent noise is N(0, I) from the named streams
+    draws ``b`` latents. With a paired loss (``loss="relativistic"``) the G
+    step also calls D on the last D step's real slice (its labels, its
+    augmentation draw), paired by index with the ``b`` fakes; with the
+    other losses G's loss reads D on the fakes only. Latent noise is N(0, I) from the named streams
     ``"latent/discriminator"`` (folded in with the D step's index
     ``iteration * n_critic + i``) and ``"latent/generator"`` (with the
     iteration ``g_optimizer.iterations``) of the model's seed, so a
@@ -177,7 +180,8 @@ class GAN(keras.Model):
                 function (``keras_gans.penalties.get(name, **options)`` binds
                 options such as the ``lipschitz`` target ``k``).
             penalty_weight: lambda >= 0.
-            real_weight: gamma > 0, the weight of L_real (paper eq. 6).
+            real_weight: gamma > 0, the weight of L_real (paper eq. 6);
+                1 with a paired loss (``relativistic``), refused otherwise.
             n_critic: D updates per G update, an integer >= 1.
             penalty_output: ``"logit"`` or ``"sigmoid"``: what the penalty
                 differentiates; None keeps the penalty's own setting.
@@ -578,7 +582,10 @@ class GAN(keras.Model):
     def _generator_step(self, batch, real, iteration, labels=None):
         g_vars = self.generator.trainable_variables
         fake_labels = self._fake_labels(batch, "labels/generator", iteration)
-        extra = None
+        extra = real_logits = None
+        # A paired loss (relativistic) reads D on the real batch too; for
+        # every other loss D sees only the fakes, as before.
+        with_real = self.objective.needs_real_logits
         with tf.GradientTape() as tape:
             fake = self.generator(
                 conditioning.pair(
@@ -590,16 +597,21 @@ class GAN(keras.Model):
                 training=True,
             )
             if self.unrolled.steps:
-                fake_logits = self.unrolled.fake_logits(
+                real_logits, fake_logits = self.unrolled.logits(
                     self,
                     conditioning.pair(real, labels),
                     conditioning.pair(fake, fake_labels),
                     self._seed("unroll", iteration),
+                    with_real=with_real,
                 )
             elif self.conditioning is not None:
                 fake_logits, extra = self.conditioning.generator_logits(
                     self.discriminator, fake, fake_labels
                 )
+                if with_real:
+                    real_logits = self.conditioning.real_logits(
+                        self.discriminator, real, labels
+                    )
             else:
                 fake_logits = self.discriminator(
                     self.augmentation.generator_input(
@@ -607,7 +619,14 @@ class GAN(keras.Model):
                     ),
                     training=True,
                 )
-            g_loss = self.objective.generator_loss(fake_logits)
+                if with_real:
+                    real_logits = self.discriminator(
+                        self.augmentation.generator_real_input(
+                            real, self.rng_seed, iteration
+                        ),
+                        training=True,
+                    )
+            g_loss = self.objective.generator_loss(fake_logits, real_logits)
             if extra is not None:
                 g_loss = g_loss + extra
             scaled = self.g_optimizer.scale_loss(distribute.scale_loss(g_loss))

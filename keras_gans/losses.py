@@ -8,8 +8,18 @@ Each returned value is a scalar mean over the batch, computed in float32
 (logits of any dtype are cast). The discriminator loss is
 ``L_D = gamma * d_loss_real + d_loss_fake`` where ``gamma`` is the
 imbalanced real weight of Thanh-Tung & Tran (2020), eq. 6 (``gamma = 1`` is
-the usual balanced loss); the generator minimises ``g_loss``. The generator
-loss depends on the fake logits only.
+the usual balanced loss); the generator minimises ``g_loss``.
+
+Both players' terms are functions of both logits. For most losses the
+generator loss happens to read the fake logits only (``g_loss`` is the same
+whatever ``real_logits`` holds). A *paired* loss (``is_paired``: the
+relativistic pairing loss) compares ``d_r[i]`` with ``d_f[i]``, pairs by
+index: its ``g_loss`` reads the real logits too, so the caller passes D's
+logits on a real batch of the fake batch's size (``keras_gans.GAN`` then
+calls D on a real batch in the G step; for the other losses it does not),
+and its ``L_D`` is one term, not a real and a fake part, so it has no real
+weight (``gamma`` must be 1). A loss function declares itself paired with
+the attribute ``paired = True``.
 
 With ``sp = softplus``, ``d_r``/``d_f`` the logits on real/fake samples:
 
@@ -17,6 +27,8 @@ With ``sp = softplus``, ``d_r``/``d_f`` the logits on real/fake samples:
 - non_saturating (GAN-NS): ``L_D = sp(-d_r) + sp(d_f)``, ``L_G = sp(-d_f)``
 - wasserstein: ``L_D = -d_r + d_f``, ``L_G = -d_f``
 - hinge: ``L_D = relu(1 - d_r) + relu(1 + d_f)``, ``L_G = -d_f``
+- relativistic (RpGAN, paired): ``L_D = sp(d_f - d_r)``,
+  ``L_G = sp(d_r - d_f)``, the i-th real logit with the i-th fake one
 
 ``sp(-d)`` is ``-log(sigmoid(d))``, so the logistic rows are the usual
 cross-entropy losses of Goodfellow et al. (2014) written on logits.
@@ -44,8 +56,10 @@ __all__ = [
     "non_saturating",
     "wasserstein",
     "hinge",
+    "relativistic",
     "get",
     "is_logistic",
+    "is_paired",
     "names",
     "smoothed_real_loss",
 ]
@@ -176,6 +190,39 @@ def hinge(real_logits, fake_logits):
     )
 
 
+def relativistic(real_logits, fake_logits):
+    """Relativistic pairing loss, RpGAN (Jolicoeur-Martineau, 2019, "The
+    relativistic discriminator: a key element missing from standard GAN";
+    Huang et al., 2024, "The GAN is dead; long live the GAN! A Modern GAN
+    Baseline", R3GAN).
+
+    ``L_D = mean_i sp(d_f[i] - d_r[i])``, ``L_G = mean_i sp(d_r[i] -
+    d_f[i])``: each fake is compared with the real sample of the same index
+    (pairs by index, so both batches must hold as many logits). D's loss is
+    one paired term: it is returned whole as ``d_loss_real`` with
+    ``d_loss_fake = 0``, and a real weight ``gamma`` other than 1 has no
+    meaning with it (``keras_gans.GAN`` refuses one). Only logit
+    differences matter (adding a constant to D changes neither loss), so
+    D's scores are reported as raw logits, not as probabilities.
+
+    Args:
+        real_logits: D's logits on real samples, ``[B]`` or ``[B, 1]``.
+        fake_logits: D's logits on generated samples, the same size.
+
+    Returns:
+        ``(L_D, 0, L_G)``, scalar float32 means.
+    """
+    d_r, d_f = _as_float32(real_logits, fake_logits)
+    d_r, d_f = tf.reshape(d_r, [-1]), tf.reshape(d_f, [-1])
+    return (
+        tf.reduce_mean(tf.nn.softplus(d_f - d_r)),
+        tf.constant(0.0, tf.float32),
+        tf.reduce_mean(tf.nn.softplus(d_r - d_f)),
+    )
+
+
+relativistic.paired = True
+
 # Losses whose logits are read as log-odds: their D scores are reported as
 # probabilities, sigmoid(logit).
 _LOGISTIC = (minimax, non_saturating)
@@ -185,6 +232,7 @@ _REGISTRY = {
     "non_saturating": non_saturating,
     "wasserstein": wasserstein,
     "hinge": hinge,
+    "relativistic": relativistic,
 }
 
 
@@ -232,3 +280,11 @@ def is_logistic(loss_fn):
     """Whether ``loss_fn`` reads logits as log-odds (minimax, GAN-NS), with
     or without options bound."""
     return registry.unwrap(loss_fn) in _LOGISTIC
+
+
+def is_paired(loss_fn) -> bool:
+    """Whether ``loss_fn`` (with or without options bound) pairs real and
+    fake logits by index (``paired = True``, e.g. ``relativistic``): its
+    generator loss then reads the real logits, and its D loss takes no real
+    weight."""
+    return bool(getattr(registry.unwrap(loss_fn), "paired", False))

@@ -38,13 +38,14 @@ name         point u                       term
 none         --                            0
 r1           real x                        |grad D(x)|^2
 r2           fake y                        |grad D(y)|^2
+r1_r2        real x and fake y             (|grad D(x)|^2 + |grad D(y)|^2)/2
 zero_gp      a x + (1 - a) y               |grad D(u)|^2
 wgan_gp      a x + (1 - a) y               (|grad D(u)| - 1)^2
 dragan       x + a (x_p - x)               (|grad D(u)| - 1)^2
 lipschitz    a x + (1 - a) y               max(0, |grad D(u)| - K)^2
 ============ ============================= ==============================
 
-The zero-centred penalties (``r1``, ``r2``, ``zero_gp``) take two more
+The zero-centred penalties (``r1``, ``r2``, ``r1_r2``, ``zero_gp``) take two more
 options. ``norm="l1"`` replaces the squared L2 norm by the L1 norm,
 ``E |grad D(u)|_1`` (sum of absolute values over all non-batch axes): the
 L1-norm double backpropagation of Drucker & LeCun (1992), "Improving
@@ -54,7 +55,8 @@ takes the gradient w.r.t. the output (after its activation) of D's layer
 functional or Sequential ``keras.Model`` and the points are still fed to
 its input; an unknown name is a ``ValueError`` listing D's layers.
 
-References: R1/R2, Mescheder et al. (2018); 0GP, Thanh-Tung et al. (2019);
+References: R1/R2, Mescheder et al. (2018); R1 + R2 together, Huang et
+al. (2024), R3GAN; 0GP, Thanh-Tung et al. (2019);
 WGAN-GP, Gulrajani et al. (2017); DRAGAN, Kodali et al. (2017), with
 ``x_p = x + 0.5 std(x) U[0, 1)`` and ``std`` the scalar standard deviation
 of the real batch (over all replicas); one-sided Lipschitz penalty, Petzka
@@ -78,6 +80,7 @@ __all__ = [
     "none",
     "r1",
     "r2",
+    "r1_r2",
     "zero_gp",
     "wgan_gp",
     "dragan",
@@ -89,6 +92,7 @@ __all__ = [
     "gradient_scaled",
     "input_gradients",
     "get",
+    "parts",
     "names",
     "synchronizes_replicas",
 ]
@@ -366,6 +370,40 @@ def r2(
     )
 
 
+def r1_r2(
+    discriminator, real, fake, seed, *, output="logit", norm="l2", layer=None
+):
+    """R1 and R2 together, as R3GAN regularises D (Huang et al., 2024, "The
+    GAN is dead; long live the GAN! A Modern GAN Baseline"):
+    ``(R1 + R2) / 2 = (E_x |grad D(x)|^2 + E_y |grad D(y)|^2) / 2``.
+
+    R3GAN adds ``gamma/2 (R1 + R2)`` to L_D, with R1 and R2 the expected
+    squared gradient norms (no 1/2 inside), which are this module's ``r1``
+    and ``r2``. The caller adds ``lambda * r1_r2`` (``penalty_weight``
+    lambda, no 1/2, as for every penalty here), so with ``lambda = gamma``
+    the term is exactly R3GAN's ``gamma/2 (R1 + R2)``: the 1/2 lives in
+    this function. With a conditional D, R1 holds the real labels and R2
+    the fake ones (``parts``).
+
+    Args:
+        discriminator: callable returning logits.
+        real: real batch, any rank.
+        fake: generated batch, any rank.
+        seed: unused.
+        output: ``"logit"`` or ``"sigmoid"``: what is differentiated.
+        norm: ``"l2"`` (``|g|^2``) or ``"l1"`` (``|g|_1``, Drucker & LeCun).
+        layer: None, or a layer of D whose output is differentiated.
+
+    Returns:
+        Scalar float32: the mean of the two batch means.
+    """
+    options = dict(output=output, norm=norm, layer=layer)
+    return 0.5 * (
+        r1(discriminator, real, fake, seed, **options)
+        + r2(discriminator, real, fake, seed, **options)
+    )
+
+
 def zero_gp(
     discriminator, real, fake, seed, *, output="logit", norm="l2", layer=None
 ):
@@ -481,6 +519,7 @@ _REGISTRY = {
     "none": none,
     "r1": r1,
     "r2": r2,
+    "r1_r2": r1_r2,
     "zero_gp": zero_gp,
     "wgan_gp": wgan_gp,
     "dragan": dragan,
@@ -543,3 +582,20 @@ def synchronizes_replicas(fn) -> bool:
     """Whether penalty ``fn`` (a registered one, possibly with options
     bound) communicates across replicas: ``dragan``'s batch std does."""
     return registry.unwrap(fn) is dragan
+
+
+def parts(fn):
+    """``[(weight, penalty)]`` whose weighted sum is penalty ``fn`` (options
+    bound carried over): ``r1_r2`` is ``[(1/2, r1), (1/2, r2)]``, every
+    other penalty ``[(1, fn)]``. A conditional GAN takes each part with its
+    own labels held fixed (R1: the real labels, R2: the fake ones)."""
+    if registry.unwrap(fn) is not r1_r2:
+        return [(1.0, fn)]
+    options = {}
+    while isinstance(fn, functools.partial):
+        options = {**fn.keywords, **options}
+        fn = fn.func
+    return [
+        (0.5, functools.partial(r1, **options)),
+        (0.5, functools.partial(r2, **options)),
+    ]

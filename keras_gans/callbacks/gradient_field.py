@@ -17,7 +17,8 @@ class GradientFieldCallback(DiagnosticCallback):
     """Every ``every`` GAN steps: ``-dL_G/dx`` on a grid, with real points
     and the generator's current fakes (``diagnostics.gradient_field``).
 
-    The loss is the GAN's own (``gan.loss_fn``). Logs
+    The loss is the GAN's own (``gan.loss_fn``; a paired loss is paired
+    with ``real``). Logs
     ``gradient_field_mean_norm`` and ``gradient_field_coherence``; writes
     ``outdir/gradient_field_{step}.png`` (arrows, real and fake points),
     ``outdir/gradient_field_{step}.npz`` (``x``, ``y``, ``vectors``,
@@ -73,7 +74,11 @@ class GradientFieldCallback(DiagnosticCallback):
     def measure(self, step):
         gan = self.model
         field = field_lib.compute_gradient_field(
-            gan.discriminator, gan.loss_fn, *self.limits, num=self.num
+            gan.discriminator,
+            gan.loss_fn,
+            *self.limits,
+            num=self.num,
+            real=self.real,
         )
         fake = current_fakes(gan, self.num_fake, self.seed)
         self.latest = field

@@ -110,8 +110,14 @@ def compute_gradient_field(
     xlim: Sequence[float] = (-2.0, 2.0),
     ylim: Sequence[float] = (-2.0, 2.0),
     num: int = 21,
+    real=None,
 ) -> GradientField:
     """``-dL_G/dx`` of ``discriminator`` on a ``num x num`` grid.
+
+    For a paired loss (``losses.is_paired``: relativistic) G's loss at a
+    fake x reads real logits too; the field is then ``-d/dx mean_j
+    L_G(D(r_j), D(x))`` over the real points ``real`` (a fake at x paired
+    with a random real point).
 
     Args:
         discriminator: a Keras model or callable mapping ``[B, 2]`` to
@@ -121,14 +127,22 @@ def compute_gradient_field(
         xlim: ``(x_min, x_max)`` of the grid.
         ylim: ``(y_min, y_max)``.
         num: grid points per axis, >= 2.
+        real: ``[M, 2]`` real points, needed (only) for a paired loss.
 
     Returns:
         A ``GradientField``.
 
     Raises:
-        ValueError: an unknown loss, ``num < 2`` or an empty window.
+        ValueError: an unknown loss, ``num < 2``, an empty window, or a
+            paired loss without ``real``.
     """
     loss_fn = losses.get(loss)
+    paired = losses.is_paired(loss_fn)
+    if paired and real is None:
+        raise ValueError(
+            "A paired loss (relativistic) needs the real points (real=) for "
+            "its generator's gradient field."
+        )
     if int(num) != num or num < 2:
         raise ValueError(f"num must be an integer >= 2, got {num!r}.")
     if not (xlim[1] > xlim[0] and ylim[1] > ylim[0]):
@@ -143,7 +157,20 @@ def compute_gradient_field(
         logits = tf.reshape(tf.cast(discriminator(points), tf.float32), [-1])
         # L_G is a batch mean of per-sample terms: n * mean has the
         # per-sample gradients.
-        g_loss = n * loss_fn(logits, logits)[2]
+        if paired:
+            real_logits = tf.reshape(
+                tf.cast(discriminator(tf.constant(real, tf.float32)),
+                        tf.float32),
+                [-1],
+            )
+            m = tf.shape(real_logits)[0]
+            # Every grid point paired with every real point: n * the mean
+            # over the n * m pairs is sum_i mean_j L_G(d_r_j, D(x_i)).
+            g_loss = n * loss_fn(
+                tf.tile(real_logits, [n]), tf.repeat(logits, m)
+            )[2]
+        else:
+            g_loss = n * loss_fn(logits, logits)[2]
     grads = tape.gradient(g_loss, points)
     if grads is None:  # D does not depend on its input
         grads = tf.zeros_like(points)

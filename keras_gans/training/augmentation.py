@@ -3,7 +3,8 @@
 
 With ``T`` the transform, a D step trains D on ``T(real)`` and ``T(fake)``
 (independent draws of the same family) and the G step takes G's loss on
-``D(T(G(z)))``; every op is differentiable w.r.t. its input, so G's
+``D(T(G(z)))`` (and, for a paired loss, on ``D(T(real))`` with a draw of
+its own); every op is differentiable w.r.t. its input, so G's
 gradient reaches G through ``T`` (Zhao et al., 2020; Karras et al., 2020).
 ``T`` is the augmentation, if any, followed by instance noise, if any
 (Sonderby et al., 2017: noise on every D input, real and fake, also in G's
@@ -14,7 +15,8 @@ iterations, or constant.
 Randomness (``keras_gans.rng``): D step ``index`` draws from
 ``fold_in(stream(root, "augment/discriminator"), index)``, split by name
 into ``"real"``, ``"fake"`` and ``"penalty"``; the G step from
-``fold_in(stream(root, "augment/generator"), iteration)``. Within a draw
+``fold_in(stream(root, "augment/generator"), iteration)`` (the fakes) and
+its ``"real"`` stream (the reals of a paired loss). Within a draw
 the augmentation and the noise have their own streams (``"augment"``,
 ``"instance_noise"``). So the transform is replica-consistent, equal with
 and without XLA, and a restored run draws what an uninterrupted one does.
@@ -171,6 +173,16 @@ class InputAugmentation:
             return fake
         seed = rng.step_seed(root, "augment/generator", iteration)
         return self._transform(fake, seed, iteration)
+
+    def generator_real_input(self, real, root, iteration):
+        """``T(real)`` for a paired G loss (relativistic) at GAN iteration
+        ``iteration``: a draw of the same family as a D step's, from the
+        ``"real"`` stream of the G step's seed (independent of the fakes'
+        draw), so G's loss sees real samples as D's loss does."""
+        if not self.active:
+            return real
+        seed = rng.step_seed(root, "augment/generator", iteration)
+        return self._transform(real, rng.stream(seed, "real"), iteration)
 
     def after_discriminator_step(self, real_logits) -> None:
         """ADA: adjusts ``p`` from the step's real logits (global mean

@@ -6,13 +6,16 @@ Thanh-Tung & Tran (2020), eq. 6::
     L_D = gamma * L_real + L_fake,      L_G from the same loss,
 
 with ``(L_real, L_fake, L_G)`` from ``keras_gans.losses`` on D's logits.
+A paired loss (``losses.is_paired``, the relativistic pairing loss) has no
+real weight (gamma must be 1), and its ``L_G`` needs D's logits on a real
+batch: ``needs_real_logits`` tells the G step to compute them.
 """
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import losses
+from keras_gans import losses, registry
 from keras_gans.validation import check_integer
 
 __all__ = ["AdversarialObjective", "row_independent"]
@@ -38,12 +41,19 @@ def row_independent(discriminator) -> bool:
     )
 
 
+def _name(loss) -> str:
+    return loss if isinstance(loss, str) else getattr(
+        registry.unwrap(loss), "__name__", repr(loss)
+    )
+
+
 class AdversarialObjective:
     """``gamma * L_real + L_fake`` for D and ``L_G`` for G.
 
     Args:
         loss: a name in ``keras_gans.losses.names()`` or a loss function.
-        real_weight: gamma > 0 (paper eq. 6 uses gamma >= 1).
+        real_weight: gamma > 0 (paper eq. 6 uses gamma >= 1); 1 for a
+            paired loss.
         n_critic: D updates per G update (>= 1); each D step takes a strided
             slice ``batch[i::n_critic]`` of the real batch.
     """
@@ -54,6 +64,13 @@ class AdversarialObjective:
         if not real_weight > 0:
             raise ValueError(f"real_weight must be > 0, got {real_weight!r}.")
         self.loss_fn = losses.get(loss)
+        self.paired = losses.is_paired(self.loss_fn)
+        if self.paired and real_weight != 1:
+            raise ValueError(
+                f"real_weight (gamma, now {real_weight!r}) must be 1 with the "
+                f"paired loss {_name(loss)!r}: it pairs real and fake logits "
+                "in one term, so there is no real term to weight."
+            )
         self.real_weight = float(real_weight)
         self.n_critic = check_integer("n_critic", n_critic, 1)
         self.logistic = losses.is_logistic(self.loss_fn)
@@ -90,9 +107,22 @@ class AdversarialObjective:
             fake_logits,
         )
 
-    def generator_loss(self, fake_logits):
-        """``L_G``, a function of the fake logits only."""
-        return self.loss_fn(fake_logits, fake_logits)[2]
+    @property
+    def needs_real_logits(self) -> bool:
+        """Whether ``L_G`` reads D's logits on real samples (a paired
+        loss): only then does the G step call D on its real batch."""
+        return self.paired
+
+    def generator_loss(self, fake_logits, real_logits=None):
+        """``L_G``: of the fake logits, and for a paired loss also of the
+        real logits (pairs by index; required then, ignored otherwise)."""
+        if not self.paired:
+            return self.loss_fn(fake_logits, fake_logits)[2]
+        if real_logits is None:
+            raise ValueError(
+                "The paired loss needs D's logits on a real batch for L_G."
+            )
+        return self.loss_fn(real_logits, fake_logits)[2]
 
     def score(self, logits):
         """D's mean score: a probability for the logistic losses, the raw

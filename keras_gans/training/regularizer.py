@@ -79,15 +79,23 @@ class GradientPenalty:
         """The unweighted penalty (float32; 0 for ``none``), its inner
         gradient loss-scaled by ``loss_scale`` (None: unscaled). Labelled
         batches ``[x, y]`` (a conditional GAN) are penalised w.r.t. x with
-        the label held fixed (``conditioning.penalty_view``)."""
+        the label held fixed (``conditioning.penalty_view``), each of
+        ``penalties.parts`` with its own labels (``r1_r2``)."""
         if not self.active:
             return tf.constant(0.0)
-        if isinstance(real, (list, tuple)):
-            discriminator, real, fake = conditioning.penalty_view(
-                self.fn, discriminator, real, fake
+        if not isinstance(real, (list, tuple)):
+            scaled = penalties.gradient_scaled(discriminator, loss_scale)
+            return tf.cast(self.fn(scaled, real, fake, seed), tf.float32)
+        total = None
+        for weight, part in penalties.parts(self.fn):
+            critic, x_real, x_fake = conditioning.penalty_view(
+                part, discriminator, real, fake
             )
-        scaled = penalties.gradient_scaled(discriminator, loss_scale)
-        return tf.cast(self.fn(scaled, real, fake, seed), tf.float32)
+            scaled = penalties.gradient_scaled(critic, loss_scale)
+            term = tf.cast(part(scaled, x_real, x_fake, seed), tf.float32)
+            term = term if weight == 1.0 else weight * term
+            total = term if total is None else total + term
+        return total
 
     def in_step_term(self, discriminator, real, fake, seed, loss_scale=None):
         """``(lambda * penalty, penalty)`` for the D step's loss; zeros when

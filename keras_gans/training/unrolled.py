@@ -10,7 +10,8 @@ of its current slots and step count; or ``psi - lr * grad`` with
 ``regularization`` of every attached hook (e.g. online EWC). D runs through
 ``stateless_call``, so its variables and the optimizer's slots are never
 written. Under a strategy the look-ahead gradients are averaged over
-replicas (the global batch's gradient).
+replicas (the global batch's gradient). A paired G loss (relativistic)
+reads the look-ahead D on the real batch as well as on the fakes.
 """
 
 import tensorflow as tf
@@ -52,6 +53,12 @@ class UnrolledObjective:
         """D's logits on ``fake`` after the look-ahead updates (``gan``
         supplies D, its optimizer, the objective, the penalty and the
         hooks)."""
+        return self.logits(gan, real, fake, seed)[1]
+
+    def logits(self, gan, real, fake, seed, with_real=False):
+        """``(real_logits, fake_logits)`` of the look-ahead D: its logits
+        on ``real`` (for a paired G loss; None unless ``with_real``) and on
+        ``fake``, both differentiable through the look-ahead."""
         d = gan.discriminator
         d_vars = d.trainable_variables
         values = [v.value for v in d_vars]
@@ -103,4 +110,5 @@ class UnrolledObjective:
                 values = [
                     v - tf.cast(lr, v.dtype) * g for v, g in zip(values, grads)
                 ]
-        return at(values)(fake)
+        lookahead = at(values)
+        return (lookahead(real) if with_real else None), lookahead(fake)
