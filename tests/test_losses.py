@@ -36,6 +36,12 @@ EXPECTED = {
         mean([max(0.0, 1 + f) for f in FAKE]),
         -mean(FAKE),
     ),
+    # Pairs by index: the i-th real logit with the i-th fake one.
+    "relativistic": (
+        mean([sp(f - r) for r, f in zip(REAL, FAKE)]),
+        0.0,
+        mean([sp(r - f) for r, f in zip(REAL, FAKE)]),
+    ),
 }
 
 
@@ -71,12 +77,37 @@ def test_invariants(name):
         assert float(a) == pytest.approx(float(c), abs=2e-3)
 
 
-def test_generator_loss_ignores_real_logits():
+def test_generator_loss_reads_real_logits_only_for_a_paired_loss():
     for name in losses.names():
         fn = losses.get(name)
         _, _, g1 = fn(tf.constant(REAL), tf.constant(FAKE))
         _, _, g2 = fn(tf.constant([9.0, 9.0, 9.0, 9.0]), tf.constant(FAKE))
-        assert float(g1) == float(g2)
+        assert losses.is_paired(fn) == (name == "relativistic")
+        assert (float(g1) != float(g2)) == losses.is_paired(fn), name
+
+
+def test_relativistic_by_hand():
+    """d_r = [0, 1], d_f = [2, -1]: L_D = (sp(2) + sp(-2)) / 2 and L_G =
+    (sp(-2) + sp(2)) / 2; with d_f = [2, 0] the two differ: L_D = (sp(2)
+    + sp(-1)) / 2, L_G = (sp(-2) + sp(1)) / 2. sp(v) = ln(1 + e^v)."""
+    sp2, sp1 = math.log(1 + math.e**2), math.log(1 + math.e)
+    spm2, spm1 = math.log(1 + math.e**-2), math.log(1 + math.e**-1)
+    d_loss, zero, g_loss = losses.get("relativistic")([0.0, 1.0], [2.0, -1.0])
+    assert float(d_loss) == pytest.approx((sp2 + spm2) / 2, rel=1e-6)
+    assert float(g_loss) == pytest.approx((spm2 + sp2) / 2, rel=1e-6)
+    assert float(zero) == 0.0
+    d_loss, _, g_loss = losses.relativistic([[0.0], [1.0]], [[2.0], [0.0]])
+    assert float(d_loss) == pytest.approx((sp2 + spm1) / 2, rel=1e-6)
+    assert float(g_loss) == pytest.approx((spm2 + sp1) / 2, rel=1e-6)
+    # Pairs by index: another pairing of the same logits gives another loss.
+    d_swapped, _, _ = losses.relativistic([1.0, 0.0], [2.0, 0.0])
+    assert float(d_swapped) == pytest.approx((sp1 + math.log(2)) / 2, rel=1e-6)
+
+
+def test_relativistic_takes_no_label_smoothing():
+    with pytest.raises(ValueError, match="takes no option"):
+        losses.get("relativistic", label_smoothing=0.9)
+    assert not losses.is_logistic(losses.relativistic)
 
 
 def test_registry():
@@ -84,6 +115,7 @@ def test_registry():
         "hinge",
         "minimax",
         "non_saturating",
+        "relativistic",
         "wasserstein",
     ]
     assert losses.get(losses.hinge) is losses.hinge

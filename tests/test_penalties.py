@@ -44,6 +44,7 @@ def closed_form(name, norm, k=1.0):
         "none": 0.0,
         "r1": norm**2,
         "r2": norm**2,
+        "r1_r2": norm**2,  # (|w|^2 + |w|^2) / 2
         "zero_gp": norm**2,
         "wgan_gp": (norm - 1.0) ** 2,
         "dragan": (norm - 1.0) ** 2,
@@ -188,6 +189,7 @@ def test_registry_errors():
         "lipschitz",
         "none",
         "r1",
+        "r1_r2",
         "r2",
         "wgan_gp",
         "zero_gp",
@@ -216,7 +218,7 @@ def test_int_seed_is_the_pair_seed(name):
     as_int = float(fn(d, real, fake, 5))
     assert as_int == float(fn(d, real, fake, tf.constant([5, 0], tf.int64)))
     assert np.isfinite(as_int)
-ZERO_CENTRED = ["r1", "r2", "zero_gp"]
+ZERO_CENTRED = ["r1", "r2", "r1_r2", "zero_gp"]
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -306,3 +308,41 @@ def test_layer_and_norm_errors():
     with pytest.raises(ValueError, match="layer name"):
         penalties.get("r2", layer=3)
     penalties.check_layer(d, "hidden")
+
+
+@pytest.mark.parametrize("norm", ["l2", "l1"])
+@pytest.mark.parametrize("output", ["logit", "sigmoid"])
+def test_r1_r2_is_half_of_r1_plus_r2_by_hand(norm, output):
+    """R3GAN's gamma/2 (R1 + R2) with R_i = E |grad D|^2: lambda * r1_r2
+    with lambda = gamma. D(u) = 0.5 |u|^2 + 0.3 has grad D(u) = u (logit)
+    and sigmoid(D(u)) (1 - sigmoid(D(u))) u (sigmoid), so R1 and R2
+    differ and each is written out by hand."""
+
+    def d(u, training=False):
+        return 0.5 * tf.reduce_sum(tf.square(u), axis=1) + 0.3
+
+    real, fake = _data((6, 3))
+
+    def by_hand(x):
+        x = x.numpy().astype(np.float64)
+        g = x
+        if output == "sigmoid":
+            s = 1 / (1 + np.exp(-(0.5 * np.sum(x**2, 1) + 0.3)))
+            g = (s * (1 - s))[:, None] * x
+        per = np.sum(g**2, 1) if norm == "l2" else np.sum(np.abs(g), 1)
+        return per.mean()
+
+    r1_hand, r2_hand = by_hand(real), by_hand(fake)
+    assert abs(r1_hand - r2_hand) > 0.1 * r1_hand  # the test can tell them
+    value = penalties.get("r1_r2", norm=norm, output=output)(
+        d, real, fake, SEED
+    )
+    assert float(value) == pytest.approx((r1_hand + r2_hand) / 2, rel=1e-5)
+
+
+def test_r1_r2_parts_carry_the_options():
+    parts = penalties.parts(penalties.get("r1_r2", norm="l1"))
+    assert [w for w, _ in parts] == [0.5, 0.5]
+    assert [p.func for _, p in parts] == [penalties.r1, penalties.r2]
+    assert all(p.keywords == {"norm": "l1"} for _, p in parts)
+    assert penalties.parts(penalties.r1) == [(1.0, penalties.r1)]
