@@ -38,6 +38,7 @@ def train(
     callbacks=(),
     unroll_steps=0,
     penalty_every=1,
+    real_weight=2.0,
 ):
     latent_dim = 3
     g_weights, d_weights = _reference_weights(shape, latent_dim)
@@ -53,7 +54,7 @@ def train(
             loss=loss,
             penalty=penalty,
             penalty_weight=5.0,
-            real_weight=2.0,
+            real_weight=real_weight,
             n_critic=n_critic,
             jit_compile=jit,
             ema_decay=ema_decay,
@@ -187,6 +188,33 @@ def test_unrolled_mirrored_and_xla_equal_single_device():
     )
     plain = train(tf.distribute.get_strategy(), "r1")
     assert not np.allclose(plain[0][1], single[0][1])
+
+
+@pytest.mark.parametrize(
+    "n_critic,unroll_steps", [(1, 0), (2, 0), (1, 2)],
+    ids=["plain", "ncritic2", "unrolled2"],
+)
+def test_relativistic_r1_r2_mirrored_and_xla_equal_single_device(
+    n_critic, unroll_steps
+):
+    """RpGAN + (R1 + R2)/2: G's loss pairs each replica's fakes with its
+    own real rows, scaled to the global batch like every loss."""
+    def run(strategy, jit=False):
+        return train(
+            strategy, "r1_r2", n_critic, jit=jit, loss="relativistic",
+            real_weight=1.0, unroll_steps=unroll_steps,
+        )
+
+    single = run(tf.distribute.get_strategy())
+    _assert_same(single, run(_mirrored()))
+    _assert_same(single, run(tf.distribute.get_strategy(), jit=True))
+    plain = train(
+        tf.distribute.get_strategy(), "r1_r2", n_critic,
+        real_weight=1.0, unroll_steps=unroll_steps,
+    )
+    assert not all(  # GAN-NS moves the weights elsewhere
+        np.allclose(a, b) for a, b in zip(plain[0], single[0])
+    )
 
 
 def test_xla_over_several_cpus_is_a_clear_error():

@@ -210,7 +210,7 @@ def step(
             if opt.amsgrad:
                 v_hat = tf.maximum(slots[2], v)
                 slot, v = (m, v, v_hat), v_hat
-            value = value - (m * alpha) / (tf.sqrt(v) + opt.epsilon)
+            value = value - (m * alpha) / (_sqrt(v) + opt.epsilon)
         elif slots:
             momentum = tf.cast(opt.momentum, dtype)
             m = slots[0] * momentum - grad * lr
@@ -286,3 +286,13 @@ def _set_learning_rate(opt, value):
         opt._learning_rate.assign(value)
     else:
         opt._learning_rate = value
+
+
+def _sqrt(v):
+    """``sqrt(v)`` whose derivative at ``v = 0`` is 0 instead of inf: an
+    unrolled look-ahead differentiates Adam's step, and a weight whose
+    gradient is exactly 0 (a dead unit) would otherwise give inf * 0 = NaN
+    (seen under XLA with the relativistic loss). Values are unchanged."""
+    positive = v > 0
+    return tf.where(positive, tf.sqrt(tf.where(positive, v, tf.ones_like(v))),
+                    tf.zeros_like(v))
