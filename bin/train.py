@@ -41,6 +41,13 @@ FLAGS = flags.FLAGS
 
 cli.define_config_flags()
 flags.DEFINE_string(
+    "preset",
+    None,
+    "Start from a named config (keras_gans.presets.names()), e.g. r3gan: "
+    "R3GAN's relativistic pairing loss + gamma/2 (R1 + R2), Adam(0, 0.99), "
+    "on the ring; the other flags given change it. Default: --dataset's.",
+)
+flags.DEFINE_string(
     "experiment", None, "Run name; default <dataset>_<loss>_<penalty>."
 )
 flags.DEFINE_string(
@@ -64,7 +71,7 @@ flags.DEFINE_bool(
 def config_from_flags():
     """The typed config of the flags: the --dataset preset with the flags
     given applied. A bad value raises cli.Failure naming the flag."""
-    return cli.config_from_flags(FLAGS)
+    return cli.config_from_flags(FLAGS, preset=FLAGS.preset)
 
 
 def default_export_dir(workdir: str):

@@ -272,6 +272,8 @@ def config_from_flags(flag_values=None, preset: Optional[str] = None):
         return dataclasses.replace(base, **given).validate()
     except config_lib.ConfigError as e:
         raise Failure(f"--{e.name}: {e} See --helpshort.") from None
+    except ValueError as e:  # an unknown --preset
+        raise Failure(f"--preset: {e}") from None
 
 
 def quick_values(quick: bool, flag_values=None, **values) -> dict:

@@ -406,3 +406,22 @@ def test_binaries_are_recognised_wherever_the_package_is_installed():
     assert not _startup.is_binary("/home/user/bin/my_script.py")
     assert not _startup.is_binary("/tmp/clone/tools/train.py")
     assert not _startup.is_binary("python")
+
+
+def test_preset_flag_starts_from_r3gan():
+    """--preset=r3gan: relativistic + r1_r2 (gamma/2 (R1 + R2) with gamma =
+    --penalty_weight), Adam(0, 0.99) for both players, on the ring; other
+    flags change it; an unknown preset and a real weight are one line."""
+    config = parse(["--preset=r3gan", "--penalty_weight=3", "--seed=2"])
+    assert config == preset("r3gan", penalty_weight=3.0, seed=2)
+    assert (config.dataset, config.loss, config.penalty) == (
+        "ring", "relativistic", "r1_r2"
+    )
+    for opt in (config.d_optimizer, config.g_optimizer):
+        assert (opt.name, opt.beta1, opt.beta2) == ("adam", 0.0, 0.99)
+    assert "relativistic" in presets.describe("r3gan")
+    with pytest.raises(cli.Failure, match="--preset: Unknown"):
+        parse(["--preset=r4gan"])
+    with pytest.raises(cli.Failure, match="--real_weight") as info:
+        parse(["--preset=r3gan", "--real_weight=10"])
+    assert "\n" not in str(info.value)
