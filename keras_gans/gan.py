@@ -49,9 +49,11 @@ class GAN(keras.Model):
     must hold ``k * b`` samples: the D steps use the strided slices
     ``batch[i::k]`` (disjoint, so each is a fresh real batch) and the G step
     draws ``b`` latents. With a paired loss (``loss="relativistic"``) the G
-    step also calls D on the last D step's real slice (its labels, its
-    augmentation draw), paired by index with the ``b`` fakes; with the
-    other losses G's loss reads D on the fakes only. Latent noise is N(0, I) from the named streams
+    step also calls D on the last D step's real slice (with its labels,
+    through a draw of its own of the augmentation), paired by index with
+    the ``b`` fakes; with the
+    other losses G's loss reads D on the fakes only. Latent noise is N(0, I)
+    from the named streams
     ``"latent/discriminator"`` (folded in with the D step's index
     ``iteration * n_critic + i``) and ``"latent/generator"`` (with the
     iteration ``g_optimizer.iterations``) of the model's seed, so a

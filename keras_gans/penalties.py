@@ -45,8 +45,8 @@ dragan       x + a (x_p - x)               (|grad D(u)| - 1)^2
 lipschitz    a x + (1 - a) y               max(0, |grad D(u)| - K)^2
 ============ ============================= ==============================
 
-The zero-centred penalties (``r1``, ``r2``, ``r1_r2``, ``zero_gp``) take two more
-options. ``norm="l1"`` replaces the squared L2 norm by the L1 norm,
+The zero-centred penalties (``r1``, ``r2``, ``r1_r2``, ``zero_gp``) take two
+more options. ``norm="l1"`` replaces the squared L2 norm by the L1 norm,
 ``E |grad D(u)|_1`` (sum of absolute values over all non-batch axes): the
 L1-norm double backpropagation of Drucker & LeCun (1992), "Improving
 generalization performance using double backpropagation". ``layer=NAME``
