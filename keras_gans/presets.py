@@ -459,18 +459,20 @@ _REMEDIES = {
 # GAN Baseline"): the relativistic pairing loss with R1 + R2, gamma/2 (R1 +
 # R2) = penalty_weight * r1_r2, and Adam with beta_1 = 0, beta_2 = 0.99. On
 # the ring's defaults otherwise (3 x 128 MLPs, batch 256, lr 1e-3 decayed
-# linearly, G EMA 0.999); gamma 1 picked from 0.1, 1, 10 on two seeds
-# (see the report in its commit). R3GAN's burn-in schedules are not used.
+# linearly, G EMA 0.999). gamma 0.1 picked from 0.1, 1, 10 on seeds 1, 2
+# (--steps=3000): 8/8 modes for all six runs, high-quality samples 94.6 /
+# 93.4 % (gamma 0.1), 92.6 / 82.8 % (1), 86.7 / 86.1 % (10), reverse KL
+# <= 0.0031. R3GAN's burn-in schedules are not used.
 _R3GAN_ADAM = OptimizerConfig("adam", 1e-3, beta1=0.0, beta2=0.99)
 NAMED: Dict[str, Variant] = {
     "r3gan": Variant(
         "R3GAN on the ring: relativistic pairing loss + gamma/2 (R1 + R2), "
-        "gamma 1, Adam(1e-3, 0, 0.99)",
+        "gamma 0.1, Adam(1e-3, 0, 0.99)",
         dict(
             dataset="ring",
             loss="relativistic",
             penalty="r1_r2",
-            penalty_weight=1.0,
+            penalty_weight=0.1,
             penalty_output="logit",
             real_weight=1.0,
             d_optimizer=_R3GAN_ADAM,
