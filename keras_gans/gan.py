@@ -51,9 +51,8 @@ class GAN(keras.Model):
     draws ``b`` latents. With a paired loss (``loss="relativistic"``) the G
     step also calls D on the last D step's real slice (with its labels,
     through a draw of its own of the augmentation), paired by index with
-    the ``b`` fakes; with the
-    other losses G's loss reads D on the fakes only. Latent noise is N(0, I)
-    from the named streams
+    the ``b`` fakes; with the other losses G's loss reads D on the fakes
+    only. Latent noise is N(0, I) from the named streams
     ``"latent/discriminator"`` (folded in with the D step's index
     ``iteration * n_critic + i``) and ``"latent/generator"`` (with the
     iteration ``g_optimizer.iterations``) of the model's seed, so a
