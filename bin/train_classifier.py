@@ -153,18 +153,11 @@ def _save(model, record, output, json_path):
     ``output``, then swaps both in (``os.replace``)."""
     from keras_gans import json_io
 
-    staged = json_io.staging_path(output, ".keras")
-    staged_json = json_io.staging_path(json_path, ".json")
-    try:
-        model.save(staged)
-        json_io.write_json(staged_json, record, indent=2)
-    except BaseException:
-        for path in (staged, staged_json):
-            if os.path.exists(path):
-                os.remove(path)
-        raise
-    os.replace(staged, output)
-    os.replace(staged_json, json_path)
+    # Both written before either is swapped in; the model first, as before.
+    with json_io.staged(json_path, ".json") as staged_json:
+        with json_io.staged(output, ".keras") as staged_model:
+            model.save(staged_model)
+            json_io.write_json(staged_json, record, indent=2)
 
 
 def run():

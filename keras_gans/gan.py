@@ -609,10 +609,11 @@ class GAN(keras.Model):
                 fake_logits, extra = self.conditioning.generator_logits(
                     self.discriminator, fake, fake_labels
                 )
-                if with_real:
-                    real_logits = self.conditioning.real_logits(
-                        self.discriminator, real, labels
+                if with_real:  # D's adversarial view of the labelled reals
+                    critic, real_in, _ = self.conditioning.critic(
+                        self.discriminator, real, labels, fake, fake_labels
                     )
+                    real_logits = critic(real_in, training=True)
             else:
                 fake_logits = self.discriminator(
                     self.augmentation.generator_input(

@@ -6,15 +6,17 @@ the file (and, for JSON lines, the line) and what to do; the binaries show
 it as one line with exit status 4.
 """
 
+import contextlib
 import json
 import os
 import tempfile
-from typing import Any, List
+from typing import Any, Iterator, List
 
 __all__ = [
     "DamagedFileError",
     "read_json",
     "read_json_lines",
+    "staged",
     "staging_path",
     "write_json",
 ]
@@ -54,20 +56,28 @@ def staging_path(target, suffix: str = "") -> str:
     return path
 
 
+@contextlib.contextmanager
+def staged(target, suffix: str = "") -> Iterator[str]:
+    """``with staged(target) as tmp:`` write ``tmp``; on leaving the block
+    it replaces ``target`` (``os.replace``), or on an error it is removed
+    and ``target`` is left as it was. ``tmp`` is a ``staging_path``."""
+    tmp = staging_path(target, suffix)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
 def write_json(path, value: Any, indent: int = 1) -> str:
     """Writes ``value`` to ``path`` atomically (a uniquely named temporary
     file beside it, then ``os.replace``), creating the parent directory;
     returns the path."""
     path = os.fspath(path)
-    tmp = staging_path(path)
-    try:
-        with open(tmp, "w") as f:
-            json.dump(value, f, indent=indent)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with staged(path) as tmp, open(tmp, "w") as f:
+        json.dump(value, f, indent=indent)
     return path
 
 

@@ -398,10 +398,14 @@ def r1_r2(
         Scalar float32: the mean of the two batch means.
     """
     options = dict(output=output, norm=norm, layer=layer)
-    return 0.5 * (
-        r1(discriminator, real, fake, seed, **options)
-        + r2(discriminator, real, fake, seed, **options)
+    return sum(
+        weight * part(discriminator, real, fake, seed, **options)
+        for weight, part in _R1_R2_PARTS
     )
+
+
+# r1_r2's weighted parts, for the penalty itself and for ``parts``.
+_R1_R2_PARTS = ((0.5, r1), (0.5, r2))
 
 
 def zero_gp(
@@ -596,6 +600,6 @@ def parts(fn):
         options = {**fn.keywords, **options}
         fn = fn.func
     return [
-        (0.5, functools.partial(r1, **options)),
-        (0.5, functools.partial(r2, **options)),
+        (weight, functools.partial(part, **options))
+        for weight, part in _R1_R2_PARTS
     ]

@@ -221,16 +221,9 @@ def write_samples(samples, output, labels=None) -> str:
 
         # Staged under a unique name beside the target (never a fixed
         # name such as x.tmp.npz, which may be the user's own file).
-        tmp = json_io.staging_path(output, ".npz")
         extra = {} if labels is None else {"labels": np.asarray(labels)}
-        try:
-            with open(tmp, "wb") as f:
-                np.savez(f, samples=x, **extra)
-            os.replace(tmp, output)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        with json_io.staged(output, ".npz") as tmp, open(tmp, "wb") as f:
+            np.savez(f, samples=x, **extra)
         return output
     if x.ndim != 4 or x.shape[-1] not in (1, 3):
         raise ValueError(

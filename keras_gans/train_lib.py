@@ -432,13 +432,14 @@ class _Progress(keras.callbacks.Callback):
             return
         self.step = step
         self.losses = _losses(logs or {})
-        record = {
-            "step": self.step,
-            "losses": self.losses,
-            "wall_time_s": self.total_time,
-        }
+        self.write(step, self.losses, self.total_time)
+
+    def write(self, step, losses, wall_time_s):
+        """Writes ``progress.json`` for ``step``; marked ``stopped_early``
+        when early stopping ended training there (a rerun of the same
+        command then trains nothing)."""
+        record = {"step": step, "losses": losses, "wall_time_s": wall_time_s}
         if getattr(self.keeper, "stopped_step", None) == step:
-            # Early stopping: a rerun of the same command trains nothing.
             record["stopped_early"] = True
         json_io.write_json(self.path, record)
 
@@ -647,14 +648,14 @@ def run(
             "move it aside and run again.",
             progress_path,
         )
-    if not step and not checkpoint.candidates() and earlier:
-        if earlier.get("step", 0) > 0:
-            raise gan_callbacks.checkpoint.CheckpointError(
-                f"{progress_path} records {earlier['step']} steps trained, "
-                f"but {checkpoint_dir} holds no checkpoint (deleted?); put "
-                "the checkpoints back to resume, or restart to move the run "
-                "aside and train from step 0."
-            )
+    trained = (earlier or {}).get("step", 0)
+    if not step and trained > 0 and not checkpoint.candidates():
+        raise gan_callbacks.checkpoint.CheckpointError(
+            f"{progress_path} records {trained} steps trained, but "
+            f"{checkpoint_dir} holds no checkpoint (deleted?); put the "
+            "checkpoints back to resume, or restart to move the run aside "
+            "and train from step 0."
+        )
     if step and verbose:
         print(f"Resuming {workdir} from step {step}.")
     os.makedirs(workdir, exist_ok=True)
@@ -792,19 +793,7 @@ def run(
     losses = progress.losses or earlier.get("losses") or {}
     total_time = float(earlier.get("wall_time_s", 0.0)) + wall
     if not diverged and reached > step:
-        json_io.write_json(
-            progress_path,
-            {
-                "step": reached,
-                "losses": losses,
-                "wall_time_s": total_time,
-                **(
-                    {"stopped_early": True}
-                    if getattr(keeper, "stopped_step", None) == reached
-                    else {}
-                ),
-            },
-        )
+        progress.write(reached, losses, total_time)
     result = {
         "final": final,
         "losses": losses,

@@ -104,6 +104,11 @@ def field_limits(
     )
 
 
+def _flat_logits(discriminator, x):
+    """D's logits on ``x`` as float32 ``[B]``."""
+    return tf.reshape(tf.cast(discriminator(x), tf.float32), [-1])
+
+
 def compute_gradient_field(
     discriminator: Callable[[tf.Tensor], tf.Tensor],
     loss="non_saturating",
@@ -154,14 +159,12 @@ def compute_gradient_field(
     n = int(points.shape[0])
     with tf.GradientTape() as tape:
         tape.watch(points)
-        logits = tf.reshape(tf.cast(discriminator(points), tf.float32), [-1])
+        logits = _flat_logits(discriminator, points)
         # L_G is a batch mean of per-sample terms: n * mean has the
         # per-sample gradients.
         if paired:
-            real_logits = tf.reshape(
-                tf.cast(discriminator(tf.constant(real, tf.float32)),
-                        tf.float32),
-                [-1],
+            real_logits = _flat_logits(
+                discriminator, tf.constant(real, tf.float32)
             )
             m = tf.shape(real_logits)[0]
             # Every grid point paired with every real point: n * the mean

@@ -367,14 +367,6 @@ class Conditioning:
             classes, fake_labels
         )
 
-    def real_logits(self, discriminator, real, labels):
-        """D's adversarial logits on the real batch with its own labels
-        (for G's paired loss): projection ``D([x, y])``, AC-GAN D's first
-        output on x."""
-        if self.mode == "acgan":
-            return discriminator(real, training=True)[0]
-        return discriminator([real, labels], training=True)
-
     def generator_spec(self, latent_dim: int):
         """Symbolic inputs of a conditional G (for its output shape)."""
         return [

@@ -49,16 +49,12 @@ class UnrolledObjective:
         if self.steps and self.update == "optimizer":
             update_rules.check_supported(d_optimizer, "unroll_steps > 0")
 
-    def fake_logits(self, gan, real, fake, seed):
-        """D's logits on ``fake`` after the look-ahead updates (``gan``
-        supplies D, its optimizer, the objective, the penalty and the
-        hooks)."""
-        return self.logits(gan, real, fake, seed)[1]
-
     def logits(self, gan, real, fake, seed, with_real=False):
-        """``(real_logits, fake_logits)`` of the look-ahead D: its logits
-        on ``real`` (for a paired G loss; None unless ``with_real``) and on
-        ``fake``, both differentiable through the look-ahead."""
+        """``(real_logits, fake_logits)`` of D after the look-ahead updates
+        (``gan`` supplies D, its optimizer, the objective, the penalty and
+        the hooks): its logits on ``real`` (for a paired G loss; None
+        unless ``with_real``) and on ``fake``, both differentiable through
+        the look-ahead."""
         d = gan.discriminator
         d_vars = d.trainable_variables
         values = [v.value for v in d_vars]
