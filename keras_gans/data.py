@@ -44,6 +44,8 @@ __all__ = [
     "stacked_digits",
     "stacked_digits_sample",
     "tfds_images",
+    "tfds_builder",
+    "step_indexed",
     "mixture",
     "label_frequencies",
     "num_classes",
@@ -147,7 +149,7 @@ def toy_dataset(
     mix = mixture(name)
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
-    return _step_indexed(
+    return step_indexed(
         lambda seed_i: _pick(
             sample_mixture_labelled(mix, batch_size, seed_i), labels
         ),
@@ -218,7 +220,7 @@ def num_classes(name: str) -> int:
     )
 
 
-def _step_indexed(draw, seed, stream, start_step):
+def step_indexed(draw, seed, stream, start_step):
     """The infinite pipeline whose batch ``i`` is ``draw(s_i)``, ``s_i`` the
     stateless seed ``fold_in(rng.stream(seed, stream), i)``, starting at
     batch ``start_step``: a pure function of ``(seed, i)``, so resuming is
@@ -291,6 +293,8 @@ IMAGE_DATASETS = {
     "celeb_a": (64, 64, 3),
 }
 TFDS_DATASETS = ("mnist", "cifar10", "celeb_a")
+# Recorded clips loaded through the same tfds path (keras_gans.moving_digits).
+TFDS_CLIP_DATASETS = ("moving_mnist",)
 # The data sets with class labels (``labels=True``, conditional training).
 LABELLED = (*TOY_DATASETS, "digits", "stacked_digits", "mnist", "cifar10")
 _CELEB_A_SIZE = 64
@@ -362,7 +366,7 @@ def _digits_pipeline(
         digits(split), examples, f"the digits {split!r} split"
     )
     images, labels = tf.constant(images), tf.constant(labels)
-    return _step_indexed(
+    return step_indexed(
         lambda seed_i: _pick(
             _draw_digits(images, labels, batch_size, seed_i, channels),
             with_labels,
@@ -448,13 +452,16 @@ def stacked_digits_sample(
     return x.numpy(), y.numpy()
 
 
-def _tfds_builder(name, data_dir, download):
+def tfds_builder(name, data_dir, download):
+    """The prepared tfds builder of ``name``; ``DataNotAvailableError``,
+    with how to supply the data, when it is not prepared and ``download``
+    is off."""
     import tensorflow_datasets as tfds
 
-    if name not in TFDS_DATASETS:
+    if name not in (*TFDS_DATASETS, *TFDS_CLIP_DATASETS):
         raise ValueError(
-            f"Unknown tfds image data set {name!r}. "
-            f"Valid: {', '.join(TFDS_DATASETS)}."
+            f"Unknown tfds data set {name!r}. "
+            f"Valid: {', '.join((*TFDS_DATASETS, *TFDS_CLIP_DATASETS))}."
         )
     data_dir = os.path.expanduser(os.fspath(data_dir)) if data_dir else None
     builder = tfds.builder(name, data_dir=data_dir)
@@ -522,7 +529,7 @@ def tfds_images(
     """
     if labels:
         num_classes(name)  # CelebA: a ValueError naming the problem
-    builder = _tfds_builder(name, data_dir, download)
+    builder = tfds_builder(name, data_dir, download)
     ds = builder.as_dataset(split=split, shuffle_files=False)
 
     def convert(example):
