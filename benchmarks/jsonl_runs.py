@@ -40,7 +40,9 @@ def done_keys(results, fields, key_of=None):
     return {key_of(r) for r in json_io.read_json_lines(results)}
 
 
-def run_missing(jobs, results, summary, record=None, key_of=None):
+def run_missing(
+    jobs, results, summary, record=None, key_of=None, workdir_root=None
+):
     """Runs the ``(key dict, TrainConfig)`` jobs missing from ``results``.
 
     ``summary(line)`` is the progress line printed after each run.
@@ -48,6 +50,8 @@ def run_missing(jobs, results, summary, record=None, key_of=None):
     from ``train_lib.run``'s result and its wall time (default: the key, the
     final metrics and ``wall_time_s``). ``key_of(line)`` reads a stored
     line's key, for files with lines from before a key field existed.
+    ``workdir_root``: keep each run's workdir (samples, GIFs, metrics) in
+    ``workdir_root/<key values joined by _>`` instead of a temporary one.
     """
     from keras_gans import train_lib
 
@@ -61,10 +65,16 @@ def run_missing(jobs, results, summary, record=None, key_of=None):
         if tuple(_hashable(key[f]) for f in fields) in done:
             continue
         start = time.time()
-        with tempfile.TemporaryDirectory() as workdir:
+        if workdir_root:
+            name = "_".join(str(key[f]) for f in fields)
             result = train_lib.run(
-                config, os.path.join(workdir, "run"), verbose=0
+                config, os.path.join(workdir_root, name), verbose=0
             )
+        else:
+            with tempfile.TemporaryDirectory() as workdir:
+                result = train_lib.run(
+                    config, os.path.join(workdir, "run"), verbose=0
+                )
         line = record(key, result, time.time() - start)
         with open(results, "a") as f:
             f.write(json.dumps(line) + "\n")

@@ -39,7 +39,14 @@ from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
 
 import keras
 
-from keras_gans import augment, data, losses, penalties
+from keras_gans import (
+    augment,
+    data,
+    losses,
+    moving_digits,
+    penalties,
+    video_networks,
+)
 
 __all__ = [
     "DATASETS",
@@ -68,7 +75,11 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 LR_SCHEDULES = ("constant", "linear", "cosine")
 # ``auto``: the MLP for toy data, DCGAN for images.
 NETWORKS = ("auto", "mlp", "dcgan")
-DATASETS = tuple(sorted(data.TOY_DATASETS)) + tuple(data.IMAGE_DATASETS)
+DATASETS = (
+    tuple(sorted(data.TOY_DATASETS))
+    + tuple(data.IMAGE_DATASETS)
+    + tuple(moving_digits.CLIP_DATASETS)
+)
 # Seeds feed numpy and TensorFlow's stateless RNGs: unsigned 32 bits.
 MAX_SEED = 2**32 - 1
 
@@ -360,6 +371,15 @@ _DIGITS_DEFAULTS = {
 # defaults (the stabilised set-up benchmarks/mode_coverage.py measured best),
 # but for the ring (the main job), whose length was tuned for time to
 # quality (benchmarks/TIME_TO_QUALITY.md, tuning seeds 100-102).
+_CLIP_DEFAULTS = {
+    "base_filters": 16,
+    "latent_dim": 64,
+    "batch_size": 32,
+    "steps": 3000,
+    "log_every": 250,
+    "eval_every": 1000,
+    "eval_samples": 1000,
+}
 DATASET_DEFAULTS: Dict[str, Dict[str, Any]] = {
     **{name: {} for name in data.TOY_DATASETS},
     "ring": {"steps": 10_000, "eval_every": 2000},
@@ -380,6 +400,17 @@ DATASET_DEFAULTS: Dict[str, Dict[str, Any]] = {
             "eval_every": 5000,
         }
         for name in data.TFDS_DATASETS
+    },
+    # Clips: the video DCGAN (keras_gans.video_networks) at base 16, the
+    # seed's gradient penalty in the critic loss (0GP, lambda 100 on the
+    # sigmoid, as on the images); sized so the default run is under 15
+    # minutes on a 2-core CPU (benchmarks/MOVING_DIGITS.md).
+    **{
+        name: {
+            **_DIGITS_DEFAULTS,
+            **_CLIP_DEFAULTS,
+        }
+        for name in moving_digits.CLIP_DATASETS
     },
 }
 
@@ -407,6 +438,25 @@ class TrainConfig:
         "split (the small-data case, e.g. 100); 0: all of them.",
         lower=0,
     )
+    moving_digits: int = setting(
+        1,
+        "Clip data sets (moving_digits, moving_mnist_generated): digits "
+        "per clip, 1 or 2.",
+        lower=1,
+        upper=moving_digits.MAX_DIGITS,
+    )
+    frames: int = setting(
+        16,
+        "Clip data sets: frames per clip (a multiple of 2**n, n the video "
+        "DCGAN's stride-2 layers: 8 for 32 x 32 frames, 16 for 64 x 64).",
+        lower=2,
+    )
+    frame_size: int = setting(
+        0,
+        "Clip data sets: the frames' side; 0: the data set's (32 for "
+        "moving_digits, 64 for moving_mnist_generated).",
+        lower=0,
+    )
     data_dir: str = setting(
         "",
         "tensorflow-datasets data directory (mnist, cifar10, celeb_a); "
@@ -428,8 +478,10 @@ class TrainConfig:
         (128, 128, 128), "Hidden layer widths of both MLPs."
     )
     base_filters: int = setting(
-        64, "DCGAN filters at D's first layer (doubling; G mirrored).",
+        64,
+        "DCGAN filters at D's first layer (doubling; G mirrored).",
         lower=1,
+        by_dataset=True,
     )
     latent_dim: int = setting(2, "Latent size.", lower=1, by_dataset=True)
     # Objective and penalty.
@@ -731,12 +783,14 @@ class TrainConfig:
     def validate(self) -> "TrainConfig":
         """Returns self, or raises ConfigError naming the bad flag."""
         _check_declared(self)
-        if self.network == "dcgan" and not self.is_image:
+        if self.network == "dcgan" and self.is_toy:
             raise ConfigError(
                 "network",
-                f"network 'dcgan' needs an image data set, got "
+                f"network 'dcgan' needs an image or clip data set, got "
                 f"{self.dataset!r}.",
             )
+        if self.is_clip:
+            self._check_clip()
         if self.train_examples and not self.is_image:
             raise ConfigError(
                 "train_examples",
@@ -805,6 +859,9 @@ class TrainConfig:
         }
         tfds = self.dataset in data.TFDS_DATASETS
         for name, needs, active in (
+            ("moving_digits", "a clip data set", self.is_clip),
+            ("frames", "a clip data set", self.is_clip),
+            ("frame_size", "a clip data set", self.is_clip),
             ("conditioning", "--conditional", self.conditional),
             ("ewc_every", "--ewc_weight > 0", self.ewc_weight > 0),
             ("ewc_alpha", "--ewc_weight > 0", self.ewc_weight > 0),
@@ -875,17 +932,55 @@ class TrainConfig:
                     f"{self.penalty!r}.",
                 )
 
+    def _check_clip(self):
+        if self.network == "mlp":
+            raise ConfigError(
+                "network",
+                f"network 'mlp' is not built for clips ({self.dataset!r}); "
+                "use --network=auto (the video DCGAN).",
+            )
+        for name, value in (("watchdog", self.watchdog),):
+            if value:
+                raise ConfigError(
+                    name,
+                    f"--{name} has no collapse signal for clips "
+                    f"({self.dataset!r}) yet; drop it.",
+                )
+        try:
+            video_networks.check_clip_shape(self.clip_shape)
+        except ValueError as e:  # frames or frame_size
+            raise ConfigError(
+                "frames" if "frames" in str(e) else "frame_size", str(e)
+            ) from None
+
     @property
     def is_image(self) -> bool:
         """Whether ``dataset`` is an image data set."""
         return self.dataset in data.IMAGE_DATASETS
 
     @property
+    def is_clip(self) -> bool:
+        """Whether ``dataset`` is a clip data set (``[T, H, W, 1]``)."""
+        return self.dataset in moving_digits.CLIP_DATASETS
+
+    @property
+    def is_toy(self) -> bool:
+        """Whether ``dataset`` is a toy mixture of points."""
+        return self.dataset in data.TOY_DATASETS
+
+    @property
+    def clip_shape(self) -> tuple:
+        """``(T, H, W, 1)`` of a clip data set's clips."""
+        return moving_digits.clip_shape(
+            self.dataset, self.frames, self.frame_size or None
+        )
+
+    @property
     def network_name(self) -> str:
         """``mlp`` or ``dcgan``: ``network`` with ``auto`` resolved."""
         if self.network != "auto":
             return self.network
-        return "dcgan" if self.is_image else "mlp"
+        return "mlp" if self.is_toy else "dcgan"
 
     def penalty_options(self) -> dict:
         """Keyword options of the chosen penalty: the Lipschitz target, the

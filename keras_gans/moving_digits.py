@@ -225,6 +225,7 @@ def clips_sample(
     frame_size: Optional[int] = None,
     num_digits: int = 1,
     data_dir: Optional[str] = None,
+    download: bool = False,
 ):
     """``n`` clips as arrays (held-out digits by default).
 
@@ -233,7 +234,7 @@ def clips_sample(
     """
     frame_size = frame_size or CLIP_DATASETS.get(name, (0,))[0]
     _check(name, frames, frame_size, num_digits)
-    images, classes = source_digits(name, split, data_dir)
+    images, classes = source_digits(name, split, data_dir, download)
     clips, digit, positions = _draw(
         tf.constant(images),
         tf.constant(classes),

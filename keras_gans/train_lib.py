@@ -30,7 +30,10 @@ the digits classifier's score, modes, KL and Frechet distance; tfds sets:
 Inception Score and FID when ``inception_weights`` is set, else sample
 grids only): ``image_metrics.json`` holds its history, ``grids/`` a sample
 grid per evaluation, and ``samples.png`` is the final grid beside real
-images.
+images. Clip data sets (``config.is_clip``: moving digits) train the video
+DCGAN (``keras_gans.video_networks``) and are evaluated by
+``clip_metrics.ClipEvaluator``; their grids are frames strips with an
+animated GIF beside each (``samples.gif``).
 """
 
 import contextlib
@@ -46,17 +49,21 @@ import tensorflow as tf
 
 from keras_gans import callbacks as gan_callbacks
 from keras_gans import (
+    clip_metrics,
+    clip_plots,
     data,
     distribute,
     export,
     json_io,
     losses,
     metrics,
+    moving_digits,
     networks,
     penalties,
     plots,
     rng,
     run_callbacks,
+    video_networks,
 )
 from keras_gans.config import ConfigError, TrainConfig
 from keras_gans.gan import GAN
@@ -204,7 +211,15 @@ def _networks(config):
     sn = config.spectral_norm
     classes = _num_classes(config)
     mode = config.conditioning
-    if not config.is_image:
+    if config.is_clip:
+        return video_networks.video_dcgan(
+            config.latent_dim,
+            config.clip_shape,
+            config.base_filters,
+            seed=config.seed,
+            spectral_norm=sn,
+        )
+    if config.is_toy:
         return (
             networks.mlp_generator(
                 config.latent_dim, 2, config.hidden_units, num_classes=classes
@@ -257,7 +272,17 @@ def image_evaluator(config: TrainConfig):
     that returns no metrics. Reference features are cached under
     ``reference_cache`` when it is set.
     """
-    cache = config.reference_cache or None  # issue 16
+    cache = config.reference_cache or None
+    if config.is_clip:
+        return clip_metrics.ClipEvaluator(
+            config.dataset,
+            num_digits=config.moving_digits,
+            frames=config.frames,
+            frame_size=config.frame_size or None,
+            seed=rng.stream_int(config.seed, "eval/reference_clips"),
+            cache_dir=cache,
+            data_dir=config.data_dir or None,
+        )
     if config.dataset in ("digits", "stacked_digits"):
         classifier = metrics.load_digits_classifier(
             config.classifier_path or None
@@ -291,7 +316,17 @@ def image_evaluator(config: TrainConfig):
 
 
 def real_images(config: TrainConfig, n: int = 64) -> np.ndarray:
-    """``n`` held-out real images of ``config``'s image data set."""
+    """``n`` held-out real images (or clips) of ``config``'s data set."""
+    if config.is_clip:
+        return moving_digits.clips_sample(
+            config.dataset,
+            n,
+            config.seed,
+            frames=config.frames,
+            frame_size=config.frame_size or None,
+            num_digits=config.moving_digits,
+            data_dir=config.data_dir or None,
+        )[0]
     if config.dataset == "digits":
         return data.digits("test")[0][:n]
     if config.dataset == "stacked_digits":
@@ -307,6 +342,18 @@ def training_data(config: TrainConfig, step: int = 0) -> tf.data.Dataset:
     (``batch_size * n_critic`` examples a batch; ``(x, label)`` pairs for a
     conditional run)."""
     batch = config.batch_size * config.n_critic
+    if config.is_clip:
+        return moving_digits.clip_dataset(
+            config.dataset,
+            batch,
+            config.seed,
+            start_step=step,
+            frames=config.frames,
+            frame_size=config.frame_size or None,
+            num_digits=config.moving_digits,
+            data_dir=config.data_dir or None,
+            download=config.download_data,
+        )
     if config.is_image:
         return data.image_dataset(
             config.dataset,
@@ -588,7 +635,7 @@ def run(
         if changed:
             raise WorkdirConflictError(workdir, changed)
 
-    if config.is_image:
+    if not config.is_toy:
         # Missing tfds data or Inception weights: an error before training.
         training_data(config, 0)
         evaluator = image_evaluator(config)
@@ -612,7 +659,7 @@ def run(
         gan,
         workdir,
         trackables,
-        evaluator if config.is_image else None,
+        None if config.is_toy else evaluator,
         eval_seed,
     )
     if watchdog:
@@ -668,7 +715,7 @@ def run(
         seed=eval_seed,
         log_dir=os.path.join(tb_dir, "eval"),
     )
-    if config.is_image:
+    if not config.is_toy:
         coverage = gan_callbacks.ImageMetricsCallback(
             evaluator,
             json_path=os.path.join(workdir, "image_metrics.json"),
@@ -676,6 +723,7 @@ def run(
             real=real,
             title=_title(config),
             split_channels=config.dataset == "stacked_digits",
+            grid_size=8 if config.is_clip else 64,
             extra_metrics=(
                 (
                     lambda model: _class_scores(
@@ -747,7 +795,7 @@ def run(
     fake = gan.generate(config.eval_samples, seed=coverage.seed)
     diverged = guard.step is not None or not np.all(np.isfinite(fake))
     last = coverage.history[-1] if coverage.history else {}
-    if config.is_image:
+    if not config.is_toy:
         final = _image_final(
             config, coverage, fake, reached, diverged, last, workdir
         )
@@ -777,7 +825,7 @@ def run(
                 workdir,
             ),
         }
-    if not config.is_image:
+    if config.is_toy:
         _toy_plot(config, mixture, fake, final, diverged, reached, workdir)
     exported = None
     if not diverged:
@@ -911,10 +959,19 @@ def _image_final(config, callback, fake, reached, diverged, last, workdir):
             if k not in ("num_modes", "inception_score_std")
         )
     )
+    path = os.path.join(workdir, "samples.png")
+    title = f"{_title(config)}\nstep {reached}: {summary}"
+    fake = np.nan_to_num(fake[: callback.grid_size])
+    if config.is_clip:  # samples.png (a frames strip) and samples.gif
+        clip_plots.write_clip_figures(
+            fake, path, title=title, real=callback.real,
+            clips=callback.grid_size,
+        )
+        return final
     plots.plot_image_grid(
-        np.nan_to_num(fake[: callback.grid_size]),
-        os.path.join(workdir, "samples.png"),
-        title=f"{_title(config)}\nstep {reached}: {summary}",
+        fake,
+        path,
+        title=title,
         real=callback.real,
         split_channels=callback.split_channels,
     )

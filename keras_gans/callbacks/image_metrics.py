@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import json_io, plots
+from keras_gans import clip_plots, json_io, plots
 
 __all__ = ["ImageMetricsCallback"]
 
@@ -33,6 +33,9 @@ class ImageMetricsCallback(keras.callbacks.Callback):
     current step at the start of training, so a resumed run continues the
     same history. With ``grid_dir`` each evaluation also writes
     ``grid_dir/samples_<step>.png`` (``real`` beside the samples if given).
+    Clips ``[N, T, H, W, 1]`` get a frames strip (one clip a row) as that
+    PNG, an animated ``samples_<step>.gif`` beside it, and strips in
+    TensorBoard (``keras_gans.clip_plots``).
     Non-finite samples are recorded as ``{"step": s, "diverged": true}``.
 
     Args:
@@ -110,6 +113,14 @@ class ImageMetricsCallback(keras.callbacks.Callback):
         title = f"step {step}" + (f": {summary}" if summary else "")
         if self.title:
             title = f"{self.title}\n{title}"
+        if np.ndim(samples) == 5:
+            return clip_plots.write_clip_figures(
+                samples[: self.grid_size],
+                self.grid_path(step),
+                title=title,
+                real=self.real,
+                clips=self.grid_size,
+            )[0]
         return plots.plot_image_grid(
             samples[: self.grid_size],
             self.grid_path(step),
@@ -150,6 +161,8 @@ class ImageMetricsCallback(keras.callbacks.Callback):
                 for key, value in result.items():
                     tf.summary.scalar(f"image_metrics/{key}", value)
                 grid = samples[: min(self.grid_size, 16)]
+                if grid.ndim == 5:  # clips: one strip of frames each
+                    grid = clip_plots.clip_rows(grid)
                 tf.summary.image(
                     "samples",
                     np.clip((grid + 1.0) / 2.0, 0.0, 1.0),

@@ -1,0 +1,191 @@
+"""A 3-D-convolution DCGAN for clips ``[T, H, W, C]``.
+
+It follows the one-stream video GAN of Vondrick, Pirsiavash & Torralba,
+"Generating Videos with Scene Dynamics" (NeurIPS 2016): G maps ``z`` by a
+Dense projection to a small space-time volume, then up-samples space and
+time together with stride-2 4x4x4 transposed 3-D convolutions (BatchNorm,
+ReLU; ``tanh`` out); D is the mirror image, stride-2 4x4x4 3-D
+convolutions with LeakyReLU(0.2) on the whole clip and a Dense logit. As in
+``networks.dcgan_discriminator``, D has no BatchNorm (the per-example
+gradient penalties need ``D(x_i)`` to depend on ``x_i`` alone), and the
+generator's BatchNorm is ``synchronized`` (a mirrored step equals the
+single-device step). Vondrick et al.'s two-stream foreground/background
+split and mask are left out: the moving-digits background is constant.
+
+The number of stride-2 layers ``n`` is the image DCGAN's for the frame
+side (``networks.DCGAN_SIZES``: 32 -> 3, 64 -> 4, ...), and time is halved
+with space, so ``T`` must be a multiple of ``2**n`` (16 frames of 32 x 32:
+G starts from ``[2, 4, 4]``).
+"""
+
+from typing import Tuple
+
+import keras
+
+from keras_gans.networks import DCGAN_SIZES
+from keras_gans.spectral_norm import spectral_norm as _sn
+
+__all__ = [
+    "check_clip_shape",
+    "video_dcgan",
+    "video_generator",
+    "video_discriminator",
+]
+
+
+def _plan(clip_shape):
+    shape = tuple(int(s) for s in clip_shape)
+    if len(shape) != 4 or shape[1] != shape[2] or shape[1] not in DCGAN_SIZES:
+        raise ValueError(
+            "The video DCGAN builds clips [T, H, W, C] of square frames of "
+            f"side {', '.join(map(str, sorted(DCGAN_SIZES)))}; got "
+            f"{tuple(clip_shape)!r}."
+        )
+    start, layers = DCGAN_SIZES[shape[1]]
+    if shape[0] % 2**layers:
+        raise ValueError(
+            f"The video DCGAN halves time with space {layers} times for "
+            f"{shape[1]} x {shape[2]} frames, so the number of frames must "
+            f"be a multiple of {2**layers}; got {shape[0]} (--frames)."
+        )
+    return shape, shape[0] // 2**layers, start, layers
+
+
+def check_clip_shape(clip_shape) -> tuple:
+    """``clip_shape`` as a tuple if the video DCGAN builds it; else a
+    ValueError saying what it needs."""
+    return _plan(clip_shape)[0]
+
+
+def _init(seed, offset):
+    # DCGAN initialisation, N(0, 0.02) (Radford et al., 2016).
+    return keras.initializers.RandomNormal(
+        0.0, 0.02, seed=None if seed is None else seed + offset
+    )
+
+
+def _filters(base_filters):
+    if int(base_filters) != base_filters or base_filters < 1:
+        raise ValueError(f"base_filters must be >= 1, got {base_filters!r}.")
+    return int(base_filters)
+
+
+def video_generator(
+    latent_dim: int,
+    clip_shape,
+    base_filters: int = 16,
+    seed=None,
+    name: str = "generator",
+) -> keras.Model:
+    """``z [B, latent_dim] -> clips [B, T, H, W, C]`` in ``[-1, 1]``.
+
+    A Dense projection to ``[T / 2**n, s, s, base_filters * 2**(n-1)]``,
+    ``n - 1`` stride-2 4x4x4 ``Conv3DTranspose`` halving the filters, each
+    with BatchNorm and ReLU, and a last stride-2 one to ``C`` channels with
+    ``tanh`` (``(s, n)`` from ``networks.DCGAN_SIZES[H]``).
+
+    Raises:
+        ValueError: an unsupported clip shape (see the module docstring).
+    """
+    (_, _, _, channels), t0, start, layers = _plan(clip_shape)
+    filters = _filters(base_filters) * 2 ** (layers - 1)
+    z = keras.Input((int(latent_dim),), name="latent")
+    h = keras.layers.Dense(
+        t0 * start * start * filters,
+        use_bias=False,
+        kernel_initializer=_init(seed, 0),
+        name="project",
+    )(z)
+    h = keras.layers.Reshape((t0, start, start, filters), name="reshape")(h)
+    h = keras.layers.BatchNormalization(synchronized=True, name="project_bn")(
+        h
+    )
+    h = keras.layers.ReLU(name="project_relu")(h)
+    for i in range(layers - 1):
+        filters //= 2
+        h = keras.layers.Conv3DTranspose(
+            filters,
+            4,
+            strides=2,
+            padding="same",
+            use_bias=False,
+            kernel_initializer=_init(seed, i + 1),
+            name=f"deconv_{i}",
+        )(h)
+        h = keras.layers.BatchNormalization(
+            synchronized=True, name=f"deconv_{i}_bn"
+        )(h)
+        h = keras.layers.ReLU(name=f"deconv_{i}_relu")(h)
+    h = keras.layers.Conv3DTranspose(
+        channels,
+        4,
+        strides=2,
+        padding="same",
+        activation="tanh",
+        kernel_initializer=_init(seed, layers),
+        name="output",
+    )(h)
+    return keras.Model(z, h, name=name)
+
+
+def video_discriminator(
+    clip_shape,
+    base_filters: int = 16,
+    negative_slope: float = 0.2,
+    seed=None,
+    name: str = "discriminator",
+    spectral_norm: bool = False,
+) -> keras.Model:
+    """``clips [B, T, H, W, C] -> logits [B, 1]``.
+
+    ``n`` stride-2 4x4x4 ``Conv3D`` with ``base_filters`` filters first,
+    doubling, each with LeakyReLU, then a Dense logit on the flattened last
+    volume. ``spectral_norm``: every convolution and the logit normalised
+    (``keras_gans.spectral_norm``; a ``[4, 4, 4, c_in, c_out]`` kernel as
+    the ``[64 c_in, c_out]`` matrix).
+
+    Raises:
+        ValueError: an unsupported clip shape.
+    """
+    shape, _, _, layers = _plan(clip_shape)
+    filters = _filters(base_filters)
+    x = keras.Input(shape, name="clip")
+    h = x
+    for i in range(layers):
+        conv = keras.layers.Conv3D(
+            filters,
+            4,
+            strides=2,
+            padding="same",
+            kernel_initializer=_init(seed, 100 + i),
+            name=f"conv_{i}",
+        )
+        h = _sn(conv, spectral_norm, seed=None if seed is None else seed + i)(
+            h
+        )
+        h = keras.layers.LeakyReLU(
+            negative_slope=negative_slope, name=f"conv_{i}_lrelu"
+        )(h)
+        filters *= 2
+    h = keras.layers.Flatten(name="flatten")(h)
+    logit = keras.layers.Dense(
+        1, kernel_initializer=_init(seed, 200), name="logit"
+    )
+    logit = _sn(logit, spectral_norm, seed=None if seed is None else seed + 200)
+    return keras.Model(x, logit(h), name=name)
+
+
+def video_dcgan(
+    latent_dim: int,
+    clip_shape,
+    base_filters: int = 16,
+    seed=None,
+    spectral_norm: bool = False,
+) -> Tuple[keras.Model, keras.Model]:
+    """``(video_generator, video_discriminator)`` for ``clip_shape``."""
+    return (
+        video_generator(latent_dim, clip_shape, base_filters, seed=seed),
+        video_discriminator(
+            clip_shape, base_filters, seed=seed, spectral_norm=spectral_norm
+        ),
+    )
