@@ -39,7 +39,7 @@ def _plan(clip_shape):
         raise ValueError(
             "The video DCGAN builds clips [T, H, W, C] of square frames of "
             f"side {', '.join(map(str, sorted(DCGAN_SIZES)))}; got "
-            f"{tuple(clip_shape)!r}."
+            f"{tuple(clip_shape)!r} (--frame_size)."
         )
     start, layers = DCGAN_SIZES[shape[1]]
     if shape[0] % 2**layers:

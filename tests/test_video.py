@@ -1,0 +1,166 @@
+"""The video DCGAN and rank-5 clips through the library: penalties on
+clips equal the same penalties on the flattened vectors (an oracle that
+does not depend on the clip code), D is per-example, and a clip GAN's
+step is the same mirrored, with XLA and on one device; every loss and the
+hooks train on clips."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras_gans as kg
+from helpers.strategy import two_cpus
+from keras_gans import losses, penalties, video_networks
+
+CLIP = (4, 8, 8, 1)  # the smallest clip the video DCGAN builds
+BATCH = 4
+
+
+def test_shapes_and_plan():
+    g, d = video_networks.video_dcgan(8, (16, 32, 32, 1), 4, seed=0)
+    assert g.output_shape == (None, 16, 32, 32, 1)
+    assert d.output_shape == (None, 1)
+    assert g.get_layer("reshape").output.shape[1:4] == (2, 4, 4)
+    g, _ = video_networks.video_dcgan(8, (16, 64, 64, 1), 4, seed=0)
+    assert g.output_shape == (None, 16, 64, 64, 1)
+    for bad, match in (
+        ((12, 32, 32, 1), "multiple of 8"),
+        ((16, 30, 30, 1), "frame_size"),
+        ((32, 32, 1), "clips"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            video_networks.check_clip_shape(bad)
+
+
+def test_discriminator_is_per_example():
+    _, d = video_networks.video_dcgan(4, CLIP, 4, seed=1)
+    x = np.random.default_rng(0).uniform(-1, 1, (6,) + CLIP)
+    x = x.astype(np.float32)
+    whole = d(x).numpy()
+    alone = np.concatenate([d(x[i : i + 1]).numpy() for i in range(6)])
+    np.testing.assert_allclose(whole, alone, rtol=1e-5, atol=1e-6)
+
+
+def _flat_and_clip_discriminators():
+    """The same D twice: on clips (a Flatten first) and on the flattened
+    vectors."""
+    size = int(np.prod(CLIP))
+    dense = [keras.layers.Dense(16, activation="tanh"), keras.layers.Dense(1)]
+    vec = keras.Input((size,))
+    flat_d = keras.Model(vec, dense[1](dense[0](vec)))
+    clip = keras.Input(CLIP)
+    clip_d = keras.Model(
+        clip, dense[1](dense[0](keras.layers.Flatten()(clip)))
+    )
+    return flat_d, clip_d
+
+
+@pytest.mark.parametrize("name", penalties.names())
+def test_every_penalty_on_clips_equals_it_on_flat_vectors(name):
+    flat_d, clip_d = _flat_and_clip_discriminators()
+    rng = np.random.default_rng(2)
+    real = rng.normal(size=(BATCH,) + CLIP).astype(np.float32)
+    fake = rng.normal(size=(BATCH,) + CLIP).astype(np.float32)
+    seed = tf.constant([3, 4], tf.int64)
+    fn = penalties.get(name)
+    on_clips = float(fn(clip_d, real, fake, seed))
+    on_vectors = float(
+        fn(flat_d, real.reshape(BATCH, -1), fake.reshape(BATCH, -1), seed)
+    )
+    assert on_clips == pytest.approx(on_vectors, rel=1e-5, abs=1e-7)
+    if name != "none":
+        assert on_clips > 0
+
+
+def _train(strategy, jit=False, loss="non_saturating", penalty="r1",
+           callbacks=(), **options):
+    keras.utils.set_random_seed(1)
+    with strategy.scope():
+        g, d = video_networks.video_dcgan(4, CLIP, 4, seed=3)
+        gan = kg.GAN(g, d, 4, seed=4)
+        gan.compile(
+            keras.optimizers.Adam(1e-2, beta_1=0.5),
+            keras.optimizers.Adam(1e-2, beta_1=0.5),
+            loss=loss,
+            penalty=penalty,
+            penalty_weight=1.0,
+            jit_compile=jit,
+            **options,
+        )
+    x = np.random.default_rng(0).uniform(-1, 1, (3 * 2 * BATCH,) + CLIP)
+    ds = tf.data.Dataset.from_tensor_slices(x.astype(np.float32))
+    n_critic = options.get("n_critic", 1)
+    history = gan.fit(
+        ds.batch(BATCH * n_critic, drop_remainder=True).take(3),
+        epochs=1,
+        verbose=0,
+        callbacks=list(callbacks),
+    ).history
+    return [w.numpy() for w in gan.weights], history
+
+
+def _assert_same(a, b, tol=1e-4):
+    for x, y in zip(a[0], b[0], strict=True):
+        np.testing.assert_allclose(x, y, rtol=tol, atol=tol)
+    for key in ("d_loss", "g_loss", "penalty"):
+        assert a[1][key][0] == pytest.approx(b[1][key][0], rel=1e-4, abs=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jit", [False, True], ids=["mirrored", "xla"])
+def test_clip_gan_mirrored_and_xla_equal_single_device(jit):
+    single = _train(tf.distribute.get_strategy(), penalty="wgan_gp")
+    other = (
+        _train(tf.distribute.get_strategy(), jit=True, penalty="wgan_gp")
+        if jit
+        else _train(two_cpus(), penalty="wgan_gp")
+    )
+    _assert_same(single, other)
+    untrained = video_networks.video_dcgan(4, CLIP, 4, seed=3)[0]
+    assert not np.allclose(single[0][1], untrained.get_weights()[0])
+
+
+def test_every_loss_is_a_function_of_logits_alone():
+    # So no loss can depend on the inputs' rank; the one path that sees
+    # the inputs, the paired loss's G step on real clips, is trained below.
+    import inspect
+
+    for name in losses.names():
+        fn = losses.get(name)
+        params = [
+            p for p in inspect.signature(fn).parameters
+            if p not in ("label_smoothing",)
+        ]
+        assert all("logit" in p or p in ("real_weight",) for p in params), (
+            name, params,
+        )
+
+
+@pytest.mark.slow
+def test_the_paired_loss_trains_on_clips():
+    weights, history = _train(
+        tf.distribute.get_strategy(), loss="relativistic", penalty="r1_r2",
+        n_critic=2,
+    )
+    assert np.isfinite(history["d_loss"][0])
+    assert np.isfinite(history["g_loss"][0])
+    assert all(np.all(np.isfinite(w)) for w in weights)
+
+
+@pytest.mark.slow
+def test_the_hooks_and_stabilisers_train_on_clips():
+    # D warm-up and the lazy penalty only schedule steps (rank-free, and
+    # their tf.cond copies of the clip D step cost ~40 s to trace here).
+    replay = kg.callbacks.ReplayBuffer(size=6, fraction=0.5)
+    ewc = kg.callbacks.OnlineEWC(weight=1.0, every=1, num_batches=2)
+    weights, history = _train(
+        tf.distribute.get_strategy(),
+        penalty="zero_gp",
+        callbacks=[replay, ewc],
+        ema_decay=0.9,
+        instance_noise=0.1,
+    )
+    assert replay.contents().shape == (6,) + CLIP
+    assert any(np.any(f > 0) for f in ewc.fisher())
+    assert all(np.all(np.isfinite(w)) for w in weights)
