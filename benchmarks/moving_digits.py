@@ -2,15 +2,16 @@
 
 Every row is keras-gans-train's default for ``--dataset=moving_digits``
 (the video DCGAN of keras_gans.video_networks, base 16, latent 64, batch
-32, Adam(2e-4, 0.5, 0.99), G EMA 0.999, ``--steps`` generator steps) with
-one objective changed:
+32, Adam(1e-3, 0.5, 0.99) for both players, G EMA 0.99, 2000 generator
+steps) with one objective changed:
 
 - ``zero_gp``: the default, GAN-NS + 0GP (lambda 100 on sigmoid(D), the
   paper's zero-centred gradient penalty in the critic loss);
 - ``gan_ns``: GAN-NS, no penalty;
 - ``wgan_gp``: WGAN-GP (Gulrajani et al. 2017), lambda 10 on D's output,
-  one D step per G step (not the paper's five: every row gets the same
-  number of D and G updates, so the same compute).
+  one D step per G step and the default's Adam (not the paper's five D
+  steps and Adam(1e-4, 0, 0.9): every row gets the same updates and about
+  the same compute).
 
 Metrics (keras_gans.clip_metrics.ClipEvaluator on the final samples):
 the shipped digits classifier's mean max-probability on each frame's
@@ -27,7 +28,7 @@ import os
 import platform
 import sys
 
-from absl import app, flags, logging
+from absl import flags, logging
 
 from keras_gans import cli, json_io, metrics, presets
 

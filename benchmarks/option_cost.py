@@ -8,7 +8,9 @@ and the same set-up with one option on:
 - ``ring``: GAN-NS + Adam, 3 x 128 ReLU MLPs, batch 256
   (``mode_coverage/ns_adam``);
 - ``digits``: DCGAN-NS on 8x8 digits, batch 64, no penalty, no EMA
-  (``table3/ns`` on digits).
+  (``table3/ns`` on digits);
+- ``clips``: the video DCGAN on moving digits (16 x 32 x 32 clips, base
+  16, batch 32), GAN-NS, no penalty, no EMA.
 
 Every set-up is built and traced first, then all are timed in turn,
 ``--repeats`` bursts of about ``--seconds`` each, best burst counted
@@ -74,6 +76,30 @@ SETUPS = {
             ("instance noise 0.1", dict(instance_noise=0.1)),
             ("projection + CBN G", dict(conditional=True)),
             ("AC-GAN + CBN G", dict(conditional=True, conditioning="acgan")),
+        ],
+    ),
+    # The clip GAN (video DCGAN, base 16, batch 32, 16 x 32 x 32 clips):
+    # GAN-NS, no penalty, no EMA; then the objectives of
+    # benchmarks/moving_digits.py and the default's EMA.
+    "clips": (
+        "moving_digits",
+        dict(penalty="none", ema_decay=0.0),
+        [
+            (
+                "0GP 100 (sigmoid)",
+                dict(penalty="zero_gp", penalty_weight=100.0),
+            ),
+            (
+                "WGAN-GP 10",
+                dict(loss="wasserstein", penalty="wgan_gp",
+                     penalty_weight=10.0, penalty_output="logit"),
+            ),
+            ("G EMA 0.999", dict(ema_decay=0.999)),
+            (
+                "default (0GP + EMA)",
+                dict(penalty="zero_gp", penalty_weight=100.0,
+                     ema_decay=0.999),
+            ),
         ],
     ),
 }

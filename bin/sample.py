@@ -40,7 +40,10 @@ flags.DEFINE_integer(
     "batch_size", 1000, "Latents per generator call.", lower_bound=1
 )
 flags.DEFINE_string(
-    "output", None, "FILE.npz, or a new folder for PNGs.", required=True
+    "output",
+    None,
+    "FILE.npz, FILE.gif (clips), or a new folder for PNGs.",
+    required=True,
 )
 
 

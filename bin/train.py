@@ -132,7 +132,7 @@ def main(argv):
         return cli.EXIT_DIVERGED
     where = result["export_dir"]
     seconds = f"{result['wall_time_this_run_s']:.0f} s"
-    if config.is_image:
+    if not config.is_toy:
         scores = ", ".join(
             f"{k} {v:.4g}"
             for k, v in final.items()
@@ -141,7 +141,8 @@ def main(argv):
         )
         print(
             f"{experiment}: {scores or 'no metrics'} at step "
-            f"{final['step']} ({seconds}). Outputs (samples.png, grids/) in "
+            f"{final['step']} ({seconds}). Outputs (samples.png, "
+            f"{'samples.gif, ' if config.is_clip else ''}grids/) in "
             f"{workdir}, generator in {where}."
         )
         return cli.EXIT_OK

@@ -8,7 +8,12 @@ import numpy as np
 
 from keras_gans import json_io, plots
 
-__all__ = ["clip_rows", "plot_clip_strip", "save_clip_gif", "write_clip_figures"]
+__all__ = [
+    "clip_rows",
+    "plot_clip_strip",
+    "save_clip_gif",
+    "write_clip_figures",
+]
 
 
 def _check(clips, what):

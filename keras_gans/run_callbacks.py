@@ -39,11 +39,28 @@ DIGITS_MODE_TOLERANCE = 1.0
 STACKED_KL_TOLERANCE = 0.5
 
 
+# The scores with a direction that clip_metrics.ClipEvaluator logs (it
+# also logs num_modes, speed_fake and speed_real).
+CLIP_SCORES = (
+    "digit_confidence",
+    "classifier_score",
+    "modes",
+    "kl",
+    "identity_consistency",
+    "digits_present",
+    "background_ink",
+    "speed_w1",
+    "clip_frechet",
+)
+
+
 def logged_scores(config) -> tuple:
     """The scores (without ``val_``) that ``config``'s evaluation callback
     logs."""
-    if not config.is_image:
+    if config.is_toy:
         return ("modes", "high_quality", "reverse_kl")
+    if config.is_clip:
+        return CLIP_SCORES
     if config.dataset in ("digits", "stacked_digits"):
         conditional = ()
         if getattr(config, "conditional", False):

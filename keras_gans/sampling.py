@@ -196,8 +196,9 @@ def sample_labels(source: SampleSource, n: int):
 
 def write_samples(samples, output, labels=None) -> str:
     """Writes ``samples`` to ``output``: a ``.npz`` file (array
-    ``samples``, the generator's own range, and ``labels`` if given) or,
-    for any other path, a new
+    ``samples``, the generator's own range, and ``labels`` if given), a
+    ``.gif`` of clips ``[N, T, H, W, 1]`` (``clip_plots.save_clip_gif``,
+    all ``N`` clips in a mosaic) or, for any other path, a new
     folder of PNGs ``000000.png, ...`` (images ``[N, H, W, 1 or 3]`` in
     [-1, 1] mapped to 0..255). Never replaces an existing file or writes
     into a non-empty folder.
@@ -225,10 +226,28 @@ def write_samples(samples, output, labels=None) -> str:
         with json_io.staged(output, ".npz") as tmp, open(tmp, "wb") as f:
             np.savez(f, samples=x, **extra)
         return output
+    if output.endswith(".gif"):
+        from keras_gans import clip_plots
+
+        if os.path.exists(output):
+            raise OutputExistsError(
+                f"--output={output} exists; choose a new file (nothing is "
+                "overwritten)."
+            )
+        if x.ndim != 5:
+            raise ValueError(
+                f"A GIF needs clips [N, T, H, W, 1], got samples of shape "
+                f"{x.shape}; write PNGs or an .npz instead."
+            )
+        columns = max(1, int(np.ceil(np.sqrt(len(x)))))
+        return clip_plots.save_clip_gif(
+            x, output, clips=len(x), columns=columns
+        )
     if x.ndim != 4 or x.shape[-1] not in (1, 3):
         raise ValueError(
             f"PNGs need images [N, H, W, 1 or 3], got samples of shape "
-            f"{x.shape}; write an .npz instead (--output=FILE.npz)."
+            f"{x.shape}; write an .npz instead (--output=FILE.npz"
+            f"{', or FILE.gif for clips' if x.ndim == 5 else ''})."
         )
     if os.path.exists(output) and (
         not os.path.isdir(output) or os.listdir(output)

@@ -12,6 +12,7 @@ import tensorflow as tf
 import keras_gans as kg
 from helpers.strategy import two_cpus
 from keras_gans import losses, penalties, video_networks
+from keras_gans.training.weight_penalty import L1WeightPenalty
 
 CLIP = (4, 8, 8, 1)  # the smallest clip the video DCGAN builds
 BATCH = 4
@@ -74,11 +75,15 @@ def test_every_penalty_on_clips_equals_it_on_flat_vectors(name):
 
 
 def _train(strategy, jit=False, loss="non_saturating", penalty="r1",
-           callbacks=(), **options):
+           callbacks=(), spectral_norm=False, hooks=(), **options):
     keras.utils.set_random_seed(1)
     with strategy.scope():
-        g, d = video_networks.video_dcgan(4, CLIP, 4, seed=3)
+        g, d = video_networks.video_dcgan(
+            4, CLIP, 4, seed=3, spectral_norm=spectral_norm
+        )
         gan = kg.GAN(g, d, 4, seed=4)
+        for hook in hooks:
+            gan.attach_hook(hook)
         gan.compile(
             keras.optimizers.Adam(1e-2, beta_1=0.5),
             keras.optimizers.Adam(1e-2, beta_1=0.5),
@@ -160,6 +165,8 @@ def test_the_hooks_and_stabilisers_train_on_clips():
         callbacks=[replay, ewc],
         ema_decay=0.9,
         instance_noise=0.1,
+        spectral_norm=True,
+        hooks=[L1WeightPenalty(1e-3)],
     )
     assert replay.contents().shape == (6,) + CLIP
     assert any(np.any(f > 0) for f in ewc.fisher())

@@ -33,6 +33,13 @@ METRIC_MODES = {
     "accuracy": "max",
     "classes_hit": "max",
     "intra_class_frechet": "min",
+    # Clips (clip_metrics.ClipEvaluator).
+    "digit_confidence": "max",
+    "identity_consistency": "max",
+    "digits_present": "max",
+    "background_ink": "min",
+    "speed_w1": "min",
+    "clip_frechet": "min",
 }
 
 _MARKER = "best.json"
