@@ -120,8 +120,9 @@ def main(argv):
     jsonl_runs.check_names("variants", FLAGS.variants, VARIANTS)
     if not FLAGS.table_only:
         jobs = []
-        for variant in FLAGS.variants:
-            for seed in range(FLAGS.first_seed, FLAGS.first_seed + FLAGS.seeds):
+        # Seed-major, so that an interrupted study leaves balanced rows.
+        for seed in range(FLAGS.first_seed, FLAGS.first_seed + FLAGS.seeds):
+            for variant in FLAGS.variants:
                 config = config_for(variant, seed, FLAGS.steps)
                 key = dict(variant=variant, seed=seed, steps=config.steps)
                 jobs.append((key, config))
