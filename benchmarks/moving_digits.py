@@ -24,6 +24,7 @@ FVD). Report seeds 0..--seeds-1; the default's settings were tuned on seed
   python benchmarks/moving_digits.py --seeds=3
 """
 
+import json
 import os
 import platform
 import sys
@@ -50,13 +51,23 @@ VARIANTS = {
     ),
     "zero_gp": ("GAN-NS + 0GP lambda 100 (default)", {}),
 }
+# Reference rows scored by the same evaluator (seed 0's): what real clips,
+# noise and motionless clips get. name -> row label.
+BASELINES = {
+    "real": "held-out real clips (other draw)",
+    "noise": "uniform noise",
+    "static": "real frame 0, repeated",
+}
 # (column, field, scale, format width, digits)
 COLUMNS = (
     ("confidence", "digit_confidence", 1.0, 5, 3),
-    ("modes", "modes", 1.0, 5, 1),
+    ("cls score", "classifier_score", 1.0, 4, 2),
+    ("modes", "modes", 1.0, 4, 1),
+    ("identity", "identity_consistency", 1.0, 4, 2),
     ("present %", "digits_present", 100.0, 5, 1),
-    ("speed px/frame", "speed_fake", 1.0, 5, 2),
-    ("speed W1", "speed_w1", 1.0, 5, 2),
+    ("bg ink", "background_ink", 1.0, 5, 3),
+    ("speed px/frame", "speed_fake", 1.0, 4, 2),
+    ("speed W1", "speed_w1", 1.0, 4, 2),
     ("clip Frechet", "clip_frechet", 1.0, 6, 1),
 )
 
@@ -99,19 +110,50 @@ def table(records):
         f"{'variant':<34} {'steps':>5} {'n':>2} {head} {'time s':>6} "
         f"{'diverged':>8}"
     ]
-    order = {v: i for i, v in enumerate(VARIANTS)}
+    labels = {**{k: v[0] for k, v in VARIANTS.items()}, **BASELINES}
+    order = {v: i for i, v in enumerate(labels)}
     groups = jsonl_runs.cells(records, ("steps", "variant"))
     for (steps, variant), rs in sorted(
-        groups.items(), key=lambda kv: (kv[0][0], order[kv[0][1]])
+        groups.items(), key=lambda kv: (kv[0][0] == 0, order[kv[0][1]])
     ):
         t, _ = metrics.mean_se([r["wall_time_s"] for r in rs])
         cells = " ".join(_cell(rs, *c[1:]) for c in COLUMNS)
         diverged = sum(bool(r.get("diverged")) for r in rs)
         lines.append(
-            f"{VARIANTS[variant][0]:<34} {steps:>5} {len(rs):>2} {cells} "
+            f"{labels[variant]:<34} {steps:>5} {len(rs):>2} {cells} "
             f"{t:6.0f} {diverged:>8}"
         )
     return "\n".join(lines)
+
+
+def score_baselines(results):
+    """Appends the BASELINES rows missing from ``results`` (steps 0)."""
+    import time
+
+    import numpy as np
+
+    from keras_gans import moving_digits, train_lib
+
+    done = jsonl_runs.done_keys(results, ("variant", "steps"))
+    missing = [b for b in BASELINES if (b, 0) not in done]
+    if not missing:
+        return
+    config = presets.preset("moving_digits", seed=0)
+    evaluator = train_lib.image_evaluator(config)
+    n = config.eval_samples
+    real = moving_digits.clips_sample("moving_digits", n, 12345)[0]
+    clips = {
+        "real": real,
+        "noise": np.random.default_rng(0).uniform(-1, 1, real.shape),
+        "static": np.repeat(real[:, :1], real.shape[1], axis=1),
+    }
+    for name in missing:
+        start = time.time()
+        scores = evaluator(clips[name].astype(np.float32))
+        line = dict(variant=name, seed=0, steps=0, **scores,
+                    wall_time_s=time.time() - start)
+        with open(results, "a") as f:
+            f.write(json.dumps(line) + "\n")
 
 
 def main(argv):
@@ -136,6 +178,7 @@ def main(argv):
             f"{r['wall_time_s']:.0f} s",
             workdir_root=FLAGS.workdirs or None,
         )
+        score_baselines(FLAGS.results)
     print(
         f"Moving digits: GAN-NS vs WGAN-GP vs 0GP ({platform.machine()}, "
         f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]})"

@@ -94,11 +94,11 @@ SETUPS = {
                 dict(loss="wasserstein", penalty="wgan_gp",
                      penalty_weight=10.0, penalty_output="logit"),
             ),
-            ("G EMA 0.999", dict(ema_decay=0.999)),
+            ("G EMA 0.99", dict(ema_decay=0.99)),
             (
                 "default (0GP + EMA)",
                 dict(penalty="zero_gp", penalty_weight=100.0,
-                     ema_decay=0.999),
+                     ema_decay=0.99),
             ),
         ],
     ),

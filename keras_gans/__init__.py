@@ -5,6 +5,7 @@ from keras_gans import (  # noqa: F401 - _startup is imported for its effect
     _startup,
     augment,
     callbacks,
+    clip_metrics,
     data,
     distribute,
     export,
@@ -12,6 +13,7 @@ from keras_gans import (  # noqa: F401 - _startup is imported for its effect
     inception,
     losses,
     metrics,
+    moving_digits,
     networks,
     penalties,
     reference_stats,
@@ -19,6 +21,7 @@ from keras_gans import (  # noqa: F401 - _startup is imported for its effect
     sampling,
     spectral_norm,
     training,
+    video_networks,
 )
 from keras_gans.gan import GAN
 
@@ -28,6 +31,7 @@ __all__ = [
     "GAN",
     "augment",
     "callbacks",
+    "clip_metrics",
     "data",
     "distribute",
     "export",
@@ -35,6 +39,7 @@ __all__ = [
     "inception",
     "losses",
     "metrics",
+    "moving_digits",
     "networks",
     "penalties",
     "reference_stats",
@@ -42,5 +47,6 @@ __all__ = [
     "sampling",
     "spectral_norm",
     "training",
+    "video_networks",
     "__version__",
 ]

@@ -61,11 +61,13 @@ def _check(name, frames, frame_size, num_digits):
         )
     digit = CLIP_DATASETS[name][1]
     if int(frames) != frames or frames < 2:
-        raise ValueError(f"frames must be an integer >= 2, got {frames}.")
+        raise ValueError(
+            f"frames must be an integer >= 2 (--frames), got {frames}."
+        )
     if int(frame_size) != frame_size or frame_size <= digit:
         raise ValueError(
             f"frame_size must be an integer above the digits' size "
-            f"({digit} for {name}), got {frame_size}."
+            f"({digit} for {name}; --frame_size), got {frame_size}."
         )
     if num_digits not in range(1, MAX_DIGITS + 1):
         raise ValueError(

@@ -194,6 +194,10 @@ def sample_labels(source: SampleSource, n: int):
     return (np.arange(int(n)) % source.num_classes).astype(np.int32)
 
 
+# The most clips write_samples puts in one GIF mosaic.
+MAX_GIF_CLIPS = 64
+
+
 def write_samples(samples, output, labels=None) -> str:
     """Writes ``samples`` to ``output``: a ``.npz`` file (array
     ``samples``, the generator's own range, and ``labels`` if given), a
@@ -238,6 +242,12 @@ def write_samples(samples, output, labels=None) -> str:
             raise ValueError(
                 f"A GIF needs clips [N, T, H, W, 1], got samples of shape "
                 f"{x.shape}; write PNGs or an .npz instead."
+            )
+        if len(x) > MAX_GIF_CLIPS:
+            raise ValueError(
+                f"A GIF shows at most {MAX_GIF_CLIPS} clips (a mosaic of "
+                f"{len(x)} would be unwatchable and huge); pass "
+                f"--num_samples <= {MAX_GIF_CLIPS}, or write an .npz."
             )
         columns = max(1, int(np.ceil(np.sqrt(len(x)))))
         return clip_plots.save_clip_gif(

@@ -276,6 +276,9 @@ def image_evaluator(config: TrainConfig):
     if config.is_clip:
         return clip_metrics.ClipEvaluator(
             config.dataset,
+            classifier=metrics.load_digits_classifier(
+                config.classifier_path or None
+            ),
             num_digits=config.moving_digits,
             frames=config.frames,
             frame_size=config.frame_size or None,

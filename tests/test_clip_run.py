@@ -72,7 +72,7 @@ def test_a_clip_run_evaluates_draws_and_exports(finished):
 
 
 @pytest.mark.slow
-def test_a_finished_clip_run_trains_nothing_and_extends(finished, tmp_path):
+def test_a_finished_clip_run_trains_nothing_again(finished):
     workdir, result = finished
     again = train_lib.run(TrainConfig(**TINY), workdir, verbose=0)
     assert again["steps_trained_this_run"] == 0
@@ -91,6 +91,10 @@ def test_sample_writes_a_gif_of_clips_and_refuses_pngs(tmp_path):
         sampling.write_samples(clips, tmp_path / "pngs")
     with pytest.raises(ValueError, match="A GIF needs clips"):
         sampling.write_samples(clips[:, 0], tmp_path / "i.gif")
+    many = np.zeros((sampling.MAX_GIF_CLIPS + 1, 2, 8, 8, 1))
+    with pytest.raises(ValueError, match="--num_samples <= 64"):
+        sampling.write_samples(many, tmp_path / "many.gif")
+    assert not os.path.exists(tmp_path / "many.gif")
 
 
 @pytest.mark.parametrize(
@@ -98,6 +102,7 @@ def test_sample_writes_a_gif_of_clips_and_refuses_pngs(tmp_path):
     [
         (dict(frames=12), "frames"),
         (dict(frame_size=30), "frame_size"),
+        (dict(frame_size=8), "frame_size"),
         (dict(moving_digits=3), "moving_digits"),
         (dict(network="mlp"), "network"),
         (dict(watchdog=True), "watchdog"),

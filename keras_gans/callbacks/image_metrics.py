@@ -163,6 +163,16 @@ class ImageMetricsCallback(keras.callbacks.Callback):
                 grid = samples[: min(self.grid_size, 16)]
                 if grid.ndim == 5:  # clips: one strip of frames each
                     grid = clip_plots.clip_rows(grid)
+                    if self.real is not None:
+                        tf.summary.image(
+                            "real",
+                            np.clip(
+                                (clip_plots.clip_rows(self.real) + 1) / 2,
+                                0.0,
+                                1.0,
+                            ),
+                            max_outputs=len(self.real),
+                        )
                 tf.summary.image(
                     "samples",
                     np.clip((grid + 1.0) / 2.0, 0.0, 1.0),
