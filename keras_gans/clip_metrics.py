@@ -325,16 +325,10 @@ def load_clip_classifier(path: Optional[str] = None):
     Raises:
         FileNotFoundError: no file at ``path``.
     """
-    import keras
-
-    path = os.fspath(path) if path else CLIP_CLASSIFIER_PATH
-    if not os.path.exists(path):
-        raise FileNotFoundError(
-            f"No clip classifier at {path}. Train one with `python "
-            "bin/train_clip_classifier.py --output=PATH` (keras-gans-train-"
-            "clip-classifier when installed) and pass its path."
-        )
-    return keras.saving.load_model(path, compile=False)
+    return metrics.load_model(
+        path or CLIP_CLASSIFIER_PATH, "clip classifier",
+        "train_clip_classifier",
+    )
 
 
 def _predict(model, x, batch_size):

@@ -399,14 +399,23 @@ def load_digits_classifier(path: Optional[str] = None):
     Raises:
         FileNotFoundError: no file at ``path``.
     """
+    return load_model(
+        path or DIGITS_CLASSIFIER_PATH, "digits classifier", "train_classifier"
+    )
+
+
+def load_model(path, what: str, binary: str):
+    """The ``.keras`` model at ``path`` (without its optimizer); a
+    FileNotFoundError naming ``what`` and the ``bin/<binary>.py`` that
+    trains one when there is no file."""
     import keras
 
-    path = os.fspath(path) if path else DIGITS_CLASSIFIER_PATH
+    path = os.fspath(path)
     if not os.path.exists(path):
+        command = "keras-gans-" + binary.replace("_", "-")
         raise FileNotFoundError(
-            f"No digits classifier at {path}. Train one with "
-            "`python bin/train_classifier.py --output=PATH` (keras-gans-"
-            "train-classifier when installed) and pass its path."
+            f"No {what} at {path}. Train one with `python bin/{binary}.py "
+            f"--output=PATH` ({command} when installed) and pass its path."
         )
     return keras.saving.load_model(path, compile=False)
 

@@ -23,6 +23,8 @@ from typing import Tuple
 import keras
 
 from keras_gans.networks import DCGAN_SIZES
+from keras_gans.networks import _check_filters as _filters
+from keras_gans.networks import _dcgan_init as _init
 from keras_gans.spectral_norm import spectral_norm as _sn
 
 __all__ = [
@@ -55,19 +57,6 @@ def check_clip_shape(clip_shape) -> tuple:
     """``clip_shape`` as a tuple if the video DCGAN builds it; else a
     ValueError saying what it needs."""
     return _plan(clip_shape)[0]
-
-
-def _init(seed, offset):
-    # DCGAN initialisation, N(0, 0.02) (Radford et al., 2016).
-    return keras.initializers.RandomNormal(
-        0.0, 0.02, seed=None if seed is None else seed + offset
-    )
-
-
-def _filters(base_filters):
-    if int(base_filters) != base_filters or base_filters < 1:
-        raise ValueError(f"base_filters must be >= 1, got {base_filters!r}.")
-    return int(base_filters)
 
 
 def video_generator(
