@@ -101,6 +101,8 @@ def _cell(rs, field, scale, width, digits):
     if not values:
         return f"{'-':>{2 * width + 3}}"
     m, s = metrics.mean_se(values)
+    if len(values) == 1:  # a reference row: no standard error
+        return f"{m:{width}.{digits}f}{'':>{width + 2}}"
     return f"{m:{width}.{digits}f} ± {s:{width - 1}.{digits}f}"
 
 

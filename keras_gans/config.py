@@ -801,7 +801,7 @@ class TrainConfig:
         if self.train_examples and not self.is_image:
             raise ConfigError(
                 "train_examples",
-                f"train_examples is for the image data sets; dataset "
+                f"train_examples is for image data sets; dataset "
                 f"{self.dataset!r} is drawn without end (use 0).",
             )
         if self.train_examples and self.dataset in ("digits", "stacked_digits"):
