@@ -8,17 +8,50 @@ import pytest
 from keras_gans import export, networks
 
 
-def test_saved_model_loads_without_keras_gans(tmp_path):
+def _conditional_generator():
+    generator = networks.dcgan_generator(3, (8, 8, 1), 2, seed=0, num_classes=4)
+    # Class-dependent gains and biases, so the label matters.
+    for layer in generator.layers:
+        if isinstance(layer, networks.ConditionalBatchNorm):
+            shape = layer.bias.embeddings.shape
+            layer.bias.embeddings.assign(
+                np.random.default_rng(0).normal(size=shape)
+            )
+    return generator
+
+
+@pytest.fixture(scope="module")
+def fresh_process(tmp_path_factory):
+    """An unconditional and a conditional export, each read back by one
+    fresh process without keras_gans (one TensorFlow start-up for both):
+    its checks run in that process, its samples come back in .npy files."""
+    tmp_path = tmp_path_factory.mktemp("fresh_process")
     generator, _ = networks.toy_mlp(latent_dim=3)
     path = export.export_generator(generator, 3, tmp_path / "gen")
     z = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
-    expected = generator(z).numpy()
+    plain = {"generator": generator, "z": z, "expected": generator(z).numpy()}
     np.save(tmp_path / "z.npy", z)
+
+    c_generator = _conditional_generator()
+    c_path = export.export_generator(c_generator, 3, tmp_path / "c_gen")
+    c_z = np.random.default_rng(1).normal(size=(5, 3)).astype(np.float32)
+    y = np.array([0, 1, 2, 3, 1], np.int32)
+    conditional = {
+        "generator": c_generator,
+        "path": c_path,
+        "z": c_z,
+        "y": y,
+        "expected": c_generator([c_z, y], training=False).numpy(),
+    }
+    np.save(tmp_path / "c_z.npy", c_z)
+    np.save(tmp_path / "y.npy", y)
     script = textwrap.dedent(
         f"""
         import sys
         import numpy as np
         import tensorflow as tf
+
+        # The unconditional export.
         m = tf.saved_model.load({str(path)!r})
         sig = m.signatures["serving_default"]
         spec = sig.structured_input_signature[1]["latent"]
@@ -26,6 +59,34 @@ def test_saved_model_loads_without_keras_gans(tmp_path):
         assert spec.dtype == tf.float32, spec
         out = sig(latent=tf.constant(np.load({str(tmp_path / "z.npy")!r})))
         np.save({str(tmp_path / "out.npy")!r}, out["samples"].numpy())
+
+        # The conditional export.
+        m = tf.saved_model.load({str(c_path)!r})
+        sig = m.signatures["serving_default"]
+        specs = sig.structured_input_signature[1]
+        assert specs["latent"].shape.as_list() == [None, 3], specs
+        assert specs["latent"].dtype == tf.float32, specs
+        assert specs["label"].shape.as_list() == [None], specs
+        assert specs["label"].dtype == tf.int32, specs
+        z = tf.constant(np.load({str(tmp_path / "c_z.npy")!r}))
+        y = tf.constant(np.load({str(tmp_path / "y.npy")!r}))
+        out = sig(latent=z, label=y)["samples"].numpy()
+        again = sig(latent=z, label=y)["samples"].numpy()
+        assert np.array_equal(out, again)  # deterministic
+        np.save({str(tmp_path / "c_out.npy")!r}, out)
+        try:
+            sig(latent=z)
+        except TypeError as e:
+            assert "label" in str(e), e
+        else:
+            raise AssertionError("no error without a label")
+        try:
+            sig(latent=z, label=tf.constant([0, 1, 2, 3, 4], tf.int32))
+        except tf.errors.InvalidArgumentError as e:
+            assert "label must lie in [0, 4)" in str(e), e
+        else:
+            raise AssertionError("no error for label 4")
+
         leaked = [m for m in sys.modules if m.startswith("keras_gans")]
         assert not leaked, leaked
         """
@@ -33,9 +94,14 @@ def test_saved_model_loads_without_keras_gans(tmp_path):
     subprocess.run(
         [sys.executable, "-c", script], check=True, cwd=tmp_path, timeout=300
     )
-    np.testing.assert_allclose(
-        np.load(tmp_path / "out.npy"), expected, rtol=1e-5
-    )
+    plain["out"] = np.load(tmp_path / "out.npy")
+    conditional["out"] = np.load(tmp_path / "c_out.npy")
+    return plain, conditional
+
+
+def test_saved_model_loads_without_keras_gans(fresh_process):
+    plain, _ = fresh_process
+    np.testing.assert_allclose(plain["out"], plain["expected"], rtol=1e-5)
 
 
 def test_load_generator_round_trip(tmp_path):
@@ -49,59 +115,11 @@ def test_load_generator_round_trip(tmp_path):
     )
 
 
-def test_conditional_saved_model_takes_latent_and_label(tmp_path):
-    generator = networks.dcgan_generator(3, (8, 8, 1), 2, seed=0, num_classes=4)
-    # Class-dependent gains and biases, so the label matters.
-    for layer in generator.layers:
-        if isinstance(layer, networks.ConditionalBatchNorm):
-            shape = layer.bias.embeddings.shape
-            layer.bias.embeddings.assign(
-                np.random.default_rng(0).normal(size=shape)
-            )
-    path = export.export_generator(generator, 3, tmp_path / "gen")
-    z = np.random.default_rng(1).normal(size=(5, 3)).astype(np.float32)
-    y = np.array([0, 1, 2, 3, 1], np.int32)
-    expected = generator([z, y], training=False).numpy()
-    np.save(tmp_path / "z.npy", z)
-    np.save(tmp_path / "y.npy", y)
-    script = textwrap.dedent(
-        f"""
-        import sys
-        import numpy as np
-        import tensorflow as tf
-        m = tf.saved_model.load({str(path)!r})
-        sig = m.signatures["serving_default"]
-        specs = sig.structured_input_signature[1]
-        assert specs["latent"].shape.as_list() == [None, 3], specs
-        assert specs["latent"].dtype == tf.float32, specs
-        assert specs["label"].shape.as_list() == [None], specs
-        assert specs["label"].dtype == tf.int32, specs
-        z = tf.constant(np.load({str(tmp_path / "z.npy")!r}))
-        y = tf.constant(np.load({str(tmp_path / "y.npy")!r}))
-        out = sig(latent=z, label=y)["samples"].numpy()
-        again = sig(latent=z, label=y)["samples"].numpy()
-        assert np.array_equal(out, again)  # deterministic
-        np.save({str(tmp_path / "out.npy")!r}, out)
-        try:
-            sig(latent=z)
-        except TypeError as e:
-            assert "label" in str(e), e
-        else:
-            raise AssertionError("no error without a label")
-        try:
-            sig(latent=z, label=tf.constant([0, 1, 2, 3, 4], tf.int32))
-        except tf.errors.InvalidArgumentError as e:
-            assert "label must lie in [0, 4)" in str(e), e
-        else:
-            raise AssertionError("no error for label 4")
-        leaked = [m for m in sys.modules if m.startswith("keras_gans")]
-        assert not leaked, leaked
-        """
-    )
-    subprocess.run(
-        [sys.executable, "-c", script], check=True, cwd=tmp_path, timeout=300
-    )
-    out = np.load(tmp_path / "out.npy")
+def test_conditional_saved_model_takes_latent_and_label(fresh_process):
+    _, conditional = fresh_process
+    generator, path = conditional["generator"], conditional["path"]
+    z, y, expected = conditional["z"], conditional["y"], conditional["expected"]
+    out = conditional["out"]
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
     other = generator([z, (y + 1) % 4], training=False).numpy()
     assert np.abs(other - expected).max() > 1e-3  # the label matters
