@@ -2,7 +2,7 @@
 exactly what one process trains for the same global batch, and resume from a
 checkpoint written under the strategy."""
 
-import pytest
+import importlib.util
 import json
 import os
 import socket
@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 WORKER = os.path.join(
     os.path.dirname(__file__), "helpers", "multi_worker_gan.py"
@@ -35,13 +36,21 @@ def _env(tf_config=None):
     return env
 
 
-def _single(tmp_path, stops):
+def _single(tmp_path, stops, monkeypatch):
     """One process on the default strategy, training on through ``stops``:
-    its weights at each."""
+    its weights at each. The helper's ``main`` runs in this test process
+    (no TF_CONFIG: the default strategy), which has TensorFlow loaded
+    already; the workers are the processes that need their own."""
     out = str(tmp_path / "single{stop}.npz")
     stop = ",".join(str(s) for s in stops)
-    cmd = [sys.executable, WORKER, f"--out={out}", f"--stop={stop}"]
-    subprocess.run(cmd, env=_env(), check=True, timeout=300)
+    spec = importlib.util.spec_from_file_location("multi_worker_gan", WORKER)
+    worker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(worker)
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    monkeypatch.setattr(
+        sys, "argv", [WORKER, f"--out={out}", f"--stop={stop}"]
+    )
+    worker.main()
     return {s: dict(np.load(out.format(stop=s))) for s in stops}
 
 
@@ -92,7 +101,7 @@ def _assert_same(a, b):
 
 
 @pytest.mark.slow
-def test_two_workers_equal_one_process_and_resume(tmp_path):
+def test_two_workers_equal_one_process_and_resume(tmp_path, monkeypatch):
     # Two workers train steps 0-4 (checkpointing), stop, and two new worker
     # processes resume from the checkpoint to step 8. At both points every
     # weight (both networks, EMA generator, optimizer slots and counters)
@@ -102,7 +111,7 @@ def test_two_workers_equal_one_process_and_resume(tmp_path):
     first = _two_workers(tmp_path, "first", stop=4, checkpoints=checkpoints)
     assert os.listdir(checkpoints)
     resumed = _two_workers(tmp_path, "resumed", stop=8, checkpoints=checkpoints)
-    singles = _single(tmp_path, (4, 8))
+    singles = _single(tmp_path, (4, 8), monkeypatch)
     for stop, workers in ((4, first), (8, resumed)):
         single = singles[stop]
         assert int(single["step"]) == stop
