@@ -4,6 +4,7 @@ import dataclasses
 import json
 import os
 import pathlib
+import shutil
 import signal
 import subprocess
 import sys
@@ -59,10 +60,19 @@ def _assert_same_state(a, b):
         )
 
 
-@pytest.mark.slow
-def test_run_writes_every_output(tmp_path):
-    workdir, export_dir = tmp_path / "run", tmp_path / "export"
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    """SMALL trained once (exported besides the workdir): the outputs'
+    test reads it, the changed-config test reruns a copy of it."""
+    root = tmp_path_factory.mktemp("small")
+    workdir, export_dir = root / "run", root / "export"
     result = train_lib.run(SMALL, workdir, export_dir=export_dir, verbose=0)
+    return workdir, export_dir, result
+
+
+@pytest.mark.slow
+def test_run_writes_every_output(small_run):
+    workdir, export_dir, result = small_run
     for name in (
         "samples.png",
         "metrics.json",
@@ -130,23 +140,17 @@ def test_resume_after_interruption_matches_uninterrupted(tmp_path):
 
 
 @pytest.mark.slow
-def test_changed_config_on_same_workdir_is_refused(tmp_path):
-    config = TrainConfig(
-        steps=100, log_every=100, eval_every=100, eval_samples=100
-    )
-    train_lib.run(config, tmp_path, verbose=0)
+def test_changed_config_on_same_workdir_is_refused(small_run, tmp_path):
+    # A copy of the finished SMALL run (it trained SMALL) under a config
+    # that differs from it in one setting.
+    workdir = tmp_path / "run"
+    shutil.copytree(small_run[0], workdir)
     with pytest.raises(
         train_lib.WorkdirConflictError, match=r"changed: penalty_weight\)"
     ):
         train_lib.run(
-            TrainConfig(
-                steps=100,
-                log_every=100,
-                eval_every=100,
-                eval_samples=100,
-                penalty_weight=3.0,
-            ),
-            tmp_path,
+            dataclasses.replace(SMALL, penalty_weight=3.0),
+            workdir,
             verbose=0,
         )
 
