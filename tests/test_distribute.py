@@ -1,17 +1,27 @@
-"""MirroredStrategy on two logical CPUs equals one device; XLA equals no XLA."""
+"""MirroredStrategy on two logical CPUs equals one device; XLA equals no XLA.
 
+The one-device runs without callbacks are deterministic functions of their
+settings: several tests compare against the same one, so it is trained once
+per test process (``single``) and the module runs in one process
+(``xdist_group``).
+"""
+
+import functools
+import inspect
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from helpers.strategy import two_cpus
 
 import keras_gans as kg
-from helpers.strategy import two_cpus
 from keras_gans import distribute
 
 GLOBAL_BATCH = 8
 STEPS = 3
+
+pytestmark = pytest.mark.xdist_group("test_distribute")
 
 
 def _reference_weights(shape, latent_dim):
@@ -74,6 +84,22 @@ def train(
 _mirrored = two_cpus
 
 
+@functools.cache
+def _single(settings):
+    return train(tf.distribute.get_strategy(), **dict(settings))
+
+
+def single(penalty, **options):
+    """``train`` on one device (no callbacks), trained once per process for
+    each distinct setting (defaults filled in, so equal runs share)."""
+    bound = inspect.signature(train).bind(None, penalty, **options)
+    bound.apply_defaults()
+    settings = dict(bound.arguments)
+    del settings["strategy"]
+    assert not settings["callbacks"], "runs with callbacks are not cached"
+    return _single(tuple(sorted(settings.items())))
+
+
 def _assert_same(a, b, tol=1e-5):
     weights_a, history_a = a
     weights_b, history_b = b
@@ -119,30 +145,28 @@ def test_mirrored_is_two_replicas_with_their_own_halves():
     [("none", 1), ("r1", 1), ("zero_gp", 2), ("wgan_gp", 1), ("dragan", 1)],
 )
 def test_mirrored_equals_single_device(penalty, n_critic):
-    single = train(tf.distribute.get_strategy(), penalty, n_critic)
     mirrored = train(_mirrored(), penalty, n_critic)
-    _assert_same(single, mirrored)
+    _assert_same(single(penalty, n_critic=n_critic), mirrored)
 
 
 @pytest.mark.parametrize("penalty", ["r1", "zero_gp"])
 def test_mirrored_lazy_penalty_equals_single_device(penalty):
-    single = train(tf.distribute.get_strategy(), penalty, penalty_every=2)
     mirrored = train(_mirrored(), penalty, penalty_every=2)
-    _assert_same(single, mirrored)
+    _assert_same(single(penalty, penalty_every=2), mirrored)
 
 
 def test_mirrored_lazy_dragan_is_a_clear_error():
     # DRAGAN's cross-replica batch std cannot sit inside the lazy tf.cond.
     with pytest.raises(ValueError, match="penalty_every > 1 cannot"):
         train(_mirrored(), "dragan", penalty_every=2)
-    train(tf.distribute.get_strategy(), "dragan", penalty_every=2)
+    single("dragan", penalty_every=2)
 
 
 def test_mirrored_with_ema_equals_single_device():
-    single = train(tf.distribute.get_strategy(), "r1", ema_decay=0.5)
+    one = single("r1", ema_decay=0.5)
     mirrored = train(_mirrored(), "r1", ema_decay=0.5)
-    _assert_same(single, mirrored)
-    assert len(single[0]) > 8  # the shadow generator's weights are compared
+    _assert_same(one, mirrored)
+    assert len(one[0]) > 8  # the shadow generator's weights are compared
 
 
 def test_mirrored_with_replay_equals_single_device():
@@ -159,17 +183,24 @@ def test_mirrored_with_replay_equals_single_device():
     assert buffers[0].contents().shape == (12, 2)
 
 
+def _ewc_run(strategy, jit):
+    ewc = kg.callbacks.OnlineEWC(weight=2.0, every=2, num_batches=2)
+    return train(strategy, "r1", jit=jit, callbacks=[ewc]), ewc
+
+
+@functools.cache
+def _ewc_single():
+    """The one-device EWC run both cases compare with (trained once)."""
+    return _ewc_run(tf.distribute.get_strategy(), False)
+
+
 @pytest.mark.parametrize("jit", [False, True])
 def test_online_ewc_mirrored_and_xla_equal_single_device(jit):
-    def run(strategy, jit):
-        ewc = kg.callbacks.OnlineEWC(weight=2.0, every=2, num_batches=2)
-        return train(strategy, "r1", jit=jit, callbacks=[ewc]), ewc
-
-    (single, ewc_single) = run(tf.distribute.get_strategy(), False)
+    (single, ewc_single) = _ewc_single()
     other = (
-        run(tf.distribute.get_strategy(), True)
+        _ewc_run(tf.distribute.get_strategy(), True)
         if jit
-        else run(_mirrored(), False)
+        else _ewc_run(_mirrored(), False)
     )
     _assert_same(single, other[0])
     for a, b in zip(
@@ -180,14 +211,14 @@ def test_online_ewc_mirrored_and_xla_equal_single_device(jit):
 
 
 def test_unrolled_mirrored_and_xla_equal_single_device():
-    single = train(tf.distribute.get_strategy(), "r1", unroll_steps=2)
-    _assert_same(single, train(_mirrored(), "r1", unroll_steps=2))
+    unrolled = single("r1", unroll_steps=2)
+    _assert_same(unrolled, train(_mirrored(), "r1", unroll_steps=2))
     _assert_same(
-        single,
+        unrolled,
         train(tf.distribute.get_strategy(), "r1", jit=True, unroll_steps=2),
     )
-    plain = train(tf.distribute.get_strategy(), "r1")
-    assert not np.allclose(plain[0][1], single[0][1])
+    plain = single("r1")
+    assert not np.allclose(plain[0][1], unrolled[0][1])
 
 
 @pytest.mark.parametrize(
@@ -238,7 +269,7 @@ def test_xla_over_several_cpus_is_a_clear_error():
 def test_xla_equals_no_xla(penalty, shape, loss):
     strategy = tf.distribute.get_strategy()
     _assert_same(
-        train(strategy, penalty, jit=False, shape=shape, loss=loss),
+        single(penalty, jit=False, shape=shape, loss=loss),
         train(strategy, penalty, jit=True, shape=shape, loss=loss),
     )
 
@@ -284,34 +315,40 @@ def test_cross_replica_draws_equal_single_device_draws():
     np.testing.assert_array_equal(scoped, batch)
 
 
+def _dcgan_run(strategy, jit):
+    keras.utils.set_random_seed(1)
+    with strategy.scope():
+        g, d = kg.networks.dcgan(4, (8, 8, 1), base_filters=4, seed=3)
+        gan = kg.GAN(g, d, 4, seed=4)
+        gan.compile(
+            keras.optimizers.Adam(1e-2),
+            keras.optimizers.Adam(1e-2),
+            penalty="r1",
+            penalty_weight=1.0,
+            jit_compile=jit,
+        )
+    x = np.random.default_rng(0).uniform(-1, 1, (24, 8, 8, 1))
+    ds = tf.data.Dataset.from_tensor_slices(x.astype(np.float32))
+    history = gan.fit(
+        ds.batch(GLOBAL_BATCH, drop_remainder=True), epochs=1, verbose=0
+    ).history
+    return [w.numpy() for w in gan.weights], history
+
+
+@functools.cache
+def _dcgan_single():
+    """The one-device DCGAN run both cases compare with (trained once)."""
+    return _dcgan_run(tf.distribute.get_strategy(), False)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("jit", [False, True], ids=["mirrored", "xla"])
 def test_dcgan_batchnorm_is_exact_under_mirrored_and_xla(jit):
     # G's BatchNorm is synchronized: under MirroredStrategy it normalises
     # with the global batch's statistics, as one device does.
-    def run(strategy, jit):
-        keras.utils.set_random_seed(1)
-        with strategy.scope():
-            g, d = kg.networks.dcgan(4, (8, 8, 1), base_filters=4, seed=3)
-            gan = kg.GAN(g, d, 4, seed=4)
-            gan.compile(
-                keras.optimizers.Adam(1e-2),
-                keras.optimizers.Adam(1e-2),
-                penalty="r1",
-                penalty_weight=1.0,
-                jit_compile=jit,
-            )
-        x = np.random.default_rng(0).uniform(-1, 1, (24, 8, 8, 1))
-        ds = tf.data.Dataset.from_tensor_slices(x.astype(np.float32))
-        history = gan.fit(
-            ds.batch(GLOBAL_BATCH, drop_remainder=True), epochs=1, verbose=0
-        ).history
-        return [w.numpy() for w in gan.weights], history
-
-    single = run(tf.distribute.get_strategy(), False)
     other = (
-        run(tf.distribute.get_strategy(), True)
+        _dcgan_run(tf.distribute.get_strategy(), True)
         if jit
-        else run(_mirrored(), False)
+        else _dcgan_run(_mirrored(), False)
     )
-    _assert_same(single, other, tol=1e-4)
+    _assert_same(_dcgan_single(), other, tol=1e-4)
