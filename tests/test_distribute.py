@@ -2,8 +2,7 @@
 
 The one-device runs without callbacks are deterministic functions of their
 settings: several tests compare against the same one, so it is trained once
-per test process (``single``) and the module runs in one process
-(``xdist_group``).
+per test process (``single``).
 """
 
 import functools
@@ -20,8 +19,6 @@ from keras_gans import distribute
 
 GLOBAL_BATCH = 8
 STEPS = 3
-
-pytestmark = pytest.mark.xdist_group("test_distribute")
 
 
 def _reference_weights(shape, latent_dim):
