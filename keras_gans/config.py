@@ -946,13 +946,12 @@ class TrainConfig:
                 f"network 'mlp' is not built for clips ({self.dataset!r}); "
                 "use --network=auto (the video DCGAN).",
             )
-        for name, value in (("watchdog", self.watchdog),):
-            if value:
-                raise ConfigError(
-                    name,
-                    f"--{name} has no collapse signal for clips "
-                    f"({self.dataset!r}) yet; drop it.",
-                )
+        if self.watchdog:
+            raise ConfigError(
+                "watchdog",
+                f"--watchdog has no collapse signal for clips "
+                f"({self.dataset!r}) yet; drop it.",
+            )
         try:
             video_networks.check_clip_shape(self.clip_shape)
         except ValueError as e:  # frames or frame_size

@@ -75,10 +75,16 @@ def _check(name, frames, frame_size, num_digits):
         )
 
 
+def _frame_size(name, frame_size):
+    """``frame_size``, or the data set's default when None (0 for an
+    unknown name, which ``_check`` then names)."""
+    return frame_size or CLIP_DATASETS.get(name, (0,))[0]
+
+
 def clip_shape(name: str, frames: int = 16, frame_size: Optional[int] = None):
     """``(T, H, W, 1)`` of the clips of ``name`` (``frame_size`` None: the
     data set's default)."""
-    frame_size = frame_size or CLIP_DATASETS.get(name, (0,))[0]
+    frame_size = _frame_size(name, frame_size)
     _check(name, frames, frame_size, 1)
     return (int(frames), int(frame_size), int(frame_size), 1)
 
@@ -148,7 +154,7 @@ def render(digits, positions, frame_size):
 def source_digits(name, split, data_dir=None, download=False):
     """``(intensities [N, d, d] in [0, 1], labels [N])`` of the digits that
     ``name``'s clips of ``split`` (``train`` or ``test``) are made of."""
-    _check(name, 2, CLIP_DATASETS[name][0] if name in CLIP_DATASETS else 0, 1)
+    _check(name, 2, _frame_size(name, None), 1)
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
     source = CLIP_DATASETS[name][2]
@@ -166,7 +172,7 @@ def source_digits(name, split, data_dir=None, download=False):
 
 def _draw(digits, labels, n, seed, frames, frame_size, num_digits):
     """``(clips, digit labels [n, k])`` of one batch (see ``render``)."""
-    pick, motion = rng.split_seed(seed, 2)[0], rng.split_seed(seed, 2)[1]
+    pick, motion = tf.unstack(rng.split_seed(seed, 2))
     raw = rng.bits([n, num_digits], pick)
     index = tf.cast(raw % tf.constant(len(labels), tf.uint32), tf.int32)
     canvas = int(frame_size) - int(digits.shape[-1])
@@ -199,7 +205,7 @@ def clip_dataset(
         data.DataNotAvailableError: ``moving_mnist_generated`` without
             tfds MNIST under ``data_dir``.
     """
-    frame_size = frame_size or CLIP_DATASETS.get(name, (0,))[0]
+    frame_size = _frame_size(name, frame_size)
     _check(name, frames, frame_size, num_digits)
     if int(batch_size) != batch_size or batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
@@ -234,7 +240,7 @@ def clips_sample(
     Returns:
         ``(clips [n, T, S, S, 1], digits [n, k], positions [n, k, T, 2])``.
     """
-    frame_size = frame_size or CLIP_DATASETS.get(name, (0,))[0]
+    frame_size = _frame_size(name, frame_size)
     _check(name, frames, frame_size, num_digits)
     images, classes = source_digits(name, split, data_dir, download)
     clips, digit, positions = _draw(
