@@ -146,6 +146,21 @@ def _num_classes(generator, num_classes):
     return int(num_classes)
 
 
+def _require(condition, message):
+    """A float32 zero that fails with ``message`` unless ``condition``.
+
+    Added to the input it guards, the check is a data dependency of
+    everything the input feeds. A control edge is not enough: Grappler
+    drops a reshape it finds redundant under the signature's static shape,
+    and with it the edge, so the network could run (and fail deep inside)
+    before the assertion.
+    """
+    nan = tf.constant(float("nan"), tf.float32)
+    return tf.debugging.check_numerics(
+        tf.where(condition, tf.constant(0.0, tf.float32), nan), message
+    )
+
+
 def export_generator(
     generator, latent_dim: int, path, num_classes=None
 ) -> str:
@@ -179,42 +194,35 @@ def export_generator(
     latent_spec = tf.TensorSpec([None, latent_dim], tf.float32, name="latent")
 
     def checked(latent):
-        """``latent`` as ``[N, latent_dim]``, checked at run time: the
-        signature binds inputs without checking their shapes (a wrong
-        width would fail deep in the network), and a NaN latent would give
-        finite-looking samples through saturating layers."""
+        """``latent``, checked at run time to be a finite ``[N,
+        latent_dim]`` batch: the signature binds inputs without checking
+        their shapes (a wrong width would fail deep in the network), and a
+        NaN latent would give finite-looking samples through saturating
+        layers."""
         message = f"latent must be a finite float32 [N, {latent_dim}] batch."
-        checks = [
-            tf.debugging.assert_equal(
-                tf.size(latent),
-                tf.shape(latent)[0] * latent_dim,
-                message=message,
-            ),
-            tf.debugging.assert_all_finite(latent, message),
-        ]
-        with tf.control_dependencies(checks):
-            # A shape computed at run time: Grappler would drop a reshape
-            # to the signature's static [None, latent_dim] (and with it the
-            # checks' control edge).
-            rows = tf.size(latent) // latent_dim
-            return tf.reshape(latent, tf.stack([rows, latent_dim]))
+        whole_rows = tf.equal(
+            tf.size(latent), tf.shape(latent)[0] * latent_dim
+        )
+        return tf.debugging.check_numerics(
+            latent + _require(whole_rows, message), message
+        )
+
     if is_conditional(generator):
         classes = _num_classes(generator, num_classes)
 
         def serve(latent, label):
             message = f"label must lie in [0, {classes}) (num_classes)."
             latent = checked(latent)
-            checks = [
-                tf.debugging.assert_non_negative(label, message=message),
-                tf.debugging.assert_less(label, classes, message=message),
-                tf.debugging.assert_equal(
-                    tf.shape(label)[0],
-                    tf.shape(latent)[0],
-                    message="latent and label need the same batch size.",
+            in_range = tf.reduce_all((label >= 0) & (label < classes))
+            same_size = tf.equal(tf.shape(label)[0], tf.shape(latent)[0])
+            label += tf.cast(_require(in_range, message), label.dtype)
+            label += tf.cast(
+                _require(
+                    same_size, "latent and label need the same batch size."
                 ),
-            ]
-            with tf.control_dependencies(checks):
-                samples = generator([latent, label], training=False)
+                label.dtype,
+            )
+            samples = generator([latent, label], training=False)
             return {"samples": tf.cast(samples, tf.float32)}
 
         signature = [latent_spec, tf.TensorSpec([None], tf.int32, "label")]
