@@ -455,6 +455,10 @@ class GAN(keras.Model):
         """``[batch, latent_dim]`` N(0, I) latents from ``seed``."""
         return rng.normal([batch, self.latent_dim], seed)
 
+    # Not converted by AutoGraph (nor is anything it calls): the step is
+    # written with explicit tf.cond / tf.where, and converting it and its
+    # ~200 callees cost ~6 s of every run's start (half a short run).
+    @tf.autograph.experimental.do_not_convert
     def train_step(self, data):
         real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
         if not real.dtype.is_floating:
@@ -482,6 +486,7 @@ class GAN(keras.Model):
             return None
         return self.conditioning.sample(n, self._seed(stream, index, root))
 
+    @tf.autograph.experimental.do_not_convert  # see train_step
     def _discriminator_step(
         self, real, iteration, critic_index, labels=None, root=None
     ):

@@ -187,9 +187,12 @@ def _fused(gan, fallback):
         tf.while_loop(lambda i: i < count, body, (tf.constant(0),))
         return gan.logs()
 
-    run_steps = tf.function(run_steps, jit_compile=True, reduce_retracing=True)
+    # Plain Python loops and explicit tf ops: nothing for AutoGraph to do.
+    run_steps = tf.function(
+        run_steps, jit_compile=True, reduce_retracing=True, autograph=False
+    )
 
-    @tf.function(reduce_retracing=True)
+    @tf.function(reduce_retracing=True, autograph=False)
     def pull_and_run(iterator, limit):
         spec = iterator.element_spec
         optionals = [
