@@ -60,13 +60,22 @@ def _assert_same_state(a, b):
         )
 
 
+# SMALL with a replay buffer and EWC, whose state rides the checkpoint too.
+REMEDIED = dataclasses.replace(
+    SMALL, replay_size=64, replay_fraction=0.5, ewc_weight=1.0, ewc_every=30
+)
+
+
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory):
-    """SMALL trained once (exported besides the workdir): the outputs'
-    test reads it, the changed-config test reruns a copy of it."""
+    """REMEDIED trained once (exported besides the workdir): the outputs'
+    test reads it, the resume test compares with it, the changed-config
+    test reruns a copy of it."""
     root = tmp_path_factory.mktemp("small")
     workdir, export_dir = root / "run", root / "export"
-    result = train_lib.run(SMALL, workdir, export_dir=export_dir, verbose=0)
+    result = train_lib.run(
+        REMEDIED, workdir, export_dir=export_dir, verbose=0
+    )
     return workdir, export_dir, result
 
 
@@ -100,18 +109,10 @@ class _Interrupt(keras.callbacks.Callback):
 
 
 @pytest.mark.slow
-def test_resume_after_interruption_matches_uninterrupted(tmp_path):
-    # With a replay buffer and EWC, whose state rides the checkpoint too:
-    # the resumed run's history, weights, optimizer slots and buffer are
-    # the uninterrupted run's.
-    config = dataclasses.replace(
-        SMALL,
-        replay_size=64,
-        replay_fraction=0.5,
-        ewc_weight=1.0,
-        ewc_every=30,
-    )
-    reference = train_lib.run(config, tmp_path / "ref", verbose=0)
+def test_resume_after_interruption_matches_uninterrupted(small_run, tmp_path):
+    # The resumed run's history, weights, optimizer slots and replay
+    # buffer are the uninterrupted run's (small_run, the same config).
+    config = REMEDIED
     with pytest.raises(KeyboardInterrupt):
         train_lib.run(
             config, tmp_path / "cut", verbose=0, extra_callbacks=[_Interrupt()]
@@ -119,7 +120,7 @@ def test_resume_after_interruption_matches_uninterrupted(tmp_path):
     assert not (tmp_path / "cut" / "metrics.json").exists()
     resumed = train_lib.run(config, tmp_path / "cut", verbose=0)
     assert resumed["steps_trained_this_run"] == 100
-    assert resumed["history"] == reference["history"]
+    assert resumed["history"] == small_run[2]["history"]
 
     def buffer(workdir):
         gan = train_lib.build_gan(config)
@@ -131,7 +132,7 @@ def test_resume_after_interruption_matches_uninterrupted(tmp_path):
         return replay.contents(), _state(config, workdir)
 
     (ref_buffer, ref_state), (cut_buffer, cut_state) = (
-        buffer(tmp_path / "ref"),
+        buffer(small_run[0]),
         buffer(tmp_path / "cut"),
     )
     assert ref_buffer.shape == (64, 2)
@@ -141,7 +142,7 @@ def test_resume_after_interruption_matches_uninterrupted(tmp_path):
 
 @pytest.mark.slow
 def test_changed_config_on_same_workdir_is_refused(small_run, tmp_path):
-    # A copy of the finished SMALL run (it trained SMALL) under a config
+    # A copy of the finished REMEDIED run under a config
     # that differs from it in one setting.
     workdir = tmp_path / "run"
     shutil.copytree(small_run[0], workdir)
@@ -149,7 +150,7 @@ def test_changed_config_on_same_workdir_is_refused(small_run, tmp_path):
         train_lib.WorkdirConflictError, match=r"changed: penalty_weight\)"
     ):
         train_lib.run(
-            dataclasses.replace(SMALL, penalty_weight=3.0),
+            dataclasses.replace(REMEDIED, penalty_weight=3.0),
             workdir,
             verbose=0,
         )
