@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-from keras_gans import json_io, plots
+from keras_gans import json_io
 
 __all__ = [
     "clip_rows",
@@ -42,6 +42,8 @@ def plot_clip_strip(fake, path, title=None, real=None, clips=8):
     fake = _check(fake, "fake")[:clips]
     t, h, w = fake.shape[1:4]
     real = None if real is None else _check(real, "real")[:clips]
+    from keras_gans import plots  # matplotlib: only when plotting
+
     return plots.plot_image_grid(
         fake.reshape(-1, h, w, 1),
         path,

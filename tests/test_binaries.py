@@ -134,3 +134,16 @@ def test_a_damaged_results_file_is_one_line_naming_it(tmp_path):
     assert lines[0].startswith(
         f"mode_coverage.py: error: {results} is damaged (line 2"
     ), lines[0]
+
+
+def test_import_keras_gans_loads_no_plotting_module():
+    """keras_gans.plots (matplotlib's figures) loads when a figure is
+    drawn, not with the package. (Keras itself imports matplotlib when it
+    is installed.)"""
+    code = "import sys, keras_gans\nprint('keras_gans.plots' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True,
+        timeout=300, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "False", done.stdout

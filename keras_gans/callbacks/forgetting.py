@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import plots, rng
+from keras_gans import rng
 from keras_gans.callbacks._diagnostic import (
     DiagnosticCallback,
     current_fakes,
@@ -195,6 +195,8 @@ class ForgettingCallback(DiagnosticCallback):
                     tf.summary.scalar(f"forgetting/batch_{b}", row[b])
         png = self.png_path(step)
         if png:
+            from keras_gans import plots  # matplotlib: only when plotting
+
             plots.plot_forgetting(
                 [(f"step {step}", summary)],
                 png,

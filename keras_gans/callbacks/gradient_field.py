@@ -5,7 +5,6 @@ from typing import Optional
 
 import numpy as np
 
-from keras_gans import plots
 from keras_gans.callbacks._diagnostic import DiagnosticCallback, current_fakes
 from keras_gans.diagnostics import gradient_field as field_lib
 from keras_gans.validation import check_integer
@@ -92,6 +91,8 @@ class GradientFieldCallback(DiagnosticCallback):
         )
         png = self.png_path(step)
         if png:
+            from keras_gans import plots  # matplotlib: only when plotting
+
             plots.plot_gradient_fields(
                 [[(field, self.real, fake, f"step {step}")]],
                 png,

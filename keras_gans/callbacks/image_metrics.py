@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import clip_plots, json_io, plots
+from keras_gans import clip_plots, json_io
 
 __all__ = ["ImageMetricsCallback"]
 
@@ -121,6 +121,8 @@ class ImageMetricsCallback(keras.callbacks.Callback):
                 real=self.real,
                 clips=self.grid_size,
             )[0]
+        from keras_gans import plots  # matplotlib: only when plotting
+
         return plots.plot_image_grid(
             samples[: self.grid_size],
             self.grid_path(step),

@@ -4,7 +4,6 @@ from typing import Optional
 
 import numpy as np
 
-from keras_gans import plots
 from keras_gans.callbacks._diagnostic import DiagnosticCallback
 from keras_gans.diagnostics import landscape as landscape_lib
 from keras_gans.diagnostics import scores
@@ -92,6 +91,8 @@ class LandscapeCallback(DiagnosticCallback):
         )
         png = self.png_path(step)
         if png:
+            from keras_gans import plots  # matplotlib: only when plotting
+
             plots.plot_landscape(
                 land,
                 self.points,
