@@ -215,13 +215,11 @@ def export_generator(
             latent = checked(latent)
             in_range = tf.reduce_all((label >= 0) & (label < classes))
             same_size = tf.equal(tf.shape(label)[0], tf.shape(latent)[0])
-            label += tf.cast(_require(in_range, message), label.dtype)
-            label += tf.cast(
-                _require(
-                    same_size, "latent and label need the same batch size."
-                ),
-                label.dtype,
-            )
+            for condition, text in (
+                (in_range, message),
+                (same_size, "latent and label need the same batch size."),
+            ):
+                label += tf.cast(_require(condition, text), label.dtype)
             samples = generator([latent, label], training=False)
             return {"samples": tf.cast(samples, tf.float32)}
 

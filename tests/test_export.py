@@ -86,6 +86,12 @@ def fresh_process(tmp_path_factory):
             assert "label must lie in [0, 4)" in str(e), e
         else:
             raise AssertionError("no error for label 4")
+        try:
+            sig(latent=z, label=y[:-1])
+        except tf.errors.InvalidArgumentError as e:
+            assert "latent and label need the same batch size" in str(e), e
+        else:
+            raise AssertionError("no error for one label too few")
 
         leaked = [m for m in sys.modules if m.startswith("keras_gans")]
         assert not leaked, leaked

@@ -142,8 +142,8 @@ def test_resume_after_interruption_matches_uninterrupted(small_run, tmp_path):
 
 @pytest.mark.slow
 def test_changed_config_on_same_workdir_is_refused(small_run, tmp_path):
-    # A copy of the finished REMEDIED run under a config
-    # that differs from it in one setting.
+    # A copy of the finished REMEDIED run under a config that differs
+    # from it in one setting.
     workdir = tmp_path / "run"
     shutil.copytree(small_run[0], workdir)
     with pytest.raises(
