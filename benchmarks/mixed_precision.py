@@ -20,8 +20,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 from absl import flags, logging  # noqa: E402
 
-from keras_gans import cli, metrics, train_lib  # noqa: E402
+from keras_gans import cli, train_lib  # noqa: E402
 from keras_gans.config import PRECISIONS, TrainConfig  # noqa: E402
+
+import seed_stats  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list("precisions", list(PRECISIONS), "Dtype policies.")
@@ -79,9 +81,9 @@ def main(argv):
     )
     for precision in FLAGS.precisions:
         runs = [run_one(precision, seed) for seed in range(FLAGS.seeds)]
-        modes = metrics.mean_se([r["modes"] for r in runs])
-        hq = metrics.mean_se([100 * r["hq"] for r in runs])
-        rkl = metrics.mean_se([r["rkl"] for r in runs])
+        modes = seed_stats.mean_se([r["modes"] for r in runs])
+        hq = seed_stats.mean_se([100 * r["hq"] for r in runs])
+        rkl = seed_stats.mean_se([r["rkl"] for r in runs])
         low = min(r["penalty_min"] for r in runs)
         high = max(r["penalty_max"] for r in runs)
         print(

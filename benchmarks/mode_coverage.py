@@ -18,9 +18,10 @@ import sys
 
 from absl import app, flags, logging
 
-from keras_gans import cli, json_io, metrics, presets
+from keras_gans import cli, json_io, presets
 
 import jsonl_runs
+import seed_stats
 
 FLAGS = flags.FLAGS
 
@@ -86,10 +87,10 @@ def table(records):
         cells.items(),
         key=lambda kv: (kv[0][0] != "ring", kv[0][:3], order.get(kv[0][3], 99)),
     ):
-        m, ms = metrics.mean_se([r["modes"] for r in rs])
-        h, hs = metrics.mean_se([100 * r["high_quality"] for r in rs])
-        k, ks = metrics.mean_se([r["reverse_kl"] for r in rs])
-        t, _ = metrics.mean_se([r["wall_time_s"] for r in rs])
+        m, ms = seed_stats.mean_se([r["modes"] for r in rs])
+        h, hs = seed_stats.mean_se([100 * r["high_quality"] for r in rs])
+        k, ks = seed_stats.mean_se([r["reverse_kl"] for r in rs])
+        t, _ = seed_stats.mean_se([r["wall_time_s"] for r in rs])
         name = presets.describe(f"mode_coverage/{variant}")
         lines.append(
             f"{name:<60} {hidden:<11} {steps:>6} {dataset:<5} {len(rs):>2} "

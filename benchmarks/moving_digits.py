@@ -31,9 +31,10 @@ import sys
 
 from absl import flags, logging
 
-from keras_gans import cli, json_io, metrics, presets
+from keras_gans import cli, json_io, presets
 
 import jsonl_runs
+import seed_stats
 
 FLAGS = flags.FLAGS
 
@@ -100,7 +101,7 @@ def _cell(rs, field, scale, width, digits):
     values = [r[field] * scale for r in rs if r.get(field) is not None]
     if not values:
         return f"{'-':>{2 * width + 3}}"
-    m, s = metrics.mean_se(values)
+    m, s = seed_stats.mean_se(values)
     if len(values) == 1:  # a reference row: no standard error
         return f"{m:{width}.{digits}f}{'':>{width + 2}}"
     return f"{m:{width}.{digits}f} ± {s:{width - 1}.{digits}f}"
@@ -118,7 +119,7 @@ def table(records):
     for (steps, variant), rs in sorted(
         groups.items(), key=lambda kv: (kv[0][0] == 0, order[kv[0][1]])
     ):
-        t, _ = metrics.mean_se([r["wall_time_s"] for r in rs])
+        t, _ = seed_stats.mean_se([r["wall_time_s"] for r in rs])
         cells = " ".join(_cell(rs, *c[1:]) for c in COLUMNS)
         diverged = sum(bool(r.get("diverged")) for r in rs)
         lines.append(

@@ -47,9 +47,10 @@ import time
 import numpy as np
 from absl import flags, logging
 
-from keras_gans import cli, json_io, metrics, presets
+from keras_gans import cli, json_io, presets
 
 import jsonl_runs
+import seed_stats
 
 FLAGS = flags.FLAGS
 
@@ -374,16 +375,16 @@ def table(records, split="report"):
             kv[0][2],
         ),
     ):
-        m, ms = metrics.mean_se([r["modes"] for r in rs])
+        m, ms = seed_stats.mean_se([r["modes"] for r in rs])
         if rs[0]["high_quality"] is not None:
-            q, qs = metrics.mean_se([100 * r["high_quality"] for r in rs])
+            q, qs = seed_stats.mean_se([100 * r["high_quality"] for r in rs])
             quality = f"{q:6.1f} ± {qs:5.1f}"
         else:
-            q, qs = metrics.mean_se([r["kl"] for r in rs])
+            q, qs = seed_stats.mean_se([r["kl"] for r in rs])
             quality = f"{q:6.3f} ± {qs:5.3f}"
-        f, fs = metrics.mean_se([r["forgetting_mean_max_rise"] for r in rs])
-        lm, _ = metrics.mean_se([r["landscape_local_max"] for r in rs])
-        t, _ = metrics.mean_se([r["wall_time_s"] for r in rs])
+        f, fs = seed_stats.mean_se([r["forgetting_mean_max_rise"] for r in rs])
+        lm, _ = seed_stats.mean_se([r["landscape_local_max"] for r in rs])
+        t, _ = seed_stats.mean_se([r["wall_time_s"] for r in rs])
         hp = ",".join(
             f"{k.replace('replay_', '').replace('penalty_', '')}={v}"
             for k, v in json.loads(hp).items()
@@ -413,7 +414,7 @@ def correlations(records):
             and np.isfinite(r["forgetting_mean_max_rise"])
         ]
         if len(rs) >= 3:
-            rho, p = metrics.spearman(
+            rho, p = seed_stats.spearman(
                 [r["forgetting_mean_max_rise"] for r in rs],
                 [r["modes"] for r in rs],
             )

@@ -45,7 +45,6 @@ from typing import List, Optional
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from absl import app, flags, logging  # noqa: E402
 
@@ -54,6 +53,7 @@ from keras_gans import networks, train_lib  # noqa: E402
 from keras_gans.config import TrainConfig  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import seed_stats  # noqa: E402
 import throughput  # noqa: E402  (the naive peer step)
 
 FLAGS = flags.FLAGS
@@ -277,12 +277,12 @@ def run_one(row: str, seed: int, max_steps: int) -> dict:
 
 
 def _mean_se(values: List[float]):
+    """seed_stats.mean_se, with None (JSON null) for what is not there: the
+    mean of no runs, the error of one."""
     if not values:
         return None, None
-    mean = float(np.mean(values))
-    if len(values) < 2:
-        return mean, None
-    return mean, float(np.std(values, ddof=1) / math.sqrt(len(values)))
+    mean, se = seed_stats.mean_se(values)
+    return mean, None if math.isnan(se) else se
 
 
 def _fmt(mean, se, digits):

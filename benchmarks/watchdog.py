@@ -22,9 +22,10 @@ import platform
 
 from absl import flags, logging
 
-from keras_gans import cli, json_io, metrics, presets
+from keras_gans import cli, json_io, presets
 
 import jsonl_runs
+import seed_stats
 
 FLAGS = flags.FLAGS
 
@@ -93,11 +94,11 @@ def table(records):
     )
     lines = [header]
     for (baseline, steps, rule), rs in sorted(cells.items()):
-        m, ms = metrics.mean_se([r["modes"] for r in rs])
-        h, hs = metrics.mean_se([100 * r["high_quality"] for r in rs])
-        k, ks = metrics.mean_se([r["reverse_kl"] for r in rs])
-        t, _ = metrics.mean_se([r["wall_time_s"] for r in rs])
-        rollbacks, _ = metrics.mean_se([r["rollbacks"] for r in rs])
+        m, ms = seed_stats.mean_se([r["modes"] for r in rs])
+        h, hs = seed_stats.mean_se([100 * r["high_quality"] for r in rs])
+        k, ks = seed_stats.mean_se([r["reverse_kl"] for r in rs])
+        t, _ = seed_stats.mean_se([r["wall_time_s"] for r in rs])
+        rollbacks, _ = seed_stats.mean_se([r["rollbacks"] for r in rs])
         collapsed = sum(_collapsed(r) for r in rs)
         rescued = "-"
         if rule != "-":

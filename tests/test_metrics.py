@@ -212,32 +212,6 @@ def test_missing_inception_weights_error(tmp_path, monkeypatch):
         metrics.inception_model(None, image_size=32)
 
 
-def test_mean_se_matches_the_textbook_formula():
-    mean, se = metrics.mean_se([1.0, 2.0, 4.0])
-    assert mean == pytest.approx(7 / 3)
-    sample_var = ((1 - 7 / 3) ** 2 + (2 - 7 / 3) ** 2 + (4 - 7 / 3) ** 2) / 2
-    assert se == pytest.approx(math.sqrt(sample_var / 3))
-    one = metrics.mean_se([5])
-    assert one[0] == 5.0 and math.isnan(one[1])
-
-
-def test_spearman_against_hand_computed_ranks():
-    # x ranks 1..5; y = (10, 30, 20, 50, 40) ranks (1, 3, 2, 5, 4):
-    # d = (0, 1, 1, 1, 1), rho = 1 - 6 * 4 / (5 * 24) = 0.8.
-    rho, p = metrics.spearman([1, 2, 3, 4, 5], [10, 30, 20, 50, 40])
-    assert rho == pytest.approx(0.8)
-    # Exact two-sided p over all 120 pairings: |rho| >= 0.8 for 16 of them
-    # (sum d^2 = 0: 1 pairing, 2: 4 adjacent swaps, 4: 3 pairs of disjoint
-    # adjacent swaps, and the 8 mirror images with rho <= -0.8).
-    assert p == pytest.approx(16 / 120, abs=0.01)
-    # Ties take the mean rank; a monotone map gives rho = 1.
-    rho, _ = metrics.spearman([1, 2, 2, 3], [1, 5, 5, 9], permutations=10)
-    assert rho == pytest.approx(1.0)
-    assert math.isnan(metrics.spearman([1, 2, 3], [4, 4, 4])[0])
-    with pytest.raises(ValueError, match="equal length >= 3"):
-        metrics.spearman([1, 2], [1, 2])
-
-
 def test_class_accuracy_by_hand():
     predicted = np.array([0, 0, 1, 2, 2, 2, -1])
     requested = np.array([0, 1, 1, 2, 2, 0, 2])
