@@ -12,9 +12,11 @@ import os
 import numpy as np
 
 from keras_gans import data, metrics
+from keras_gans.evaluation import scores
 
 __all__ = [
     "best_keeper",
+    "evaluations",
     "logged_scores",
     "validate",
     "watchdog",
@@ -39,47 +41,29 @@ DIGITS_MODE_TOLERANCE = 1.0
 STACKED_KL_TOLERANCE = 0.5
 
 
-# The scores with a direction that clip_metrics.ClipEvaluator logs (it
-# also logs num_modes, speed_fake and speed_real).
-CLIP_SCORES = (
-    "digit_confidence",
-    "classifier_score",
-    "modes",
-    "kl",
-    "identity_consistency",
-    "digits_present",
-    "background_ink",
-    "speed_w1",
-    "clip_frechet",
-)
+def evaluations(config) -> tuple:
+    """The evaluations (``evaluation.scores.EVALUATIONS``) whose scores
+    ``config``'s evaluation callback logs."""
+    if config.is_toy:
+        return ("toy",)
+    if config.is_clip:
+        return ("clip",)
+    if config.dataset in ("digits", "stacked_digits"):
+        kinds = (config.dataset,)
+        if getattr(config, "conditional", False):
+            kinds += ("conditional",)
+            if config.dataset == "digits":
+                kinds += ("conditional_digits",)
+        return kinds
+    if config.inception_weights or config.inception_graph:
+        return ("inception",)
+    return ()
 
 
 def logged_scores(config) -> tuple:
     """The scores (without ``val_``) that ``config``'s evaluation callback
     logs."""
-    if config.is_toy:
-        return ("modes", "high_quality", "reverse_kl")
-    if config.is_clip:
-        return CLIP_SCORES
-    if config.dataset in ("digits", "stacked_digits"):
-        conditional = ()
-        if getattr(config, "conditional", False):
-            conditional = ("class_accuracy", "accuracy", "classes_hit")
-            if config.dataset == "digits":
-                conditional += ("intra_class_frechet",)
-        return (
-            "classifier_score",
-            "modes",
-            "kl",
-            "frechet_distance",
-            "kid",
-            "precision",
-            "recall",
-            *conditional,
-        )
-    if config.inception_weights or config.inception_graph:
-        return ("inception_score", "fid", "kid", "precision", "recall")
-    return ()
+    return scores.logged(evaluations(config))
 
 
 def validate(config) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from keras_gans import clip_metrics, moving_digits
+from keras_gans.evaluation import scores as score_registry
 
 SIZE, DIGIT, FRAMES = 32, 8, 16
 
@@ -179,6 +180,9 @@ def test_real_clips_score_as_real(evaluator, real, real_scores):
     # Two samples of real clips: only the Frechet distance's small-sample
     # bias (about 40 at 100 against 256 clips, 3 at 2000 against 2000).
     assert 0 <= scores["clip_frechet"] < 100
+    # Every score logged with a direction is in the score registry.
+    extras = {"num_modes", "speed_fake", "speed_real"}
+    assert set(scores) - extras == set(score_registry.logged(["clip"]))
 
 
 def test_static_clips_do_not_move(evaluator, real, real_scores):

@@ -9,38 +9,10 @@ import keras
 import tensorflow as tf
 
 from keras_gans import distribute, export, json_io
+from keras_gans.evaluation import scores
 from keras_gans.validation import check_integer
 
-__all__ = ["METRIC_MODES", "BestCheckpoint", "NotOwnedError", "metric_mode"]
-
-# Direction of every score the evaluation callbacks log (without val_).
-METRIC_MODES = {
-    "modes": "max",
-    "high_quality": "max",
-    "reverse_kl": "min",
-    "kl": "min",
-    "classifier_score": "max",
-    "frechet_distance": "min",
-    "fid": "min",
-    "kid": "min",
-    "precision": "max",
-    "recall": "max",
-    "density": "max",
-    "coverage": "max",
-    "inception_score": "max",
-    # A conditional GAN's (metrics.class_accuracy, intra-class Frechet).
-    "class_accuracy": "max",
-    "accuracy": "max",
-    "classes_hit": "max",
-    "intra_class_frechet": "min",
-    # Clips (clip_metrics.ClipEvaluator).
-    "digit_confidence": "max",
-    "identity_consistency": "max",
-    "digits_present": "max",
-    "background_ink": "min",
-    "speed_w1": "min",
-    "clip_frechet": "min",
-}
+__all__ = ["BestCheckpoint", "NotOwnedError", "metric_mode"]
 
 _MARKER = "best.json"
 
@@ -50,18 +22,13 @@ class NotOwnedError(ValueError):
 
 
 def metric_mode(monitor: str) -> str:
-    """``"min"`` or ``"max"`` for a logged score (``val_kid`` or ``kid``).
+    """``"min"`` or ``"max"`` for a logged score (``val_kid`` or ``kid``),
+    from the score registry (``keras_gans.evaluation.scores``).
 
     Raises:
         ValueError: a name of unknown direction.
     """
-    name = monitor.removeprefix("val_")
-    if name not in METRIC_MODES:
-        raise ValueError(
-            f"No known direction for {monitor!r}; pass mode='min' or 'max' "
-            f"(known: {', '.join(sorted(METRIC_MODES))})."
-        )
-    return METRIC_MODES[name]
+    return scores.direction(monitor)
 
 
 class BestCheckpoint(keras.callbacks.Callback):

@@ -6,8 +6,12 @@ import keras
 import tensorflow as tf
 
 from keras_gans import json_io, metrics
+from keras_gans.evaluation import scores
 
 __all__ = ["ModeCoverageCallback"]
+
+# The scores it logs and writes to TensorBoard (the registry's toy ones).
+_LOGGED = scores.logged(["toy"])
 
 
 class ModeCoverageCallback(keras.callbacks.Callback):
@@ -77,15 +81,10 @@ class ModeCoverageCallback(keras.callbacks.Callback):
         record = {"step": step, **result}
         self.history.append(record)
         if logs is not None:
-            logs.update(
-                {
-                    f"val_{k}": result[k]
-                    for k in ("modes", "high_quality", "reverse_kl")
-                }
-            )
+            logs.update({f"val_{k}": result[k] for k in _LOGGED})
         if self._writer is not None:
             with self._writer.as_default(step=step):
-                for key in ("modes", "high_quality", "reverse_kl"):
+                for key in _LOGGED:
                     tf.summary.scalar(f"mode_coverage/{key}", result[key])
             self._writer.flush()
         self._save()
