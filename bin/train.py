@@ -5,7 +5,7 @@ minute and writes samples.png, metrics.json, TensorBoard logs, checkpoints
 and the exported generator to --workdir (see keras_gans.train_lib).
 
 The flags are made from keras_gans.config.TrainConfig (one per setting);
---dataset picks the data set's preset, keras_gans.config.preset(NAME), and
+--dataset picks the data set's preset, keras_gans.presets.preset(NAME), and
 the other flags given change it. Images (digits, stacked_digits, mnist,
 cifar10, celeb_a) train a DCGAN (or --network=mlp) with latent 100, batch
 64, Adam 2e-4 as in the paper's Table II, and write sample grids and image

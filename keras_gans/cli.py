@@ -264,7 +264,9 @@ def config_from_flags(flag_values=None, preset: Optional[str] = None):
         if preset is None or preset == dataset:
             base = config_lib.TrainConfig(dataset=dataset)
         else:
-            base = config_lib.preset(preset)
+            from keras_gans import presets
+
+            base = presets.preset(preset)
         for field_name, values in nested.items():
             given[field_name] = dataclasses.replace(
                 getattr(base, field_name), **values

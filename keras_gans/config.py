@@ -24,8 +24,8 @@ help, bounds and choices check, ``config.json`` entry and the refusal of a
 changed value on an existing workdir (unless ``may_change``) follow; if data
 sets differ on it, declare it ``by_dataset=True`` and add the values to
 ``DATASET_DEFAULTS``. Named variants of the paper's experiments are in
-``keras_gans.presets``; ``preset(name)`` returns any of them, or a data
-set's defaults.
+``keras_gans.presets``; ``presets.preset(name)`` returns any of them, or a
+data set's defaults.
 
 Unknown fields are errors (dataclasses reject them) and ``validate`` names
 the flag of any bad value.
@@ -47,6 +47,7 @@ from keras_gans import (
     penalties,
     video_networks,
 )
+from keras_gans.evaluation import scores
 
 __all__ = [
     "DATASETS",
@@ -60,7 +61,6 @@ __all__ = [
     "ConfigError",
     "OptimizerConfig",
     "TrainConfig",
-    "preset",
     "setting",
     "settings",
 ]
@@ -853,10 +853,38 @@ class TrainConfig:
                     f"({by}): {reason}.",
                 )
         self._check_stabilisers()
-        from keras_gans import run_callbacks
-
-        run_callbacks.validate(self)
+        self._check_watchdog_and_best()
         return self
+
+    def _check_watchdog_and_best(self):
+        """The watchdog's data set, and keep_best / early stopping against
+        the scores the run's evaluation logs."""
+        if (
+            self.watchdog
+            and self.is_image
+            and self.dataset not in ("digits", "stacked_digits")
+        ):
+            raise ConfigError(
+                "watchdog",
+                f"watchdog has no collapse signal for {self.dataset!r} (it "
+                "needs the digits classifier's mode histogram): use it on "
+                "the toy mixtures, digits or stacked_digits.",
+            )
+        if self.early_stopping_patience and not self.keep_best:
+            raise ConfigError(
+                "early_stopping_patience",
+                "early_stopping_patience needs keep_best=METRIC (the score "
+                "whose evaluations it counts).",
+            )
+        if self.keep_best:
+            logged = self.logged_scores
+            if self.keep_best.removeprefix("val_") not in logged:
+                raise ConfigError(
+                    "keep_best",
+                    f"keep_best={self.keep_best!r}: the evaluation of "
+                    f"{self.dataset!r} logs no such score; it logs "
+                    f"{', '.join(logged) or 'none (set inception_weights)'}.",
+                )
 
     def _check_unused(self):
         """A setting changed from its default where nothing reads it is
@@ -976,6 +1004,30 @@ class TrainConfig:
         return self.dataset in data.TOY_DATASETS
 
     @property
+    def evaluations(self) -> tuple:
+        """The evaluations (``evaluation.scores.EVALUATIONS``) whose scores
+        the run's evaluation callback logs."""
+        if self.is_toy:
+            return ("toy",)
+        if self.is_clip:
+            return ("clip",)
+        if self.dataset in ("digits", "stacked_digits"):
+            kinds = (self.dataset,)
+            if self.conditional:
+                kinds += ("conditional",)
+                if self.dataset == "digits":
+                    kinds += ("conditional_digits",)
+            return kinds
+        if self.inception_weights or self.inception_graph:
+            return ("inception",)
+        return ()
+
+    @property
+    def logged_scores(self) -> tuple:
+        """The scores (without ``val_``) the run's evaluation logs."""
+        return scores.logged(self.evaluations)
+
+    @property
     def clip_shape(self) -> tuple:
         """``(T, H, W, 1)`` of a clip data set's clips."""
         return moving_digits.clip_shape(
@@ -1041,12 +1093,3 @@ class TrainConfig:
         return tuple(
             d for d in self.differences(other) if d.split(".")[0] not in free
         )
-
-
-def preset(name: str, **overrides) -> TrainConfig:
-    """A named config: a data set's defaults (``preset("stacked_digits")``)
-    or a paper variant (``keras_gans.presets.names()``), with ``overrides``
-    applied. Raises ValueError listing the names for an unknown one."""
-    from keras_gans import presets  # presets builds on this module
-
-    return presets.preset(name, **overrides)

@@ -1,10 +1,11 @@
 """The collapse watchdog and the best-checkpoint keeper of
 ``train_lib.run``, built from a ``TrainConfig``.
 
-Kept apart from ``train_lib`` so the trainer only asks for them: which
-scores each data set's evaluation logs, the watchdog's cheap signal and
-collapse rule per data set, and the check of ``keep_best`` /
-``early_stopping_patience`` against them.
+Kept apart from ``train_lib`` so the trainer only asks for them: the
+watchdog's cheap signal and collapse rule per data set, and the keeper of
+the best evaluation of ``keep_best``. (Which scores a run logs, and the
+check of ``keep_best`` against them, are the config's:
+``TrainConfig.logged_scores``.)
 """
 
 import os
@@ -12,13 +13,9 @@ import os
 import numpy as np
 
 from keras_gans import data, metrics
-from keras_gans.evaluation import scores
 
 __all__ = [
     "best_keeper",
-    "evaluations",
-    "logged_scores",
-    "validate",
     "watchdog",
     "watchdog_rule",
 ]
@@ -39,69 +36,6 @@ TOY_KL_TOLERANCE = 0.25
 TOY_MODE_TOLERANCE = 0.1
 DIGITS_MODE_TOLERANCE = 1.0
 STACKED_KL_TOLERANCE = 0.5
-
-
-def evaluations(config) -> tuple:
-    """The evaluations (``evaluation.scores.EVALUATIONS``) whose scores
-    ``config``'s evaluation callback logs."""
-    if config.is_toy:
-        return ("toy",)
-    if config.is_clip:
-        return ("clip",)
-    if config.dataset in ("digits", "stacked_digits"):
-        kinds = (config.dataset,)
-        if getattr(config, "conditional", False):
-            kinds += ("conditional",)
-            if config.dataset == "digits":
-                kinds += ("conditional_digits",)
-        return kinds
-    if config.inception_weights or config.inception_graph:
-        return ("inception",)
-    return ()
-
-
-def logged_scores(config) -> tuple:
-    """The scores (without ``val_``) that ``config``'s evaluation callback
-    logs."""
-    return scores.logged(evaluations(config))
-
-
-def validate(config) -> None:
-    """Checks the watchdog / keep-best fields of ``config`` against each
-    other and the data set (their bounds are checked by the config).
-
-    Raises:
-        config.ConfigError: naming the field and the fix.
-    """
-    from keras_gans.config import ConfigError
-
-    if (
-        config.watchdog
-        and config.is_image
-        and config.dataset not in ("digits", "stacked_digits")
-    ):
-        raise ConfigError(
-            "watchdog",
-            f"watchdog has no collapse signal for {config.dataset!r} (it "
-            "needs the digits classifier's mode histogram): use it on the "
-            "toy mixtures, digits or stacked_digits.",
-        )
-    if config.early_stopping_patience and not config.keep_best:
-        raise ConfigError(
-            "early_stopping_patience",
-            "early_stopping_patience needs keep_best=METRIC (the score "
-            "whose evaluations it counts).",
-        )
-    if config.keep_best:
-        name = config.keep_best.removeprefix("val_")
-        scores = logged_scores(config)
-        if name not in scores:
-            raise ConfigError(
-                "keep_best",
-                f"keep_best={config.keep_best!r}: the evaluation of "
-                f"{config.dataset!r} logs no such score; it logs "
-                f"{', '.join(scores) or 'none (set inception_weights)'}.",
-            )
 
 
 def watchdog_rule(config):

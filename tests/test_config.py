@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 from keras_gans import presets
+from keras_gans.presets import preset
 from keras_gans.config import (
     ConfigError,
     OptimizerConfig,
     TrainConfig,
-    preset,
 )
 
 

@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 from keras_gans import callbacks, export, networks, train_lib
-from keras_gans.config import OptimizerConfig, preset
+from keras_gans.config import OptimizerConfig
+from keras_gans.presets import preset
 
 # Constant learning rate: a run extended from 200 to 300 steps is the
 # 300-step run.

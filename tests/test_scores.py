@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from keras_gans import data, metrics, run_callbacks
+from keras_gans import data, metrics
 from keras_gans.config import TrainConfig
 from keras_gans.evaluation import scores
 
@@ -82,5 +82,5 @@ def test_digits_scores_are_the_evaluators_keys(digits_evaluator):
 )
 def test_a_run_logs_the_scores_of_its_evaluations(overrides, evaluations):
     config = dataclasses.replace(TrainConfig(), **overrides)
-    assert run_callbacks.evaluations(config) == evaluations
-    assert run_callbacks.logged_scores(config) == scores.logged(evaluations)
+    assert config.evaluations == evaluations
+    assert config.logged_scores == scores.logged(evaluations)
