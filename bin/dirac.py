@@ -13,7 +13,7 @@ keras_gans.diagnostics.dirac for the game and the conventions.
 from absl import flags
 
 from keras_gans import cli, losses
-from keras_gans.config import MAX_SEED
+from keras_gans.settings import MAX_SEED
 from keras_gans.diagnostics.dirac import DiracConfig
 
 _DEFAULT = DiracConfig()

@@ -17,7 +17,7 @@ import os
 from absl import flags, logging
 
 from keras_gans import cli
-from keras_gans.config import MAX_SEED
+from keras_gans.settings import MAX_SEED
 
 FLAGS = flags.FLAGS
 

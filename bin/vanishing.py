@@ -11,7 +11,7 @@ no flags it takes seconds on CPU. See keras_gans.diagnostics.vanishing.
 from absl import flags
 
 from keras_gans import cli
-from keras_gans.config import MAX_SEED
+from keras_gans.settings import MAX_SEED
 from keras_gans.diagnostics.vanishing import VanishingConfig
 
 _DEFAULT = VanishingConfig()
