@@ -1,35 +1,18 @@
-"""keras_gans: GANs that neither collapse nor forget, on Keras 3."""
+"""keras_gans: GANs that neither collapse nor forget, on Keras 3.
+
+The submodules and ``GAN`` load on first use (``keras_gans.losses``,
+``from keras_gans import GAN``), so that a binary's flags can be parsed,
+and its help printed, before TensorFlow loads.
+"""
+
+import importlib
 
 # _startup first: it quiets TensorFlow's start-up in the binaries.
-from keras_gans import (  # noqa: F401 - _startup is imported for its effect
-    _startup,
-    augment,
-    callbacks,
-    clip_metrics,
-    data,
-    distribute,
-    evaluation,
-    export,
-    feature_metrics,
-    inception,
-    losses,
-    metrics,
-    moving_digits,
-    networks,
-    penalties,
-    reference_stats,
-    rng,
-    sampling,
-    spectral_norm,
-    training,
-    video_networks,
-)
-from keras_gans.gan import GAN
+from keras_gans import _startup  # noqa: F401 - imported for its effect
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "GAN",
+_SUBMODULES = (
     "augment",
     "callbacks",
     "clip_metrics",
@@ -50,5 +33,20 @@ __all__ = [
     "spectral_norm",
     "training",
     "video_networks",
-    "__version__",
-]
+)
+
+__all__ = ["GAN", *_SUBMODULES, "__version__"]
+
+
+def __getattr__(name):
+    if name == "GAN":
+        from keras_gans.gan import GAN
+
+        return GAN
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})

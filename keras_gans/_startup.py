@@ -2,19 +2,23 @@
 
 TensorFlow logs its start-up notices (oneDNN, CPU features, cuInit on
 machines without a GPU) before its log level applies, so they are hidden by
-sending the process's C-level stderr to /dev/null while it loads. The
-package does this on import only when the program is one of its binaries
-(``keras-gans-*`` or a file of the repository's ``bin/``) and
-``--verbosity``/``-v`` is not on the command line; a library user's process
-is left alone.
+sending the process's C-level stderr to /dev/null while it loads. When the
+program is one of the package's binaries (``keras-gans-*`` or a file of the
+repository's ``bin/``) and ``--verbosity``/``-v`` is not on the command
+line, importing the package arms this for the first ``import tensorflow``,
+wherever it happens: a binary parses its flags, prints its help or refuses
+a bad flag without loading TensorFlow at all, and loads it quietly when its
+work starts. A library user's process is left alone.
 """
 
 import contextlib
+import importlib.abc
+import importlib.machinery
 import os
 import sys
 from typing import Iterable, Optional
 
-__all__ = ["is_binary", "quiet_tensorflow"]
+__all__ = ["is_binary", "quiet_on_import", "quiet_tensorflow"]
 
 # The modules of bin/ (installed as keras_gans.bin).
 _BINARIES = (
@@ -26,6 +30,7 @@ _BINARIES = (
     "table3",
     "train",
     "train_classifier",
+    "train_clip_classifier",
     "vanishing",
 )
 
@@ -84,5 +89,51 @@ def quiet_tensorflow(argv: Optional[Iterable[str]] = None) -> None:
         import tensorflow  # noqa: F401
 
 
+class _QuietLoader(importlib.abc.Loader):
+    """Runs TensorFlow's own loader with C-level stderr silenced, then its
+    cuInit (``list_physical_devices``) too; the rest of the loader's API is
+    the wrapped one's."""
+
+    def __init__(self, loader):
+        self._loader = loader
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        with _silenced_stderr():
+            self._loader.exec_module(module)
+            module.config.list_physical_devices()
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)
+
+
+class _QuietFinder(importlib.abc.MetaPathFinder):
+    """Finds ``tensorflow`` (once) and hands it the quiet loader."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "tensorflow":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _QuietLoader(spec.loader)
+        return spec
+
+
+def quiet_on_import(argv: Optional[Iterable[str]] = None) -> None:
+    """Arms the quiet start-up for the first ``import tensorflow`` unless
+    ``argv`` (default ``sys.argv``) asks for ``--verbosity``, or TensorFlow
+    is loaded already. A failing import raises its error as usual."""
+    argv = list(sys.argv if argv is None else argv)
+    if _verbose_requested(argv) or "tensorflow" in sys.modules:
+        return
+    if any(isinstance(f, _QuietFinder) for f in sys.meta_path):
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.meta_path.insert(0, _QuietFinder())
+
+
 if sys.argv and is_binary(sys.argv[0]):
-    quiet_tensorflow()
+    quiet_on_import()

@@ -138,12 +138,64 @@ def test_a_damaged_results_file_is_one_line_naming_it(tmp_path):
 
 def test_import_keras_gans_loads_no_plotting_module():
     """keras_gans.plots (matplotlib's figures) loads when a figure is
-    drawn, not with the package. (Keras itself imports matplotlib when it
+    drawn, not with the package; and the package's submodules (TensorFlow
+    with them) load on first use. (Keras itself imports matplotlib when it
     is installed.)"""
-    code = "import sys, keras_gans\nprint('keras_gans.plots' in sys.modules)"
+    code = (
+        "import sys, keras_gans\n"
+        "print('tensorflow' in sys.modules)\n"
+        "keras_gans.losses\n"
+        "print('keras_gans.plots' in sys.modules)"
+    )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True,
         timeout=300, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip().splitlines()[-1] == "False", done.stdout
+    assert done.stdout.strip().splitlines()[-2:] == ["False", "False"], (
+        done.stdout
+    )
+
+
+# The binaries whose flags need nothing heavy to be declared.
+_LIGHT = (
+    "fig1.py",
+    "forgetting.py",
+    "landscape.py",
+    "sample.py",
+    "train_classifier.py",
+    "train_clip_classifier.py",
+    "vanishing.py",
+)
+
+
+@pytest.mark.parametrize("binary", _LIGHT)
+def test_help_does_not_load_tensorflow(tmp_path, binary):
+    """Help (and a refused flag) come before TensorFlow loads: the import
+    log of ``--helpshort`` has no tensorflow."""
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(_ROOT)] + [p for p in [env.get("PYTHONPATH")] if p]
+    )
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", str(_ROOT / "bin" / binary),
+         "--helpshort"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "--seed" in done.stdout or "--output" in done.stdout
+    imported = [
+        line.split("|")[-1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:")
+    ]
+    assert "keras_gans.cli" in imported  # the log is read
+    assert "tensorflow" not in imported
+
+
+def test_every_binary_is_known_to_the_quiet_start_up():
+    """_startup quiets TensorFlow for the files of bin/ it lists: all."""
+    from keras_gans import _startup
+
+    files = {p.stem for p in (_ROOT / "bin").glob("*.py")} - {"__init__"}
+    assert set(_startup._BINARIES) == files

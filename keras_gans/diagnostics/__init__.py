@@ -10,73 +10,65 @@
   output.
 
 Their plots live in ``keras_gans.plots``; the callbacks that run them during
-``fit`` in ``keras_gans.callbacks``.
+``fit`` in ``keras_gans.callbacks``. The names below load with their
+module on first use, so that ``diagnostics.vanishing`` (numpy only) does
+not pull in TensorFlow.
 """
 
-from keras_gans.diagnostics.dirac import (
-    BILINEAR_MODES,
-    DISCRIMINATORS,
-    VARIANTS,
-    BilinearResult,
-    DiracConfig,
-    DiracResult,
-    Monotonicity,
-    bilinear_game,
-    default_suite,
-    discriminator_output,
-    format_table,
-    initial_weights,
-    monotonicity,
-    optimal_hidden_weights,
-    run_dirac,
-    run_suite,
-    write_outputs,
-)
-from keras_gans.diagnostics.forgetting import (
-    ForgettingSummary,
-    mean_score,
-    summarise,
-)
-from keras_gans.diagnostics.gradient_field import (
-    GradientField,
-    compute_gradient_field,
-    field_limits,
-    mean_cosine,
-)
-from keras_gans.diagnostics.landscape import (
-    Landscape,
-    analyse_curves,
-    compute_landscape,
-    random_direction,
+import importlib
+
+# name -> the module of this package that defines it.
+_EXPORTS = {
+    "BILINEAR_MODES": "dirac",
+    "DISCRIMINATORS": "dirac",
+    "VARIANTS": "dirac",
+    "BilinearResult": "dirac",
+    "DiracConfig": "dirac",
+    "DiracResult": "dirac",
+    "Monotonicity": "dirac",
+    "bilinear_game": "dirac",
+    "default_suite": "dirac",
+    "discriminator_output": "dirac",
+    "format_table": "dirac",
+    "initial_weights": "dirac",
+    "monotonicity": "dirac",
+    "optimal_hidden_weights": "dirac",
+    "run_dirac": "dirac",
+    "run_suite": "dirac",
+    "write_outputs": "dirac",
+    "ForgettingSummary": "forgetting",
+    "mean_score": "forgetting",
+    "summarise": "forgetting",
+    "GradientField": "gradient_field",
+    "compute_gradient_field": "gradient_field",
+    "field_limits": "gradient_field",
+    "mean_cosine": "gradient_field",
+    "Landscape": "landscape",
+    "analyse_curves": "landscape",
+    "compute_landscape": "landscape",
+    "random_direction": "landscape",
+}
+_MODULES = (
+    "dirac",
+    "forgetting",
+    "gradient_field",
+    "landscape",
+    "scores",
+    "vanishing",
 )
 
-__all__ = [
-    "BILINEAR_MODES",
-    "DISCRIMINATORS",
-    "VARIANTS",
-    "BilinearResult",
-    "DiracConfig",
-    "DiracResult",
-    "ForgettingSummary",
-    "GradientField",
-    "Landscape",
-    "Monotonicity",
-    "analyse_curves",
-    "bilinear_game",
-    "default_suite",
-    "discriminator_output",
-    "field_limits",
-    "format_table",
-    "compute_gradient_field",
-    "initial_weights",
-    "compute_landscape",
-    "mean_cosine",
-    "mean_score",
-    "monotonicity",
-    "optimal_hidden_weights",
-    "random_direction",
-    "run_dirac",
-    "run_suite",
-    "summarise",
-    "write_outputs",
-]
+__all__ = sorted(_EXPORTS)
+
+
+
+def __getattr__(name):
+    if name in _MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+def __dir__():
+    return sorted({*globals(), *_EXPORTS, *_MODULES})
