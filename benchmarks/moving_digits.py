@@ -2,8 +2,9 @@
 
 Every row is keras-gans-train's default for ``--dataset=moving_digits``
 (the video DCGAN of keras_gans.video_networks, base 16, latent 64, batch
-32, Adam(1e-3, 0.5, 0.99) for both players, G EMA 0.99, 2000 generator
-steps) with one objective changed:
+32, Adam(1e-3, 0.5, 0.99) for both players, G EMA 0.99, 4000 generator
+steps, an evaluation every 2000; the first table was measured at 2000
+steps with one every 1000) with one objective changed:
 
 - ``zero_gp``: the default, GAN-NS + 0GP (lambda 100 on sigmoid(D), the
   paper's zero-centred gradient penalty in the critic loss);
