@@ -1,21 +1,14 @@
 """Per-seed statistics the benchmark tables share: the mean and its
-standard error, and Spearman's rank correlation with a permutation
-p-value. They summarise studies; the library does not use them."""
+standard error (``keras_gans.figures.mean_se``, which the installed
+``keras-gans-table3`` uses too), and Spearman's rank correlation with a
+permutation p-value. They summarise studies; the core library does not
+use them."""
 
 import numpy as np
 
+from keras_gans.figures import mean_se
+
 __all__ = ["mean_se", "spearman"]
-
-
-def mean_se(values) -> tuple:
-    """``(mean, standard error of the mean)`` of per-seed results, the way
-    every table here reports them; the error is NaN for one value."""
-    values = np.asarray(values, np.float64)
-    if values.size < 2:
-        return float(values.mean()), float("nan")
-    return float(values.mean()), float(
-        values.std(ddof=1) / np.sqrt(values.size)
-    )
 
 
 def _average_ranks(values):

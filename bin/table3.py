@@ -33,7 +33,7 @@ import time
 
 from absl import flags, logging
 
-from keras_gans import cli, json_io, metrics, presets
+from keras_gans import cli, figures, json_io, presets
 
 FLAGS = flags.FLAGS
 
@@ -163,11 +163,11 @@ def table(records, dataset):
         for key, _, _ in columns:
             values = [r[key] for r in ok if key in r]
             if values:
-                m, s = metrics.mean_se(values)
+                m, s = figures.mean_se(values)
                 line += f" {m:8.3f} ± {s:6.3f}"
             else:
                 line += f" {'-':>17}"
-        t, _ = metrics.mean_se([r["wall_time_s"] for r in rs])
+        t, _ = figures.mean_se([r["wall_time_s"] for r in rs])
         diverged = len(rs) - len(ok)
         lines.append(
             line

@@ -42,6 +42,7 @@ __all__ = [
     "format_table",
     "landscape_rows",
     "landscape_table",
+    "mean_se",
     "run_digits",
 ]
 
@@ -173,6 +174,17 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
     ]
     lines.insert(1, "-" * len(lines[0]))
     return "\n".join(lines)
+
+
+def mean_se(values) -> tuple:
+    """``(mean, standard error of the mean)`` of per-seed results, the way
+    every table here reports them; the error is NaN for one value."""
+    values = np.asarray(values, np.float64)
+    if values.size < 2:
+        return float(values.mean()), float("nan")
+    return float(values.mean()), float(
+        values.std(ddof=1) / np.sqrt(values.size)
+    )
 
 
 def _mean(values):
