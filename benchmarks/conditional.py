@@ -23,9 +23,10 @@ import sys
 
 from absl import app, flags, logging
 
-from keras_gans import cli, json_io, metrics, presets
+from keras_gans import cli, json_io, presets
 
 import jsonl_runs
+import seed_stats
 
 FLAGS = flags.FLAGS
 
@@ -71,7 +72,7 @@ def _cell(rs, field, width, digits, scale=1.0):
     values = [r[field] * scale for r in rs if r.get(field) is not None]
     if not values:
         return f"{'-':>{2 * width + 1}}"
-    m, s = metrics.mean_se(values)
+    m, s = seed_stats.mean_se(values)
     return f"{m:{width}.{digits}f} ± {s:{width - 2}.{digits}f}"
 
 
@@ -88,7 +89,7 @@ def table(records):
         key=lambda kv: (DATASETS.index(kv[0][0]), kv[0][1], order[kv[0][2]]),
     ):
         kl = "reverse_kl" if dataset == "grid" else "kl"
-        t, _ = metrics.mean_se([r["wall_time_s"] for r in rs])
+        t, _ = seed_stats.mean_se([r["wall_time_s"] for r in rs])
         lines.append(
             f"{dataset:<14} {VARIANTS[variant][0]:<29} {steps:>5} "
             f"{len(rs):>2} {_cell(rs, 'modes', 7, 1)} {_cell(rs, kl, 6, 3)} "

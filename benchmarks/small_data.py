@@ -19,9 +19,10 @@ import sys
 
 from absl import app, flags, logging
 
-from keras_gans import cli, json_io, metrics, presets
+from keras_gans import cli, json_io, presets
 
 import jsonl_runs
+import seed_stats
 
 FLAGS = flags.FLAGS
 
@@ -73,10 +74,10 @@ def table(records):
         groups.items(), key=lambda kv: (kv[0][0], kv[0][1], order[kv[0][2]])
     ):
         def cell(field, width, digits):
-            m, s = metrics.mean_se([r[field] for r in rs])
+            m, s = seed_stats.mean_se([r[field] for r in rs])
             return f"{m:{width}.{digits}f} ± {s:{width - 2}.{digits}f}"
 
-        t, _ = metrics.mean_se([r["wall_time_s"] for r in rs])
+        t, _ = seed_stats.mean_se([r["wall_time_s"] for r in rs])
         lines.append(
             f"{n:>5} {VARIANTS[variant][0]:<37} {steps:>5} {len(rs):>2} "
             f"{cell('frechet_distance', 7, 2)} {cell('modes', 5, 1)} "
