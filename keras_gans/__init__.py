@@ -1,8 +1,9 @@
 """keras_gans: GANs that neither collapse nor forget, on Keras 3.
 
 The submodules and ``GAN`` load on first use (``keras_gans.losses``,
-``from keras_gans import GAN``), so that a binary's flags can be parsed,
-and its help printed, before TensorFlow loads.
+``keras_gans.diagnostics``, ``from keras_gans import GAN``), so that a
+binary's flags can be parsed, and its help printed, before TensorFlow
+loads. ``__all__`` lists the public ones.
 """
 
 import importlib
@@ -17,6 +18,7 @@ _SUBMODULES = (
     "callbacks",
     "clip_metrics",
     "data",
+    "diagnostics",
     "distribute",
     "evaluation",
     "export",
@@ -43,8 +45,12 @@ def __getattr__(name):
         from keras_gans.gan import GAN
 
         return GAN
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
+    if not name.startswith("__"):  # any submodule: keras_gans.plots too
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"{__name__}.{name}":
+                raise
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

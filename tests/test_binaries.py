@@ -147,17 +147,26 @@ def test_import_keras_gans_loads_no_plotting_module():
     code = (
         "import sys, keras_gans\n"
         "print('tensorflow' in sys.modules)\n"
-        "keras_gans.losses\n"
-        "print('keras_gans.plots' in sys.modules)"
+        "keras_gans.losses, keras_gans.diagnostics.DiracConfig\n"
+        "keras_gans.config.TrainConfig, keras_gans.GAN\n"
+        "print('keras_gans.plots' in sys.modules)\n"
+        "print(callable(keras_gans.plots.plot_samples))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True,
         timeout=300, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip().splitlines()[-2:] == ["False", "False"], (
-        done.stdout
+    assert done.stdout.strip().splitlines()[-3:] == [
+        "False", "False", "True"
+    ], done.stdout
+    # Not a module: an AttributeError, as for any module.
+    code = "import keras_gans\nprint(hasattr(keras_gans, 'nope'))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True,
+        timeout=300,
     )
+    assert done.stdout.strip() == "False", done.stderr[-2000:]
 
 
 # The binaries whose flags need nothing heavy to be declared.
