@@ -40,18 +40,24 @@ _SUBMODULES = (
 __all__ = ["GAN", *_SUBMODULES, "__version__"]
 
 
-def __getattr__(name):
-    if name == "GAN":
-        from keras_gans.gan import GAN
-
-        return GAN
-    if not name.startswith("__"):  # any submodule: keras_gans.plots too
+def _attribute(package: str, name: str, exports: dict):
+    """``package.name`` loaded on first use: a name of ``exports`` (name ->
+    the submodule that defines it) or any submodule. The ``__getattr__``
+    of this package and of ``diagnostics``."""
+    if name in exports:
+        module = importlib.import_module(f"{package}.{exports[name]}")
+        return getattr(module, name)
+    if not name.startswith("__"):
         try:
-            return importlib.import_module(f"{__name__}.{name}")
+            return importlib.import_module(f"{package}.{name}")
         except ModuleNotFoundError as e:
-            if e.name != f"{__name__}.{name}":
+            if e.name != f"{package}.{name}":
                 raise
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(f"module {package!r} has no attribute {name!r}")
+
+
+def __getattr__(name):
+    return _attribute(__name__, name, {"GAN": "gan"})
 
 
 def __dir__():

@@ -69,26 +69,6 @@ def _silenced_stderr():
         os.close(saved)
 
 
-def quiet_tensorflow(argv: Optional[Iterable[str]] = None) -> None:
-    """Loads TensorFlow without its start-up notices unless ``argv``
-    (default ``sys.argv``) asks for ``--verbosity``. A failing import shows
-    its error as usual."""
-    argv = list(sys.argv if argv is None else argv)
-    if _verbose_requested(argv) or "tensorflow" in sys.modules:
-        return
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    failed = False
-    with _silenced_stderr():
-        try:
-            import tensorflow as tf
-
-            tf.config.list_physical_devices()  # cuInit, once, now
-        except Exception:  # noqa: BLE001 - shown below, with stderr back
-            failed = True
-    if failed:
-        import tensorflow  # noqa: F401
-
-
 class _QuietLoader(importlib.abc.Loader):
     """Runs TensorFlow's own loader with C-level stderr silenced, then its
     cuInit (``list_physical_devices``) too; the rest of the loader's API is
@@ -122,17 +102,29 @@ class _QuietFinder(importlib.abc.MetaPathFinder):
         return spec
 
 
-def quiet_on_import(argv: Optional[Iterable[str]] = None) -> None:
+def quiet_on_import(argv: Optional[Iterable[str]] = None) -> bool:
     """Arms the quiet start-up for the first ``import tensorflow`` unless
     ``argv`` (default ``sys.argv``) asks for ``--verbosity``, or TensorFlow
-    is loaded already. A failing import raises its error as usual."""
+    is loaded already. A failing import raises its error as usual.
+
+    Returns:
+        Whether the next ``import tensorflow`` loads it quietly.
+    """
     argv = list(sys.argv if argv is None else argv)
     if _verbose_requested(argv) or "tensorflow" in sys.modules:
-        return
-    if any(isinstance(f, _QuietFinder) for f in sys.meta_path):
-        return
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    sys.meta_path.insert(0, _QuietFinder())
+        return False
+    if not any(isinstance(f, _QuietFinder) for f in sys.meta_path):
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        sys.meta_path.insert(0, _QuietFinder())
+    return True
+
+
+def quiet_tensorflow(argv: Optional[Iterable[str]] = None) -> None:
+    """Loads TensorFlow now, without its start-up notices, unless ``argv``
+    (default ``sys.argv``) asks for ``--verbosity`` (``quiet_on_import``,
+    then the import)."""
+    if quiet_on_import(argv):
+        import tensorflow  # noqa: F401
 
 
 if sys.argv and is_binary(sys.argv[0]):

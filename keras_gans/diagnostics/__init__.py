@@ -15,7 +15,7 @@ module on first use, so that ``diagnostics.vanishing`` (numpy only) does
 not pull in TensorFlow.
 """
 
-import importlib
+from keras_gans import _attribute
 
 # name -> the module of this package that defines it.
 _EXPORTS = {
@@ -48,27 +48,12 @@ _EXPORTS = {
     "compute_landscape": "landscape",
     "random_direction": "landscape",
 }
-_MODULES = (
-    "dirac",
-    "forgetting",
-    "gradient_field",
-    "landscape",
-    "scores",
-    "vanishing",
-)
-
 __all__ = sorted(_EXPORTS)
 
 
-
-def __getattr__(name):
-    if name in _MODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+def __getattr__(name):  # the names above and the submodules, on first use
+    return _attribute(__name__, name, _EXPORTS)
 
 
 def __dir__():
-    return sorted({*globals(), *_EXPORTS, *_MODULES})
+    return sorted({*globals(), *_EXPORTS})
