@@ -294,6 +294,16 @@ class TrainConfig:
         "moving_digits, 64 for moving_mnist_generated).",
         lower=0,
     )
+    frame_critic: bool = setting(
+        False,
+        "Clip data sets: D adds a per-frame 2-D critic's mean logit to its "
+        "video logit (MoCoGAN's image discriminator, folded into one D).",
+    )
+    frame_differences: bool = setting(
+        False,
+        "Clip data sets: D also sees the frame-to-frame differences as "
+        "extra channels.",
+    )
     data_dir: str = setting(
         "",
         "tensorflow-datasets data directory (mnist, cifar10, celeb_a); "
@@ -727,6 +737,8 @@ class TrainConfig:
             ("moving_digits", "a clip data set", self.is_clip),
             ("frames", "a clip data set", self.is_clip),
             ("frame_size", "a clip data set", self.is_clip),
+            ("frame_critic", "a clip data set", self.is_clip),
+            ("frame_differences", "a clip data set", self.is_clip),
             ("conditioning", "--conditional", self.conditional),
             ("ewc_every", "--ewc_weight > 0", self.ewc_weight > 0),
             ("ewc_alpha", "--ewc_weight > 0", self.ewc_weight > 0),

@@ -218,6 +218,8 @@ def _networks(config):
             config.base_filters,
             seed=config.seed,
             spectral_norm=sn,
+            frame_critic=config.frame_critic,
+            frame_differences=config.frame_differences,
         )
     if config.is_toy:
         return (

@@ -86,9 +86,7 @@ def video_generator(
         name="project",
     )(z)
     h = keras.layers.Reshape((t0, start, start, filters), name="reshape")(h)
-    h = keras.layers.BatchNormalization(synchronized=True, name="project_bn")(
-        h
-    )
+    h = keras.layers.BatchNormalization(synchronized=True, name="project_bn")(h)
     h = keras.layers.ReLU(name="project_relu")(h)
     for i in range(layers - 1):
         filters //= 2
@@ -124,6 +122,8 @@ def video_discriminator(
     seed=None,
     name: str = "discriminator",
     spectral_norm: bool = False,
+    frame_critic: bool = False,
+    frame_differences: bool = False,
 ) -> keras.Model:
     """``clips [B, T, H, W, C] -> logits [B, 1]``.
 
@@ -133,13 +133,33 @@ def video_discriminator(
     (``keras_gans.spectral_norm``; a ``[4, 4, 4, c_in, c_out]`` kernel as
     the ``[64 c_in, c_out]`` matrix).
 
+    Two options give D more to see (both keep ``D(x_i)`` a function of
+    ``x_i`` alone):
+
+    - ``frame_critic``: a per-frame branch, ``n`` stride-2 4x4 convolutions
+      applied to each frame alone (``Conv3D`` with ``(1, 4, 4)`` kernels)
+      and a Dense logit per frame; the clip's logit adds the mean of the
+      frame logits to the video logit. It follows MoCoGAN's image
+      discriminator (Tulyakov et al., "MoCoGAN: Decomposing Motion and
+      Content for Video Generation", CVPR 2018), which judges single frames
+      beside the video discriminator, folded here into one logit so that
+      every loss and penalty applies unchanged.
+    - ``frame_differences``: the clip enters with ``C`` more channels, the
+      frame-to-frame differences ``x[t + 1] - x[t]`` (zero after the last
+      frame), the temporal derivative that two-stream video models feed
+      their motion pathway (Simonyan & Zisserman 2014 use optical flow).
+
     Raises:
         ValueError: an unsupported clip shape.
     """
     shape, _, _, layers = _plan(clip_shape)
     filters = _filters(base_filters)
     x = keras.Input(shape, name="clip")
-    h = x
+    h = (
+        FrameDifferences(name="frame_differences")(x)
+        if frame_differences
+        else x
+    )
     for i in range(layers):
         conv = keras.layers.Conv3D(
             filters,
@@ -149,9 +169,7 @@ def video_discriminator(
             kernel_initializer=_init(seed, 100 + i),
             name=f"conv_{i}",
         )
-        h = _sn(conv, spectral_norm, seed=None if seed is None else seed + i)(
-            h
-        )
+        h = _sn(conv, spectral_norm, seed=None if seed is None else seed + i)(h)
         h = keras.layers.LeakyReLU(
             negative_slope=negative_slope, name=f"conv_{i}_lrelu"
         )(h)
@@ -161,7 +179,62 @@ def video_discriminator(
         1, kernel_initializer=_init(seed, 200), name="logit"
     )
     logit = _sn(logit, spectral_norm, seed=None if seed is None else seed + 200)
-    return keras.Model(x, logit(h), name=name)
+    out = logit(h)
+    if frame_critic:
+        out = keras.layers.Add(name="video_plus_frames")(
+            [
+                out,
+                _frame_logits(
+                    x, base_filters, negative_slope, seed, spectral_norm, layers
+                ),
+            ]
+        )
+    return keras.Model(x, out, name=name)
+
+
+def _frame_logits(x, base_filters, negative_slope, seed, spectral_norm, layers):
+    """The mean over frames of a 2-D critic's logit on each frame ([B, 1])."""
+    frames = int(x.shape[1])
+    filters = _filters(base_filters)
+    h = x
+    for i in range(layers):
+        conv = keras.layers.Conv3D(
+            filters,
+            (1, 4, 4),
+            strides=(1, 2, 2),
+            padding="same",
+            kernel_initializer=_init(seed, 300 + i),
+            name=f"frame_conv_{i}",
+        )
+        h = _sn(
+            conv, spectral_norm, seed=None if seed is None else seed + 300 + i
+        )(h)
+        h = keras.layers.LeakyReLU(
+            negative_slope=negative_slope, name=f"frame_conv_{i}_lrelu"
+        )(h)
+        filters *= 2
+    h = keras.layers.Reshape((frames, -1), name="frame_flatten")(h)
+    logit = keras.layers.Dense(
+        1, kernel_initializer=_init(seed, 400), name="frame_logit"
+    )
+    logit = _sn(logit, spectral_norm, seed=None if seed is None else seed + 400)
+    return keras.layers.GlobalAveragePooling1D(name="frame_mean")(logit(h))
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class FrameDifferences(keras.layers.Layer):
+    """``[B, T, H, W, C] -> [B, T, H, W, 2C]``: the clip, then
+    ``x[t + 1] - x[t]`` for each frame (zeros after the last)."""
+
+    def call(self, x):
+        diff = x[:, 1:] - x[:, :-1]
+        diff = keras.ops.concatenate(
+            [diff, keras.ops.zeros_like(x[:, :1])], axis=1
+        )
+        return keras.ops.concatenate([x, diff], axis=-1)
+
+    def compute_output_shape(self, shape):
+        return tuple(shape[:-1]) + (2 * shape[-1],)
 
 
 def video_dcgan(
@@ -170,11 +243,18 @@ def video_dcgan(
     base_filters: int = 16,
     seed=None,
     spectral_norm: bool = False,
+    frame_critic: bool = False,
+    frame_differences: bool = False,
 ) -> Tuple[keras.Model, keras.Model]:
     """``(video_generator, video_discriminator)`` for ``clip_shape``."""
     return (
         video_generator(latent_dim, clip_shape, base_filters, seed=seed),
         video_discriminator(
-            clip_shape, base_filters, seed=seed, spectral_norm=spectral_norm
+            clip_shape,
+            base_filters,
+            seed=seed,
+            spectral_norm=spectral_norm,
+            frame_critic=frame_critic,
+            frame_differences=frame_differences,
         ),
     )

@@ -109,6 +109,8 @@ def test_sample_writes_a_gif_of_clips_and_refuses_pngs(tmp_path):
         (dict(conditional=True), "conditional"),
         (dict(augment="diffaugment:color"), "augment"),
         (dict(dataset="ring", frames=8), "frames"),
+        (dict(dataset="digits", frame_critic=True), "frame_critic"),
+        (dict(dataset="ring", frame_differences=True), "frame_differences"),
     ],
 )
 def test_clip_settings_are_refused_naming_the_flag(overrides, flag):

@@ -43,6 +43,91 @@ def test_discriminator_is_per_example():
     np.testing.assert_allclose(whole, alone, rtol=1e-5, atol=1e-6)
 
 
+def test_frame_differences_are_the_next_frame_minus_this_one():
+    x = np.random.default_rng(4).normal(size=(2,) + CLIP).astype(np.float32)
+    out = video_networks.FrameDifferences()(x).numpy()
+    expected = np.zeros_like(x)
+    for t in range(CLIP[0] - 1):  # by hand, frame by frame
+        expected[:, t] = x[:, t + 1] - x[:, t]
+    np.testing.assert_array_equal(out[..., :1], x)
+    np.testing.assert_allclose(out[..., 1:], expected, atol=1e-6)
+
+
+def _leaky(v, slope=0.2):
+    return np.where(v > 0, v, slope * v)
+
+
+def _conv2d_same(frame, kernel, bias):
+    """A stride-2 'same' 4x4 convolution of one [H, W, C] frame, by loops
+    (TensorFlow's 'same' padding for an even kernel: 1 before, 2 after)."""
+    h, w, _ = frame.shape
+    padded = np.pad(frame, ((1, 2), (1, 2), (0, 0)))
+    out = np.zeros((h // 2, w // 2, kernel.shape[-1]), np.float64)
+    for i in range(h // 2):
+        for j in range(w // 2):
+            patch = padded[2 * i : 2 * i + 4, 2 * j : 2 * j + 4]
+            out[i, j] = np.tensordot(patch, kernel, axes=3) + bias
+    return out
+
+
+def test_frame_critic_adds_the_mean_of_per_frame_2d_logits():
+    # Oracle: the same D without the branch (its weights copied) plus a
+    # 2-D critic computed frame by frame with numpy loops.
+    plain = video_networks.video_discriminator(CLIP, 4, seed=5)
+    both = video_networks.video_discriminator(
+        CLIP, 4, seed=5, frame_critic=True
+    )
+    for layer in plain.layers:
+        both.get_layer(layer.name).set_weights(layer.get_weights())
+    x = np.random.default_rng(5).normal(size=(3,) + CLIP).astype(np.float32)
+    convs = [
+        layer for layer in both.layers
+        if layer.name.startswith("frame_conv_") and "lrelu" not in layer.name
+    ]
+    assert len(convs) == 2  # 8 x 8 frames: two stride-2 layers
+    dense = both.get_layer("frame_logit")
+    expected = plain(x).numpy()[:, 0].astype(np.float64)
+    for b in range(3):
+        logits = []
+        for t in range(CLIP[0]):
+            h = x[b, t].astype(np.float64)
+            for conv in convs:
+                kernel, bias = conv.get_weights()
+                h = _leaky(_conv2d_same(h, kernel[0], bias))
+            w, c = dense.get_weights()
+            logits.append(h.reshape(-1) @ w[:, 0] + c[0])
+        expected[b] += np.mean(logits)
+    np.testing.assert_allclose(both(x).numpy()[:, 0], expected, rtol=1e-4,
+                               atol=1e-5)
+    # The frame branch sees frames alone: reversing time changes only the
+    # video logit.
+    rev = x[:, ::-1]
+    np.testing.assert_allclose(
+        (both(rev) - plain(rev)).numpy(), (both(x) - plain(x)).numpy(),
+        rtol=1e-4, atol=1e-5,
+    )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [dict(frame_critic=True), dict(frame_differences=True),
+     dict(frame_critic=True, frame_differences=True, spectral_norm=True)],
+    ids=["frame_critic", "frame_differences", "both_sn"],
+)
+def test_clip_discriminator_options_are_per_example_and_xla_equal(options):
+    d = video_networks.video_discriminator(CLIP, 4, seed=6, **options)
+    x = np.random.default_rng(6).uniform(-1, 1, (5,) + CLIP)
+    x = x.astype(np.float32)
+    whole = d(x).numpy()
+    alone = np.concatenate([d(x[i : i + 1]).numpy() for i in range(5)])
+    np.testing.assert_allclose(whole, alone, rtol=1e-5, atol=1e-6)
+    xla = tf.function(lambda v: d(v), jit_compile=True)(x).numpy()
+    np.testing.assert_allclose(whole, xla, rtol=1e-4, atol=1e-5)
+    assert not np.allclose(
+        whole, video_networks.video_discriminator(CLIP, 4, seed=6)(x)
+    )
+
+
 def _flat_and_clip_discriminators():
     """The same D twice: on clips (a Flatten first) and on the flattened
     vectors."""
