@@ -42,8 +42,11 @@ def plot_samples(real, fake, path, title=None, centres=None):
         path: PNG file to write.
         title: optional figure title.
         centres: optional ``[K, 2]`` mixture centres, drawn as crosses.
+
+    Points with a NaN or inf coordinate (a diverged run's) are left out:
+    they have no place on the axes.
     """
-    real, fake = np.asarray(real), np.asarray(fake)
+    real, fake = _finite_rows(real), _finite_rows(fake)
     fig, ax = plt.subplots(figsize=(5.5, 5.5), dpi=120)
     ax.scatter(
         real[:, 0], real[:, 1], s=4, c="tab:blue", alpha=0.5, label="real"
@@ -67,6 +70,11 @@ def plot_samples(real, fake, path, title=None, centres=None):
     if title:
         ax.set_title(title, fontsize=9)
     return _save(fig, path)
+
+
+def _finite_rows(points):
+    points = np.asarray(points)
+    return points[np.all(np.isfinite(points), axis=1)]
 
 
 def _save(fig, path):

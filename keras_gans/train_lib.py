@@ -922,7 +922,7 @@ def _toy_plot(config, mixture, fake, final, diverged, reached, workdir):
     )
     plots.plot_samples(
         real,
-        np.nan_to_num(fake) if diverged else fake,
+        fake,
         os.path.join(workdir, "samples.png"),
         title=(
             f"{config.dataset}: {config.loss} + {config.penalty} "
