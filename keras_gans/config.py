@@ -296,8 +296,9 @@ class TrainConfig:
     )
     frame_critic: bool = setting(
         False,
-        "Clip data sets: D adds a per-frame 2-D critic's mean logit to its "
-        "video logit (MoCoGAN's image discriminator, folded into one D).",
+        "Clip data sets: D adds a 2-D critic's mean logit on frames 0, 4, "
+        "8, ... to its video logit (MoCoGAN's image discriminator, folded "
+        "into one D).",
     )
     frame_differences: bool = setting(
         False,
