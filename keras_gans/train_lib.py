@@ -912,7 +912,7 @@ def _conditional_final(config, gan, evaluator, seed, workdir):
 
 def _toy_plot(config, mixture, fake, final, diverged, reached, workdir):
     real = data.sample_mixture(
-        mixture, config.eval_samples, tf.constant([config.seed, 7], tf.int64)
+        mixture, config.eval_samples, rng.stream(config.seed, "plot/real")
     ).numpy()
     summary = (
         "diverged (NaN)"

@@ -25,6 +25,7 @@ import keras
 from keras_gans.networks import DCGAN_SIZES
 from keras_gans.networks import _check_filters as _filters
 from keras_gans.networks import _dcgan_init as _init
+from keras_gans.networks import _offset
 from keras_gans.spectral_norm import spectral_norm as _sn
 
 __all__ = [
@@ -170,7 +171,7 @@ def video_discriminator(
             kernel_initializer=_init(seed, 100 + i),
             name=f"conv_{i}",
         )
-        h = _sn(conv, spectral_norm, seed=None if seed is None else seed + i)(h)
+        h = _sn(conv, spectral_norm, seed=_offset(seed, i))(h)
         h = keras.layers.LeakyReLU(
             negative_slope=negative_slope, name=f"conv_{i}_lrelu"
         )(h)
@@ -179,7 +180,7 @@ def video_discriminator(
     logit = keras.layers.Dense(
         1, kernel_initializer=_init(seed, 200), name="logit"
     )
-    logit = _sn(logit, spectral_norm, seed=None if seed is None else seed + 200)
+    logit = _sn(logit, spectral_norm, seed=_offset(seed, 200))
     out = logit(h)
     if frame_critic:
         out = keras.layers.Add(name="video_plus_frames")(
@@ -227,10 +228,6 @@ def _frame_logits(x, base_filters, negative_slope, seed, spectral_norm, layers):
     h = _sn(logit, spectral_norm, seed=_offset(seed, 400))(h)
     h = UnfoldTime(frames, name="frame_unfold")(h)
     return keras.layers.GlobalAveragePooling1D(name="frame_mean")(h)
-
-
-def _offset(seed, k):
-    return None if seed is None else seed + k
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")

@@ -47,6 +47,7 @@ def _run(binary, *flags, cwd):
                 "--eval_every=100",
                 "--eval_samples=200",
                 "--workdir=runs/diverged",
+                "--nojit_compile",  # the message, not XLA's compile
             ],
             3,
             r"training diverged \(NaN or inf\) at step \d+; .*nothing "

@@ -223,7 +223,7 @@ def test_conditional_generators_depend_on_the_label():
     assert isinstance(layer, networks.ConditionalBatchNorm)
     # Gains 1 and biases 0 at initialisation: the label does not matter yet.
     np.testing.assert_allclose(gd([z, same]), gd([z, other]), atol=1e-6)
-    gain, bias = layer.gain, layer.bias
+    bias = layer.bias
     bias.embeddings.assign(np.array([[0.0], [0.0], [1.0]]) * np.ones((3, 8)))
     assert np.abs(gd([z, same]) - gd([z, other])).max() > 1e-3
     # keras.models.clone_model (the EMA's copy) rebuilds it.

@@ -532,7 +532,7 @@ def test_d_warmup_runs_once_per_run_and_is_checkpointed(tmp_path):
     config = TrainConfig(
         steps=20, batch_size=16, log_every=10, eval_every=20,
         eval_samples=100, steps_per_execution=10, d_warmup_steps=5,
-        lr_schedule="constant",
+        lr_schedule="constant", jit_compile=False,  # XLA: test_warmup
     )
     train_lib.run(config, tmp_path / "run", verbose=0)
     longer = dataclasses.replace(config, steps=30)
