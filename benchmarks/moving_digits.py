@@ -14,6 +14,14 @@ steps with one every 1000) with one objective changed:
   steps and Adam(1e-4, 0, 0.9): every row gets the same updates and about
   the same compute).
 
+Two motion levers on the default, not run unless named in --variants
+(tuned on seeds 101-103 with --first_seed=101 and their own --results):
+
+- ``frame_critic``: D adds a per-frame 2-D critic's mean logit
+  (``--frame_critic``, after MoCoGAN's image discriminator);
+- ``frame_differences``: D also sees the frame-to-frame differences
+  (``--frame_differences``).
+
 Metrics (keras_gans.clip_metrics.ClipEvaluator on the final samples):
 the shipped digits classifier's mean max-probability on each frame's
 detected digit, digit identities covered, the frame-to-frame speed of the
