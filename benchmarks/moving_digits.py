@@ -14,13 +14,16 @@ steps with one every 1000) with one objective changed:
   steps and Adam(1e-4, 0, 0.9): every row gets the same updates and about
   the same compute).
 
-Two motion levers on the default, not run unless named in --variants
+Motion levers on the default, not run unless named in --variants
 (tuned on seeds 101-103 with --first_seed=101 and their own --results):
 
 - ``frame_critic``: D adds a per-frame 2-D critic's mean logit
   (``--frame_critic``, after MoCoGAN's image discriminator);
 - ``frame_differences``: D also sees the frame-to-frame differences
-  (``--frame_differences``).
+  (``--frame_differences``);
+- ``content_motion``: G keeps one content code for all frames and moves
+  by a GRU's per-frame motion codes (``--content_motion``, MoCoGAN's
+  decomposition).
 
 Metrics (keras_gans.clip_metrics.ClipEvaluator on the final samples):
 the shipped digits classifier's mean max-probability on each frame's
@@ -66,6 +69,7 @@ VARIANTS = {
         "0GP + frame differences",
         dict(frame_differences=True),
     ),
+    "content_motion": ("0GP + content-motion G", dict(content_motion=True)),
 }
 # Reference rows scored by the same evaluator (seed 0's): what real clips,
 # noise and motionless clips get. name -> row label.

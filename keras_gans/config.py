@@ -300,6 +300,13 @@ class TrainConfig:
         "8, ... to its video logit (MoCoGAN's image discriminator, folded "
         "into one D).",
     )
+    content_motion: bool = setting(
+        False,
+        "Clip data sets: G keeps one content code for all frames and "
+        "moves by per-frame motion codes from a GRU (MoCoGAN's "
+        "decomposition); half of --latent_dim must be a multiple of "
+        "--frames.",
+    )
     frame_differences: bool = setting(
         False,
         "Clip data sets: D also sees the frame-to-frame differences as "
@@ -740,6 +747,7 @@ class TrainConfig:
             ("frame_size", "a clip data set", self.is_clip),
             ("frame_critic", "a clip data set", self.is_clip),
             ("frame_differences", "a clip data set", self.is_clip),
+            ("content_motion", "a clip data set", self.is_clip),
             ("conditioning", "--conditional", self.conditional),
             ("ewc_every", "--ewc_weight > 0", self.ewc_weight > 0),
             ("ewc_alpha", "--ewc_weight > 0", self.ewc_weight > 0),
@@ -830,6 +838,15 @@ class TrainConfig:
                 "frame_size" if "--frame_size" in str(e) else "frames",
                 str(e),
             ) from None
+        motion = self.latent_dim - self.latent_dim // 2
+        if self.content_motion and motion % self.frames:
+            raise ConfigError(
+                "latent_dim",
+                f"--content_motion reads the second half of the latent "
+                f"({motion} of --latent_dim={self.latent_dim}) as "
+                f"--frames={self.frames} per-frame innovations: make half "
+                f"of --latent_dim a multiple of {self.frames}.",
+            )
 
     @property
     def is_image(self) -> bool:

@@ -220,6 +220,7 @@ def _networks(config):
             spectral_norm=sn,
             frame_critic=config.frame_critic,
             frame_differences=config.frame_differences,
+            content_motion=config.content_motion,
         )
     if config.is_toy:
         return (

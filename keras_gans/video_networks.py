@@ -30,6 +30,7 @@ from keras_gans.spectral_norm import spectral_norm as _sn
 
 __all__ = [
     "check_clip_shape",
+    "content_motion_generator",
     "video_dcgan",
     "video_generator",
     "video_discriminator",
@@ -114,6 +115,102 @@ def video_generator(
         name="output",
     )(h)
     return keras.Model(z, h, name=name)
+
+
+def content_motion_generator(
+    latent_dim: int,
+    clip_shape,
+    base_filters: int = 16,
+    seed=None,
+    name: str = "generator",
+    motion_units: int = 16,
+) -> keras.Model:
+    """``z [B, latent_dim] -> clips [B, T, H, W, C]``, content and motion
+    apart (MoCoGAN: Tulyakov, Liu, Yang & Kautz, "MoCoGAN: Decomposing
+    Motion and Content for Video Generation", CVPR 2018).
+
+    The first half of ``z`` is the clip's content code ``z_C``, the same
+    for every frame. The second half is read as ``T`` innovations
+    ``eps_t`` of ``(latent_dim / 2) / T`` numbers each; a GRU of
+    ``motion_units`` units turns them into motion codes
+    ``z_M(t) = GRU(eps_1, ..., eps_t)``, so frame ``t`` depends on the
+    innovations up to ``t`` only. Each frame is the 2-D DCGAN generator
+    (``networks.dcgan_generator``, one set of weights for all frames) of
+    ``[z_C, z_M(t)]``. MoCoGAN draws ``eps_t`` afresh; here they are part
+    of the one latent, so the exported generator keeps its
+    ``serving_default(latent)``.
+
+    Raises:
+        ValueError: an unsupported clip shape, or a ``latent_dim`` whose
+            half is not a multiple of ``T``.
+    """
+    from keras_gans import networks
+
+    (frames, side, _, channels), _, _, _ = _plan(clip_shape)
+    latent_dim = int(latent_dim)
+    content = latent_dim // 2
+    if content < 1 or (latent_dim - content) % frames:
+        raise ValueError(
+            f"The content-motion generator splits the latent in half, the "
+            f"second half into {frames} per-frame innovations, so half of "
+            f"--latent_dim must be a positive multiple of {frames} "
+            f"(--frames); got {latent_dim}."
+        )
+    z = keras.Input((latent_dim,), name="latent")
+    z_c, eps = SplitLatent(content, frames, name="split_latent")(z)
+    z_m = keras.layers.GRU(
+        int(motion_units),
+        return_sequences=True,
+        kernel_initializer=keras.initializers.GlorotUniform(_offset(seed, 500)),
+        recurrent_initializer=keras.initializers.Orthogonal(
+            seed=_offset(seed, 501)
+        ),
+        name="motion_gru",
+    )(eps)
+    codes = keras.layers.Concatenate(name="frame_codes")(
+        [keras.layers.RepeatVector(frames, name="content")(z_c), z_m]
+    )
+    frame_generator = networks.dcgan_generator(
+        content + int(motion_units),
+        (side, side, channels),
+        base_filters,
+        seed=seed,
+        name="frame_generator",
+    )
+    h = FoldTime(name="fold")(codes)
+    h = frame_generator(h)
+    clips = UnfoldTime(frames, name="unfold")(h)
+    return keras.Model(z, clips, name=name)
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class SplitLatent(keras.layers.Layer):
+    """``z -> (z[:, :content], z[:, content:] as [B, T, rest / T])``."""
+
+    def __init__(self, content, frames, **kwargs):
+        super().__init__(**kwargs)
+        self.content, self.frames = int(content), int(frames)
+
+    def call(self, z):
+        rest = z.shape[-1] - self.content
+        eps = keras.ops.reshape(
+            z[:, self.content :], (-1, self.frames, rest // self.frames)
+        )
+        return z[:, : self.content], eps
+
+    def compute_output_shape(self, shape):
+        rest = shape[-1] - self.content
+        return (
+            (shape[0], self.content),
+            (shape[0], self.frames, rest // self.frames),
+        )
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "content": self.content,
+            "frames": self.frames,
+        }
 
 
 def video_discriminator(
@@ -292,10 +389,14 @@ def video_dcgan(
     spectral_norm: bool = False,
     frame_critic: bool = False,
     frame_differences: bool = False,
+    content_motion: bool = False,
 ) -> Tuple[keras.Model, keras.Model]:
-    """``(video_generator, video_discriminator)`` for ``clip_shape``."""
+    """``(generator, video_discriminator)`` for ``clip_shape``: G the
+    3-D ``video_generator``, or ``content_motion_generator`` with
+    ``content_motion``."""
+    make_g = content_motion_generator if content_motion else video_generator
     return (
-        video_generator(latent_dim, clip_shape, base_filters, seed=seed),
+        make_g(latent_dim, clip_shape, base_filters, seed=seed),
         video_discriminator(
             clip_shape,
             base_filters,

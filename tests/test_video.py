@@ -163,13 +163,15 @@ def test_every_penalty_on_clips_equals_it_on_flat_vectors(name):
 
 
 def _train(strategy, jit=False, loss="non_saturating", penalty="r1",
-           callbacks=(), spectral_norm=False, hooks=(), **options):
+           callbacks=(), spectral_norm=False, hooks=(), networks=None,
+           latent_dim=4, **options):
     keras.utils.set_random_seed(1)
     with strategy.scope():
         g, d = video_networks.video_dcgan(
-            4, CLIP, 4, seed=3, spectral_norm=spectral_norm
+            latent_dim, CLIP, 4, seed=3, spectral_norm=spectral_norm,
+            **(networks or {}),
         )
-        gan = kg.GAN(g, d, 4, seed=4)
+        gan = kg.GAN(g, d, latent_dim, seed=4)
         for hook in hooks:
             gan.attach_hook(hook)
         gan.compile(
@@ -212,6 +214,81 @@ def test_clip_gan_mirrored_and_xla_equal_single_device(jit):
     _assert_same(single, other)
     untrained = video_networks.video_dcgan(4, CLIP, 4, seed=3)[0]
     assert not np.allclose(single[0][1], untrained.get_weights()[0])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jit", [False, True], ids=["mirrored", "xla"])
+def test_clip_options_mirrored_and_xla_equal_single_device(jit):
+    # The content-motion G (GRU, BatchNorm over frames folded into the
+    # batch) and both D options at once.
+    options = dict(
+        penalty="zero_gp",
+        latent_dim=8,
+        networks=dict(
+            content_motion=True, frame_critic=True, frame_differences=True
+        ),
+    )
+    single = _train(tf.distribute.get_strategy(), **options)
+    other = (
+        _train(tf.distribute.get_strategy(), jit=True, **options)
+        if jit
+        else _train(two_cpus(), **options)
+    )
+    _assert_same(single, other)
+
+
+def _content_motion(latent_dim=8, clip=CLIP):
+    return video_networks.content_motion_generator(
+        latent_dim, clip, 4, seed=7
+    )
+
+
+def test_content_motion_generator_is_mocogans_decomposition():
+    """MoCoGAN's G: frame t is the image generator of [z_C, z_M(t)], the
+    content code the same for every frame, z_M(t) = GRU(eps_1..eps_t)."""
+    g = _content_motion()  # 8 = 4 content + 4 frames x 1 innovation
+    assert g.output_shape == (None,) + CLIP
+    z = np.random.default_rng(8).normal(size=(3, 8)).astype(np.float32)
+    clips = g(z, training=False).numpy()
+    motion = g.get_layer("motion_gru")(z[:, 4:].reshape(3, 4, 1)).numpy()
+    frame_g = g.get_layer("frame_generator")
+    for t in range(CLIP[0]):
+        codes = np.concatenate([z[:, :4], motion[:, t]], axis=1)
+        np.testing.assert_allclose(
+            clips[:, t], frame_g(codes, training=False).numpy(),
+            rtol=1e-5, atol=1e-6,
+        )
+    # Causal: a new innovation at frame 2 leaves frames 0 and 1 alone.
+    later = z.copy()
+    later[:, 4 + 2] += 1.0
+    moved = g(later, training=False).numpy()
+    np.testing.assert_allclose(moved[:, :2], clips[:, :2], atol=1e-6)
+    assert np.abs(moved[:, 2:] - clips[:, 2:]).max() > 1e-4
+    # The content code reaches every frame.
+    other = z.copy()
+    other[:, 0] += 1.0
+    changed = g(other, training=False).numpy()
+    assert all(np.abs(changed[:, t] - clips[:, t]).max() > 1e-4
+               for t in range(CLIP[0]))
+
+
+def test_content_motion_latent_must_split_into_frames():
+    with pytest.raises(ValueError, match="multiple of 4"):
+        _content_motion(latent_dim=6)
+    from keras_gans import config as config_lib
+
+    bad = config_lib.TrainConfig(
+        dataset="moving_digits", content_motion=True, latent_dim=40
+    )
+    with pytest.raises(config_lib.ConfigError) as e:
+        bad.validate()
+    assert e.value.name == "latent_dim" and "multiple of 16" in str(e.value)
+    config_lib.TrainConfig(
+        dataset="moving_digits", content_motion=True
+    ).validate()  # the default 64 = 32 + 16 x 2
+    with pytest.raises(config_lib.ConfigError) as e:
+        config_lib.TrainConfig(content_motion=True).validate()
+    assert e.value.name == "content_motion"
 
 
 def test_every_loss_is_a_function_of_logits_alone():
