@@ -838,15 +838,13 @@ class TrainConfig:
                 "frame_size" if "--frame_size" in str(e) else "frames",
                 str(e),
             ) from None
-        motion = self.latent_dim - self.latent_dim // 2
-        if self.content_motion and motion % self.frames:
-            raise ConfigError(
-                "latent_dim",
-                f"--content_motion reads the second half of the latent "
-                f"({motion} of --latent_dim={self.latent_dim}) as "
-                f"--frames={self.frames} per-frame innovations: make half "
-                f"of --latent_dim a multiple of {self.frames}.",
-            )
+        if self.content_motion:
+            try:
+                video_networks.check_content_motion(
+                    self.latent_dim, self.frames
+                )
+            except ValueError as e:
+                raise ConfigError("latent_dim", str(e)) from None
 
     @property
     def is_image(self) -> bool:

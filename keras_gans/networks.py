@@ -177,11 +177,15 @@ class ConditionalBatchNorm(keras.layers.Layer):
         channels = shape[-1]
         self.norm.build(shape)
         self.gain = keras.layers.Embedding(
-            self.num_classes, channels, embeddings_initializer="ones",
+            self.num_classes,
+            channels,
+            embeddings_initializer="ones",
             name="gain",
         )
         self.bias = keras.layers.Embedding(
-            self.num_classes, channels, embeddings_initializer="zeros",
+            self.num_classes,
+            channels,
+            embeddings_initializer="zeros",
             name="bias",
         )
         self.gain.build((None,))
@@ -440,6 +444,41 @@ def _dcgan_init(seed, offset):
     )
 
 
+def strided_convs(
+    h,
+    conv,
+    layers,
+    filters,
+    negative_slope,
+    seed,
+    spectral_norm,
+    init_offset,
+    sn_offset,
+    prefix="conv",
+):
+    """The DCGAN discriminator's body on ``h``: ``layers`` stride-2 'same'
+    convolutions of width 4 (``conv``: ``Conv2D`` or ``Conv3D``), the
+    filters doubling from ``filters``, each spectrally normalised when
+    asked and followed by LeakyReLU. Layer ``i`` is named
+    ``{prefix}_{i}``, its kernel drawn with seed ``seed + init_offset + i``
+    and its spectral norm's vector with ``seed + sn_offset + i``."""
+    for i in range(layers):
+        layer = conv(
+            filters,
+            4,
+            strides=2,
+            padding="same",
+            kernel_initializer=_dcgan_init(seed, init_offset + i),
+            name=f"{prefix}_{i}",
+        )
+        h = _sn(layer, spectral_norm, seed=_offset(seed, sn_offset + i))(h)
+        h = keras.layers.LeakyReLU(
+            negative_slope=negative_slope, name=f"{prefix}_{i}_lrelu"
+        )(h)
+        filters *= 2
+    return h
+
+
 def _check_filters(base_filters):
     if int(base_filters) != base_filters or base_filters < 1:
         raise ValueError(f"base_filters must be >= 1, got {base_filters!r}.")
@@ -579,21 +618,17 @@ def dcgan_discriminator(
     mode = _check_conditioning(conditioning, classes)
     x = keras.Input(shape, name="image")
     y = _label_input() if mode == "projection" else None
-    h = x
-    for i in range(layers):
-        conv = keras.layers.Conv2D(
-            filters,
-            4,
-            strides=2,
-            padding="same",
-            kernel_initializer=_dcgan_init(seed, 100 + i),
-            name=f"conv_{i}",
-        )
-        h = _sn(conv, spectral_norm, seed=_offset(seed, 100 + i))(h)
-        h = keras.layers.LeakyReLU(
-            negative_slope=negative_slope, name=f"conv_{i}_lrelu"
-        )(h)
-        filters *= 2
+    h = strided_convs(
+        x,
+        keras.layers.Conv2D,
+        layers,
+        filters,
+        negative_slope,
+        seed,
+        spectral_norm,
+        init_offset=100,
+        sn_offset=100,
+    )
     h = keras.layers.Flatten(name="flatten")(h)
     logit = keras.layers.Dense(
         1, kernel_initializer=_dcgan_init(seed, 200), name="logit"

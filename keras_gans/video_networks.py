@@ -26,10 +26,12 @@ from keras_gans.networks import DCGAN_SIZES
 from keras_gans.networks import _check_filters as _filters
 from keras_gans.networks import _dcgan_init as _init
 from keras_gans.networks import _offset
+from keras_gans.networks import strided_convs
 from keras_gans.spectral_norm import spectral_norm as _sn
 
 __all__ = [
     "check_clip_shape",
+    "check_content_motion",
     "content_motion_generator",
     "video_dcgan",
     "video_generator",
@@ -148,14 +150,7 @@ def content_motion_generator(
 
     (frames, side, _, channels), _, _, _ = _plan(clip_shape)
     latent_dim = int(latent_dim)
-    content = latent_dim // 2
-    if content < 1 or (latent_dim - content) % frames:
-        raise ValueError(
-            f"The content-motion generator splits the latent in half, the "
-            f"second half into {frames} per-frame innovations, so half of "
-            f"--latent_dim must be a positive multiple of {frames} "
-            f"(--frames); got {latent_dim}."
-        )
+    content = check_content_motion(latent_dim, frames)
     z = keras.Input((latent_dim,), name="latent")
     z_c, eps = SplitLatent(content, frames, name="split_latent")(z)
     z_m = keras.layers.GRU(
@@ -181,6 +176,20 @@ def content_motion_generator(
     h = frame_generator(h)
     clips = UnfoldTime(frames, name="unfold")(h)
     return keras.Model(z, clips, name=name)
+
+
+def check_content_motion(latent_dim: int, frames: int) -> int:
+    """The content code's size, ``latent_dim // 2``, if the rest splits
+    into ``frames`` per-frame innovations; else a ValueError saying so."""
+    content = int(latent_dim) // 2
+    if content < 1 or (int(latent_dim) - content) % int(frames):
+        raise ValueError(
+            f"The content-motion generator splits the latent in half, the "
+            f"second half into {frames} per-frame innovations, so half of "
+            f"--latent_dim must be a positive multiple of {frames} "
+            f"(--frames); got {latent_dim}."
+        )
+    return content
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -259,20 +268,17 @@ def video_discriminator(
         if frame_differences
         else x
     )
-    for i in range(layers):
-        conv = keras.layers.Conv3D(
-            filters,
-            4,
-            strides=2,
-            padding="same",
-            kernel_initializer=_init(seed, 100 + i),
-            name=f"conv_{i}",
-        )
-        h = _sn(conv, spectral_norm, seed=_offset(seed, i))(h)
-        h = keras.layers.LeakyReLU(
-            negative_slope=negative_slope, name=f"conv_{i}_lrelu"
-        )(h)
-        filters *= 2
+    h = strided_convs(
+        h,
+        keras.layers.Conv3D,
+        layers,
+        filters,
+        negative_slope,
+        seed,
+        spectral_norm,
+        init_offset=100,
+        sn_offset=0,
+    )
     h = keras.layers.Flatten(name="flatten")(h)
     logit = keras.layers.Dense(
         1, kernel_initializer=_init(seed, 200), name="logit"
@@ -304,20 +310,18 @@ def _frame_logits(x, base_filters, negative_slope, seed, spectral_norm, layers):
     frames = -(-int(x.shape[1]) // FRAME_CRITIC_EVERY)
     filters = _filters(base_filters)
     h = FoldTime(FRAME_CRITIC_EVERY, name="frame_fold")(x)
-    for i in range(layers):
-        conv = keras.layers.Conv2D(
-            filters,
-            4,
-            strides=2,
-            padding="same",
-            kernel_initializer=_init(seed, 300 + i),
-            name=f"frame_conv_{i}",
-        )
-        h = _sn(conv, spectral_norm, seed=_offset(seed, 300 + i))(h)
-        h = keras.layers.LeakyReLU(
-            negative_slope=negative_slope, name=f"frame_conv_{i}_lrelu"
-        )(h)
-        filters *= 2
+    h = strided_convs(
+        h,
+        keras.layers.Conv2D,
+        layers,
+        filters,
+        negative_slope,
+        seed,
+        spectral_norm,
+        init_offset=300,
+        sn_offset=300,
+        prefix="frame_conv",
+    )
     h = keras.layers.Flatten(name="frame_flatten")(h)
     logit = keras.layers.Dense(
         1, kernel_initializer=_init(seed, 400), name="frame_logit"
