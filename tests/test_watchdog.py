@@ -2,7 +2,10 @@
 a step) is rolled back and recovers; kill-and-resume in the middle of a
 retry gives the uninterrupted run."""
 
+import gc
 import json
+import os
+import tempfile
 
 import keras
 import numpy as np
@@ -189,3 +192,21 @@ def test_bad_watchdog_settings():
     uncompiled = kg.GAN(*kg.networks.toy_mlp(), latent_dim=2, seed=0)
     with pytest.raises(ValueError, match="Compile the GAN"):
         callbacks.CollapseWatchdog(uncompiled, _signal(), RULE)
+
+
+def test_its_own_snapshot_directory_goes_with_it(tmp_path, monkeypatch):
+    """Without a directory the watchdog snapshots into a temporary one of
+    its own: removed when it is dropped, trained or not; a refused
+    watchdog makes none."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gan = _gan()
+    wd = callbacks.CollapseWatchdog(gan, _signal(), RULE, verbose=False)
+    own = wd.directory
+    assert os.path.dirname(own) == str(tmp_path) and os.path.isdir(own)
+    del wd
+    gc.collect()
+    assert os.listdir(tmp_path) == []
+    uncompiled = kg.GAN(*kg.networks.toy_mlp(), latent_dim=2, seed=0)
+    with pytest.raises(ValueError, match="Compile the GAN"):
+        callbacks.CollapseWatchdog(uncompiled, _signal(), RULE)
+    assert os.listdir(tmp_path) == []

@@ -4,6 +4,7 @@ good state with lower learning rates and new noise, and carry on."""
 import os
 import shutil
 import tempfile
+import weakref
 from collections.abc import Callable, Mapping
 
 import keras
@@ -251,16 +252,21 @@ class CollapseWatchdog(keras.callbacks.Callback):
             raise ValueError(f"lr_factor must be in (0, 1], got {lr_factor}.")
         self.lr_factor = float(lr_factor)
         self.verbose = bool(verbose)
+        if getattr(gan, "g_optimizer", None) is None:
+            raise ValueError("Compile the GAN before creating the watchdog.")
         self._owns_directory = directory is None
         self.directory = (
             tempfile.mkdtemp(prefix="keras_gans_watchdog_")
             if directory is None
             else os.fspath(directory)
         )
+        if self._owns_directory:
+            # Its own snapshots go with it, trained or not (a watchdog made
+            # and dropped, or a process that ends mid-fit, leaves no
+            # directory behind in the system's temporary folder).
+            weakref.finalize(self, shutil.rmtree, self.directory, True)
         self.json_path = os.fspath(json_path) if json_path else None
         self.log_dir = os.fspath(log_dir) if log_dir else None
-        if getattr(gan, "g_optimizer", None) is None:
-            raise ValueError("Compile the GAN before creating the watchdog.")
         with gan.distribute_strategy.scope():
             self.state = _WatchdogState()
         self._snapshot = tf.train.Checkpoint(gan=gan, **dict(trackables or {}))
