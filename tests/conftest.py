@@ -11,6 +11,21 @@ import pytest
 # binaries load it (keras_gans/_startup.py, by path: the package itself
 # imports TensorFlow first).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# One test process a core (setup.cfg): each runs its ops on one thread, so
+# two processes do not fight over the two cores for tiny matrices (the
+# distribute and conditioning files took 184 s instead of 207 s). Two
+# inter-op threads, not one: the mirrored replicas' collectives run
+# concurrently. Binaries run as subprocesses inherit both.
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+os.environ.setdefault("TF_NUM_INTEROP_THREADS", "2")
+# The tests check what XLA computes, not how fast its code runs: compile
+# without LLVM's costly optimisation passes (JAX's setting for smoke
+# tests; the XLA tests of two files took 72 s instead of 80 s). Binaries
+# run as subprocesses inherit it.
+os.environ.setdefault(
+    "XLA_FLAGS",
+    "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes",
+)
 _spec = importlib.util.spec_from_file_location(
     "_keras_gans_startup",
     pathlib.Path(__file__).resolve().parents[1] / "keras_gans" / "_startup.py",
