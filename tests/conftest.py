@@ -36,12 +36,6 @@ _startup.quiet_tensorflow([])
 
 import tensorflow as tf  # noqa: E402
 
-# Grappler rewrites each traced graph for speed before it first runs; the
-# tests' graphs are tiny and mostly run a few steps, so the rewriting costs
-# more than it saves (ADA's mirrored run: 8.7 s -> 7.1 s, one device 5.4 s
-# -> 3.7 s). Its rewrites keep the graph's results, which the tests check.
-tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
-
 _cpus = tf.config.list_physical_devices("CPU")
 tf.config.set_logical_device_configuration(
     _cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2
