@@ -6,12 +6,11 @@ import json
 import os
 import pathlib
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
+from helpers.binaries import run_binary
 from keras_gans import clip_metrics, moving_digits
 from keras_gans.evaluation import scores as score_registry
 
@@ -319,29 +318,16 @@ def test_missing_clip_classifier_says_how_to_train_one(tmp_path):
         clip_metrics.load_clip_classifier(tmp_path / "none.keras")
 
 
-BINARY = (
-    pathlib.Path(__file__).resolve().parents[1]
-    / "bin"
-    / "train_clip_classifier.py"
-)
-
-
 @pytest.mark.slow
-def test_binary_trains_saves_and_checks_accuracy(tmp_path):
+def test_binary_trains_saves_and_checks_accuracy(tmp_path, capsys):
+    # In this process (helpers/binaries.py): no start-up to pay.
     output = tmp_path / "c.keras"
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    env["PYTHONPATH"] = os.pathsep.join(  # this checkout's package
-        [str(BINARY.parents[1])] + [p for p in [env.get("PYTHONPATH")] if p]
-    )
     cmd = [
-        sys.executable, str(BINARY), f"--output={output}", "--steps=2",
+        "train_clip_classifier.py", f"--output={output}", "--steps=2",
         "--batch_size=4", "--test_samples=20",
     ]
-    done = subprocess.run(
-        [*cmd, "--min_accuracy=0"], capture_output=True, text=True, env=env,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    code, _, err = run_binary(*cmd, "--min_accuracy=0", capture=capsys)
+    assert code == 0, err[-3000:]
     record = json.loads((tmp_path / "c.json").read_text())
     assert record["num_test"] == 20 and record["steps"] == 2
     model = clip_metrics.load_clip_classifier(output)
@@ -350,15 +336,14 @@ def test_binary_trains_saves_and_checks_accuracy(tmp_path):
     )
     assert accuracy["digit_accuracy"] == record["digit_accuracy"]
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    failed = subprocess.run(
-        [*cmd, "--min_accuracy=1.01", "--seed=1"], capture_output=True,
-        text=True, env=env, timeout=600,
+    code, _, err = run_binary(
+        *cmd, "--min_accuracy=1.01", "--seed=1", capture=capsys
     )
-    assert failed.returncode == 1, failed.stderr[-3000:]
+    assert code == 1, err[-3000:]
     assert re.fullmatch(
         r"train_clip_classifier.py: error: held-out digit accuracy 0\.\d{4} "
         r"is below --min_accuracy=1.01; the model is not saved \(.*c.keras "
         r"is kept\)\. Train longer \(--steps\) or lower --min_accuracy\.",
-        failed.stderr.strip().splitlines()[-1],
-    ), failed.stderr[-3000:]
+        err.strip().splitlines()[-1],
+    ), err[-3000:]
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

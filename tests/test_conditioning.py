@@ -195,7 +195,8 @@ def test_acgan_step_equals_the_hand_made_step():
         BATCH, rng.fold_in(rng.stream(root, "labels/discriminator"), 0)
     )
     z = rng.normal(
-        [BATCH, LATENT], rng.fold_in(rng.stream(root, "latent/discriminator"), 0)
+        [BATCH, LATENT],
+        rng.fold_in(rng.stream(root, "latent/discriminator"), 0),
     )
     fake = g_ref([z, fake_y], training=True)
     with tf.GradientTape() as tape:

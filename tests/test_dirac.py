@@ -299,22 +299,16 @@ def test_write_outputs(tmp_path):
 
 
 @pytest.mark.slow
-def test_binary_writes_plots_and_table(tmp_path):
-    # A subprocess: bin/dirac.py and bin/train.py share flag names.
+def test_binary_writes_plots_and_table(tmp_path, capsys):
     import json
-    import pathlib
-    import subprocess
-    import sys
 
-    binary = pathlib.Path(__file__).resolve().parents[1] / "bin" / "dirac.py"
-    done = subprocess.run(
-        [sys.executable, str(binary), f"--outdir={tmp_path}"],
-        capture_output=True,
-        text=True,
-        timeout=300,
+    from helpers.binaries import run_binary
+
+    code, out, err = run_binary(
+        "dirac.py", f"--outdir={tmp_path}", capture=capsys
     )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert "simultaneous" in done.stdout
+    assert code == 0, err[-2000:]
+    assert "simultaneous" in out
     for name in (
         "theta_linear.png",
         "theta_hidden.png",

@@ -1,18 +1,13 @@
 """The paper's figure experiments: digits runs, resume, and the binaries."""
 
 import json
-import os
-import pathlib
-import subprocess
-import sys
 
 import matplotlib.image
 import numpy as np
 import pytest
 
+from helpers.binaries import run_binary
 from keras_gans import callbacks, figures, presets
-
-_ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.slow
@@ -78,25 +73,13 @@ def test_paper_variants_differentiate_what_the_paper_did():
         assert config.penalty_output == expected, config
 
 
-def _run(binary, tmp_path, *flags):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(_ROOT)] + [p for p in [env.get("PYTHONPATH")] if p]
+def _run(binary, tmp_path, capsys, *flags):
+    """The binary in this process (helpers/binaries.py): its stdout."""
+    code, out, err = run_binary(
+        binary, f"--workdir={tmp_path}", *flags, capture=capsys
     )
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(_ROOT / "bin" / binary),
-            f"--workdir={tmp_path}",
-            *flags,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
+    assert code == 0, err[-3000:]
+    return out
 
 
 def _check_png(path):
@@ -109,10 +92,11 @@ def _check_png(path):
 
 
 @pytest.mark.slow
-def test_landscape_binary(tmp_path):
+def test_landscape_binary(tmp_path, capsys):
     out = _run(
         "landscape.py",
         tmp_path,
+        capsys,
         "--quick",
         "--variants=ns_adam,wgan_gp",
         "--steps=4",
@@ -130,10 +114,11 @@ def test_landscape_binary(tmp_path):
 
 
 @pytest.mark.slow
-def test_forgetting_binary(tmp_path):
+def test_forgetting_binary(tmp_path, capsys):
     out = _run(
         "forgetting.py",
         tmp_path,
+        capsys,
         "--quick",
         "--variants=zero_gp_sgd",
         "--steps=6",
@@ -157,10 +142,11 @@ def test_forgetting_binary(tmp_path):
 
 
 @pytest.mark.slow
-def test_fig1_binary(tmp_path):
+def test_fig1_binary(tmp_path, capsys):
     out = _run(
         "fig1.py",
         tmp_path,
+        capsys,
         "--quick",
         "--variants=r1",
         "--steps=20",

@@ -190,7 +190,9 @@ def test_conditional_replay_keeps_each_fakes_label():
             [tf.cast(labels, tf.float32), tf.fill([6], float(t))], axis=1
         )
         seed = tf.constant([t, 1], tf.int64)
-        mixed, mixed_labels = buffer.transform_fakes([fake, labels], _step(seed))
+        mixed, mixed_labels = buffer.transform_fakes(
+            [fake, labels], _step(seed)
+        )
         mixed, mixed_labels = mixed.numpy(), mixed_labels.numpy()
         np.testing.assert_array_equal(mixed[:, 0], mixed_labels)
         replayed += int(np.sum(mixed[:, 1] < t))

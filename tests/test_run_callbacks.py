@@ -3,15 +3,12 @@ config checks, CLI errors and a short real run."""
 
 import dataclasses
 import json
-import pathlib
 
 import numpy as np
 import pytest
 
 from keras_gans import data, export, metrics, rng, train_lib
 from keras_gans.config import OptimizerConfig, TrainConfig
-
-_PATH = pathlib.Path(__file__).resolve().parents[1] / "bin" / "train.py"
 
 SMALL = TrainConfig(
     steps=400,
@@ -83,20 +80,13 @@ def test_missing_inception_graph_says_how_to_get_it(tmp_path):
 
 
 @pytest.mark.slow
-def test_cli_error_is_one_message_and_a_failing_exit_code(tmp_path):
-    import os
-    import subprocess
-    import sys
+def test_cli_error_is_one_message_and_a_failing_exit_code(tmp_path, capfd):
+    # The binary in this process (helpers/binaries.py).
+    from helpers.binaries import run_binary
 
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    done = subprocess.run(
-        [sys.executable, str(_PATH), "--keep_best=kid"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        check=False,
+    code, _, err = run_binary(
+        "train.py", "--keep_best=kid", capture=capfd, cwd=tmp_path
     )
-    assert done.returncode != 0
-    assert "Traceback" not in done.stderr
-    assert "keep_best='kid'" in done.stderr
+    assert code != 0
+    assert "Traceback" not in err
+    assert "keep_best='kid'" in err

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from helpers.binaries import run_binary
 from keras_gans import sampling, train_lib
 from keras_gans.config import TrainConfig
 
@@ -77,36 +78,27 @@ def test_write_npz_and_pngs_never_overwrite(tmp_path):
 
 
 @pytest.mark.slow
-def test_cli(digits_run, tmp_path):
+def test_cli(digits_run, tmp_path, capfd):
+    # In this process (helpers/binaries.py); the checks that need a fresh
+    # process (no warnings, one-line errors) run the binary below.
     workdir, _ = digits_run
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     out = tmp_path / "pngs"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(BINARY),
-            f"--export_dir={workdir / 'saved_model'}",
-            "--num_samples=5",
-            f"--output={out}",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
+    code, _, err = run_binary(
+        "sample.py",
+        f"--export_dir={workdir / 'saved_model'}",
+        "--num_samples=5",
+        f"--output={out}",
+        capture=capfd,
     )
-    assert done.returncode == 0, done.stderr
+    assert code == 0, err
     assert len(os.listdir(out)) == 5
-    again = subprocess.run(
-        [sys.executable, str(BINARY), f"--run={tmp_path}", "--output=x.npz"],
-        capture_output=True,
-        text=True,
-        env=env,
+    code, _, err = run_binary(
+        "sample.py", f"--run={tmp_path}", "--output=x.npz", capture=capfd,
         cwd=tmp_path,
-        check=False,
     )
-    assert again.returncode != 0
-    assert "Traceback" not in again.stderr
-    assert "no config.json" in again.stderr
+    assert code != 0
+    assert "Traceback" not in err
+    assert "no config.json" in err
 
 
 def test_conditional_run_and_export_sample_balanced_labels(tmp_path):

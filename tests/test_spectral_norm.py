@@ -31,11 +31,11 @@ def _input(d, batch=4, seed=0):
 
 
 def _sn_layers(d):
-    return [l for l in d.layers if isinstance(l, SpectralNormalization)]
+    return [x for x in d.layers if isinstance(x, SpectralNormalization)]
 
 
 def _u(d):
-    return [l.vector_u.numpy().copy() for l in _sn_layers(d)]
+    return [x.vector_u.numpy().copy() for x in _sn_layers(d)]
 
 
 @pytest.mark.parametrize("builder", sorted(_builders()))
@@ -81,7 +81,7 @@ def test_transposed_conv_is_normalised_on_its_output_axis():
 
 def test_layers_keep_names_and_u_is_a_non_trainable_weight():
     d = networks.mlp_discriminator((3,), (16,), spectral_norm=True)
-    assert [l.name for l in d.layers] == ["sample", "dense_0", "logit"]
+    assert [x.name for x in d.layers] == ["sample", "dense_0", "logit"]
     u = [w for w in d.non_trainable_weights if "vector_u" in w.path]
     ids = {id(w) for w in d.weights}
     assert len(u) == 2 and all(id(w) in ids for w in u)
@@ -127,7 +127,7 @@ def test_penalty_inner_gradient_holds_u_constant():
     x = _input(d)
     d(x, training=True)
     before = _u(d)
-    u_vars = [l.vector_u for l in _sn_layers(d)]
+    u_vars = [x.vector_u for x in _sn_layers(d)]
     seed = tf.constant([1, 2], tf.int64)
     with tf.GradientTape(persistent=True) as tape:
         tape.watch([v.value for v in u_vars])
@@ -231,7 +231,7 @@ def test_a_layer_without_kernel_is_a_clear_error():
 def test_spectral_normalize_a_user_model():
     plain = networks.mlp_discriminator((3,), (8,))
     sn = networks.spectral_normalize(plain)
-    assert [l.name for l in sn.layers] == [l.name for l in plain.layers]
+    assert [x.name for x in sn.layers] == [x.name for x in plain.layers]
     assert len(_sn_layers(sn)) == 2
     np.testing.assert_array_equal(
         sn.get_layer("dense_0").layer.kernel.numpy(),

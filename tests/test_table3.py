@@ -1,37 +1,25 @@
-"""bin/table3.py (run as a subprocess: it shares flag names with train)."""
+"""bin/table3.py, run in this process (tests/helpers/binaries.py; its
+start-up checks are in test_binaries.py)."""
+
+import json
 
 import pytest
-import json
-import os
-import pathlib
-import subprocess
-import sys
 
-BINARY = pathlib.Path(__file__).resolve().parents[1] / "bin" / "table3.py"
+from helpers.binaries import run_binary
 
 
-def _run(*args):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    env["PYTHONPATH"] = os.pathsep.join(  # this checkout's package
-        [str(BINARY.parents[1])] + [p for p in [env.get("PYTHONPATH")] if p]
-    )
-    done = subprocess.run(
-        [sys.executable, str(BINARY), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
+def _run(*args, capture):
+    code, out, err = run_binary("table3.py", *args, capture=capture)
+    assert code == 0, err[-3000:]
+    return out
 
 
 @pytest.mark.slow
-def test_quick_table_runs_records_and_resumes(tmp_path):
+def test_quick_table_runs_records_and_resumes(tmp_path, capsys):
     results = tmp_path / "table3.jsonl"
     # 500 samples (not --quick's 2600): the metrics' cost, not their use.
     flags = ("--quick", "--variants=ns,zero_gp", "--eval_samples=500")
-    out = _run(*flags, f"--results={results}")
+    out = _run(*flags, f"--results={results}", capture=capsys)
     records = [json.loads(line) for line in results.read_text().splitlines()]
     assert [(r["variant"], r["seed"]) for r in records] == [
         ("ns", 0),
@@ -43,14 +31,14 @@ def test_quick_table_runs_records_and_resumes(tmp_path):
         assert {"kl", "classifier_score", "frechet_distance"} <= set(r)
     assert "modes /1000" in out and "DCGAN-0GP, lambda=100" in out
     # Done runs are skipped: the second call trains nothing.
-    again = _run(*flags, f"--results={results}")
+    again = _run(*flags, f"--results={results}", capture=capsys)
     assert "[1/2]" not in again and len(results.read_text().splitlines()) == 2
     assert "DCGAN-NS" in again
 
 
 @pytest.mark.slow
 def test_penalty_output_is_part_of_a_rows_key_and_explicit_flags_win(
-    tmp_path,
+    tmp_path, capsys
 ):
     """A line written before penalty_output was recorded reads as the
     default (sigmoid): that run is done; --penalty_output=logit is another
@@ -77,10 +65,10 @@ def test_penalty_output_is_part_of_a_rows_key_and_explicit_flags_win(
         "--eval_samples=100",
         f"--results={results}",
     )
-    out = _run(*flags)
+    out = _run(*flags, capture=capsys)
     assert "[1/1]" not in out  # the old line is the sigmoid run
     assert len(results.read_text().splitlines()) == 1
-    out = _run(*flags, "--penalty_output=logit")
+    out = _run(*flags, "--penalty_output=logit", capture=capsys)
     assert "[1/1] zero_gp seed 0" in out
     records = [json.loads(line) for line in results.read_text().splitlines()]
     assert len(records) == 2
