@@ -268,6 +268,24 @@ def test_no_flags_is_the_ring_default():
     assert parse([]) == TrainConfig() == preset("ring")
 
 
+def test_another_binary_run_in_this_process_leaves_these_flags(capfd):
+    """helpers/binaries.py runs bin/dirac.py (its own --steps, --seed, ...)
+    in this process: it parses its flags, and this binary's flags, their
+    values and their parsed state are as before."""
+    from helpers.binaries import run_binary
+
+    with flagsaver.flagsaver():
+        FLAGS.unparse_flags()
+        FLAGS(["keras-gans-train", "--steps=300"])
+        steps = FLAGS["steps"]
+        code, _, err = run_binary("dirac.py", "--steps=0", capture=capfd)
+        assert code == 1 and "--steps=0" in err, err  # dirac's own bound
+        assert FLAGS["steps"] is steps and FLAGS.is_parsed()
+        assert FLAGS.steps == 300 and steps.present
+        assert "old_fake_delay" not in FLAGS  # dirac's are gone
+    assert parse([]) == TrainConfig()
+
+
 def test_flags_given_change_the_preset():
     config = parse(
         ["--dataset=stacked_digits", "--steps=2000", "--penalty=r1",
