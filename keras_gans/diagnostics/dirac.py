@@ -53,6 +53,7 @@ come back as NumPy arrays.
 import dataclasses
 import functools
 import json
+import logging
 import math
 import os
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -224,9 +225,9 @@ def optimal_hidden_weights(theta: float, n: int) -> List[np.ndarray]:
     ]
 
 
-@functools.lru_cache(maxsize=None)
-def _step_fn(loss_name, use_old, use_r1, negative_slope):
-    """One alternating (D, G) step, traced once per game structure."""
+def _step(loss_name, use_old, use_r1, negative_slope):
+    """One alternating (D, G) step of a game structure, as a function of
+    the state and the hyperparameters (traced inside ``_run_fn``)."""
     loss_fn = losses.get(loss_name)
     real = tf.constant(_REAL, tf.float32)
 
@@ -237,7 +238,6 @@ def _step_fn(loss_name, use_old, use_r1, negative_slope):
 
         return fn
 
-    @tf.function
     def step(
         weights, d_vel, theta, g_vel, theta_old, d_lr, g_lr, mu, gamma, clip
     ):
@@ -266,6 +266,36 @@ def _step_fn(loss_name, use_old, use_r1, negative_slope):
         return weights, d_vel, theta - g_lr * g_vel, g_vel
 
     return step
+
+
+@functools.lru_cache(maxsize=None)
+def _run_fn(loss_name, use_old, use_r1, negative_slope):
+    """A whole run in one graph, traced once per game structure: the
+    steps in a loop, the trajectory in TensorArrays (a Python loop of
+    per-step calls spent ~1 ms a step on the calls and copies)."""
+    step = _step(loss_name, use_old, use_r1, negative_slope)
+
+    @tf.function
+    def run(weights, theta, steps, delay, d_lr, g_lr, mu, gamma, clip):
+        thetas = tf.TensorArray(
+            tf.float32, size=steps + 1, clear_after_read=False
+        ).write(0, theta)
+        history = [
+            tf.TensorArray(tf.float32, size=steps + 1).write(0, w)
+            for w in weights
+        ]
+        d_vel = [tf.zeros_like(w) for w in weights]
+        g_vel = tf.zeros([], tf.float32)
+        for t in tf.range(steps):
+            old = thetas.read(tf.maximum(t - delay, 0))
+            weights, d_vel, theta, g_vel = step(
+                weights, d_vel, theta, g_vel, old, d_lr, g_lr, mu, gamma, clip
+            )
+            thetas = thetas.write(t + 1, theta)
+            history = [h.write(t + 1, w) for h, w in zip(history, weights)]
+        return thetas.stack(), [h.stack() for h in history]
+
+    return run
 
 
 @dataclasses.dataclass(frozen=True)
@@ -346,36 +376,37 @@ def run_dirac(config: DiracConfig) -> DiracResult:
         ValueError: an invalid config.
     """
     config.validate()
-    step = _step_fn(
+    run = _run_fn(
         config.loss,
         config.variant == "old_fake",
         config.variant == "r1",
         float(config.negative_slope),
     )
-    weights = [tf.constant(w) for w in initial_weights(config)]
-    d_vel = [tf.zeros_like(w) for w in weights]
-    theta = tf.constant(config.theta0, tf.float32)
-    g_vel = tf.zeros([], tf.float32)
     scalar = functools.partial(tf.constant, dtype=tf.float32)
     mu = config.momentum if config.variant == "momentum" else 0.0
-    args = [
-        scalar(config.d_learning_rate),
-        scalar(config.g_learning_rate),
-        scalar(mu),
-        scalar(config.r1_weight),
-        scalar(math.inf if config.clip is None else config.clip),
-    ]
-    thetas = [float(config.theta0)]
-    history = [[w.numpy() for w in weights]]
-    for t in range(config.steps):
-        old = thetas[max(t - config.old_fake_delay, 0)]
-        weights, d_vel, theta, g_vel = step(
-            weights, d_vel, theta, g_vel, scalar(old), *args
+    # Each game structure (and D's shapes) traces once, a run a call:
+    # TensorFlow's "frequent retracing" warning counts the closures as one
+    # function and would print for every variant of the binary.
+    tf_logger = tf.get_logger()
+    level = tf_logger.level
+    tf_logger.setLevel(logging.ERROR)
+    try:
+        thetas, history = run(
+            [tf.constant(w) for w in initial_weights(config)],
+            scalar(config.theta0),
+            tf.constant(config.steps, tf.int32),
+            tf.constant(config.old_fake_delay, tf.int32),
+            scalar(config.d_learning_rate),
+            scalar(config.g_learning_rate),
+            scalar(mu),
+            scalar(config.r1_weight),
+            scalar(math.inf if config.clip is None else config.clip),
         )
-        thetas.append(float(theta))
-        history.append([w.numpy() for w in weights])
-    stacked = tuple(np.stack(ws) for ws in zip(*history))
-    return DiracResult(config, np.asarray(thetas, np.float32), stacked)
+    finally:
+        tf_logger.setLevel(level)
+    return DiracResult(
+        config, thetas.numpy(), tuple(h.numpy() for h in history)
+    )
 
 
 @dataclasses.dataclass(frozen=True)
