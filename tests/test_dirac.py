@@ -325,3 +325,21 @@ def test_binary_writes_plots_and_table(tmp_path, capsys):
     assert final[("linear", "plain")] > 0.5
     assert final[("hidden", "old_fake")] < 0.1
     assert final[("hidden", "plain")] > 0.3
+
+
+def test_many_games_in_a_row_print_no_retracing_warning(caplog):
+    """Each game structure traces once and a run is one call, so several
+    variants in a row (as the binary runs them) trip TensorFlow's
+    frequent-retracing heuristic; run_dirac keeps that warning out."""
+    import logging
+
+    with caplog.at_level(logging.WARNING):
+        for variant in ("plain", "old_fake", "r1", "momentum"):
+            for discriminator in ("linear", "hidden"):
+                dirac.run_dirac(
+                    dataclasses.replace(
+                        _HIDDEN, variant=variant, steps=5,
+                        discriminator=discriminator, hidden_units=3,
+                    )
+                )
+    assert not [r for r in caplog.records if "retracing" in r.getMessage()]
