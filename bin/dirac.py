@@ -107,7 +107,8 @@ def config_from_flags() -> DiracConfig:
 def main(argv):
     del argv
     base = config_from_flags()
-    from keras_gans.diagnostics import dirac  # heavy: TensorFlow
+    from keras_gans.diagnostics import bilinear as bilinear_lib  # TF
+    from keras_gans.diagnostics import dirac
 
     results = dirac.run_suite(
         dirac.default_suite(
@@ -117,8 +118,10 @@ def main(argv):
         )
     )
     bilinear = [
-        dirac.bilinear_game(mode, FLAGS.bilinear_lr, FLAGS.bilinear_steps)
-        for mode in dirac.BILINEAR_MODES
+        bilinear_lib.bilinear_game(
+            mode, FLAGS.bilinear_lr, FLAGS.bilinear_steps
+        )
+        for mode in bilinear_lib.BILINEAR_MODES
     ]
     paths = dirac.write_outputs(FLAGS.outdir, results, bilinear)
     print(f"Dirac GAN, {base.steps} steps, theta0={base.theta0:g}:")

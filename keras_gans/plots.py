@@ -16,7 +16,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 if TYPE_CHECKING:
-    from keras_gans.diagnostics.dirac import BilinearResult, DiracResult
+    from keras_gans.diagnostics.bilinear import BilinearResult
+    from keras_gans.diagnostics.dirac import DiracResult
     from keras_gans.diagnostics.landscape import Landscape
 
 __all__ = [

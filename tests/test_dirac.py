@@ -1,4 +1,4 @@
-"""Dirac GAN and bilinear game: analytic oracles and the paper's claims."""
+"""Dirac GAN: analytic oracles and the paper's claims."""
 
 import dataclasses
 import functools
@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from keras_gans import networks
+from keras_gans.diagnostics import bilinear as bilinear_lib
 from keras_gans.diagnostics import dirac
 
 _LINEAR = dirac.DiracConfig(discriminator="linear", clip=None)
@@ -204,26 +205,6 @@ def test_hidden_old_fake_cures_plain_failures():
     assert failing and len(cured) >= 0.75 * len(failing)
 
 
-def test_bilinear_simultaneous_spirals_out():
-    lr, steps = 0.1, 100
-    result = dirac.bilinear_game("simultaneous", lr, steps, x0=0.6, y0=0.8)
-    expected = np.sqrt(1.0 + lr**2) ** np.arange(steps + 1)
-    np.testing.assert_allclose(result.norm, expected, rtol=1e-4)
-    assert result.norm[-1] > 1.6
-
-
-def test_bilinear_alternating_stays_bounded():
-    lr, steps = 0.1, 300
-    result = dirac.bilinear_game("alternating", lr, steps, x0=0.6, y0=0.8)
-    x, y = result.x, result.y
-    energy = x**2 + y**2 - lr * x * y
-    np.testing.assert_allclose(energy, energy[0], rtol=1e-4)
-    # E bounds the norm: (1 - h/2) r^2 <= E <= (1 + h/2) r^2.
-    assert result.norm.max() <= np.sqrt(energy[0] / (1 - lr / 2)) + 1e-5
-    assert result.norm.min() >= np.sqrt(energy[0] / (1 + lr / 2)) - 1e-5
-    assert np.sum(np.diff(np.sign(x)) != 0) >= 8  # it goes round
-
-
 def test_monotonicity_on_known_functions():
     peak = dirac.monotonicity(lambda x: -np.abs(x), radius=3.0)
     assert not peak.monotonic and peak.direction == 0
@@ -275,7 +256,10 @@ def test_invalid_config_raises(field, value):
 def test_write_outputs(tmp_path):
     base = dataclasses.replace(_HIDDEN, steps=20)
     results = dirac.run_suite(dirac.default_suite(base))
-    bilinear = [dirac.bilinear_game(m, 0.1, 20) for m in dirac.BILINEAR_MODES]
+    bilinear = [
+        bilinear_lib.bilinear_game(m, 0.1, 20)
+        for m in bilinear_lib.BILINEAR_MODES
+    ]
     paths = dirac.write_outputs(str(tmp_path), results, bilinear)
     for name in (
         "theta_linear",

@@ -1,6 +1,7 @@
 """Diagnostics: instruments that show why GANs forget and collapse.
 
-- ``dirac``: the Dirac GAN and the bilinear game (paper Sec. IV);
+- ``dirac``: the Dirac GAN (paper Sec. IV);
+- ``bilinear``: gradient play on ``f(x, y) = x y``, the linear Dirac GAN;
 - ``landscape``: D's output along a random line through real points
   (paper eq. 2, Figs 2-7);
 - ``gradient_field``: ``-dL_G/dx`` on 2-D data (paper Fig. 1);
@@ -19,14 +20,14 @@ from keras_gans import _attribute
 
 # name -> the module of this package that defines it.
 _EXPORTS = {
-    "BILINEAR_MODES": "dirac",
+    "BILINEAR_MODES": "bilinear",
     "DISCRIMINATORS": "dirac",
     "VARIANTS": "dirac",
-    "BilinearResult": "dirac",
+    "BilinearResult": "bilinear",
     "DiracConfig": "dirac",
     "DiracResult": "dirac",
     "Monotonicity": "dirac",
-    "bilinear_game": "dirac",
+    "bilinear_game": "bilinear",
     "default_suite": "dirac",
     "discriminator_output": "dirac",
     "format_table": "dirac",

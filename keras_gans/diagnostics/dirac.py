@@ -1,4 +1,4 @@
-"""The Dirac GAN and the bilinear game (Thanh-Tung & Tran, 2020, Sec. IV).
+"""The Dirac GAN (Thanh-Tung & Tran, 2020, Sec. IV).
 
 **Dirac GAN** (Mescheder et al., 2018). The real distribution is a point
 mass at ``x0 = 0``, the generator a point mass at ``theta`` (its only
@@ -11,8 +11,8 @@ Two discriminators, both without biases (so ``D(0) = 0`` always):
 
 - ``linear``: ``D(x) = psi * x``, one weight ``psi``
   (``networks.dirac_linear``). L_D = psi * theta, L_G = -psi * theta: the
-  game is the bilinear game below, its unique equilibrium
-  ``psi = theta = 0``.
+  game is the bilinear game (``diagnostics.bilinear``), its unique
+  equilibrium ``psi = theta = 0``.
 - ``hidden``: ``D(x) = Psi1^T lrelu(Psi0 x)`` with ``n`` Leaky-ReLU units
   (``networks.dirac_hidden``). It is piecewise linear with one kink at 0:
   slope ``s+`` for ``x > 0`` and ``s-`` for ``x < 0``, so it has its maximum
@@ -39,12 +39,8 @@ and the Wasserstein loss drives the weights to infinity. The variants:
   ``s+ = -s-``, and needs a larger gamma than the linear D.
 - ``momentum``: SGD with momentum ``mu`` for both players.
 
-**Bilinear game** ``f(x, y) = x y``, x minimises and y maximises (the
-linear Dirac GAN with ``x = psi``, ``y = theta``). Simultaneous steps
-``(x, y) <- (x - h y, y + h x)`` multiply the norm by ``sqrt(1 + h^2)``
-every step (they spiral out). Alternating steps ``x <- x - h y``,
-``y <- y + h x`` conserve ``E = x^2 + y^2 - h x y`` exactly, which is
-positive definite for ``h < 2``: they stay on a closed orbit.
+The bilinear game this D's linear case reduces to is in
+``keras_gans.diagnostics.bilinear``.
 
 All computation is float32 TensorFlow with ``tf.GradientTape``; results
 come back as NumPy arrays.
@@ -62,11 +58,11 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import losses, penalties
+from keras_gans.diagnostics.bilinear import BilinearResult
 
 __all__ = [
     "DISCRIMINATORS",
     "VARIANTS",
-    "BILINEAR_MODES",
     "DiracConfig",
     "DiracResult",
     "run_dirac",
@@ -75,8 +71,6 @@ __all__ = [
     "optimal_hidden_weights",
     "Monotonicity",
     "monotonicity",
-    "BilinearResult",
-    "bilinear_game",
     "default_suite",
     "run_suite",
     "format_table",
@@ -85,7 +79,6 @@ __all__ = [
 
 DISCRIMINATORS = ("linear", "hidden")
 VARIANTS = ("plain", "old_fake", "r1", "momentum")
-BILINEAR_MODES = ("simultaneous", "alternating")
 
 _REAL = ((0.0,),)  # the real point x0 = 0, as a [1, 1] batch
 
@@ -464,111 +457,6 @@ def monotonicity(
         direction=direction,
         argmax=float(grid[i]),
         argmax_at_boundary=i in (0, num - 1),
-    )
-
-
-@dataclasses.dataclass(frozen=True)
-class BilinearResult:
-    """Trajectory of gradient play on ``f(x, y) = x y``.
-
-    Attributes:
-        mode: ``"simultaneous"`` or ``"alternating"``.
-        learning_rate: the step size h.
-        x: ``[steps + 1]`` trajectory of the minimising player.
-        y: ``[steps + 1]`` trajectory of the maximising player.
-    """
-
-    mode: str
-    learning_rate: float
-    x: np.ndarray
-    y: np.ndarray
-
-    @property
-    def norm(self) -> np.ndarray:
-        """``[steps + 1]`` distance ``sqrt(x^2 + y^2)`` to the equilibrium."""
-        return np.hypot(self.x, self.y)
-
-    def summary(self) -> Dict[str, object]:
-        """JSON-ready summary."""
-        return {
-            "mode": self.mode,
-            "learning_rate": self.learning_rate,
-            "steps": len(self.x) - 1,
-            "initial_norm": float(self.norm[0]),
-            "final_norm": float(self.norm[-1]),
-            "max_norm": float(np.max(self.norm)),
-        }
-
-
-@functools.lru_cache(maxsize=None)
-def _bilinear_step(alternating):
-    def value(x, y):
-        return x * y
-
-    @tf.function
-    def step(x, y, lr):
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            fx = value(x, y)
-        x_new = x - lr * tape.gradient(fx, x)
-        if alternating:
-            x = x_new
-        with tf.GradientTape() as tape:
-            tape.watch(y)
-            fy = value(x, y)
-        return x_new, y + lr * tape.gradient(fy, y)
-
-    return step
-
-
-def bilinear_game(
-    mode: str,
-    learning_rate: float = 0.1,
-    steps: int = 100,
-    x0: float = 1.0,
-    y0: float = 0.0,
-) -> BilinearResult:
-    """Gradient descent (x) / ascent (y) on ``f(x, y) = x y``.
-
-    Simultaneous: both players step from the same point; the norm grows by
-    exactly ``sqrt(1 + h^2)`` per step. Alternating: x steps first, then y
-    against the new x; ``x^2 + y^2 - h x y`` is conserved, so the play is
-    bounded for ``h < 2``. Gradients come from ``tf.GradientTape``.
-
-    Args:
-        mode: ``"simultaneous"`` or ``"alternating"``.
-        learning_rate: step size h of both players.
-        steps: number of steps.
-        x0: initial x.
-        y0: initial y.
-
-    Returns:
-        A ``BilinearResult``.
-
-    Raises:
-        ValueError: an unknown mode, or a negative learning rate or steps.
-    """
-    if mode not in BILINEAR_MODES:
-        raise ValueError(
-            f"Unknown bilinear mode {mode!r}. "
-            f"Valid: {', '.join(BILINEAR_MODES)}."
-        )
-    if learning_rate < 0 or steps < 0:
-        raise ValueError("learning_rate and steps must be non-negative.")
-    step = _bilinear_step(mode == "alternating")
-    x = tf.constant(x0, tf.float32)
-    y = tf.constant(y0, tf.float32)
-    lr = tf.constant(learning_rate, tf.float32)
-    xs, ys = [x0], [y0]
-    for _ in range(steps):
-        x, y = step(x, y, lr)
-        xs.append(float(x))
-        ys.append(float(y))
-    return BilinearResult(
-        mode,
-        float(learning_rate),
-        np.asarray(xs, np.float32),
-        np.asarray(ys, np.float32),
     )
 
 
