@@ -6,7 +6,7 @@ cache) and the seconds of one evaluation of generated images:
 
 - the digits classifier (``metrics.DigitsEvaluator``) against the 359
   held-out digits, evaluating --digits_samples stacked-digit images;
-- Inception (``metrics.InceptionEvaluator``) at 299 x 299 against
+- Inception (``inception.InceptionEvaluator``) at 299 x 299 against
   --inception_reference CIFAR-shaped images, evaluating as many. The
   network is Keras' InceptionV3 with random weights (no ImageNet weights or
   reference graph here): the same computation as with real weights.
@@ -20,7 +20,7 @@ import time
 import numpy as np
 from absl import flags
 
-from keras_gans import cli, data, metrics
+from keras_gans import cli, data, inception, metrics
 
 FLAGS = flags.FLAGS
 flags.DEFINE_integer("digits_samples", 26_000, "Stacked digits evaluated.")
@@ -71,7 +71,7 @@ def main(argv):
     rows.append(
         _row(
             "InceptionV3 299 (random weights)",
-            lambda cache: metrics.InceptionEvaluator(
+            lambda cache: inception.InceptionEvaluator(
                 None,
                 reference=reference,
                 splits=2,

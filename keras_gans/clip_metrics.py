@@ -523,9 +523,9 @@ class ClipEvaluator:
         self.typical_ink = float(np.median(found.ink))
         key = {
             "dataset": f"{name}-clips-{self.num_digits}digit",
-            "split": split or metrics._array_digest(reference),
+            "split": split or metrics.array_digest(reference),
             "extractor": "clip-classifier-"
-            + metrics._array_digest(*model.get_weights()),
+            + metrics.array_digest(*model.get_weights()),
             "resize": f"area-{self._resize}" if self._resize else "none",
             "samples": len(reference),
             "shape": list(self.shape),
@@ -555,7 +555,7 @@ class ClipEvaluator:
         found = detect_digits(x, self.digit_size, self.num_digits)
         crops = found.crops.reshape(-1, _SIDE, _SIDE, 1)
         logits = _predict(self.classifier, crops, 16 * self.batch_size)
-        probs = metrics._softmax(np.asarray(logits, np.float64))
+        probs = metrics.softmax(np.asarray(logits, np.float64))
         top, label = probs.max(-1), probs.argmax(-1)
         confident = label[top >= CONFIDENT]
         share = np.bincount(confident, minlength=10) / max(len(confident), 1)

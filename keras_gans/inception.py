@@ -1,4 +1,6 @@
-"""The reference Inception network of the published IS and FID numbers.
+"""Inception Score, FID, KID, precision and recall on Inception features:
+the reference network of the published numbers, Keras' ``InceptionV3`` and
+the evaluator that scores images with either (``InceptionEvaluator``).
 
 Salimans et al. (2016, Inception Score; ``openai/improved-gan``'s
 ``inception_score/model.py``) and Heusel et al. (2017, FID; the TTUR
@@ -18,8 +20,9 @@ used the same way:
 
 The graph is read from a local file only (no network here); a missing or
 wrong file is an error that says how to get the right one. Keras'
-``InceptionV3`` (``metrics.inception_model``) is a different network with
-other weights: its numbers are close to, not equal to, the published ones.
+``InceptionV3`` (``inception_model``: ImageNet weights, 1000-way logits and
+the 2048-D average-pool features) is a different network with other
+weights: its numbers are close to, not equal to, the published ones.
 """
 
 import hashlib
@@ -29,7 +32,13 @@ import numpy as np
 import tensorflow as tf
 from google.protobuf.message import DecodeError
 
+from keras_gans import metrics, reference_stats
+
 __all__ = [
+    "INCEPTION_WEIGHTS_FILE",
+    "INCEPTION_WEIGHTS_URL",
+    "InceptionEvaluator",
+    "inception_model",
     "GRAPH_FILE",
     "GRAPH_URL",
     "INPUT_TENSOR",
@@ -163,3 +172,181 @@ class ReferenceInception:
             features.append(f.numpy().astype(np.float64))
             logits.append(z.numpy().astype(np.float64))
         return np.concatenate(features), np.concatenate(logits)
+
+
+INCEPTION_WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
+INCEPTION_WEIGHTS_URL = (
+    "https://storage.googleapis.com/tensorflow/keras-applications/"
+    "inception_v3/" + INCEPTION_WEIGHTS_FILE
+)
+
+
+def _weights_digest(weights) -> str:
+    if weights == "imagenet":
+        weights = _keras_cache_file(INCEPTION_WEIGHTS_FILE)
+    weights = os.path.expanduser(os.fspath(weights))
+    return file_digest(weights) if os.path.exists(weights) else "missing"
+
+
+def _keras_cache_file(name):
+    home = os.environ.get("KERAS_HOME", os.path.expanduser("~/.keras"))
+    return os.path.join(home, "models", name)
+
+
+def inception_model(weights="imagenet", image_size: int = 299):
+    """Keras' InceptionV3 with two outputs: the 2048-D average-pool features
+    and the 1000-way logits.
+
+    Args:
+        weights: ``"imagenet"`` (the file Keras caches as
+            ``~/.keras/models/{INCEPTION_WEIGHTS_FILE}``; it is never
+            downloaded here), a path to that ``.h5`` file (with top), or
+            None for random weights (tests only).
+        image_size: input side (>= 75; 299 for the published protocol).
+
+    Raises:
+        FileNotFoundError: the weights file is not there; the message says
+            where to get it and how to pass it. No network access is tried.
+    """
+    import keras
+
+    if int(image_size) != image_size or image_size < 75:
+        raise ValueError(f"image_size must be >= 75, got {image_size}.")
+    if weights == "imagenet":
+        weights = _keras_cache_file(INCEPTION_WEIGHTS_FILE)
+        hint = "Keras' cache"
+    else:
+        hint = "the given path"
+    if weights is not None:
+        weights = os.path.expanduser(os.fspath(weights))
+        if not os.path.exists(weights):
+            raise FileNotFoundError(
+                f"InceptionV3 ImageNet weights not found at {weights} "
+                f"({hint}); they are not downloaded here. On a machine with "
+                f"network access fetch {INCEPTION_WEIGHTS_URL}, copy it here "
+                "and pass its path (weights=PATH, --inception_weights=PATH) "
+                f"or put it at {_keras_cache_file(INCEPTION_WEIGHTS_FILE)}."
+            )
+    base = keras.applications.InceptionV3(
+        include_top=True,
+        weights=weights,
+        input_shape=(int(image_size), int(image_size), 3),
+        classifier_activation=None,
+    )
+    return keras.Model(
+        base.input, [base.get_layer("avg_pool").output, base.output]
+    )
+
+
+class InceptionEvaluator:
+    """Inception Score, FID, KID, precision and recall on Inception
+    features.
+
+    With ``graph`` (a path to ``classify_image_graph_def.pb``) the network
+    is the reference 2015-12-05 Inception graph of the published numbers
+    (``inception.ReferenceInception``: images mapped to [0, 255] and
+    resized by the graph itself). Otherwise it is Keras' InceptionV3, a
+    labelled non-reference option: images ``[N, H, W, C]`` in [-1, 1]
+    (InceptionV3's own input range) are resized bilinearly to
+    ``image_size``. Grey images are repeated to three channels.
+    ``evaluator(images)`` returns ``inception_score``,
+    ``inception_score_std`` (over ``splits``) and, with a reference,
+    ``fid``, ``kid``, ``precision`` and ``recall`` on the pool features.
+
+    Args:
+        weights: see ``inception_model``.
+        reference: reference images for FID (e.g. the CIFAR-10 test set),
+            a function returning them (called only on a cache miss), or
+            None for IS only.
+        image_size: Inception input side (Keras' network only).
+        splits: IS splits (10 in the published protocol).
+        batch_size: Inception batch size.
+        graph: path of the reference graph; None: Keras' InceptionV3.
+        cache_dir: a ``reference_stats`` cache directory; None: no cache.
+        reference_key: what identifies ``reference`` in the cache, e.g.
+            ``{"dataset": "cifar10", "split": "test", "samples": 10000}``
+            (the extractor and resize are added); needed with
+            ``cache_dir``.
+    """
+
+    def __init__(
+        self,
+        weights="imagenet",
+        reference=None,
+        image_size=299,
+        splits=10,
+        batch_size=64,
+        graph=None,
+        cache_dir=None,
+        reference_key=None,
+    ):
+        self.image_size = int(image_size)
+        self.splits = int(splits)
+        self.batch_size = int(batch_size)
+        if graph:
+            self.model = ReferenceInception(graph, batch_size)
+            self.extractor = self.model.name
+            self.resize = "graph-resize-bilinear-299"
+        else:
+            self.model = inception_model(weights, image_size)
+            self.extractor = "keras-inception-v3-" + (
+                "random" if weights is None else _weights_digest(weights)
+            )
+            self.resize = f"tf-image-resize-bilinear-{self.image_size}"
+        self.reference_features = None
+        self.cache_hit = False
+        if reference is not None:
+            if cache_dir and not reference_key:
+                raise ValueError("cache_dir needs a reference_key.")
+
+            def compute():
+                images = reference() if callable(reference) else reference
+                return self.features_and_logits(images)[0]
+
+            key = {
+                **dict(reference_key or {}),
+                "extractor": self.extractor,
+                "resize": self.resize,
+            }
+            features, _, _, self.cache_hit = reference_stats.cached_features(
+                key, compute, cache_dir
+            )
+            self.reference_features = features
+
+    def features_and_logits(self, images) -> tuple:
+        """Pool features ``[N, 2048]`` and logits (``[N, 1000]`` for
+        Keras' network, ``[N, 1008]`` for the reference graph)."""
+        if not hasattr(self.model, "input"):  # the reference graph
+            return self.model.features_and_logits(images)
+
+        x = check_images(images)
+        features, logits = [], []
+        for start in range(0, len(x), self.batch_size):
+            batch = tf.image.resize(
+                x[start : start + self.batch_size],
+                [self.image_size, self.image_size],
+                method="bilinear",
+            )
+            if batch.shape[-1] == 1:
+                batch = tf.repeat(batch, 3, axis=-1)
+            f, z = self.model(batch, training=False)
+            features.append(np.asarray(f))
+            logits.append(np.asarray(z, np.float64))
+        return np.concatenate(features), np.concatenate(logits)
+
+    def __call__(self, images) -> dict:
+        features, logits = self.features_and_logits(images)
+        mean, std = metrics.inception_score(
+            metrics.softmax(logits), min(self.splits, len(logits))
+        )
+        result = {"inception_score": mean, "inception_score_std": std}
+        if self.reference_features is not None:
+            result["fid"] = metrics.features_frechet_distance(
+                features, self.reference_features
+            )
+            result.update(
+                metrics.reference_scores(
+                    features, self.reference_features, 100, 3
+                )
+            )
+        return result

@@ -54,6 +54,7 @@ from keras_gans import (
     data,
     distribute,
     export,
+    inception,
     json_io,
     losses,
     metrics,
@@ -269,7 +270,7 @@ def image_evaluator(config: TrainConfig):
 
     Digits and stacked digits: ``metrics.DigitsEvaluator`` (the classifier
     at ``classifier_path``, the shipped one by default). tfds sets:
-    ``metrics.InceptionEvaluator`` against the ``test`` split's first
+    ``inception.InceptionEvaluator`` against the ``test`` split's first
     ``eval_samples`` images if ``inception_graph`` (the reference graph) or
     ``inception_weights`` (Keras' InceptionV3) is set, else an evaluator
     that returns no metrics. Reference features are cached under
@@ -308,7 +309,7 @@ def image_evaluator(config: TrainConfig):
             )
         )
 
-    return metrics.InceptionEvaluator(
+    return inception.InceptionEvaluator(
         config.inception_weights or "imagenet",
         reference=reference,
         graph=config.inception_graph or None,

@@ -68,7 +68,7 @@ def test_loader_matches_the_graph_written_out(tmp_path):
 def test_evaluator_on_the_reference_graph(tmp_path):
     graph = _tiny_graph(tmp_path / "g.pb")
     ref = _RS.uniform(-1, 1, (12, SIDE, SIDE, 3)).astype(np.float32)
-    ev = metrics.InceptionEvaluator(reference=ref, graph=graph, splits=2)
+    ev = inception.InceptionEvaluator(reference=ref, graph=graph, splits=2)
     assert ev.extractor.startswith("inception-2015-12-05-")
     result = ev(ref)
     assert result["fid"] == pytest.approx(0.0, abs=1e-6)
@@ -135,3 +135,36 @@ def test_digits_evaluator_uses_the_cache(tmp_path):
         first.reference_features, second.reference_features
     )
     assert len(list(tmp_path.glob("*.npz"))) == 1
+
+
+@pytest.mark.slow
+def test_inception_path_with_random_weights():
+    rs = np.random.RandomState(0)
+    images = rs.uniform(-1, 1, (4, 8, 8, 1)).astype(np.float32)
+    evaluator = inception.InceptionEvaluator(
+        weights=None, reference=images, image_size=75, splits=2, batch_size=2
+    )
+    features, logits = evaluator.features_and_logits(images)
+    assert features.shape == (4, 2048) and logits.shape == (4, 1000)
+    result = evaluator(images)
+    assert 1.0 <= result["inception_score"] <= 2.0 + 1e-9  # <= split size
+    assert result["fid"] == pytest.approx(0.0, abs=1e-3)
+    other = evaluator(rs.uniform(-1, 1, (4, 8, 8, 3)).astype(np.float32))
+    assert other["fid"] > 0
+
+
+def test_missing_inception_weights_error(tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    start = time.time()
+    with pytest.raises(FileNotFoundError) as error:
+        inception.inception_model("imagenet")
+    assert time.time() - start < 5
+    message = str(error.value)
+    assert inception.INCEPTION_WEIGHTS_URL in message
+    assert "--inception_weights=PATH" in message
+    with pytest.raises(FileNotFoundError, match="the given path"):
+        inception.inception_model(str(tmp_path / "nope.h5"))
+    with pytest.raises(ValueError, match="image_size must be >= 75"):
+        inception.inception_model(None, image_size=32)

@@ -179,39 +179,6 @@ def test_stacked_digits_metrics(digits_evaluator):
         digits_evaluator(np.full((2, 8, 8, 3), np.nan, np.float32))
 
 
-@pytest.mark.slow
-def test_inception_path_with_random_weights():
-    rs = np.random.RandomState(0)
-    images = rs.uniform(-1, 1, (4, 8, 8, 1)).astype(np.float32)
-    evaluator = metrics.InceptionEvaluator(
-        weights=None, reference=images, image_size=75, splits=2, batch_size=2
-    )
-    features, logits = evaluator.features_and_logits(images)
-    assert features.shape == (4, 2048) and logits.shape == (4, 1000)
-    result = evaluator(images)
-    assert 1.0 <= result["inception_score"] <= 2.0 + 1e-9  # <= split size
-    assert result["fid"] == pytest.approx(0.0, abs=1e-3)
-    other = evaluator(rs.uniform(-1, 1, (4, 8, 8, 3)).astype(np.float32))
-    assert other["fid"] > 0
-
-
-def test_missing_inception_weights_error(tmp_path, monkeypatch):
-    import time
-
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    start = time.time()
-    with pytest.raises(FileNotFoundError) as error:
-        metrics.inception_model("imagenet")
-    assert time.time() - start < 5
-    message = str(error.value)
-    assert metrics.INCEPTION_WEIGHTS_URL in message
-    assert "--inception_weights=PATH" in message
-    with pytest.raises(FileNotFoundError, match="the given path"):
-        metrics.inception_model(str(tmp_path / "nope.h5"))
-    with pytest.raises(ValueError, match="image_size must be >= 75"):
-        metrics.inception_model(None, image_size=32)
-
-
 def test_class_accuracy_by_hand():
     predicted = np.array([0, 0, 1, 2, 2, 2, -1])
     requested = np.array([0, 1, 1, 2, 2, 0, 2])

@@ -20,7 +20,7 @@ class ImageMetricsCallback(keras.callbacks.Callback):
     (the same latents every time) and calls ``evaluator(images)``, a
     function returning a dict of scalars (``metrics.DigitsEvaluator``:
     classifier score, modes, KL, Frechet distance;
-    ``metrics.InceptionEvaluator``: IS, FID, KID, precision, recall). The
+    ``inception.InceptionEvaluator``: IS, FID, KID, precision, recall). The
     scalars go to the epoch logs with a ``val_`` prefix (``val_kid``,
     ``val_frechet_distance``, ...; so later callbacks see them:
     TensorBoard, ``keras.callbacks.ModelCheckpoint(monitor="val_kid",

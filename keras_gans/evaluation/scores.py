@@ -15,7 +15,7 @@ Evaluations (``EVALUATIONS``):
   intra-class Frechet distance (8x8 digits only);
 - ``clip``: the moving-digit clips' scores (``clip_metrics.ClipEvaluator``);
 - ``inception``: Inception Score, FID, KID, precision and recall on
-  Inception features (``metrics.InceptionEvaluator``).
+  Inception features (``inception.InceptionEvaluator``).
 
 ``density`` and ``coverage`` (``feature_metrics.density_coverage``) have a
 direction but no evaluation of ours logs them: a user who logs them may
