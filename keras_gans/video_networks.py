@@ -22,11 +22,11 @@ from typing import Tuple
 
 import keras
 
-from keras_gans.networks import DCGAN_SIZES
-from keras_gans.networks import _check_filters as _filters
-from keras_gans.networks import _dcgan_init as _init
-from keras_gans.networks import _offset
-from keras_gans.networks import strided_convs
+from keras_gans.networks._checks import _check_filters as _filters
+from keras_gans.networks.dcgan import DCGAN_SIZES
+from keras_gans.networks.dcgan import _dcgan_init as _init
+from keras_gans.networks.dcgan import _offset
+from keras_gans.networks.dcgan import strided_convs
 from keras_gans.spectral_norm import spectral_norm as _sn
 
 __all__ = [
