@@ -23,7 +23,9 @@ Motion levers on the default, not run unless named in --variants
   (``--frame_differences``);
 - ``content_motion``: G keeps one content code for all frames and moves
   by a GRU's per-frame motion codes (``--content_motion``, MoCoGAN's
-  decomposition).
+  decomposition);
+- ``content_motion_frame_critic``: both of MoCoGAN's halves, the
+  content-motion G against a D with the frame critic.
 
 Metrics (keras_gans.clip_metrics.ClipEvaluator on the final samples):
 the shipped digits classifier's mean max-probability on each frame's
@@ -70,6 +72,10 @@ VARIANTS = {
         dict(frame_differences=True),
     ),
     "content_motion": ("0GP + content-motion G", dict(content_motion=True)),
+    "content_motion_frame_critic": (
+        "0GP + content-motion G + frame critic",
+        dict(content_motion=True, frame_critic=True),
+    ),
 }
 # Reference rows scored by the same evaluator (seed 0's): what real clips,
 # noise and motionless clips get. name -> row label.
