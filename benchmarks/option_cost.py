@@ -10,7 +10,8 @@ and the same set-up with one option on:
 - ``digits``: DCGAN-NS on 8x8 digits, batch 64, no penalty, no EMA
   (``table3/ns`` on digits);
 - ``clips``: the video DCGAN on moving digits (16 x 32 x 32 clips, base
-  16, batch 32), GAN-NS, no penalty, no EMA.
+  16, batch 32), GAN-NS, no penalty, no EMA; the objectives, the EMA and
+  the motion options of ``benchmarks/moving_digits.py`` one at a time.
 
 Every set-up is built and traced first, then all are timed in turn,
 ``--repeats`` bursts of about ``--seconds`` each, best burst counted
@@ -100,6 +101,13 @@ SETUPS = {
                 dict(penalty="zero_gp", penalty_weight=100.0,
                      ema_decay=0.99),
             ),
+            ("frame critic", dict(frame_critic=True)),
+            ("frame differences", dict(frame_differences=True)),
+            ("content-motion G", dict(content_motion=True)),
+            (
+                "content-motion G + frame critic",
+                dict(content_motion=True, frame_critic=True),
+            ),
         ],
     ),
 }
@@ -125,7 +133,10 @@ def main(argv):
         f"ms per step, best of {FLAGS.repeats} bursts ({platform.machine()},"
         f" {os.cpu_count()} CPUs)"
     )
-    print(f"{'set-up':<8}{'option':<26}{'ms/step':>9}{'x plain':>9}")
+    width = 2 + max(
+        len(label) for s in FLAGS.setups for label, _ in SETUPS[s][2]
+    )
+    print(f"{'set-up':<8}{'option':<{width}}{'ms/step':>9}{'x plain':>9}")
     for setup in FLAGS.setups:
         name, base, options = SETUPS[setup]
         rows = [timed("plain", name, base)] + [
@@ -135,7 +146,9 @@ def main(argv):
         plain = 1e3 / rows[0].best
         for t in rows:
             ms = 1e3 / t.best
-            print(f"{setup:<8}{t.label:<26}{ms:>9.2f}{ms / plain:>9.2f}")
+            print(
+                f"{setup:<8}{t.label:<{width}}{ms:>9.2f}{ms / plain:>9.2f}"
+            )
 
 
 if __name__ == "__main__":
