@@ -11,9 +11,10 @@ objective, the penalty regulariser (lazy schedule), the unrolled G
 objective, the generator EMA, the augmentation of D's inputs (DiffAugment,
 ADA, instance noise), the D warm-up, class conditioning, the
 ``DiscriminatorHook`` protocol and the execution strategies. It trains
-with plain ``model.fit`` and the standard Keras callbacks, and is exact under ``tf.distribute``: losses are scaled to
-the global batch and all randomness is drawn replica-consistently from
-named streams (``keras_gans.rng``).
+with plain ``model.fit`` and the standard Keras callbacks, and is exact
+under ``tf.distribute``: losses are scaled to the global batch and all
+randomness is drawn replica-consistently from named streams
+(``keras_gans.rng``).
 """
 
 import random
@@ -112,7 +113,9 @@ class GAN(keras.Model):
         if seed is None:
             seed = random.randrange(2**31)
         validation.check_seed("seed", seed)
-        self.conditioning = conditioning.maybe(
+        # The conditioning strategy (training.conditioning): what D and G
+        # see, the fakes' labels, the settings and data it accepts.
+        self.conditioning = conditioning.for_classes(
             num_classes, label_distribution, generator, discriminator
         )
         self.generator = generator
@@ -239,9 +242,8 @@ class GAN(keras.Model):
         self.regularizer = GradientPenalty(
             penalty, penalty_weight, penalty_output, penalty_every
         )
-        if self.conditioning is not None:
-            self.conditioning.check_penalty(self.regularizer.fn)
-            self.conditioning.configure(classification_weight, unroll_steps)
+        self.conditioning.check_penalty(self.regularizer.fn)
+        self.conditioning.configure(classification_weight, unroll_steps)
         self.unrolled = UnrolledObjective(
             unroll_steps, unroll_first_order, unroll_update
         )
@@ -255,13 +257,9 @@ class GAN(keras.Model):
             ada=getattr(self, "ada", None),
         )
         self.augmentation.check(self)
-        if self.conditioning is not None and (
-            self.augmentation.active or d_warmup_steps
-        ):
-            raise ValueError(
-                "augment, instance_noise and d_warmup_steps are not supported "
-                "with a conditional GAN (num_classes set) yet."
-            )
+        self.conditioning.check_input_transforms(
+            self.augmentation, d_warmup_steps
+        )
         if self.augmentation.ada is not None:
             self.ada = self.augmentation.ada  # checkpointed; only with ADA
         self.warmup = DiscriminatorWarmup(
@@ -306,9 +304,7 @@ class GAN(keras.Model):
     penalty_fn = property(lambda self: self.regularizer.fn)
     penalty_weight = property(lambda self: self.regularizer.weight)
     ema_decay = property(lambda self: self._ema and self._ema.decay)
-    num_classes = property(
-        lambda self: self.conditioning and self.conditioning.num_classes
-    )
+    num_classes = property(lambda self: self.conditioning.num_classes)
 
     def _build_optimizers(self):
         if self.generator.built and self.discriminator.built:
@@ -330,9 +326,7 @@ class GAN(keras.Model):
     @property
     def sample_shape(self):
         """The generator's output shape without the batch axis."""
-        inputs = keras.KerasTensor((None, self.latent_dim))
-        if self.conditioning is not None:
-            inputs = self.conditioning.generator_spec(self.latent_dim)
+        inputs = self.conditioning.generator_spec(self.latent_dim)
         return tuple(self.generator.compute_output_spec(inputs).shape[1:])
 
     def call(self, inputs, training=False):
@@ -349,16 +343,8 @@ class GAN(keras.Model):
         """Attaches ``hook`` to every D step until ``detach_hook`` (``fit``
         attaches the hooks among its callbacks itself). The train function
         is rebuilt on the next ``fit``. Attaching it twice does nothing."""
-        if (
-            isinstance(hook, DiscriminatorHook)
-            and self.conditioning is not None
-            and not hook.supports_labels
-        ):
-            raise ValueError(
-                f"{type(hook).__name__} cannot be used with a conditional "
-                "GAN (num_classes set): it sees no labels (its "
-                "supports_labels is False)."
-            )
+        if isinstance(hook, DiscriminatorHook):
+            self.conditioning.check_hook(hook)
         if self._hooks.attach(self, hook):
             self.train_function = None
 
@@ -394,15 +380,9 @@ class GAN(keras.Model):
             raise ValueError(
                 "Call compile(d_optimizer, g_optimizer, ...) before fit."
             )
-        if self.conditioning is None and _has_labels(x, args, kwargs):
-            raise ValueError(
-                "The data holds (x, label) pairs but this GAN is "
-                "unconditional and would drop the labels: did you mean "
-                "GAN(..., num_classes=K)? Otherwise pass the samples alone."
-            )
+        self.conditioning.check_fit_data(x, args, kwargs)
         if isinstance(x, tf.data.Dataset):
-            if self.conditioning is not None:
-                x = self.conditioning.checked_batches(x)
+            x = self.conditioning.checked_batches(x)
             x = validation.finite_batches(x)
             # A dataset is already in order; Keras only warns about shuffle.
             kwargs.setdefault("shuffle", False)
@@ -410,12 +390,7 @@ class GAN(keras.Model):
             x, tf.distribute.DistributedDataset
         ):
             tf.nest.map_structure(validation.check_finite_array, x)
-            if self.conditioning is not None:
-                labels = args[0] if args else kwargs.get("y")
-                if isinstance(x, (tuple, list)) and len(x) > 1:
-                    labels = x[1]
-                if labels is not None:
-                    self.conditioning.check_array(labels)
+            self.conditioning.check_fit_arrays(x, args, kwargs)
         if getattr(self, "_auto_steps", False):
             execution.set_auto_steps_per_execution(
                 self, kwargs.get("steps_per_epoch")
@@ -469,10 +444,12 @@ class GAN(keras.Model):
         validation.check_sample_shape(real.shape, self.sample_shape)
         iteration = tf.cast(self.g_optimizer.iterations, tf.int64)
         batches = self.objective.split(real)
-        label_batches = [None] * len(batches)
-        if self.conditioning is not None:
-            labels = self.conditioning.labels_of(labels, real.shape[0])
-            label_batches = self.objective.split(labels)
+        labels = self.conditioning.labels_of(labels, real.shape[0])
+        label_batches = (
+            [None] * len(batches)
+            if labels is None
+            else self.objective.split(labels)
+        )
         for i, (real_i, labels_i) in enumerate(zip(batches, label_batches)):
             self._discriminator_step(real_i, iteration, i, labels_i)
         self._generator_step(
@@ -482,9 +459,9 @@ class GAN(keras.Model):
 
     def _fake_labels(self, n, stream, index, root=None):
         """The fakes' labels from ``stream`` (None: unconditional)."""
-        if self.conditioning is None:
-            return None
-        return self.conditioning.sample(n, self._seed(stream, index, root))
+        return self.conditioning.fake_labels(
+            n, lambda: self._seed(stream, index, root)
+        )
 
     @tf.autograph.experimental.do_not_convert  # see train_step
     def _discriminator_step(
@@ -513,24 +490,22 @@ class GAN(keras.Model):
         )
         for hook, step in hooks:
             hook.before_discriminator_step(step)
-            if fake_labels is None:
-                fake = hook.transform_fakes(fake, step)
-            else:  # the fakes with their labels (supports_labels)
-                fake, fake_labels = hook.transform_fakes(
-                    [fake, fake_labels], step
-                )
-        if self.conditioning is not None:
-            critic, real_in, fake_in = self.conditioning.critic(
-                self.discriminator, real, labels, fake, fake_labels
+            fake, fake_labels = self.conditioning.transform_fakes(
+                hook, step, fake, fake_labels
             )
-            penalized, clean_real, clean_fake = critic, real_in, fake_in
-        else:
-            critic, clean_real, clean_fake = self.discriminator, real, fake
-            real_in, fake_in, penalized = (
-                self.augmentation.discriminator_inputs(
-                    critic, real, fake, root, index, iteration
-                )
+        critic, real_in, fake_in, penalized, clean_real, clean_fake = (
+            self.conditioning.discriminator_view(
+                self.discriminator,
+                self.augmentation,
+                real,
+                labels,
+                fake,
+                fake_labels,
+                root,
+                index,
+                iteration,
             )
+        )
         penalty_seed = self._seed("penalty", index, root)
         optimizer = self.d_optimizer
         loss_scale = getattr(optimizer, "dynamic_scale", None)
@@ -541,12 +516,11 @@ class GAN(keras.Model):
                     critic, real_in, fake_in, self._stack_batches
                 )
             )
-            if self.conditioning is not None:
-                term = self.conditioning.discriminator_term(
-                    self.discriminator, real, labels, fake, fake_labels
-                )
-                if term is not None:
-                    d_loss = d_loss + term
+            term = self.conditioning.discriminator_term(
+                self.discriminator, real, labels, fake, fake_labels
+            )
+            if term is not None:
+                d_loss = d_loss + term
             for hook, step in hooks:
                 term = hook.discriminator_loss(step)
                 if term is not None:
@@ -610,29 +584,20 @@ class GAN(keras.Model):
                     self._seed("unroll", iteration),
                     with_real=with_real,
                 )
-            elif self.conditioning is not None:
-                fake_logits, extra = self.conditioning.generator_logits(
-                    self.discriminator, fake, fake_labels
-                )
-                if with_real:  # D's adversarial view of the labelled reals
-                    critic, real_in, _ = self.conditioning.critic(
-                        self.discriminator, real, labels, fake, fake_labels
-                    )
-                    real_logits = critic(real_in, training=True)
             else:
-                fake_logits = self.discriminator(
-                    self.augmentation.generator_input(
-                        fake, self.rng_seed, iteration
-                    ),
-                    training=True,
-                )
-                if with_real:
-                    real_logits = self.discriminator(
-                        self.augmentation.generator_real_input(
-                            real, self.rng_seed, iteration
-                        ),
-                        training=True,
+                fake_logits, real_logits, extra = (
+                    self.conditioning.generator_view(
+                        self.discriminator,
+                        self.augmentation,
+                        self.rng_seed,
+                        fake,
+                        fake_labels,
+                        real,
+                        labels,
+                        iteration,
+                        with_real,
                     )
+                )
             g_loss = self.objective.generator_loss(fake_logits, real_logits)
             if extra is not None:
                 g_loss = g_loss + extra
@@ -699,8 +664,8 @@ class GAN(keras.Model):
             )
         else:
             z = self.latent(n, int(seed))
-        labels = conditioning.sample_labels(
-            self.conditioning, n, seed, labels, self._sample_seed
+        labels = self.conditioning.sample_labels(
+            n, seed, labels, self._sample_seed
         )
         chunks = [
             keras.ops.convert_to_numpy(
@@ -723,14 +688,3 @@ class GAN(keras.Model):
             "GAN is saved as weights (save_weights / checkpoints) and its "
             "generator as a SavedModel; it has no serialisable config."
         )
-
-
-def _has_labels(x, args, kwargs) -> bool:
-    """Whether ``fit``'s data carries a second element (labels): ``y``,
-    an ``(x, y)`` tuple, or a dataset of such tuples."""
-    if (args and args[0] is not None) or kwargs.get("y") is not None:
-        return True
-    if isinstance(x, tf.data.Dataset):
-        spec = x.element_spec
-        return isinstance(spec, tuple) and len(spec) > 1 and spec[1] is not None
-    return isinstance(x, tuple) and len(x) > 1 and x[1] is not None

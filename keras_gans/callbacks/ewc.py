@@ -196,15 +196,13 @@ class OnlineEWC(keras.callbacks.Callback, DiscriminatorHook):
         float32 tensors aligned with D's trainable variables."""
         variables = gan.discriminator.trainable_variables
         n = tf.shape(real)[0]
-        fake_labels = None
-        if gan.conditioning is not None:
-            if labels is None:
-                raise ValueError(
-                    "A conditional GAN's Fisher needs the real labels."
-                )
-            fake_labels = gan.conditioning.sample(
-                n, rng.stream(seed, "labels")
+        if gan.num_classes is not None and labels is None:
+            raise ValueError(
+                "A conditional GAN's Fisher needs the real labels."
             )
+        fake_labels = gan.conditioning.fake_labels(
+            n, lambda: rng.stream(seed, "labels")
+        )
         fake = gan.generator(
             conditioning.pair(gan.latent(n, seed), fake_labels),
             training=True,
@@ -239,12 +237,9 @@ class OnlineEWC(keras.callbacks.Callback, DiscriminatorHook):
         """``sum_i (d l_i / d theta)^2`` over one chunk."""
         cond = gan.conditioning
         with tf.GradientTape() as tape:
-            if cond is None:
-                critic, real_in, fake_in = gan.discriminator, real, fake
-            else:
-                critic, real_in, fake_in = cond.critic(
-                    gan.discriminator, real, labels, fake, fake_labels
-                )
+            critic, real_in, fake_in = cond.critic(
+                gan.discriminator, real, labels, fake, fake_labels
+            )
             real_logits = critic(real_in, training=True)
             fake_logits = critic(fake_in, training=True)
             with tf.GradientTape() as inner:
@@ -262,13 +257,12 @@ class OnlineEWC(keras.callbacks.Callback, DiscriminatorHook):
                 * tf.cast(fake_logits, tf.float32)
             )
             per_example = tf.reshape(per_example, [-1])
-            if cond is not None:
-                # AC-GAN: the class head's per-example terms of L_D.
-                extra = cond.classification_terms(
-                    gan.discriminator, real, labels, fake, fake_labels
-                )
-                if extra is not None:
-                    per_example = per_example + extra
+            # AC-GAN: the class head's per-example terms of L_D.
+            extra = cond.classification_terms(
+                gan.discriminator, real, labels, fake, fake_labels
+            )
+            if extra is not None:
+                per_example = per_example + extra
         jacobians = tape.jacobian(
             per_example,
             variables,

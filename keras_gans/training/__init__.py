@@ -6,8 +6,10 @@
 - ``ema``: the generator EMA;
 - ``augmentation``: DiffAugment / ADA / instance noise of D's inputs;
 - ``warmup``: D-only steps before the first G step;
-- ``conditioning``: class-conditional training (fake labels, D and G on
-  ``[x, label]``, penalties with the label held fixed);
+- ``conditioning``: the conditioning strategy, ``Conditioning``
+  (class-conditional training: fake labels, D and G on ``[x, label]``,
+  penalties with the label held fixed) or ``Unconditional``
+  (``unconditional``: samples alone, through the input augmentation);
 - ``hooks``: the ``DiscriminatorHook`` protocol (replay, EWC);
 - ``execution``: the fused XLA loop, the multi-worker train function and
   the ``jit_compile="auto"`` rule;
@@ -18,7 +20,7 @@
 
 from keras_gans.training import conditioning, execution, update_rules
 from keras_gans.training.augmentation import InputAugmentation
-from keras_gans.training.conditioning import Conditioning
+from keras_gans.training.conditioning import Conditioning, Unconditional
 from keras_gans.training.ema import GeneratorEMA
 from keras_gans.training.execution import auto_jit_compile
 from keras_gans.training.hooks import DiscriminatorHook, StepContext
@@ -38,6 +40,7 @@ __all__ = [
     "InputAugmentation",
     "L1WeightPenalty",
     "StepContext",
+    "Unconditional",
     "UnrolledObjective",
     "auto_jit_compile",
     "conditioning",

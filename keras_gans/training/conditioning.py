@@ -37,6 +37,14 @@ G step is not supported with it.
 Out-of-range labels are an ``InvalidArgumentError`` in the input pipeline
 (``checked_batches``; arrays are checked up front) rather than in the step,
 where XLA drops assertions and a GPU embedding lookup returns zeros.
+
+The conditioning is a strategy the GAN asks rather than tests: what D and
+G are called on (``discriminator_view``, ``generator_view``), the fakes'
+labels (``fake_labels``), the extra terms of the losses, and which
+settings, data and hooks it accepts. ``Unconditional`` is the strategy of a
+GAN without labels (D and G see samples alone, through the input
+augmentation when one is set); ``Conditioning`` that of a projection or
+AC-GAN D with K classes; ``for_classes`` picks one.
 """
 
 import functools
@@ -47,14 +55,15 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import networks, penalties, rng
+from keras_gans.training.unconditional import Unconditional
 
 __all__ = [
     "Conditioning",
+    "Unconditional",
+    "for_classes",
     "frequencies",
-    "maybe",
     "pair",
     "penalty_view",
-    "sample_labels",
 ]
 
 
@@ -276,6 +285,37 @@ class Conditioning:
             check, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
         )
 
+    def check_input_transforms(self, augmentation, d_warmup_steps) -> None:
+        """Refuses D's input augmentation, instance noise and the D
+        warm-up, which do not route labels yet."""
+        if augmentation.active or d_warmup_steps:
+            raise ValueError(
+                "augment, instance_noise and d_warmup_steps are not supported "
+                "with a conditional GAN (num_classes set) yet."
+            )
+
+    def check_hook(self, hook) -> None:
+        """Refuses a ``DiscriminatorHook`` that sees no labels."""
+        if not hook.supports_labels:
+            raise ValueError(
+                f"{type(hook).__name__} cannot be used with a conditional "
+                "GAN (num_classes set): it sees no labels (its "
+                "supports_labels is False)."
+            )
+
+    def check_fit_data(self, x, args, kwargs) -> None:
+        """Nothing before the data's own checks (``labels_of`` names
+        missing labels in the step)."""
+
+    def check_fit_arrays(self, x, args, kwargs) -> None:
+        """The labels of array data (``y``, or ``x = (samples, labels)``)
+        are integers in ``[0, K)``."""
+        labels = args[0] if args else kwargs.get("y")
+        if isinstance(x, (tuple, list)) and len(x) > 1:
+            labels = x[1]
+        if labels is not None:
+            self.check_array(labels)
+
     # ------------------------------------------------------------- draws
 
     def from_uniform(self, u):
@@ -287,6 +327,36 @@ class Conditioning:
     def sample(self, n, seed):
         """``n`` fake labels (this replica's share, replica-consistent)."""
         return self.from_uniform(rng.uniform([n], seed))
+
+    def fake_labels(self, n, seed_fn):
+        """``n`` fake labels drawn from the seed ``seed_fn()``."""
+        return self.sample(n, seed_fn())
+
+    def sample_labels(self, n, seed, labels, sample_seed):
+        """The labels ``GAN.generate`` feeds its generator: ``labels``
+        checked (an int for all ``n``, or ``n`` class indices); or, for
+        None, draws from the fake-label distribution (with an int ``seed``:
+        its stream ``"labels/sample"``; else the ``keras.random``
+        ``sample_seed``)."""
+        if labels is None:
+            if seed is None:
+                u = keras.random.uniform((n,), seed=sample_seed)
+                u = tf.maximum(u, np.float32(2**-24))  # (0, 1]
+            else:
+                u = rng.uniform([n], rng.stream(int(seed), "labels/sample"))
+            return self.from_uniform(u)
+        labels = np.asarray(labels)
+        if labels.size == 0:
+            labels = labels.astype(np.int32)
+        if labels.ndim == 0:
+            labels = np.full(n, labels)
+        if labels.shape != (n,):
+            raise ValueError(
+                f"labels must be {n} class indices (shape [{n}]), got shape "
+                f"{labels.shape}."
+            )
+        self.check_array(labels)
+        return tf.constant(labels.astype(np.int32))
 
     # ------------------------------------------------------------- calls
 
@@ -306,6 +376,21 @@ class Conditioning:
         if self.mode == "acgan":
             return _AdversarialHead(discriminator), real, fake
         return discriminator, [real, labels], [fake, fake_labels]
+
+    @staticmethod
+    def transform_fakes(hook, step, fake, fake_labels):
+        """A hook's transform of the fakes with their labels."""
+        return hook.transform_fakes([fake, fake_labels], step)
+
+    def discriminator_view(self, discriminator, augmentation, real, labels,
+                           fake, fake_labels, root, index, iteration):
+        """``(critic, real_in, fake_in, penalized, clean_real, clean_fake)``
+        of a D step: the critic on the labelled batches, and the penalty on
+        the same (no input augmentation)."""
+        critic, real_in, fake_in = self.critic(
+            discriminator, real, labels, fake, fake_labels
+        )
+        return critic, real_in, fake_in, critic, real_in, fake_in
 
     @staticmethod
     def _cross_entropies(logits, labels):
@@ -367,6 +452,22 @@ class Conditioning:
             classes, fake_labels
         )
 
+    def generator_view(self, discriminator, augmentation, rng_seed, fake,
+                       fake_labels, real, labels, iteration, with_real):
+        """``(fake_logits, real_logits or None, extra term or None)`` of a
+        G step: D's adversarial logits on the labelled fakes (and reals,
+        for a paired loss), and AC-GAN's class term."""
+        fake_logits, extra = self.generator_logits(
+            discriminator, fake, fake_labels
+        )
+        real_logits = None
+        if with_real:  # D's adversarial view of the labelled reals
+            critic, real_in, _ = self.critic(
+                discriminator, real, labels, fake, fake_labels
+            )
+            real_logits = critic(real_in, training=True)
+        return fake_logits, real_logits, extra
+
     def generator_spec(self, latent_dim: int):
         """Symbolic inputs of a conditional G (for its output shape)."""
         return [
@@ -401,63 +502,24 @@ def penalty_view(fn, discriminator, real, fake):
     return Conditioning.bind(discriminator, labels), x_real, x_fake
 
 
-def maybe(
+def for_classes(
     num_classes: Optional[int],
-    label_distribution,
+    label_distribution="uniform",
     generator=None,
     discriminator=None,
-) -> Optional[Conditioning]:
-    """A ``Conditioning`` for ``num_classes`` (checked against the networks
-    when given), None for None (then the networks must not take labels)."""
+):
+    """The conditioning strategy for ``num_classes``: ``Conditioning`` for
+    K classes, ``Unconditional`` for None (checked against the networks
+    when they are given)."""
     if num_classes is None:
         if not (
             isinstance(label_distribution, str)
             and label_distribution == "uniform"
         ):
             raise ValueError("label_distribution needs num_classes.")
-        if generator is not None and (
-            networks.is_conditional(generator)
-            or networks.discriminator_conditioning(discriminator)
-        ):
-            raise ValueError(
-                "The generator or discriminator takes [x, label]; pass "
-                "num_classes to GAN for class-conditional training."
-            )
-        return None
-    conditioning = Conditioning(num_classes, label_distribution)
+        strategy = Unconditional()
+    else:
+        strategy = Conditioning(num_classes, label_distribution)
     if generator is not None:
-        conditioning.check_networks(generator, discriminator)
-    return conditioning
-
-
-def sample_labels(conditioning, n, seed, labels, sample_seed):
-    """The labels ``GAN.generate`` feeds its generator: None for an
-    unconditional GAN (where ``labels`` must be None); ``labels`` checked
-    (an int for all ``n``, or ``n`` class indices); or, for None, draws
-    from the fake-label distribution (with an int ``seed``: its stream
-    ``"labels/sample"``; else the ``keras.random`` ``sample_seed``)."""
-    if conditioning is None:
-        if labels is not None:
-            raise ValueError(
-                "labels given to an unconditional GAN (num_classes is None)."
-            )
-        return None
-    if labels is None:
-        if seed is None:
-            u = keras.random.uniform((n,), seed=sample_seed)
-            u = tf.maximum(u, np.float32(2**-24))  # (0, 1]
-        else:
-            u = rng.uniform([n], rng.stream(int(seed), "labels/sample"))
-        return conditioning.from_uniform(u)
-    labels = np.asarray(labels)
-    if labels.size == 0:
-        labels = labels.astype(np.int32)
-    if labels.ndim == 0:
-        labels = np.full(n, labels)
-    if labels.shape != (n,):
-        raise ValueError(
-            f"labels must be {n} class indices (shape [{n}]), got shape "
-            f"{labels.shape}."
-        )
-    conditioning.check_array(labels)
-    return tf.constant(labels.astype(np.int32))
+        strategy.check_networks(generator, discriminator)
+    return strategy
