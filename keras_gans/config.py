@@ -537,9 +537,9 @@ class TrainConfig:
         0, "Seed of weights, data and noise.", lower=0, upper=MAX_SEED
     )
     # Execution.
-    # None: chosen per workload by training.execution.auto_jit_compile (measured in
-    # benchmarks/throughput.py: on CPU XLA's fused loop pays for the dense
-    # networks, not tried for convolutions).
+    # None: chosen per workload by training.execution.auto_jit_compile
+    # (measured in benchmarks/throughput.py: on CPU XLA's fused loop pays
+    # for the dense networks, not tried for convolutions).
     jit_compile: Optional[bool] = setting(
         None,
         "Compile the train step with XLA; unset: chosen per workload "

@@ -37,7 +37,8 @@ def row_independent(discriminator) -> bool:
     (a Keras model without batch statistics), so that one call on two
     batches stacked equals two calls."""
     return isinstance(discriminator, keras.Model) and not any(
-        isinstance(layer, _BATCH_COUPLED) for layer in _all_layers(discriminator)
+        isinstance(layer, _BATCH_COUPLED)
+        for layer in _all_layers(discriminator)
     )
 
 
@@ -60,7 +61,9 @@ class AdversarialObjective:
 
     def __init__(self, loss="non_saturating", real_weight=1.0, n_critic=1):
         if not np.isfinite(real_weight):
-            raise ValueError(f"real_weight must be finite, got {real_weight!r}.")
+            raise ValueError(
+                f"real_weight must be finite, got {real_weight!r}."
+            )
         if not real_weight > 0:
             raise ValueError(f"real_weight must be > 0, got {real_weight!r}.")
         self.loss_fn = losses.get(loss)
