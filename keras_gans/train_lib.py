@@ -136,6 +136,8 @@ def run(
     # Checks before anything is written: the workdir and its identity, the
     # export target, the data, the evaluation's classifier or weights.
     where = Workdir(workdir, config, export_dir, restart, chief)
+    # Built again after build_gan: a tfds pipeline's shuffle seed depends
+    # on the global seed that build_gan sets, so this one is a check only.
     training_data(config, 0)
     evaluation = runs.for_config(config)
     where.move_old_run_aside(verbose)

@@ -80,7 +80,7 @@ def test_a_worker_that_is_not_the_chief_writes_to_a_scratch_directory(
     where = workdir.Workdir(
         path, CONFIG, export_dir=tmp_path / "export", chief=False
     )
-    assert not os.path.commonpath([where.path, os.fspath(tmp_path)]) == (
+    assert os.path.commonpath([where.path, os.fspath(tmp_path)]) != (
         os.fspath(tmp_path)
     )
     assert where.export_dir is None

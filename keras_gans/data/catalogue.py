@@ -32,9 +32,6 @@ TFDS_DATASETS = ("mnist", "cifar10", "celeb_a")
 TFDS_CLIP_DATASETS = ("moving_mnist",)
 # The data sets with class labels (``labels=True``, conditional training).
 LABELLED = (*TOY_DATASETS, "digits", "stacked_digits", "mnist", "cifar10")
-_CELEB_A_SIZE = 64
-
-
 
 
 def image_shape(name: str) -> tuple:

@@ -8,6 +8,7 @@ from typing import Optional
 import tensorflow as tf
 
 from keras_gans.data.catalogue import (
+    IMAGE_DATASETS,
     TFDS_CLIP_DATASETS,
     TFDS_DATASETS,
     num_classes,
@@ -15,7 +16,8 @@ from keras_gans.data.catalogue import (
 
 __all__ = ["DataNotAvailableError", "tfds_builder", "tfds_images"]
 
-_CELEB_A_SIZE = 64
+# The side CelebA is resized to: its training shape.
+_CELEB_A_SIZE = IMAGE_DATASETS["celeb_a"][0]
 
 
 class DataNotAvailableError(FileNotFoundError):
