@@ -25,7 +25,9 @@ Motion levers on the default, not run unless named in --variants
   by a GRU's per-frame motion codes (``--content_motion``, MoCoGAN's
   decomposition);
 - ``content_motion_frame_critic``: both of MoCoGAN's halves, the
-  content-motion G against a D with the frame critic.
+  content-motion G against a D with the frame critic;
+- ``sprite_motion``: G draws one sprite a clip and moves it by a GRU's
+  per-frame translation (``--sprite_motion``, a spatial transformer).
 
 Metrics (keras_gans.clip_metrics.ClipEvaluator on the final samples):
 the shipped digits classifier's mean max-probability on each frame's
@@ -76,6 +78,7 @@ VARIANTS = {
         "0GP + content-motion G + frame critic",
         dict(content_motion=True, frame_critic=True),
     ),
+    "sprite_motion": ("0GP + sprite-motion G", dict(sprite_motion=True)),
 }
 # Reference rows scored by the same evaluator (seed 0's): what real clips,
 # noise and motionless clips get. name -> row label.

@@ -108,6 +108,7 @@ SETUPS = {
                 "content-motion G + frame critic",
                 dict(content_motion=True, frame_critic=True),
             ),
+            ("sprite-motion G", dict(sprite_motion=True)),
         ],
     ),
 }

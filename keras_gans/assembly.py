@@ -179,6 +179,7 @@ def _networks(config):
             frame_critic=config.frame_critic,
             frame_differences=config.frame_differences,
             content_motion=config.content_motion,
+            sprite_motion=config.sprite_motion,
         )
     if config.is_toy:
         return (

@@ -307,6 +307,12 @@ class TrainConfig:
         "decomposition); half of --latent_dim must be a multiple of "
         "--frames.",
     )
+    sprite_motion: bool = setting(
+        False,
+        "Clip data sets: G draws one sprite a clip and moves it by a "
+        "per-frame translation from a GRU (a spatial transformer); half "
+        "of --latent_dim must be a multiple of --frames.",
+    )
     frame_differences: bool = setting(
         False,
         "Clip data sets: D also sees the frame-to-frame differences as "
@@ -748,6 +754,7 @@ class TrainConfig:
             ("frame_critic", "a clip data set", self.is_clip),
             ("frame_differences", "a clip data set", self.is_clip),
             ("content_motion", "a clip data set", self.is_clip),
+            ("sprite_motion", "a clip data set", self.is_clip),
             ("conditioning", "--conditional", self.conditional),
             ("ewc_every", "--ewc_weight > 0", self.ewc_weight > 0),
             ("ewc_alpha", "--ewc_weight > 0", self.ewc_weight > 0),
@@ -838,7 +845,13 @@ class TrainConfig:
                 "frame_size" if "--frame_size" in str(e) else "frames",
                 str(e),
             ) from None
-        if self.content_motion:
+        if self.content_motion and self.sprite_motion:
+            raise ConfigError(
+                "sprite_motion",
+                "--sprite_motion and --content_motion are two generators; "
+                "pick one.",
+            )
+        if self.content_motion or self.sprite_motion:
             try:
                 video_networks.check_content_motion(
                     self.latent_dim, self.frames

@@ -33,6 +33,7 @@ __all__ = [
     "check_clip_shape",
     "check_content_motion",
     "content_motion_generator",
+    "sprite_motion_generator",
     "video_dcgan",
     "video_generator",
     "video_discriminator",
@@ -178,13 +179,121 @@ def content_motion_generator(
     return keras.Model(z, clips, name=name)
 
 
+def sprite_motion_generator(
+    latent_dim: int,
+    clip_shape,
+    base_filters: int = 16,
+    seed=None,
+    name: str = "generator",
+    motion_units: int = 16,
+) -> keras.Model:
+    """``z [B, latent_dim] -> clips [B, T, H, W, C]``: one sprite a clip,
+    moved by a learned translation per frame.
+
+    The latent splits as in ``content_motion_generator``. The content half
+    goes once through the 2-D DCGAN generator (``networks.dcgan_generator``)
+    to a sprite ``S`` of one frame's size. The innovations go through a
+    GRU of ``motion_units`` units and a Dense ``tanh`` to a shift
+    ``d_t = (dy_t, dx_t)`` of at most half the frame's side. Frame ``t`` is
+    ``S`` translated by ``d_t`` with bilinear interpolation
+    (``TranslateFrames``), the background, -1, coming in at the edges.
+
+    This is the layered, sprite-and-pose model of video: a spatial
+    transformer (Jaderberg, Simonyan, Zisserman & Kavukcuoglu, "Spatial
+    Transformer Networks", NeurIPS 2015) renders an appearance that
+    stays put by a pose that moves, as DDPAE does for each Moving MNIST
+    digit (Hsieh, Liu, Huang, Fei-Fei & Niebles, "Learning to Decompose
+    and Disentangle Representations for Video Prediction", NeurIPS 2018),
+    here with translation only. Unlike MoCoGAN's frame generator, the
+    motion cannot redraw the stroke: what a frame holds is the sprite,
+    cut at the frame's edge. It is a strong prior, right for rigid
+    objects on a plain background and wrong for scenes that deform.
+
+    Raises:
+        ValueError: an unsupported clip shape, or a ``latent_dim`` whose
+            half is not a multiple of ``T``.
+    """
+    from keras_gans import networks
+
+    (frames, side, _, channels), _, _, _ = _plan(clip_shape)
+    latent_dim = int(latent_dim)
+    content = check_content_motion(latent_dim, frames)
+    z = keras.Input((latent_dim,), name="latent")
+    z_c, eps = SplitLatent(content, frames, name="split_latent")(z)
+    h = keras.layers.GRU(
+        int(motion_units),
+        return_sequences=True,
+        kernel_initializer=keras.initializers.GlorotUniform(_offset(seed, 500)),
+        recurrent_initializer=keras.initializers.Orthogonal(
+            seed=_offset(seed, 501)
+        ),
+        name="motion_gru",
+    )(eps)
+    shifts = keras.layers.Dense(
+        2,
+        activation="tanh",
+        kernel_initializer=keras.initializers.GlorotUniform(_offset(seed, 502)),
+        name="shift",
+    )(h)
+    sprite = networks.dcgan_generator(
+        content, (side, side, channels), base_filters, seed=seed,
+        name="sprite_generator",
+    )(z_c)
+    clips = TranslateFrames(side / 2, name="translate")([sprite, shifts])
+    return keras.Model(z, clips, name=name)
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class TranslateFrames(keras.layers.Layer):
+    """``([B, H, W, C] sprite, [B, T, 2] shifts in [-1, 1]) ->
+    [B, T, H, W, C]``: frame ``t`` is the sprite moved down by
+    ``max_shift * shifts[:, t, 0]`` and right by
+    ``max_shift * shifts[:, t, 1]`` pixels, bilinear between pixels, with
+    -1 (the background of images in ``[-1, 1]``) where the moved sprite
+    does not reach.
+
+    Bilinear translation is separable: with the tent
+    ``K_d[i, j] = max(0, 1 - |i - j - d|)`` (output row ``i`` takes
+    source row ``j``), frame ``t`` is ``K_dy (S + 1) K_dx^T - 1``, two
+    small matrix products, differentiable in ``S`` and in ``d`` (the
+    tent's slope) alike.
+    """
+
+    def __init__(self, max_shift, **kwargs):
+        super().__init__(**kwargs)
+        self.max_shift = float(max_shift)
+
+    def _tents(self, shift, size):
+        ops = keras.ops
+        idx = ops.arange(size, dtype=shift.dtype)
+        gap = idx[:, None] - idx[None, :]  # i - j
+        return ops.relu(1.0 - ops.abs(gap - shift[..., None, None]))
+
+    def call(self, inputs):
+        ops = keras.ops
+        sprite, shifts = inputs
+        shifts = ops.cast(shifts, sprite.dtype) * self.max_shift
+        rows = self._tents(shifts[..., 0], sprite.shape[1])  # [B, T, H, H]
+        cols = self._tents(shifts[..., 1], sprite.shape[2])  # [B, T, W, W]
+        moved = ops.einsum("btij,bjwc->btiwc", rows, sprite + 1.0)
+        return ops.einsum("btiwc,btkw->btikc", moved, cols) - 1.0
+
+    def compute_output_shape(self, shapes):
+        sprite, shifts = shapes
+        return (sprite[0], shifts[1]) + tuple(sprite[1:])
+
+    def get_config(self):
+        return {**super().get_config(), "max_shift": self.max_shift}
+
+
 def check_content_motion(latent_dim: int, frames: int) -> int:
     """The content code's size, ``latent_dim // 2``, if the rest splits
     into ``frames`` per-frame innovations; else a ValueError saying so."""
     content = int(latent_dim) // 2
     if content < 1 or (int(latent_dim) - content) % int(frames):
         raise ValueError(
-            f"The content-motion generator splits the latent in half, the "
+            f"The content-motion and sprite-motion generators split the "
+            f"latent in half, the "
             f"second half into {frames} per-frame innovations, so half of "
             f"--latent_dim must be a positive multiple of {frames} "
             f"(--frames); got {latent_dim}."
@@ -394,11 +503,22 @@ def video_dcgan(
     frame_critic: bool = False,
     frame_differences: bool = False,
     content_motion: bool = False,
+    sprite_motion: bool = False,
 ) -> Tuple[keras.Model, keras.Model]:
     """``(generator, video_discriminator)`` for ``clip_shape``: G the
-    3-D ``video_generator``, or ``content_motion_generator`` with
-    ``content_motion``."""
-    make_g = content_motion_generator if content_motion else video_generator
+    3-D ``video_generator``, ``content_motion_generator`` with
+    ``content_motion`` or ``sprite_motion_generator`` with
+    ``sprite_motion`` (not both)."""
+    if content_motion and sprite_motion:
+        raise ValueError(
+            "The content-motion and sprite-motion generators are two "
+            "generators; pick one."
+        )
+    make_g = (
+        content_motion_generator
+        if content_motion
+        else sprite_motion_generator if sprite_motion else video_generator
+    )
     return (
         make_g(latent_dim, clip_shape, base_filters, seed=seed),
         video_discriminator(

@@ -218,16 +218,17 @@ def test_clip_gan_mirrored_and_xla_equal_single_device(jit):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("jit", [False, True], ids=["mirrored", "xla"])
-def test_clip_options_mirrored_and_xla_equal_single_device(jit):
+@pytest.mark.parametrize(
+    "generator",
+    [dict(content_motion=True, frame_critic=True, frame_differences=True),
+     dict(sprite_motion=True)],
+    ids=["content_motion_both_d_options", "sprite_motion"],
+)
+def test_clip_options_mirrored_and_xla_equal_single_device(jit, generator):
     # The content-motion G (GRU, BatchNorm over frames folded into the
-    # batch) and both D options at once.
-    options = dict(
-        penalty="zero_gp",
-        latent_dim=8,
-        networks=dict(
-            content_motion=True, frame_critic=True, frame_differences=True
-        ),
-    )
+    # batch) with both D options at once; the sprite-motion G (GRU,
+    # the translation's tents, its gradient in the shift).
+    options = dict(penalty="zero_gp", latent_dim=8, networks=generator)
     single = _train(tf.distribute.get_strategy(), **options)
     other = (
         _train(tf.distribute.get_strategy(), jit=True, **options)
@@ -336,3 +337,112 @@ def test_the_hooks_and_stabilisers_train_on_clips():
     assert replay.contents().shape == (6,) + CLIP
     assert any(np.any(f > 0) for f in ewc.fisher())
     assert all(np.all(np.isfinite(w)) for w in weights)
+
+
+def _shift_by_hand(image, dy, dx):
+    """Bilinear translation by (dy, dx) pixels of a [H, W] image, -1
+    outside, from the definition: out[i, j] = S(i - dy, j - dx), S read
+    between pixels by the four neighbours' weights."""
+    h, w = image.shape
+    padded = lambda r, c: (  # noqa: E731
+        image[r, c] if 0 <= r < h and 0 <= c < w else -1.0
+    )
+    out = np.empty_like(image)
+    for i in range(h):
+        for j in range(w):
+            y, x = i - dy, j - dx
+            y0, x0 = int(np.floor(y)), int(np.floor(x))
+            fy, fx = y - y0, x - x0
+            out[i, j] = (
+                (1 - fy) * (1 - fx) * padded(y0, x0)
+                + (1 - fy) * fx * padded(y0, x0 + 1)
+                + fy * (1 - fx) * padded(y0 + 1, x0)
+                + fy * fx * padded(y0 + 1, x0 + 1)
+            )
+    return out
+
+
+def test_translate_frames_is_bilinear_translation_with_background_fill():
+    rng = np.random.default_rng(11)
+    sprite = rng.uniform(-1, 1, (2, 8, 8, 1)).astype(np.float32)
+    shifts = np.array(  # in units of max_shift = 4 pixels
+        [[[0.0, 0.0], [0.25, 0.0], [0.0, -0.5], [0.3125, 0.6]],
+         [[-1.0, 1.0], [0.1, -0.9], [0.5, 0.5], [-0.125, 0.0]]],
+        np.float32,
+    )
+    out = video_networks.TranslateFrames(4.0)([sprite, shifts]).numpy()
+    assert out.shape == (2, 4, 8, 8, 1)
+    for b in range(2):
+        for t in range(4):
+            dy, dx = 4.0 * shifts[b, t]
+            np.testing.assert_allclose(
+                out[b, t, ..., 0], _shift_by_hand(sprite[b, ..., 0], dy, dx),
+                atol=1e-5,
+            )
+    np.testing.assert_allclose(out[0, 0], sprite[0], atol=1e-6)
+    # An integer shift is a plain roll with -1 coming in.
+    np.testing.assert_allclose(out[0, 1, 1:], sprite[0, :-1], atol=1e-6)
+    np.testing.assert_allclose(out[0, 1, 0], -1.0, atol=1e-6)
+
+
+def test_translate_frames_gradient_in_the_shift_is_the_image_slope():
+    # d/d(dx) of S(j - dx) between pixels is -(S[j0 + 1] - S[j0]).
+    sprite = tf.constant(
+        np.random.default_rng(12).uniform(-1, 1, (1, 8, 8, 1)), tf.float32
+    )
+    shifts = tf.Variable([[[0.0, 0.3 / 4.0]]])  # dx = 0.3 px
+    with tf.GradientTape() as tape:
+        out = video_networks.TranslateFrames(4.0)([sprite, shifts])
+        pixel = out[0, 0, 3, 5, 0]  # reads S[3, 4.7]
+    grad = tape.gradient(pixel, shifts).numpy()[0, 0]
+    s = sprite.numpy()[0, ..., 0]
+    assert grad[0] == pytest.approx(0.0, abs=1e-6)
+    assert grad[1] == pytest.approx(-4.0 * (s[3, 5] - s[3, 4]), rel=1e-4)
+
+
+def test_sprite_motion_generator_moves_one_sprite():
+    g = video_networks.sprite_motion_generator(8, CLIP, 4, seed=7)
+    assert g.output_shape == (None,) + CLIP
+    z = np.random.default_rng(9).normal(size=(3, 8)).astype(np.float32)
+    clips = g(z, training=False).numpy()
+    sprite = g.get_layer("sprite_generator")(z[:, :4], training=False).numpy()
+    gru = g.get_layer("motion_gru")(z[:, 4:].reshape(3, 4, 1))
+    shifts = 4.0 * np.tanh(  # max shift: half the 8-pixel side
+        g.get_layer("shift").kernel.numpy().T @ gru.numpy()[..., None]
+        + g.get_layer("shift").bias.numpy()[:, None]
+    )[..., 0]
+    for b in range(3):
+        for t in range(CLIP[0]):
+            np.testing.assert_allclose(
+                clips[b, t, ..., 0],
+                _shift_by_hand(sprite[b, ..., 0], *shifts[b, t]),
+                atol=2e-5,
+            )
+    # The innovations move the sprite but never change it: a new one at
+    # frame 2 leaves frames 0 and 1 alone and frame 2 holds the same
+    # pixels, moved.
+    later = z.copy()
+    later[:, 4 + 2] += 2.0
+    moved = g(later, training=False).numpy()
+    np.testing.assert_allclose(moved[:, :2], clips[:, :2], atol=1e-6)
+    assert np.abs(moved[:, 2:] - clips[:, 2:]).max() > 1e-4
+    with pytest.raises(ValueError, match="pick one"):
+        video_networks.video_dcgan(
+            8, CLIP, 4, content_motion=True, sprite_motion=True
+        )
+
+
+def test_sprite_motion_settings_are_checked():
+    from keras_gans import config as config_lib
+
+    config_lib.TrainConfig(dataset="moving_digits", sprite_motion=True).validate()
+    for overrides, flag in (
+        (dict(sprite_motion=True), "sprite_motion"),  # not a clip data set
+        (dict(dataset="moving_digits", sprite_motion=True, latent_dim=40),
+         "latent_dim"),
+        (dict(dataset="moving_digits", sprite_motion=True,
+              content_motion=True), "sprite_motion"),
+    ):
+        with pytest.raises(config_lib.ConfigError) as e:
+            config_lib.TrainConfig(**overrides).validate()
+        assert e.value.name == flag
