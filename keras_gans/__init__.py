@@ -23,6 +23,7 @@ _SUBMODULES = (
     "evaluation",
     "export",
     "feature_metrics",
+    "hooks",
     "inception",
     "losses",
     "metrics",

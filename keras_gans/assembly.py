@@ -27,7 +27,7 @@ from keras_gans import (
 )
 from keras_gans.config import ConfigError, TrainConfig
 from keras_gans.gan import GAN
-from keras_gans.training.weight_penalty import L1WeightPenalty
+from keras_gans.hooks import L1WeightPenalty
 
 __all__ = [
     "build_gan",

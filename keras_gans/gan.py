@@ -25,10 +25,14 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import distribute, rng, validation
+from keras_gans.hooks.base import (
+    AttachedHooks,
+    DiscriminatorGame,
+    DiscriminatorHook,
+)
 from keras_gans.training import conditioning, execution, update_rules
 from keras_gans.training.augmentation import InputAugmentation
 from keras_gans.training.ema import GeneratorEMA
-from keras_gans.training.hooks import AttachedHooks, DiscriminatorHook
 from keras_gans.training.objective import AdversarialObjective, row_independent
 from keras_gans.training.regularizer import GradientPenalty
 from keras_gans.training.unrolled import UnrolledObjective
@@ -352,6 +356,42 @@ class GAN(keras.Model):
         """Detaches ``hook``; its state stays with it."""
         if self._hooks.detach(self, hook):
             self.train_function = None
+
+    def discriminator_game(self) -> DiscriminatorGame:
+        """What this GAN lends its hooks at a D step: D, G's fakes, D's
+        logits through the conditioning and the objective's L_D terms
+        (``hooks.DiscriminatorGame``)."""
+        cond = self.conditioning
+
+        def draw_fakes(n, seed):
+            labels = cond.fake_labels(n, lambda: rng.stream(seed, "labels"))
+            fake = self.generator(
+                conditioning.pair(self.latent(n, seed), labels), training=True
+            )
+            return fake, labels
+
+        def logits(real, labels, fake, fake_labels):
+            critic, real_in, fake_in = cond.critic(
+                self.discriminator, real, labels, fake, fake_labels
+            )
+            return (
+                critic(real_in, training=True),
+                critic(fake_in, training=True),
+            )
+
+        def classification_terms(real, labels, fake, fake_labels):
+            return cond.classification_terms(
+                self.discriminator, real, labels, fake, fake_labels
+            )
+
+        return DiscriminatorGame(
+            discriminator=self.discriminator,
+            num_classes=self.num_classes,
+            draw_fakes=draw_fakes,
+            logits=logits,
+            loss_terms=self.objective.discriminator_terms,
+            classification_terms=classification_terms,
+        )
 
     @property
     def metrics(self):

@@ -525,8 +525,9 @@ def test_conditional_ewc_fisher_is_the_per_example_empirical_fisher(mode):
     seed = tf.constant([4, 2], tf.int64)
     gan.g_optimizer.iterations.assign(1)
     ewc.before_discriminator_step(
-        kg.training.StepContext(
-            gan, tf.constant(x), seed, 0, tf.constant(1, tf.int64),
+        kg.hooks.StepContext(
+            gan.discriminator_game(), tf.constant(x), seed, 0,
+            tf.constant(1, tf.int64),
             labels=tf.constant(y),
         )
     )

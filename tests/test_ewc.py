@@ -14,7 +14,9 @@ SEED = tf.constant([4, 2], tf.int64)
 def _step(gan, real, seed=SEED):
     """The hook's view of a first D step at the GAN's current iteration."""
     iteration = tf.cast(gan.g_optimizer.iterations, tf.int64)
-    return kg.training.StepContext(gan, real, seed, 0, iteration)
+    return kg.hooks.StepContext(
+        gan.discriminator_game(), real, seed, 0, iteration
+    )
 FAKE_POINT = np.array([0.3, -0.7], np.float32)
 
 

@@ -96,6 +96,42 @@ def test_the_step_calls_a_hook_with_its_own_stream():
         gan.attach_hook(twin)
 
 
+def test_a_hook_sees_the_game_not_the_gan():
+    """The step context lends D, G's fakes, D's logits and L_D's terms;
+    each checked against the parts by hand (the non-saturating loss with
+    gamma = 1: softplus(-d_r) + softplus(d_f), batch means)."""
+    seen = []
+
+    class Record(kg.hooks.DiscriminatorHook):
+        stream_name = "record"
+
+        def before_discriminator_step(self, step):
+            seen.append(step)
+
+    gan = small_gan()
+    gan.attach_hook(Record())
+    gan.fit(_ring(8), steps_per_epoch=1, verbose=0)
+    (step,) = seen
+    assert not hasattr(step, "gan") and step.labels is None
+    game = step.game
+    assert game.discriminator is gan.discriminator and game.num_classes is None
+    seed = tf.constant([3, 1], tf.int64)
+    fake, labels = game.draw_fakes(5, seed)
+    assert labels is None
+    z = kg.rng.normal([5, 4], seed)  # the latent: N(0, 1) from the seed
+    np.testing.assert_allclose(
+        fake, gan.generator(z, training=True), rtol=1e-6, atol=1e-6
+    )
+    real = np.random.default_rng(0).normal(size=(5, 2)).astype(np.float32)
+    r, f = game.logits(real, None, fake, None)
+    np.testing.assert_allclose(r, gan.discriminator(real), rtol=1e-6)
+    np.testing.assert_allclose(f, gan.discriminator(fake), rtol=1e-6)
+    softplus = lambda v: np.logaddexp(0.0, v)  # noqa: E731
+    expected = softplus(-r.numpy()).mean() + softplus(f.numpy()).mean()
+    assert float(game.loss_terms(r, f)) == pytest.approx(expected, rel=1e-6)
+    assert game.classification_terms(real, None, fake, None) is None
+
+
 def test_a_hook_changes_training_and_detaching_restores_the_plain_step():
     class Shift(training.DiscriminatorHook):
         def transform_fakes(self, fake, step):

@@ -13,7 +13,7 @@ SEED = tf.constant([1, 2], tf.int64)
 
 def _step(seed=SEED):
     """A D step's hook context; the buffer reads only its seed."""
-    return kg.training.StepContext(None, None, seed, 0, tf.constant(0))
+    return kg.hooks.StepContext(None, None, seed, 0, tf.constant(0))
 
 
 def _gan(seed=0):

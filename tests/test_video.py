@@ -12,7 +12,7 @@ import tensorflow as tf
 import keras_gans as kg
 from helpers.strategy import two_cpus
 from keras_gans import losses, penalties, video_networks
-from keras_gans.training.weight_penalty import L1WeightPenalty
+from keras_gans.hooks import L1WeightPenalty
 
 CLIP = (4, 8, 8, 1)  # the smallest clip the video DCGAN builds
 BATCH = 4
@@ -435,7 +435,9 @@ def test_sprite_motion_generator_moves_one_sprite():
 def test_sprite_motion_settings_are_checked():
     from keras_gans import config as config_lib
 
-    config_lib.TrainConfig(dataset="moving_digits", sprite_motion=True).validate()
+    config_lib.TrainConfig(
+        dataset="moving_digits", sprite_motion=True
+    ).validate()
     for overrides, flag in (
         (dict(sprite_motion=True), "sprite_motion"),  # not a clip data set
         (dict(dataset="moving_digits", sprite_motion=True, latent_dim=40),

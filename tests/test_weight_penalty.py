@@ -41,7 +41,7 @@ def test_term_and_gradient_by_hand():
     hook = training.L1WeightPenalty(0.3)
     gan = _gan(hook)
     d_vars = gan.discriminator.trainable_variables
-    kernels = training.weight_penalty.kernel_indices(gan.discriminator)
+    kernels = kg.hooks.kernel_indices(gan.discriminator)
     assert [d_vars[i].path.split("/")[-1] for i in kernels] == ["kernel"] * 2
     assert len(d_vars) == 4  # two kernels, two biases
     with tf.GradientTape() as tape:

@@ -1,16 +1,16 @@
-"""Keras callbacks for GAN training: evaluation, checkpointing, replay,
-the collapse watchdog, and the paper's diagnostics (landscape, gradient
-field, forgetting)."""
+"""Keras callbacks for GAN training: evaluation, checkpointing, the
+collapse watchdog, and the paper's diagnostics (landscape, gradient
+field, forgetting). The replay buffer and online EWC, callbacks that are
+D-step hooks, live in ``keras_gans.hooks`` and are exported here too."""
 
 from keras_gans.callbacks.best import BestCheckpoint, metric_mode
 from keras_gans.callbacks.checkpoint import Checkpoint
-from keras_gans.callbacks.ewc import OnlineEWC
 from keras_gans.callbacks.forgetting import ForgettingCallback
 from keras_gans.callbacks.gradient_field import GradientFieldCallback
 from keras_gans.callbacks.image_metrics import ImageMetricsCallback
 from keras_gans.callbacks.landscape import LandscapeCallback
 from keras_gans.callbacks.mode_coverage import ModeCoverageCallback
-from keras_gans.callbacks.replay import ReplayBuffer
+from keras_gans.hooks import OnlineEWC, ReplayBuffer
 from keras_gans.callbacks.watchdog import (
     CollapseWatchdog,
     Drop,

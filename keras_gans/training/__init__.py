@@ -10,25 +10,26 @@
   (class-conditional training: fake labels, D and G on ``[x, label]``,
   penalties with the label held fixed) or ``Unconditional``
   (``unconditional``: samples alone, through the input augmentation);
-- ``hooks``: the ``DiscriminatorHook`` protocol (replay, EWC);
 - ``execution``: the fused XLA loop, the multi-worker train function and
   the ``jit_compile="auto"`` rule;
-- ``weight_penalty``: L1 weight regularisation of D (a hook);
 - ``update_rules``: optimizers' update rules as pure functions (the lazy
   step and the look-ahead use them).
+
+The hooks a D step calls (the protocol, replay, EWC, the L1 weight
+penalty) live in ``keras_gans.hooks``; ``DiscriminatorHook``,
+``StepContext`` and ``L1WeightPenalty`` are exported here as well.
 """
 
+from keras_gans.hooks import DiscriminatorHook, L1WeightPenalty, StepContext
 from keras_gans.training import conditioning, execution, update_rules
 from keras_gans.training.augmentation import InputAugmentation
 from keras_gans.training.conditioning import Conditioning, Unconditional
 from keras_gans.training.ema import GeneratorEMA
 from keras_gans.training.execution import auto_jit_compile
-from keras_gans.training.hooks import DiscriminatorHook, StepContext
 from keras_gans.training.objective import AdversarialObjective
 from keras_gans.training.regularizer import GradientPenalty
 from keras_gans.training.unrolled import UnrolledObjective
 from keras_gans.training.warmup import DiscriminatorWarmup
-from keras_gans.training.weight_penalty import L1WeightPenalty
 
 __all__ = [
     "AdversarialObjective",

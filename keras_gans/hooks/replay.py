@@ -5,7 +5,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import rng
-from keras_gans.training.hooks import DiscriminatorHook
+from keras_gans.hooks.base import DiscriminatorHook
 from keras_gans.validation import check_integer
 
 __all__ = ["ReplayBuffer"]

@@ -20,7 +20,7 @@ from typing import List, Optional
 import numpy as np
 import tensorflow as tf
 
-from keras_gans.training.hooks import DiscriminatorHook, StepContext
+from keras_gans.hooks.base import DiscriminatorHook, StepContext
 
 __all__ = ["L1WeightPenalty", "kernel_indices"]
 
@@ -77,7 +77,7 @@ class L1WeightPenalty(DiscriminatorHook):
         return self.weight * total
 
     def discriminator_loss(self, step: StepContext) -> Optional[tf.Tensor]:
-        variables = step.gan.discriminator.trainable_variables
+        variables = step.game.discriminator.trainable_variables
         return self._term([v.value for v in variables])
 
     def regularization(self, values) -> Optional[tf.Tensor]:

@@ -4,9 +4,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import rng
-from keras_gans.training import conditioning
-from keras_gans.training.hooks import DiscriminatorHook
+from keras_gans.hooks.base import DiscriminatorHook
 from keras_gans.validation import check_integer
 
 __all__ = ["OnlineEWC"]
@@ -139,10 +137,10 @@ class OnlineEWC(keras.callbacks.Callback, DiscriminatorHook):
         self.num_batches = int(num_batches)
         self.state = _EWCState()
         self.tracker = None
-        self._gan = None
+        self._discriminator = None
 
     def attach(self, gan):
-        self._gan = gan
+        self._discriminator = gan.discriminator
         if not self.state.built:
             with gan.distribute_strategy.scope():
                 self.state.build(gan.discriminator.trainable_variables)
@@ -159,7 +157,7 @@ class OnlineEWC(keras.callbacks.Callback, DiscriminatorHook):
         or at ``values`` (tensors aligned with its trainable variables)."""
         if values is None:
             values = [
-                v.value for v in self._gan.discriminator.trainable_variables
+                v.value for v in self._discriminator.trainable_variables
             ]
         terms = [
             tf.reduce_sum(
@@ -189,24 +187,19 @@ class OnlineEWC(keras.callbacks.Callback, DiscriminatorHook):
         size = max(1, min(size, self.max_chunk_floats // max(num_params, 1)))
         return [(i, min(i + size, batch)) for i in range(0, batch, size)]
 
-    def fisher_estimate(self, gan, real, seed, labels=None):
+    def fisher_estimate(self, game, real, seed, labels=None):
         """The diagonal empirical Fisher ``mean_i (d l_i / d theta)^2`` at
         D's current weights, over ``real`` (with its ``labels`` in a
         conditional GAN) and fresh fakes (see the class docstring), as
-        float32 tensors aligned with D's trainable variables."""
-        variables = gan.discriminator.trainable_variables
+        float32 tensors aligned with D's trainable variables. ``game``:
+        the GAN's ``hooks.DiscriminatorGame``."""
+        variables = game.discriminator.trainable_variables
         n = tf.shape(real)[0]
-        if gan.num_classes is not None and labels is None:
+        if game.num_classes is not None and labels is None:
             raise ValueError(
                 "A conditional GAN's Fisher needs the real labels."
             )
-        fake_labels = gan.conditioning.fake_labels(
-            n, lambda: rng.stream(seed, "labels")
-        )
-        fake = gan.generator(
-            conditioning.pair(gan.latent(n, seed), fake_labels),
-            training=True,
-        )
+        fake, fake_labels = game.draw_fakes(n, seed)
         fake = tf.cast(fake, real.dtype)
         num_params = sum(int(np.prod(v.shape)) for v in variables)
         chunks = self._chunks(real.shape[0], num_params) or [(None, None)]
@@ -216,7 +209,7 @@ class OnlineEWC(keras.callbacks.Callback, DiscriminatorHook):
                 return None if t is None else t[start:stop]
 
             squares = self._per_example_squares(
-                gan,
+                game,
                 rows(real),
                 rows(labels),
                 rows(fake),
@@ -233,20 +226,15 @@ class OnlineEWC(keras.callbacks.Callback, DiscriminatorHook):
         return [t / count for t in total]
 
     @staticmethod
-    def _per_example_squares(gan, real, labels, fake, fake_labels, variables):
+    def _per_example_squares(game, real, labels, fake, fake_labels, variables):
         """``sum_i (d l_i / d theta)^2`` over one chunk."""
-        cond = gan.conditioning
         with tf.GradientTape() as tape:
-            critic, real_in, fake_in = cond.critic(
-                gan.discriminator, real, labels, fake, fake_labels
+            real_logits, fake_logits = game.logits(
+                real, labels, fake, fake_labels
             )
-            real_logits = critic(real_in, training=True)
-            fake_logits = critic(fake_in, training=True)
             with tf.GradientTape() as inner:
                 inner.watch([real_logits, fake_logits])
-                loss = gan.objective.discriminator_terms(
-                    real_logits, fake_logits
-                )
+                loss = game.loss_terms(real_logits, fake_logits)
             # dL/dd_i = f'(d_i) / c for a batch mean of c terms f(d_i).
             w_real, w_fake = inner.gradient(loss, [real_logits, fake_logits])
             rows = tf.cast(tf.size(real_logits), tf.float32)
@@ -258,8 +246,8 @@ class OnlineEWC(keras.callbacks.Callback, DiscriminatorHook):
             )
             per_example = tf.reshape(per_example, [-1])
             # AC-GAN: the class head's per-example terms of L_D.
-            extra = cond.classification_terms(
-                gan.discriminator, real, labels, fake, fake_labels
+            extra = game.classification_terms(
+                real, labels, fake, fake_labels
             )
             if extra is not None:
                 per_example = per_example + extra
@@ -283,16 +271,16 @@ class OnlineEWC(keras.callbacks.Callback, DiscriminatorHook):
         return tf.logical_and(t > 0, tf.equal(t % self.every, 0))
 
     def before_discriminator_step(self, step):
-        gan, real, seed = step.gan, step.real, step.seed
+        game, real, seed = step.game, step.real, step.seed
         due = self.is_due(step)
 
         def update(select):
-            w_hat = self.fisher_estimate(gan, real, seed, step.labels)
+            w_hat = self.fisher_estimate(game, real, seed, step.labels)
             for w, new, a, v in zip(
                 self.state.fisher,
                 w_hat,
                 self.state.anchor,
-                gan.discriminator.trainable_variables,
+                game.discriminator.trainable_variables,
             ):
                 # w_prev starts at 0: the first estimate gives alpha w_hat.
                 mixed = self.alpha * new + (1.0 - self.alpha) * tf.cast(

@@ -14,6 +14,13 @@ An unrolled look-ahead of D (``unroll_steps > 0``) also adds
 ``regularization(values)``, the hook's term at trial weights ``values``.
 The defaults do nothing, so a hook overrides only what it changes.
 
+What a hook sees of a D step is a ``StepContext``: the step's real batch,
+labels, seed and indices, and a ``DiscriminatorGame``, the capabilities
+the GAN lends its hooks (D, G's fakes as the D step draws them, D's
+logits through the conditioning, the objective's terms of L_D), not the
+GAN itself. ``attach(gan)`` still gets the GAN: a hook creates its state
+there, under the GAN's strategy scope.
+
 Randomness: ``step.seed`` is drawn from the hook's own stream,
 ``rng.stream(model seed, "hook/" + hook.stream_name)``, folded in with the
 D step's index, so hooks never share random numbers with the step or with
@@ -29,13 +36,46 @@ runs without it. ``attach(gan)`` is where a hook creates its variables
 
 import contextlib
 import dataclasses
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional
 
 import tensorflow as tf
 
 from keras_gans import rng
 
-__all__ = ["AttachedHooks", "DiscriminatorHook", "StepContext"]
+__all__ = [
+    "AttachedHooks",
+    "DiscriminatorGame",
+    "DiscriminatorHook",
+    "StepContext",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class DiscriminatorGame:
+    """The capabilities a GAN lends its hooks (``GAN.discriminator_game``).
+
+    Attributes:
+        discriminator: D; L_D updates its ``trainable_variables``.
+        num_classes: the classes of a class-conditional GAN, else None.
+        draw_fakes: ``(n, seed) -> (fakes, fake_labels)``: ``n`` fakes of
+            G in training mode, the latents drawn with ``seed`` and the
+            labels (None without conditioning) from its ``"labels"``
+            stream.
+        logits: ``(real, labels, fake, fake_labels) -> (real_logits,
+            fake_logits)``: D's logits through the conditioning (a
+            projection D sees the labels), in training mode.
+        loss_terms: ``(real_logits, fake_logits) -> L_D``'s adversarial
+            terms, a batch mean (the objective's, gamma included).
+        classification_terms: ``(real, labels, fake, fake_labels) ->``
+            the AC-GAN class head's per-example terms of L_D, or None.
+    """
+
+    discriminator: Any
+    num_classes: Optional[int]
+    draw_fakes: Callable
+    logits: Callable
+    loss_terms: Callable
+    classification_terms: Callable
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,7 +83,8 @@ class StepContext:
     """What a hook sees of one D step.
 
     Attributes:
-        gan: the ``keras_gans.GAN``.
+        game: the ``DiscriminatorGame`` (None where a hook needs none of
+            it, e.g. in a test of a buffer that reads only the seed).
         real: the step's real batch (this replica's share).
         seed: the hook's stateless seed for this D step (shape ``[2]``).
         critic_index: the D step's index within the GAN iteration, a
@@ -53,7 +94,7 @@ class StepContext:
             class-conditional GAN, else None.
     """
 
-    gan: Any
+    game: Optional[DiscriminatorGame]
     real: tf.Tensor
     seed: tf.Tensor
     critic_index: int
@@ -184,11 +225,12 @@ class AttachedHooks:
         ``"hook/<stream_name>"`` of ``root`` (default: the GAN's seed)
         folded in with ``index``."""
         root = gan.rng_seed if root is None else root
+        game = gan.discriminator_game() if self._hooks else None
         return [
             (
                 hook,
                 StepContext(
-                    gan=gan,
+                    game=game,
                     real=real,
                     seed=rng.step_seed(root, "hook/" + hook.stream_name, index),
                     critic_index=critic_index,
