@@ -27,7 +27,9 @@ Motion levers on the default, not run unless named in --variants
 - ``content_motion_frame_critic``: both of MoCoGAN's halves, the
   content-motion G against a D with the frame critic;
 - ``sprite_motion``: G draws one sprite a clip and moves it by a GRU's
-  per-frame translation (``--sprite_motion``, a spatial transformer).
+  per-frame translation (``--sprite_motion``, a spatial transformer);
+- ``sprite_motion_whole_pixels``: the same, the sprite moved by whole
+  pixels with the bilinear gradient (``--whole_pixel_shifts``).
 
 Metrics (keras_gans.clip_metrics.ClipEvaluator on the final samples):
 the shipped digits classifier's mean max-probability on each frame's
@@ -79,6 +81,10 @@ VARIANTS = {
         dict(content_motion=True, frame_critic=True),
     ),
     "sprite_motion": ("0GP + sprite-motion G", dict(sprite_motion=True)),
+    "sprite_motion_whole_pixels": (
+        "0GP + sprite-motion G, whole-pixel shifts",
+        dict(sprite_motion=True, whole_pixel_shifts=True),
+    ),
 }
 # Reference rows scored by the same evaluator (seed 0's): what real clips,
 # noise and motionless clips get. name -> row label.

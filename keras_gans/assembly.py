@@ -180,6 +180,7 @@ def _networks(config):
             frame_differences=config.frame_differences,
             content_motion=config.content_motion,
             sprite_motion=config.sprite_motion,
+            whole_pixel_shifts=config.whole_pixel_shifts,
         )
     if config.is_toy:
         return (

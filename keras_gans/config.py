@@ -313,6 +313,11 @@ class TrainConfig:
         "per-frame translation from a GRU (a spatial transformer); half "
         "of --latent_dim must be a multiple of --frames.",
     )
+    whole_pixel_shifts: bool = setting(
+        False,
+        "--sprite_motion: move the sprite by whole pixels (crisp frames), "
+        "with the bilinear move's gradient in the shift (straight-through).",
+    )
     frame_differences: bool = setting(
         False,
         "Clip data sets: D also sees the frame-to-frame differences as "
@@ -755,6 +760,7 @@ class TrainConfig:
             ("frame_differences", "a clip data set", self.is_clip),
             ("content_motion", "a clip data set", self.is_clip),
             ("sprite_motion", "a clip data set", self.is_clip),
+            ("whole_pixel_shifts", "--sprite_motion", self.sprite_motion),
             ("conditioning", "--conditional", self.conditional),
             ("ewc_every", "--ewc_weight > 0", self.ewc_weight > 0),
             ("ewc_alpha", "--ewc_weight > 0", self.ewc_weight > 0),

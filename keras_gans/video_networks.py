@@ -186,6 +186,7 @@ def sprite_motion_generator(
     seed=None,
     name: str = "generator",
     motion_units: int = 16,
+    whole_pixels: bool = False,
 ) -> keras.Model:
     """``z [B, latent_dim] -> clips [B, T, H, W, C]``: one sprite a clip,
     moved by a learned translation per frame.
@@ -196,7 +197,9 @@ def sprite_motion_generator(
     GRU of ``motion_units`` units and a Dense ``tanh`` to a shift
     ``d_t = (dy_t, dx_t)`` of at most half the frame's side. Frame ``t`` is
     ``S`` translated by ``d_t`` with bilinear interpolation
-    (``TranslateFrames``), the background, -1, coming in at the edges.
+    (``TranslateFrames``), the background, -1, coming in at the edges;
+    ``whole_pixels``: by ``d_t`` rounded, with the bilinear gradient in
+    the shift (``TranslateFrames``' straight-through option).
 
     This is the layered, sprite-and-pose model of video: a spatial
     transformer (Jaderberg, Simonyan, Zisserman & Kavukcuoglu, "Spatial
@@ -239,7 +242,9 @@ def sprite_motion_generator(
         content, (side, side, channels), base_filters, seed=seed,
         name="sprite_generator",
     )(z_c)
-    clips = TranslateFrames(side / 2, name="translate")([sprite, shifts])
+    clips = TranslateFrames(side / 2, whole_pixels, name="translate")(
+        [sprite, shifts]
+    )
     return keras.Model(z, clips, name=name)
 
 
@@ -257,11 +262,19 @@ class TranslateFrames(keras.layers.Layer):
     source row ``j``), frame ``t`` is ``K_dy (S + 1) K_dx^T - 1``, two
     small matrix products, differentiable in ``S`` and in ``d`` (the
     tent's slope) alike.
+
+    ``whole_pixels``: the frame is the sprite moved by the shift rounded
+    to whole pixels (crisp, as digits pasted at integer positions are),
+    with the bilinear frame's gradient in the shift, a straight-through
+    estimator (Bengio, Leonard & Courville 2013): forward ``B(S,
+    round(d))``, backward ``dB(S, d)/dd`` in the shift and the exact
+    ``dB(S, round(d))/dS`` in the sprite.
     """
 
-    def __init__(self, max_shift, **kwargs):
+    def __init__(self, max_shift, whole_pixels=False, **kwargs):
         super().__init__(**kwargs)
         self.max_shift = float(max_shift)
+        self.whole_pixels = bool(whole_pixels)
 
     def _tents(self, shift, size):
         ops = keras.ops
@@ -269,21 +282,35 @@ class TranslateFrames(keras.layers.Layer):
         gap = idx[:, None] - idx[None, :]  # i - j
         return ops.relu(1.0 - ops.abs(gap - shift[..., None, None]))
 
-    def call(self, inputs):
+    def _moved(self, sprite, shifts):
         ops = keras.ops
-        sprite, shifts = inputs
-        shifts = ops.cast(shifts, sprite.dtype) * self.max_shift
         rows = self._tents(shifts[..., 0], sprite.shape[1])  # [B, T, H, H]
         cols = self._tents(shifts[..., 1], sprite.shape[2])  # [B, T, W, W]
         moved = ops.einsum("btij,bjwc->btiwc", rows, sprite + 1.0)
         return ops.einsum("btiwc,btkw->btikc", moved, cols) - 1.0
+
+    def call(self, inputs):
+        ops = keras.ops
+        sprite, shifts = inputs
+        shifts = ops.cast(shifts, sprite.dtype) * self.max_shift
+        if not self.whole_pixels:
+            return self._moved(sprite, shifts)
+        # Forward: the sprite moved by whole pixels (its gradient in the
+        # sprite exact); backward in the shift: the bilinear frame's.
+        crisp = self._moved(sprite, ops.stop_gradient(ops.round(shifts)))
+        smooth = self._moved(ops.stop_gradient(sprite), shifts)
+        return crisp + (smooth - ops.stop_gradient(smooth))
 
     def compute_output_shape(self, shapes):
         sprite, shifts = shapes
         return (sprite[0], shifts[1]) + tuple(sprite[1:])
 
     def get_config(self):
-        return {**super().get_config(), "max_shift": self.max_shift}
+        return {
+            **super().get_config(),
+            "max_shift": self.max_shift,
+            "whole_pixels": self.whole_pixels,
+        }
 
 
 def check_content_motion(latent_dim: int, frames: int) -> int:
@@ -504,23 +531,30 @@ def video_dcgan(
     frame_differences: bool = False,
     content_motion: bool = False,
     sprite_motion: bool = False,
+    whole_pixel_shifts: bool = False,
 ) -> Tuple[keras.Model, keras.Model]:
     """``(generator, video_discriminator)`` for ``clip_shape``: G the
     3-D ``video_generator``, ``content_motion_generator`` with
     ``content_motion`` or ``sprite_motion_generator`` with
-    ``sprite_motion`` (not both)."""
+    ``sprite_motion`` (not both; ``whole_pixel_shifts``: its
+    ``whole_pixels``)."""
     if content_motion and sprite_motion:
         raise ValueError(
             "The content-motion and sprite-motion generators are two "
             "generators; pick one."
         )
-    make_g = (
-        content_motion_generator
-        if content_motion
-        else sprite_motion_generator if sprite_motion else video_generator
-    )
+    if sprite_motion:
+        generator = sprite_motion_generator(
+            latent_dim, clip_shape, base_filters, seed=seed,
+            whole_pixels=whole_pixel_shifts,
+        )
+    else:
+        make_g = (
+            content_motion_generator if content_motion else video_generator
+        )
+        generator = make_g(latent_dim, clip_shape, base_filters, seed=seed)
     return (
-        make_g(latent_dim, clip_shape, base_filters, seed=seed),
+        generator,
         video_discriminator(
             clip_shape,
             base_filters,

@@ -221,8 +221,8 @@ def test_clip_gan_mirrored_and_xla_equal_single_device(jit):
 @pytest.mark.parametrize(
     "generator",
     [dict(content_motion=True, frame_critic=True, frame_differences=True),
-     dict(sprite_motion=True)],
-    ids=["content_motion_both_d_options", "sprite_motion"],
+     dict(sprite_motion=True, whole_pixel_shifts=True)],
+    ids=["content_motion_both_d_options", "sprite_motion_whole_pixels"],
 )
 def test_clip_options_mirrored_and_xla_equal_single_device(jit, generator):
     # The content-motion G (GRU, BatchNorm over frames folded into the
@@ -400,6 +400,36 @@ def test_translate_frames_gradient_in_the_shift_is_the_image_slope():
     assert grad[1] == pytest.approx(-4.0 * (s[3, 5] - s[3, 4]), rel=1e-4)
 
 
+def test_whole_pixel_translation_is_straight_through():
+    """Forward: the sprite moved by the rounded shift; backward: the
+    bilinear frame's slope in the shift, the rounded move's in the
+    sprite."""
+    sprite = tf.constant(
+        np.random.default_rng(13).uniform(-1, 1, (1, 8, 8, 1)), tf.float32
+    )
+    shifts = tf.Variable([[[0.6 / 4.0, 1.3 / 4.0]]])  # (0.6, 1.3) px
+    layer = video_networks.TranslateFrames(4.0, whole_pixels=True)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(sprite)
+        out = layer([sprite, shifts])
+        pixel = out[0, 0, 3, 5, 0]
+    s = sprite.numpy()[0, ..., 0]
+    np.testing.assert_allclose(
+        out[0, 0, ..., 0], _shift_by_hand(s, 1.0, 1.0), atol=1e-6
+    )
+    assert float(pixel) == pytest.approx(s[2, 4], abs=1e-6)
+    # Bilinear at (3 - 0.6, 5 - 1.3) = (2.4, 3.7): slopes by hand.
+    d_dy = -(0.3 * (s[3, 3] - s[2, 3]) + 0.7 * (s[3, 4] - s[2, 4]))
+    d_dx = -(0.6 * (s[2, 4] - s[2, 3]) + 0.4 * (s[3, 4] - s[3, 3]))
+    grad = tape.gradient(pixel, shifts).numpy()[0, 0]
+    np.testing.assert_allclose(grad, [4.0 * d_dy, 4.0 * d_dx], rtol=1e-4)
+    # In the sprite: the one pixel the rounded move reads.
+    by_sprite = tape.gradient(pixel, sprite).numpy()[0, ..., 0]
+    expected = np.zeros((8, 8))
+    expected[2, 4] = 1.0
+    np.testing.assert_allclose(by_sprite, expected, atol=1e-6)
+
+
 def test_sprite_motion_generator_moves_one_sprite():
     g = video_networks.sprite_motion_generator(8, CLIP, 4, seed=7)
     assert g.output_shape == (None,) + CLIP
@@ -444,6 +474,8 @@ def test_sprite_motion_settings_are_checked():
          "latent_dim"),
         (dict(dataset="moving_digits", sprite_motion=True,
               content_motion=True), "sprite_motion"),
+        (dict(dataset="moving_digits", whole_pixel_shifts=True),
+         "whole_pixel_shifts"),
     ):
         with pytest.raises(config_lib.ConfigError) as e:
             config_lib.TrainConfig(**overrides).validate()
