@@ -30,7 +30,7 @@ from keras_gans.hooks.base import (
     DiscriminatorGame,
     DiscriminatorHook,
 )
-from keras_gans.training import conditioning, execution, update_rules
+from keras_gans.training import conditioning, execution, step
 from keras_gans.training.augmentation import InputAugmentation
 from keras_gans.training.ema import GeneratorEMA
 from keras_gans.training.objective import AdversarialObjective, row_independent
@@ -475,179 +475,18 @@ class GAN(keras.Model):
     # ~200 callees cost ~6 s of every run's start (half a short run).
     @tf.autograph.experimental.do_not_convert
     def train_step(self, data):
-        real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
-        if not real.dtype.is_floating:
-            raise ValueError(
-                f"Real data must be floating point, got {real.dtype.name}; "
-                "scale it (e.g. images to [-1, 1]) before training."
-            )
-        validation.check_sample_shape(real.shape, self.sample_shape)
-        iteration = tf.cast(self.g_optimizer.iterations, tf.int64)
-        batches = self.objective.split(real)
-        labels = self.conditioning.labels_of(labels, real.shape[0])
-        label_batches = (
-            [None] * len(batches)
-            if labels is None
-            else self.objective.split(labels)
-        )
-        for i, (real_i, labels_i) in enumerate(zip(batches, label_batches)):
-            self._discriminator_step(real_i, iteration, i, labels_i)
-        self._generator_step(
-            tf.shape(batches[0])[0], batches[-1], iteration, label_batches[-1]
-        )
-        return self.logs()
-
-    def _fake_labels(self, n, stream, index, root=None):
-        """The fakes' labels from ``stream`` (None: unconditional)."""
-        return self.conditioning.fake_labels(
-            n, lambda: self._seed(stream, index, root)
-        )
+        """One GAN iteration (``training.step.train_step``)."""
+        return step.train_step(self, data)
 
     @tf.autograph.experimental.do_not_convert  # see train_step
-    def _discriminator_step(
-        self, real, iteration, critic_index, labels=None, root=None
-    ):
-        """One D update, D step ``iteration * n_critic + critic_index``
-        (``labels``: the real batch's, for a conditional GAN), its noise
-        from the streams of ``root`` (default: the model's seed)."""
-        index = iteration * self.objective.n_critic + critic_index
-        root = self.rng_seed if root is None else root
-        batch = tf.shape(real)[0]
-        fake_labels = self._fake_labels(
-            batch, "labels/discriminator", index, root
-        )
-        fake = self.generator(
-            conditioning.pair(
-                self.latent(
-                    batch, self._seed("latent/discriminator", index, root)
-                ),
-                fake_labels,
-            ),
-            training=True,
-        )
-        hooks = self._hooks.contexts(
-            self, real, index, critic_index, iteration, root, labels
-        )
-        for hook, step in hooks:
-            hook.before_discriminator_step(step)
-            fake, fake_labels = self.conditioning.transform_fakes(
-                hook, step, fake, fake_labels
-            )
-        critic, real_in, fake_in, penalized, clean_real, clean_fake = (
-            self.conditioning.discriminator_view(
-                self.discriminator,
-                self.augmentation,
-                real,
-                labels,
-                fake,
-                fake_labels,
-                root,
-                index,
-                iteration,
-            )
-        )
-        penalty_seed = self._seed("penalty", index, root)
-        optimizer = self.d_optimizer
-        loss_scale = getattr(optimizer, "dynamic_scale", None)
-        d_vars = self.discriminator.trainable_variables
-        with tf.GradientTape() as tape:
-            d_loss, real_logits, fake_logits = (
-                self.objective.discriminator_loss(
-                    critic, real_in, fake_in, self._stack_batches
-                )
-            )
-            term = self.conditioning.discriminator_term(
-                self.discriminator, real, labels, fake, fake_labels
-            )
-            if term is not None:
-                d_loss = d_loss + term
-            for hook, step in hooks:
-                term = hook.discriminator_loss(step)
-                if term is not None:
-                    d_loss = d_loss + term
-            term, penalty = self.regularizer.in_step_term(
-                penalized, clean_real, clean_fake, penalty_seed, loss_scale
-            )
-            unpenalised, d_loss = d_loss, d_loss + term
-            scaled = optimizer.scale_loss(distribute.scale_loss(d_loss))
-        optimizer.apply(
-            update_rules.dense(tape.gradient(scaled, d_vars)), d_vars
-        )
-        applied = tf.constant(True)
-        if self.regularizer.lazy:
-            penalty, applied = self.regularizer.lazy_step(
-                penalized,
-                optimizer,
-                clean_real,
-                clean_fake,
-                penalty_seed,
-                index,
-            )
-        elif loss_scale is not None:
-            # A penalty whose loss-scaled inner gradient overflowed is inf;
-            # the LossScaleOptimizer has just skipped that step (and lowered
-            # the scale), so it is not logged either. The unscaled terms
-            # stay finite, and a real divergence still shows in them.
-            applied = tf.math.is_finite(penalty)
-            d_loss = tf.where(applied, d_loss, unpenalised)
-            penalty = tf.where(applied, penalty, tf.zeros_like(penalty))
-        self.d_loss_tracker.update_state(d_loss)
-        self.penalty_tracker.update_state(
-            penalty, sample_weight=tf.cast(applied, tf.float32)
-        )
-        self.d_real_tracker.update_state(self.objective.score(real_logits))
-        self.d_fake_tracker.update_state(self.objective.score(fake_logits))
-        self.augmentation.after_discriminator_step(real_logits)
+    def _discriminator_step(self, *args, **kwargs):
+        """One D update (``training.step.discriminator_step``)."""
+        step.discriminator_step(self, *args, **kwargs)
 
-    def _generator_step(self, batch, real, iteration, labels=None):
-        g_vars = self.generator.trainable_variables
-        fake_labels = self._fake_labels(batch, "labels/generator", iteration)
-        extra = real_logits = None
-        # A paired loss (relativistic) reads D on the real batch too; for
-        # every other loss D sees only the fakes, as before.
-        with_real = self.objective.needs_real_logits
-        with tf.GradientTape() as tape:
-            fake = self.generator(
-                conditioning.pair(
-                    self.latent(
-                        batch, self._seed("latent/generator", iteration)
-                    ),
-                    fake_labels,
-                ),
-                training=True,
-            )
-            if self.unrolled.steps:
-                real_logits, fake_logits = self.unrolled.logits(
-                    self,
-                    conditioning.pair(real, labels),
-                    conditioning.pair(fake, fake_labels),
-                    self._seed("unroll", iteration),
-                    with_real=with_real,
-                )
-            else:
-                fake_logits, real_logits, extra = (
-                    self.conditioning.generator_view(
-                        self.discriminator,
-                        self.augmentation,
-                        self.rng_seed,
-                        fake,
-                        fake_labels,
-                        real,
-                        labels,
-                        iteration,
-                        with_real,
-                    )
-                )
-            g_loss = self.objective.generator_loss(fake_logits, real_logits)
-            if extra is not None:
-                g_loss = g_loss + extra
-            scaled = self.g_optimizer.scale_loss(distribute.scale_loss(g_loss))
-        self.g_optimizer.apply(
-            update_rules.dense(tape.gradient(scaled, g_vars)), g_vars
-        )
-        if self._ema is not None:
-            self._ema.update(self.generator, self.g_optimizer.iterations)
-        self.g_loss_tracker.update_state(g_loss)
+    @tf.autograph.experimental.do_not_convert  # see train_step
+    def _generator_step(self, *args, **kwargs):
+        """One G update (``training.step.generator_step``)."""
+        step.generator_step(self, *args, **kwargs)
 
     def logs(self):
         """The metric results, plus ``loss = d_loss + g_loss`` (not a
