@@ -19,7 +19,6 @@ import tensorflow as tf
 from keras_gans import callbacks as gan_callbacks
 from keras_gans import (
     data,
-    losses,
     moving_digits,
     networks,
     penalties,
@@ -116,30 +115,7 @@ def _build_gan(config: TrainConfig) -> GAN:
                 config,
                 config.g_optimizer.build(config.lr_schedule, config.steps),
             ),
-            loss=(
-                losses.get(config.loss, label_smoothing=config.label_smoothing)
-                if config.label_smoothing != 1.0
-                else config.loss
-            ),
-            penalty=penalties.get(config.penalty, **config.penalty_options()),
-            penalty_weight=config.penalty_weight,
-            penalty_output=config.penalty_output,
-            real_weight=config.real_weight,
-            n_critic=config.n_critic,
-            jit_compile=(
-                "auto" if config.jit_compile is None else config.jit_compile
-            ),
-            steps_per_execution=config.steps_per_execution,
-            ema_decay=config.ema_decay or None,
-            unroll_steps=config.unroll_steps,
-            unroll_first_order=config.unroll_first_order,
-            unroll_update=config.unroll_update,
-            penalty_every=config.penalty_every,
-            augment=config.augment,
-            instance_noise=config.instance_noise,
-            instance_noise_anneal_steps=config.instance_noise_anneal_steps,
-            d_warmup_steps=config.d_warmup_steps,
-            classification_weight=config.classification_weight,
+            **config.compile_args(),
         )
         if config.d_l1:
             gan.attach_hook(L1WeightPenalty(config.d_l1))

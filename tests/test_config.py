@@ -244,3 +244,34 @@ def test_a_config_json_from_before_the_stabilisers_is_the_same_run():
     loaded = TrainConfig.from_dict(old)
     assert loaded == TrainConfig()
     assert not loaded.identity_differences(TrainConfig())
+
+
+def test_sections_join_into_the_config_and_hand_compile_its_arguments():
+    import dataclasses
+    import inspect
+
+    import keras_gans as kg
+    from keras_gans.config import SECTIONS
+
+    # Every field belongs to exactly one section, in the flags' order.
+    names = [f.name for _, kind in SECTIONS for f in dataclasses.fields(kind)]
+    assert names == [f.name for f in dataclasses.fields(TrainConfig)]
+    config = TrainConfig(
+        dataset="digits", n_critic=2, penalty="lipschitz", lipschitz_k=2.0,
+        ema_decay=0.0, jit_compile=None, unroll_steps=1, d_warmup_steps=3,
+        label_smoothing=0.9,
+    ).validate()
+    objective = config.section("objective")
+    assert objective.n_critic == 2 and objective.lipschitz_k == 2.0
+    with pytest.raises(ValueError, match="Unknown section 'optimizers'"):
+        config.section("optimizers")
+    # compile_args covers every GAN.compile argument but the optimizers.
+    args = config.compile_args()
+    wanted = set(inspect.signature(kg.GAN.compile).parameters) - {
+        "self", "d_optimizer", "g_optimizer", "kwargs"
+    }
+    assert set(args) == wanted
+    assert args["n_critic"] == 2 and args["d_warmup_steps"] == 3
+    assert args["ema_decay"] is None and args["jit_compile"] == "auto"
+    assert args["unroll_steps"] == 1 and args["penalty_weight"] == 100.0
+    assert callable(args["loss"]) and args["penalty"].keywords == {"k": 2.0}
