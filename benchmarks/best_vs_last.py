@@ -14,7 +14,8 @@ lines) and skipped when there; --table_only reprints the table.
 
 from absl import flags, logging
 
-from keras_gans import cli, json_io, presets
+from keras_gans import cli, json_io
+from keras_gans.experiments import presets
 
 import jsonl_runs
 

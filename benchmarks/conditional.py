@@ -23,7 +23,8 @@ import sys
 
 from absl import app, flags, logging
 
-from keras_gans import cli, json_io, presets
+from keras_gans import cli, json_io
+from keras_gans.experiments import presets
 
 import jsonl_runs
 import seed_stats

@@ -29,7 +29,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from absl import flags, logging  # noqa: E402
 
-from keras_gans import cli, presets, train_lib  # noqa: E402
+from keras_gans import cli, train_lib  # noqa: E402
+from keras_gans.experiments import presets  # noqa: E402
 
 import jsonl_runs  # noqa: E402
 import timing  # noqa: E402

@@ -47,14 +47,16 @@ import time
 import numpy as np
 from absl import flags, logging
 
-from keras_gans import cli, json_io, presets
+from keras_gans import cli, json_io
+from keras_gans.experiments import presets
 
 import jsonl_runs
 import seed_stats
 
 FLAGS = flags.FLAGS
 
-# The baselines are the presets "remedies/NAME" (keras_gans.presets).
+# The baselines are the presets "remedies/NAME"
+# (keras_gans.experiments.presets).
 BASELINES = {
     name: variant.description
     for name, variant in presets.variants("remedies").items()

@@ -1,12 +1,12 @@
 """Per-seed statistics the benchmark tables share: the mean and its
-standard error (``keras_gans.figures.mean_se``, which the installed
+standard error (``keras_gans.experiments.figures.mean_se``, which the installed
 ``keras-gans-table3`` uses too), and Spearman's rank correlation with a
 permutation p-value. They summarise studies; the core library does not
 use them."""
 
 import numpy as np
 
-from keras_gans.figures import mean_se
+from keras_gans.experiments.figures import mean_se
 
 __all__ = ["mean_se", "spearman"]
 

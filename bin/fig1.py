@@ -2,8 +2,9 @@
 
 Trains GAN-NS + SGD lr 3e-3, GAN-NS + R1 lambda 10 (same SGD) and GAN-NS +
 Adam on the ring of 8 Gaussians with the paper's 2 x 64 ReLU MLPs and a 2-D
-latent (keras_gans.figures.FIG1_VARIANTS, through keras_gans.train_lib),
-and every --every steps draws the generator's gradient field -dL_G/dx with
+latent (keras_gans.experiments.figures.FIG1_VARIANTS, through
+keras_gans.train_lib), and every --every steps draws the generator's
+gradient field -dL_G/dx with
 real and fake points. Writes to --workdir, per variant, the train_lib
 outputs and VARIANT/fields/gradient_field_STEP.png (+ .npz, .json), and
 fig1.png (rows: variants; columns: the --show_steps evaluations),
@@ -28,7 +29,7 @@ flags.DEFINE_string(
 flags.DEFINE_list(
     "variants",
     ["ns_sgd", "r1", "ns_adam"],
-    "keras_gans.figures.FIG1_VARIANTS.",
+    "keras_gans.experiments.figures.FIG1_VARIANTS.",
 )
 flags.DEFINE_string(
     "dataset",
@@ -57,7 +58,8 @@ flags.DEFINE_bool(
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)
-    from keras_gans import data, figures, json_io, plots
+    from keras_gans import data, json_io, plots
+    from keras_gans.experiments import figures
 
     # --quick's values, except for the flags given explicitly.
     quick = cli.quick_values(FLAGS.quick, steps=2000, every=250)

@@ -2,8 +2,8 @@
 
 Trains the paper's MLP GAN on the 8x8 digits (64-D) with GAN-NS and with
 0GP lambda 100, both with constant-lr SGD 3e-4 as in Fig. 11 (see
-keras_gans.figures.DIGITS_VARIANTS). Every --freeze_every steps a batch of
-the generator's fakes is frozen (at most --max_batches), and every
+keras_gans.experiments.figures.DIGITS_VARIANTS). Every --freeze_every steps
+a batch of the generator's fakes is frozen (at most --max_batches), and every
 --eval_every steps D's mean score sigmoid(D(y)) on every frozen batch is
 recorded. Writes to --workdir forgetting.png (one panel per variant, one
 line per frozen batch, the 0.5 line), results.json and, per variant,
@@ -27,7 +27,7 @@ flags.DEFINE_string(
 flags.DEFINE_list(
     "variants",
     ["ns_sgd", "zero_gp_sgd"],
-    "keras_gans.figures.DIGITS_VARIANTS.",
+    "keras_gans.experiments.figures.DIGITS_VARIANTS.",
 )
 flags.DEFINE_integer("steps", 20000, "GAN steps per run.", lower_bound=1)
 flags.DEFINE_integer(
@@ -52,7 +52,8 @@ flags.DEFINE_bool(
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)
-    from keras_gans import callbacks, figures, json_io, plots
+    from keras_gans import callbacks, json_io, plots
+    from keras_gans.experiments import figures
 
     # --quick's values, except for the flags given explicitly.
     quick = cli.quick_values(

@@ -3,8 +3,9 @@
 Trains the paper's MLP GAN (3 x 512 ReLU, latent 50, batch 64) on the 8x8
 digits flattened to 64-D, one run per variant (GAN-NS + SGD, GAN-NS + Adam,
 0GP lambda 100, R1 lambda 100, WGAN-GP lambda 10 with 5 D steps; see
-keras_gans.figures.DIGITS_VARIANTS), and every --eval_every steps measures
-f_i(k) = sigmoid(D(x_i + k u)) for --points real training digits along one
+keras_gans.experiments.figures.DIGITS_VARIANTS), and every --eval_every steps
+measures f_i(k) = sigmoid(D(x_i + k u)) for --points real training digits
+along one
 random direction u, k in [-radius, radius]. Writes to --workdir, per variant
 VARIANT/landscape_STEP.png (the curves beside the digits) and
 VARIANT/landscape.json, and landscape_summary.png and results.json over all
@@ -27,7 +28,9 @@ _ALL = ["ns_sgd", "ns_adam", "zero_gp", "r1", "wgan_gp"]
 flags.DEFINE_string(
     "workdir", None, "Output directory (default runs/landscape[_quick])."
 )
-flags.DEFINE_list("variants", _ALL, "keras_gans.figures.DIGITS_VARIANTS.")
+flags.DEFINE_list(
+    "variants", _ALL, "keras_gans.experiments.figures.DIGITS_VARIANTS."
+)
 flags.DEFINE_integer("steps", 10000, "GAN steps per run.", lower_bound=1)
 flags.DEFINE_integer(
     "eval_every", 2000, "Steps between landscapes.", lower_bound=1
@@ -59,7 +62,8 @@ flags.DEFINE_bool(
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)  # checkpoint INFO lines
-    from keras_gans import callbacks, figures, json_io, plots
+    from keras_gans import callbacks, json_io, plots
+    from keras_gans.experiments import figures
 
     # --quick's values, except for the flags given explicitly.
     quick = cli.quick_values(FLAGS.quick, steps=1500, eval_every=500)

@@ -33,7 +33,8 @@ import time
 
 from absl import flags, logging
 
-from keras_gans import cli, figures, json_io, presets
+from keras_gans import cli, json_io
+from keras_gans.experiments import figures, presets
 
 FLAGS = flags.FLAGS
 

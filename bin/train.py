@@ -5,8 +5,9 @@ minute and writes samples.png, metrics.json, TensorBoard logs, checkpoints
 and the exported generator to --workdir (see keras_gans.train_lib).
 
 The flags are made from keras_gans.config.TrainConfig (one per setting);
---dataset picks the data set's preset, keras_gans.presets.preset(NAME), and
-the other flags given change it. Images (digits, stacked_digits, mnist,
+--dataset picks the data set's preset,
+keras_gans.experiments.presets.preset(NAME), and the other flags given
+change it. Images (digits, stacked_digits, mnist,
 cifar10, celeb_a) train a DCGAN (or --network=mlp) with latent 100, batch
 64, Adam 2e-4 as in the paper's Table II, and write sample grids and image
 metrics. The tfds sets need their data under --data_dir (or
@@ -43,7 +44,8 @@ cli.define_config_flags()
 flags.DEFINE_string(
     "preset",
     None,
-    "Start from a named config (keras_gans.presets.names()), e.g. r3gan: "
+    "Start from a named config (keras_gans.experiments.presets.names()), "
+    "e.g. r3gan: "
     "R3GAN's relativistic pairing loss + gamma/2 (R1 + R2), Adam(0, 0.99), "
     "on the ring; the other flags given change it. Default: --dataset's.",
 )

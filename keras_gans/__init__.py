@@ -21,6 +21,7 @@ _SUBMODULES = (
     "diagnostics",
     "distribute",
     "evaluation",
+    "experiments",
     "export",
     "feature_metrics",
     "hooks",

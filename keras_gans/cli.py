@@ -264,7 +264,7 @@ def config_from_flags(flag_values=None, preset: Optional[str] = None):
         if preset is None or preset == dataset:
             base = config_lib.TrainConfig(dataset=dataset)
         else:
-            from keras_gans import presets
+            from keras_gans.experiments import presets
 
             base = presets.preset(preset)
         for field_name, values in nested.items():

@@ -151,15 +151,18 @@ def test_import_keras_gans_loads_no_plotting_module():
         "keras_gans.losses, keras_gans.diagnostics.DiracConfig\n"
         "keras_gans.config.TrainConfig, keras_gans.GAN\n"
         "print('keras_gans.plots' in sys.modules)\n"
-        "print(callable(keras_gans.plots.plot_samples))"
+        "print(callable(keras_gans.plots.plot_samples))\n"
+        "import keras_gans.train_lib, keras_gans.hooks, keras_gans.cli\n"
+        "print('keras_gans.experiments' in sys.modules)"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True,
         timeout=300, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip().splitlines()[-3:] == [
-        "False", "False", "True"
+    # ... and the library and the run never import the experiments layer.
+    assert done.stdout.strip().splitlines()[-4:] == [
+        "False", "False", "True", "False"
     ], done.stdout
     # Not a module: an AttributeError, as for any module.
     code = "import keras_gans\nprint(hasattr(keras_gans, 'nope'))"

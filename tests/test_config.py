@@ -4,8 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from keras_gans import presets
-from keras_gans.presets import preset
+from keras_gans.experiments import presets
+from keras_gans.experiments.presets import preset
 from keras_gans.config import (
     ConfigError,
     OptimizerConfig,

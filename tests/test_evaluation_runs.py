@@ -7,7 +7,7 @@ import pytest
 
 from keras_gans import data, metrics
 from keras_gans.evaluation import runs
-from keras_gans.presets import preset
+from keras_gans.experiments.presets import preset
 
 
 def test_the_kind_of_data_picks_the_evaluation():

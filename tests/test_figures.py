@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from helpers.binaries import run_binary
-from keras_gans import callbacks, figures, presets
+from keras_gans import callbacks
+from keras_gans.experiments import figures, presets
 
 
 @pytest.mark.slow

@@ -19,7 +19,7 @@ import pytest
 
 from keras_gans import callbacks, export, networks, train_lib
 from keras_gans.config import OptimizerConfig
-from keras_gans.presets import preset
+from keras_gans.experiments.presets import preset
 
 # Constant learning rate: a run extended from 200 to 300 steps is the
 # 300-step run. Without XLA: these checks are about the workdir, and the

@@ -17,9 +17,10 @@ import pytest
 from absl import flags
 from absl.testing import flagsaver
 
-from keras_gans import cli, presets
+from keras_gans import cli
+from keras_gans.experiments import presets
 from keras_gans.config import DATASETS, OptimizerConfig, TrainConfig
-from keras_gans.presets import preset
+from keras_gans.experiments.presets import preset
 
 # The binary as it is in the repository (installed, it is keras_gans.bin).
 _PATH = pathlib.Path(__file__).resolve().parents[1] / "bin" / "train.py"

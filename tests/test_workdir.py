@@ -10,7 +10,7 @@ import os
 import pytest
 
 from keras_gans import json_io, workdir
-from keras_gans.presets import preset
+from keras_gans.experiments.presets import preset
 
 CONFIG = preset("ring", steps=200, log_every=100, eval_every=100)
 

@@ -33,8 +33,8 @@ help, bounds and choices check, ``config.json`` entry and the refusal of a
 changed value on an existing workdir (unless ``may_change``) follow; if data
 sets differ on it, declare it ``by_dataset=True`` and add the values to
 ``DATASET_DEFAULTS``. Named variants of the paper's experiments are in
-``keras_gans.presets``; ``presets.preset(name)`` returns any of them, or a
-data set's defaults.
+``keras_gans.experiments.presets``; ``presets.preset(name)`` returns any
+of them, or a data set's defaults.
 
 Unknown fields are errors (dataclasses reject them) and ``validate`` names
 the flag of any bad value.

@@ -2,8 +2,9 @@
 
 What ``bin/fig1.py``, ``bin/landscape.py`` and ``bin/forgetting.py`` share
 (Thanh-Tung & Tran, 2020). The variants are presets
-(``keras_gans.presets``: ``fig1/VARIANT`` and ``digits/VARIANT``) and every
-run goes through the one trainer, ``train_lib.run``, with the figure's
+(``keras_gans.experiments.presets``: ``fig1/VARIANT`` and
+``digits/VARIANT``) and every run goes through the one trainer,
+``train_lib.run``, with the figure's
 diagnostic callback (its state rides the run's checkpoint):
 
 - ``fig1_config`` / ``fig1_run``: the ring runs of Fig. 1 (2 x 64 ReLU
@@ -25,7 +26,8 @@ import keras
 import numpy as np
 
 from keras_gans import callbacks as gan_callbacks
-from keras_gans import data, presets
+from keras_gans import data
+from keras_gans.experiments import presets
 from keras_gans.config import TrainConfig
 from keras_gans.diagnostics import gradient_field as field_lib
 from keras_gans.validation import check_integer
