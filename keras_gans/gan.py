@@ -33,6 +33,7 @@ from keras_gans.hooks.base import (
 from keras_gans.training import conditioning, execution, step
 from keras_gans.training.augmentation import InputAugmentation
 from keras_gans.training.ema import GeneratorEMA
+from keras_gans.training.lecam import LeCamRegularizer
 from keras_gans.training.objective import AdversarialObjective, row_independent
 from keras_gans.training.regularizer import GradientPenalty
 from keras_gans.training.unrolled import UnrolledObjective
@@ -145,6 +146,7 @@ class GAN(keras.Model):
         self.penalty_tracker = keras.metrics.Mean(name="penalty")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
         self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        self.lecam_tracker = keras.metrics.Mean(name="lecam")
         if generator.built:
             validation.check_networks_fit(self.sample_shape, discriminator)
         # With both networks built there is nothing left to create; otherwise
@@ -175,6 +177,7 @@ class GAN(keras.Model):
         instance_noise_anneal_steps: int = 0,
         d_warmup_steps: int = 0,
         classification_weight: float = 1.0,
+        lecam_weight: float = 0.0,
         **kwargs,
     ):
         """Configures training.
@@ -233,6 +236,10 @@ class GAN(keras.Model):
             classification_weight: w >= 0, the weight of an AC-GAN
                 discriminator's class cross-entropy in L_D and L_G
                 (``training.conditioning``).
+            lecam_weight: lambda >= 0 of the LeCam regularisation of D's
+                outputs towards EMA anchors (``training.LeCamRegularizer``;
+                Tseng et al. 2021); 0: off. The anchors,
+                ``gan.lecam_anchors``, are checkpointed.
             **kwargs: passed to ``keras.Model.compile``.
 
         Raises:
@@ -273,6 +280,15 @@ class GAN(keras.Model):
         if self.warmup.counter is not None:
             self.d_warmup_done = self.warmup.counter  # only with a warm-up
         self.regularizer.configure(d_optimizer, strategy)
+        self.lecam = LeCamRegularizer(lecam_weight)
+        if self.lecam.active and unroll_steps:
+            raise ValueError(
+                "lecam_weight > 0 cannot be combined with unroll_steps > 0 "
+                "yet (the look-ahead's D loss would leave the term out)."
+            )
+        self.lecam.configure(self, getattr(self, "lecam_anchors", None))
+        if self.lecam.active:
+            self.lecam_anchors = self.lecam.state  # checkpointed
         self._stack_batches = row_independent(self.discriminator)
         self._auto_steps = (
             execution.check_steps_per_execution(steps_per_execution) == "auto"
@@ -401,8 +417,13 @@ class GAN(keras.Model):
             self.penalty_tracker,
             self.d_real_tracker,
             self.d_fake_tracker,
+            *self._lecam_metrics(),
             *self._hooks.metrics,
         ]
+
+    def _lecam_metrics(self):
+        lecam = getattr(self, "lecam", None)
+        return [self.lecam_tracker] if lecam and lecam.active else []
 
     # ---------------------------------------------------------------- training
 

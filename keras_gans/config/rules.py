@@ -173,6 +173,13 @@ def _check_stabilisers(config):
             f"augment ({config.augment!r}) augments images; dataset "
             f"{config.dataset!r} is not an image data set.",
         )
+    if config.lecam_weight and config.unroll_steps:
+        raise ConfigError(
+            "lecam_weight",
+            "--lecam_weight cannot be combined with --unroll_steps yet (the "
+            "look-ahead's D loss would leave the term out); drop one of the "
+            "two.",
+        )
     transform = policy.kind != "none" or config.instance_noise > 0
     if transform and config.unroll_steps:
         raise ConfigError(

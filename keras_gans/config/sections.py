@@ -352,6 +352,13 @@ class RemediesSettings:
         "AdamW; Metz et al.) or plain gradient steps at D's learning rate.",
         choices=("optimizer", "gradient"),
     )
+    lecam_weight: float = setting(
+        0.0,
+        "LeCam regularisation (Tseng et al. 2021): lambda of D's outputs "
+        "pulled towards EMA anchors of its past real and fake outputs "
+        "(0: off).",
+        lower=0.0,
+    )
     ewc_weight: float = setting(
         0.0, "Online EWC weight on D (0: off).", lower=0.0
     )
@@ -376,10 +383,11 @@ class RemediesSettings:
     )
 
     def compile_args(self) -> dict:
-        """``GAN.compile``'s EMA and unrolling arguments (replay and EWC
-        are callbacks)."""
+        """``GAN.compile``'s EMA, LeCam and unrolling arguments (replay and
+        EWC are callbacks)."""
         return dict(
             ema_decay=self.ema_decay or None,
+            lecam_weight=self.lecam_weight,
             unroll_steps=self.unroll_steps,
             unroll_first_order=self.unroll_first_order,
             unroll_update=self.unroll_update,

@@ -4,6 +4,7 @@
 - ``regularizer``: the gradient penalty and its lazy schedule;
 - ``unrolled``: the unrolled generator objective;
 - ``ema``: the generator EMA;
+- ``lecam``: LeCam regularisation of D's outputs (Tseng et al. 2021);
 - ``augmentation``: DiffAugment / ADA / instance noise of D's inputs;
 - ``warmup``: D-only steps before the first G step;
 - ``conditioning``: the conditioning strategy, ``Conditioning``
@@ -25,6 +26,7 @@ from keras_gans.training import conditioning, execution, update_rules
 from keras_gans.training.augmentation import InputAugmentation
 from keras_gans.training.conditioning import Conditioning, Unconditional
 from keras_gans.training.ema import GeneratorEMA
+from keras_gans.training.lecam import LeCamRegularizer
 from keras_gans.training.execution import auto_jit_compile
 from keras_gans.training.objective import AdversarialObjective
 from keras_gans.training.regularizer import GradientPenalty
@@ -39,6 +41,7 @@ __all__ = [
     "GeneratorEMA",
     "GradientPenalty",
     "InputAugmentation",
+    "LeCamRegularizer",
     "L1WeightPenalty",
     "StepContext",
     "Unconditional",

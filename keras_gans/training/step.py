@@ -119,6 +119,10 @@ def discriminator_step(
         )
         if term is not None:
             d_loss = d_loss + term
+        if gan.lecam.active:
+            term, lecam = gan.lecam.term(real_logits, fake_logits)
+            d_loss = d_loss + term
+            gan.lecam_tracker.update_state(lecam)
         for hook, step in hooks:
             term = hook.discriminator_loss(step)
             if term is not None:
