@@ -32,6 +32,7 @@ from keras_gans.hooks.base import (
 )
 from keras_gans.training import conditioning, execution, step
 from keras_gans.training.augmentation import InputAugmentation
+from keras_gans.training.consistency import ConsistencyRegularizer
 from keras_gans.training.ema import GeneratorEMA
 from keras_gans.training.lecam import LeCamRegularizer
 from keras_gans.training.objective import AdversarialObjective, row_independent
@@ -147,6 +148,7 @@ class GAN(keras.Model):
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
         self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
         self.lecam_tracker = keras.metrics.Mean(name="lecam")
+        self.consistency_tracker = keras.metrics.Mean(name="consistency")
         if generator.built:
             validation.check_networks_fit(self.sample_shape, discriminator)
         # With both networks built there is nothing left to create; otherwise
@@ -178,6 +180,9 @@ class GAN(keras.Model):
         d_warmup_steps: int = 0,
         classification_weight: float = 1.0,
         lecam_weight: float = 0.0,
+        consistency_weight: float = 0.0,
+        consistency_fake_weight: float = 0.0,
+        consistency_augment: str = "translation",
         **kwargs,
     ):
         """Configures training.
@@ -240,6 +245,12 @@ class GAN(keras.Model):
                 outputs towards EMA anchors (``training.LeCamRegularizer``;
                 Tseng et al. 2021); 0: off. The anchors,
                 ``gan.lecam_anchors``, are checkpointed.
+            consistency_weight: lambda_real >= 0 of consistency
+                regularisation on images (CR, Zhang et al. 2020;
+                ``training.ConsistencyRegularizer``); 0: off.
+            consistency_fake_weight: lambda_fake >= 0, the same on the
+                fakes (balanced CR, Zhao et al. 2021); 0: off.
+            consistency_augment: the DiffAugment ops of its transform.
             **kwargs: passed to ``keras.Model.compile``.
 
         Raises:
@@ -287,6 +298,10 @@ class GAN(keras.Model):
                 "yet (the look-ahead's D loss would leave the term out)."
             )
         self.lecam.configure(self, getattr(self, "lecam_anchors", None))
+        self.consistency = ConsistencyRegularizer(
+            consistency_weight, consistency_fake_weight, consistency_augment
+        )
+        self._check_consistency(unroll_steps)
         if self.lecam.active:
             self.lecam_anchors = self.lecam.state  # checkpointed
         self._stack_batches = row_independent(self.discriminator)
@@ -422,8 +437,30 @@ class GAN(keras.Model):
         ]
 
     def _lecam_metrics(self):
+        extra = []
         lecam = getattr(self, "lecam", None)
-        return [self.lecam_tracker] if lecam and lecam.active else []
+        if lecam and lecam.active:
+            extra.append(self.lecam_tracker)
+        consistency = getattr(self, "consistency", None)
+        if consistency and consistency.active:
+            extra.append(self.consistency_tracker)
+        return extra
+
+    def _check_consistency(self, unroll_steps):
+        if not self.consistency.active:
+            return
+        reason = None
+        if self.num_classes is not None:
+            reason = "a class-conditional GAN"
+        elif unroll_steps:
+            reason = "unroll_steps > 0 (the look-ahead leaves it out)"
+        elif self.generator.built and len(self.sample_shape) != 3:
+            reason = f"samples of shape {self.sample_shape} (not images)"
+        if reason:
+            raise ValueError(
+                f"Consistency regularisation is for unconditional image "
+                f"GANs; it cannot be combined with {reason} yet."
+            )
 
     # ---------------------------------------------------------------- training
 

@@ -131,6 +131,12 @@ def _check_unused(config):
         ("sprite_motion", "a clip data set", config.is_clip),
         ("whole_pixel_shifts", "--sprite_motion", config.sprite_motion),
         ("conditioning", "--conditional", config.conditional),
+        (
+            "consistency_augment",
+            "--consistency_weight or --consistency_fake_weight > 0",
+            config.consistency_weight > 0
+            or config.consistency_fake_weight > 0,
+        ),
         ("ewc_every", "--ewc_weight > 0", config.ewc_weight > 0),
         ("ewc_alpha", "--ewc_weight > 0", config.ewc_weight > 0),
         ("ewc_num_batches", "--ewc_weight > 0", config.ewc_weight > 0),
@@ -173,6 +179,29 @@ def _check_stabilisers(config):
             f"augment ({config.augment!r}) augments images; dataset "
             f"{config.dataset!r} is not an image data set.",
         )
+    if config.consistency_weight or config.consistency_fake_weight:
+        if not config.is_image:
+            raise ConfigError(
+                "consistency_weight",
+                f"consistency regularisation transforms images; dataset "
+                f"{config.dataset!r} is not an image data set.",
+            )
+        for name, on, why in (
+            ("conditional", config.conditional, "--conditional"),
+            ("unroll_steps", config.unroll_steps, "--unroll_steps"),
+        ):
+            if on:
+                raise ConfigError(
+                    "consistency_weight",
+                    f"--consistency_weight cannot be combined with {why} "
+                    "yet; drop one of the two.",
+                )
+    try:
+        augment.parse_policy(f"diffaugment:{config.consistency_augment}")
+    except ValueError as e:
+        raise ConfigError(
+            "consistency_augment", f"consistency_augment: {e}"
+        ) from None
     if config.lecam_weight and config.unroll_steps:
         raise ConfigError(
             "lecam_weight",

@@ -270,6 +270,24 @@ class StabilisersSettings:
         "constant).",
         lower=0,
     )
+    consistency_weight: float = setting(
+        0.0,
+        "Consistency regularisation (CR, Zhang et al. 2020; images): "
+        "lambda of (D(x) - D(T(x)))^2 on the reals, T "
+        "--consistency_augment (0: off).",
+        lower=0.0,
+    )
+    consistency_fake_weight: float = setting(
+        0.0,
+        "Balanced CR (Zhao et al. 2021): lambda of the same term on the "
+        "fakes (0: off).",
+        lower=0.0,
+    )
+    consistency_augment: str = setting(
+        "translation",
+        "The consistency transform T: DiffAugment ops (translation, "
+        "cutout, color), comma-separated.",
+    )
     d_warmup_steps: int = setting(
         0,
         "D-only steps on real and fake before the first G step (counted in "
@@ -285,6 +303,9 @@ class StabilisersSettings:
             instance_noise=self.instance_noise,
             instance_noise_anneal_steps=self.instance_noise_anneal_steps,
             d_warmup_steps=self.d_warmup_steps,
+            consistency_weight=self.consistency_weight,
+            consistency_fake_weight=self.consistency_fake_weight,
+            consistency_augment=self.consistency_augment,
         )
 
 

@@ -5,6 +5,7 @@
 - ``unrolled``: the unrolled generator objective;
 - ``ema``: the generator EMA;
 - ``lecam``: LeCam regularisation of D's outputs (Tseng et al. 2021);
+- ``consistency``: (balanced) consistency regularisation of D on images;
 - ``augmentation``: DiffAugment / ADA / instance noise of D's inputs;
 - ``warmup``: D-only steps before the first G step;
 - ``conditioning``: the conditioning strategy, ``Conditioning``
@@ -25,6 +26,7 @@ from keras_gans.hooks import DiscriminatorHook, L1WeightPenalty, StepContext
 from keras_gans.training import conditioning, execution, update_rules
 from keras_gans.training.augmentation import InputAugmentation
 from keras_gans.training.conditioning import Conditioning, Unconditional
+from keras_gans.training.consistency import ConsistencyRegularizer
 from keras_gans.training.ema import GeneratorEMA
 from keras_gans.training.lecam import LeCamRegularizer
 from keras_gans.training.execution import auto_jit_compile
@@ -36,6 +38,7 @@ from keras_gans.training.warmup import DiscriminatorWarmup
 __all__ = [
     "AdversarialObjective",
     "Conditioning",
+    "ConsistencyRegularizer",
     "DiscriminatorHook",
     "DiscriminatorWarmup",
     "GeneratorEMA",

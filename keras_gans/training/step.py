@@ -123,6 +123,13 @@ def discriminator_step(
             term, lecam = gan.lecam.term(real_logits, fake_logits)
             d_loss = d_loss + term
             gan.lecam_tracker.update_state(lecam)
+        if gan.consistency.active:
+            term, on_real, on_fake = gan.consistency.term(
+                critic, real_in, fake_in, real_logits, fake_logits,
+                gan._seed("consistency", index, root),
+            )
+            d_loss = d_loss + term
+            gan.consistency_tracker.update_state(on_real + on_fake)
         for hook, step in hooks:
             term = hook.discriminator_loss(step)
             if term is not None:
