@@ -432,11 +432,11 @@ class GAN(keras.Model):
             self.penalty_tracker,
             self.d_real_tracker,
             self.d_fake_tracker,
-            *self._lecam_metrics(),
+            *self._regularizer_metrics(),
             *self._hooks.metrics,
         ]
 
-    def _lecam_metrics(self):
+    def _regularizer_metrics(self):
         extra = []
         lecam = getattr(self, "lecam", None)
         if lecam and lecam.active:
