@@ -292,16 +292,13 @@ class GAN(keras.Model):
             self.d_warmup_done = self.warmup.counter  # only with a warm-up
         self.regularizer.configure(d_optimizer, strategy)
         self.lecam = LeCamRegularizer(lecam_weight)
-        if self.lecam.active and unroll_steps:
-            raise ValueError(
-                "lecam_weight > 0 cannot be combined with unroll_steps > 0 "
-                "yet (the look-ahead's D loss would leave the term out)."
-            )
-        self.lecam.configure(self, getattr(self, "lecam_anchors", None))
+        self.lecam.configure(
+            self, getattr(self, "lecam_anchors", None), unroll_steps
+        )
         self.consistency = ConsistencyRegularizer(
             consistency_weight, consistency_fake_weight, consistency_augment
         )
-        self._check_consistency(unroll_steps)
+        self.consistency.check(self, unroll_steps)
         if self.lecam.active:
             self.lecam_anchors = self.lecam.state  # checkpointed
         self._stack_batches = row_independent(self.discriminator)
@@ -389,40 +386,9 @@ class GAN(keras.Model):
             self.train_function = None
 
     def discriminator_game(self) -> DiscriminatorGame:
-        """What this GAN lends its hooks at a D step: D, G's fakes, D's
-        logits through the conditioning and the objective's L_D terms
-        (``hooks.DiscriminatorGame``)."""
-        cond = self.conditioning
-
-        def draw_fakes(n, seed):
-            labels = cond.fake_labels(n, lambda: rng.stream(seed, "labels"))
-            fake = self.generator(
-                conditioning.pair(self.latent(n, seed), labels), training=True
-            )
-            return fake, labels
-
-        def logits(real, labels, fake, fake_labels):
-            critic, real_in, fake_in = cond.critic(
-                self.discriminator, real, labels, fake, fake_labels
-            )
-            return (
-                critic(real_in, training=True),
-                critic(fake_in, training=True),
-            )
-
-        def classification_terms(real, labels, fake, fake_labels):
-            return cond.classification_terms(
-                self.discriminator, real, labels, fake, fake_labels
-            )
-
-        return DiscriminatorGame(
-            discriminator=self.discriminator,
-            num_classes=self.num_classes,
-            draw_fakes=draw_fakes,
-            logits=logits,
-            loss_terms=self.objective.discriminator_terms,
-            classification_terms=classification_terms,
-        )
+        """What this GAN lends its hooks at a D step
+        (``training.step.discriminator_game``)."""
+        return step.discriminator_game(self)
 
     @property
     def metrics(self):
@@ -445,22 +411,6 @@ class GAN(keras.Model):
         if consistency and consistency.active:
             extra.append(self.consistency_tracker)
         return extra
-
-    def _check_consistency(self, unroll_steps):
-        if not self.consistency.active:
-            return
-        reason = None
-        if self.num_classes is not None:
-            reason = "a class-conditional GAN"
-        elif unroll_steps:
-            reason = "unroll_steps > 0 (the look-ahead leaves it out)"
-        elif self.generator.built and len(self.sample_shape) != 3:
-            reason = f"samples of shape {self.sample_shape} (not images)"
-        if reason:
-            raise ValueError(
-                f"Consistency regularisation is for unconditional image "
-                f"GANs; it cannot be combined with {reason} yet."
-            )
 
     # ---------------------------------------------------------------- training
 

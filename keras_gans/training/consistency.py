@@ -71,6 +71,25 @@ class ConsistencyRegularizer:
     def active(self) -> bool:
         return self.weight > 0 or self.fake_weight > 0
 
+    def check(self, gan, unroll_steps=0) -> None:
+        """Raises ValueError if active on a GAN it is not built for: a
+        class-conditional one, one with a look-ahead, or one whose samples
+        are not images."""
+        if not self.active:
+            return
+        reason = None
+        if gan.num_classes is not None:
+            reason = "a class-conditional GAN"
+        elif unroll_steps:
+            reason = "unroll_steps > 0 (the look-ahead leaves it out)"
+        elif gan.generator.built and len(gan.sample_shape) != 3:
+            reason = f"samples of shape {gan.sample_shape} (not images)"
+        if reason:
+            raise ValueError(
+                f"Consistency regularisation is for unconditional image "
+                f"GANs; it cannot be combined with {reason} yet."
+            )
+
     def term(self, critic, real_in, fake_in, real_logits, fake_logits, seed):
         """``(the weighted term, the unweighted real part, the unweighted
         fake part)``, float32 scalars; ``critic`` is what gave the

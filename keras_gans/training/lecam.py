@@ -56,12 +56,21 @@ class LeCamRegularizer:
     def active(self) -> bool:
         return self.weight > 0
 
-    def configure(self, gan, state=None) -> None:
+    def configure(self, gan, state=None, unroll_steps=0) -> None:
         """Creates the anchors' variable under the GAN's strategy scope,
-        or keeps ``state`` (a variable from an earlier compile)."""
+        or keeps ``state`` (a variable from an earlier compile).
+
+        Raises:
+            ValueError: active with ``unroll_steps > 0``.
+        """
         if not self.active:
             self.state = None
             return
+        if unroll_steps:
+            raise ValueError(
+                "lecam_weight > 0 cannot be combined with unroll_steps > 0 "
+                "yet (the look-ahead's D loss would leave the term out)."
+            )
         if state is None:
             with gan.distribute_strategy.scope():
                 state = keras.Variable(

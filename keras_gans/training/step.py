@@ -12,10 +12,12 @@ GAN's seed (``GAN._seed``), folded in with the D step's index
 import keras
 import tensorflow as tf
 
-from keras_gans import distribute, validation
+from keras_gans import distribute, rng, validation
+from keras_gans.hooks.base import DiscriminatorGame
 from keras_gans.training import conditioning, update_rules
 
 __all__ = [
+    "discriminator_game",
     "discriminator_step",
     "draw_fake_labels",
     "generator_step",
@@ -218,3 +220,40 @@ def generator_step(gan, batch, real, iteration, labels=None):
     if gan._ema is not None:
         gan._ema.update(gan.generator, gan.g_optimizer.iterations)
     gan.g_loss_tracker.update_state(g_loss)
+
+
+def discriminator_game(gan) -> DiscriminatorGame:
+    """What ``gan`` lends its hooks at a D step, instead of itself: D,
+    G's fakes, D's logits through the conditioning and the objective's
+    L_D terms (``hooks.DiscriminatorGame``)."""
+    cond = gan.conditioning
+
+    def draw_fakes(n, seed):
+        labels = cond.fake_labels(n, lambda: rng.stream(seed, "labels"))
+        fake = gan.generator(
+            conditioning.pair(gan.latent(n, seed), labels), training=True
+        )
+        return fake, labels
+
+    def logits(real, labels, fake, fake_labels):
+        critic, real_in, fake_in = cond.critic(
+            gan.discriminator, real, labels, fake, fake_labels
+        )
+        return (
+            critic(real_in, training=True),
+            critic(fake_in, training=True),
+        )
+
+    def classification_terms(real, labels, fake, fake_labels):
+        return cond.classification_terms(
+            gan.discriminator, real, labels, fake, fake_labels
+        )
+
+    return DiscriminatorGame(
+        discriminator=gan.discriminator,
+        num_classes=gan.num_classes,
+        draw_fakes=draw_fakes,
+        logits=logits,
+        loss_terms=gan.objective.discriminator_terms,
+        classification_terms=classification_terms,
+    )
