@@ -150,19 +150,8 @@ def content_motion_generator(
     from keras_gans import networks
 
     (frames, side, _, channels), _, _, _ = _plan(clip_shape)
-    latent_dim = int(latent_dim)
-    content = check_content_motion(latent_dim, frames)
-    z = keras.Input((latent_dim,), name="latent")
-    z_c, eps = SplitLatent(content, frames, name="split_latent")(z)
-    z_m = keras.layers.GRU(
-        int(motion_units),
-        return_sequences=True,
-        kernel_initializer=keras.initializers.GlorotUniform(_offset(seed, 500)),
-        recurrent_initializer=keras.initializers.Orthogonal(
-            seed=_offset(seed, 501)
-        ),
-        name="motion_gru",
-    )(eps)
+    z, z_c, z_m = _content_and_motion(latent_dim, frames, motion_units, seed)
+    content = z_c.shape[-1]
     codes = keras.layers.Concatenate(name="frame_codes")(
         [keras.layers.RepeatVector(frames, name="content")(z_c), z_m]
     )
@@ -219,19 +208,8 @@ def sprite_motion_generator(
     from keras_gans import networks
 
     (frames, side, _, channels), _, _, _ = _plan(clip_shape)
-    latent_dim = int(latent_dim)
-    content = check_content_motion(latent_dim, frames)
-    z = keras.Input((latent_dim,), name="latent")
-    z_c, eps = SplitLatent(content, frames, name="split_latent")(z)
-    h = keras.layers.GRU(
-        int(motion_units),
-        return_sequences=True,
-        kernel_initializer=keras.initializers.GlorotUniform(_offset(seed, 500)),
-        recurrent_initializer=keras.initializers.Orthogonal(
-            seed=_offset(seed, 501)
-        ),
-        name="motion_gru",
-    )(eps)
+    z, z_c, h = _content_and_motion(latent_dim, frames, motion_units, seed)
+    content = z_c.shape[-1]
     shifts = keras.layers.Dense(
         2,
         activation="tanh",
@@ -311,6 +289,26 @@ class TranslateFrames(keras.layers.Layer):
             "max_shift": self.max_shift,
             "whole_pixels": self.whole_pixels,
         }
+
+
+def _content_and_motion(latent_dim, frames, motion_units, seed):
+    """``(z, z_C, z_M)`` of the content-motion and sprite-motion Gs: the
+    latent input, its content half and the GRU's motion codes
+    ``[B, T, motion_units]`` of its per-frame innovations."""
+    latent_dim = int(latent_dim)
+    content = check_content_motion(latent_dim, frames)
+    z = keras.Input((latent_dim,), name="latent")
+    z_c, eps = SplitLatent(content, frames, name="split_latent")(z)
+    z_m = keras.layers.GRU(
+        int(motion_units),
+        return_sequences=True,
+        kernel_initializer=keras.initializers.GlorotUniform(_offset(seed, 500)),
+        recurrent_initializer=keras.initializers.Orthogonal(
+            seed=_offset(seed, 501)
+        ),
+        name="motion_gru",
+    )(eps)
+    return z, z_c, z_m
 
 
 def check_content_motion(latent_dim: int, frames: int) -> int:
