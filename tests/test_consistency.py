@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 import keras_gans as kg
-from helpers.strategy import two_cpus
+from helpers.strategy import one_device_run, two_cpus
 from keras_gans import augment, rng
 from keras_gans.config import ConfigError, TrainConfig
 
@@ -118,7 +118,7 @@ def _dcgan(strategy=None, jit=False):
 
 @pytest.mark.parametrize("jit", [False, True], ids=["mirrored", "xla"])
 def test_mirrored_and_xla_equal_one_device(jit):
-    single = _dcgan()
+    single = one_device_run(_dcgan)
     other = _dcgan(jit=True) if jit else _dcgan(strategy=two_cpus())
     for a, b in zip(single.weights, other.weights, strict=True):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-4, atol=1e-5)

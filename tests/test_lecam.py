@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 import keras_gans as kg
-from helpers.strategy import two_cpus
+from helpers.strategy import one_device_run, two_cpus
 from keras_gans.training.lecam import DECAY, LeCamRegularizer
 
 FAKE = np.array([0.3, -0.7], np.float32)
@@ -134,7 +134,7 @@ def _toy(strategy=None, jit=False, seed=0):
 
 @pytest.mark.parametrize("jit", [False, True], ids=["mirrored", "xla"])
 def test_mirrored_and_xla_equal_one_device(jit):
-    single = _toy()
+    single = one_device_run(_toy)
     other = _toy(jit=True) if jit else _toy(strategy=two_cpus())
     np.testing.assert_allclose(
         other.lecam_anchors.numpy(), single.lecam_anchors.numpy(),

@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 
 import keras_gans as kg
-from helpers.strategy import two_cpus
+from helpers.strategy import one_device_run, two_cpus
 from keras_gans import losses, penalties, video_networks
 from keras_gans.hooks import L1WeightPenalty
 
@@ -205,7 +205,7 @@ def _assert_same(a, b, tol=1e-4):
 @pytest.mark.slow
 @pytest.mark.parametrize("jit", [False, True], ids=["mirrored", "xla"])
 def test_clip_gan_mirrored_and_xla_equal_single_device(jit):
-    single = _train(tf.distribute.get_strategy(), penalty="wgan_gp")
+    single = one_device_run(_train, penalty="wgan_gp")
     other = (
         _train(tf.distribute.get_strategy(), jit=True, penalty="wgan_gp")
         if jit
@@ -229,7 +229,7 @@ def test_clip_options_mirrored_and_xla_equal_single_device(jit, generator):
     # batch) with both D options at once; the sprite-motion G (GRU,
     # the translation's tents, its gradient in the shift).
     options = dict(penalty="zero_gp", latent_dim=8, networks=generator)
-    single = _train(tf.distribute.get_strategy(), **options)
+    single = one_device_run(_train, **options)
     other = (
         _train(tf.distribute.get_strategy(), jit=True, **options)
         if jit
