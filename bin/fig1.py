@@ -19,6 +19,7 @@ import os
 from absl import flags, logging
 
 from keras_gans import cli
+from keras_gans.experiments import presets
 from keras_gans.settings import MAX_SEED
 
 FLAGS = flags.FLAGS
@@ -58,6 +59,7 @@ flags.DEFINE_bool(
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)
+    presets.check_variants("fig1", FLAGS.variants, "Fig. 1")  # no TF yet
     from keras_gans import data, json_io, plots
     from keras_gans.experiments import figures
 

@@ -19,6 +19,7 @@ import os
 from absl import flags, logging
 
 from keras_gans import cli
+from keras_gans.experiments import presets
 from keras_gans.settings import MAX_SEED
 
 FLAGS = flags.FLAGS
@@ -62,6 +63,7 @@ flags.DEFINE_bool(
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)  # checkpoint INFO lines
+    presets.check_variants("digits", FLAGS.variants, "digits")  # no TF yet
     from keras_gans import callbacks, json_io, plots
     from keras_gans.experiments import figures
 

@@ -34,7 +34,7 @@ import time
 from absl import flags, logging
 
 from keras_gans import cli, json_io
-from keras_gans.experiments import figures, presets
+from keras_gans.experiments import presets
 
 FLAGS = flags.FLAGS
 
@@ -140,6 +140,8 @@ def run_key(record):
 
 def table(records, dataset):
     """The printed table of ``records`` for ``dataset``."""
+    from keras_gans.experiments import figures  # TensorFlow
+
     columns = _METRICS[dataset]
     cells = {}
     for r in records:

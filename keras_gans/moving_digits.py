@@ -31,6 +31,13 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import data, rng
+from keras_gans.data.catalogue import (  # noqa: F401 - re-exported
+    CLIP_DATASETS,
+    MAX_DIGITS,
+    check_clips as _check,
+    clip_shape,
+    default_frame_size as _frame_size,
+)
 
 __all__ = [
     "CLIP_DATASETS",
@@ -45,50 +52,6 @@ __all__ = [
 ]
 
 STEP_LENGTH = 0.1
-# name -> (default frame size, digit size, tfds source or None)
-CLIP_DATASETS = {
-    "moving_digits": (32, 8, None),
-    "moving_mnist_generated": (64, 28, "mnist"),
-}
-MAX_DIGITS = 2
-
-
-def _check(name, frames, frame_size, num_digits):
-    if name not in CLIP_DATASETS:
-        raise ValueError(
-            f"Unknown clip data set {name!r}. "
-            f"Valid: {', '.join(CLIP_DATASETS)}."
-        )
-    digit = CLIP_DATASETS[name][1]
-    if int(frames) != frames or frames < 2:
-        raise ValueError(
-            f"frames must be an integer >= 2 (--frames), got {frames}."
-        )
-    if int(frame_size) != frame_size or frame_size <= digit:
-        raise ValueError(
-            f"frame_size must be an integer above the digits' size "
-            f"({digit} for {name}; --frame_size), got {frame_size}."
-        )
-    if num_digits not in range(1, MAX_DIGITS + 1):
-        raise ValueError(
-            f"num_digits (--moving_digits) must be 1 or 2, got {num_digits}."
-        )
-
-
-def _frame_size(name, frame_size):
-    """``frame_size``, or the data set's default when None (0 for an
-    unknown name, which ``_check`` then names)."""
-    return frame_size or CLIP_DATASETS.get(name, (0,))[0]
-
-
-def clip_shape(name: str, frames: int = 16, frame_size: Optional[int] = None):
-    """``(T, H, W, 1)`` of the clips of ``name`` (``frame_size`` None: the
-    data set's default)."""
-    frame_size = _frame_size(name, frame_size)
-    _check(name, frames, frame_size, 1)
-    return (int(frames), int(frame_size), int(frame_size), 1)
-
-
 def trajectories(n, frames, canvas, seed, num_digits=1):
     """Srivastava et al.'s bouncing trajectories as pixel positions.
 

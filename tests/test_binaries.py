@@ -61,7 +61,7 @@ def _run(binary, *flags, cwd):
             "Unknown digits variant 'nope'",
         ),
         # Flag errors come before TensorFlow loads in most binaries (see
-        # _LIGHT below): those cases use one of them, cheap to start.
+        # _LIGHT below), --variants among them: cheap to start.
         ("landscape.py", ["--seed=1e20"], 1, "flag --seed=1e20"),
         # Non-finite floats: absl's bounds let NaN (and, unbounded, inf)
         # through; cli.main refuses them by name before anything runs.
@@ -197,22 +197,33 @@ _LIGHT = (
     "forgetting.py",
     "landscape.py",
     "sample.py",
+    "table3.py",
     "train_classifier.py",
     "train_clip_classifier.py",
     "vanishing.py",
 )
 
 
-@pytest.mark.parametrize("binary", _LIGHT)
-def test_help_does_not_load_tensorflow(tmp_path, binary):
+@pytest.mark.parametrize(
+    "binary,flags,code",
+    [
+        *[(binary, ["--helpshort"], 0) for binary in _LIGHT],
+        # A refused --variants entry: the presets' table, read without it.
+        ("fig1.py", ["--variants=r1,r2"], 1),
+        ("landscape.py", ["--variants=nope"], 1),
+        ("forgetting.py", ["--variants=ns_adam,nope"], 1),
+        ("table3.py", ["--variants=zz"], 1),
+    ],
+)
+def test_help_does_not_load_tensorflow(tmp_path, binary, flags, code):
     """Help (and a refused flag) come before TensorFlow loads: the binary
     runs as its own ``__main__`` (argv[0] its path, so the start-up treats
-    it as the binary) and after its ``--helpshort`` exit TensorFlow is not
-    among the loaded modules."""
+    it as the binary) and after its exit TensorFlow is not among the
+    loaded modules."""
     path = str(_ROOT / "bin" / binary)
-    code = (
+    code_text = (
         "import runpy, sys\n"
-        f"sys.argv = [{path!r}, '--helpshort']\n"
+        f"sys.argv = [{path!r}, *{flags!r}]\n"
         "try:\n"
         "    runpy.run_path(sys.argv[0], run_name='__main__')\n"
         "except SystemExit as e:\n"
@@ -225,13 +236,16 @@ def test_help_does_not_load_tensorflow(tmp_path, binary):
         [str(_ROOT)] + [p for p in [env.get("PYTHONPATH")] if p]
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True,
+        [sys.executable, "-c", code_text], capture_output=True, text=True,
         timeout=300, cwd=tmp_path, env=env,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "--seed" in done.stdout or "--output" in done.stdout
+    if code == 0:
+        assert "--seed" in done.stdout or "--output" in done.stdout
+    else:
+        assert "variant" in done.stderr, done.stderr
     last = done.stdout.strip().splitlines()[-1]
-    assert last == "exit 0 cli True tensorflow False", last
+    assert last == f"exit {code} cli True tensorflow False", last
 
 
 def test_every_binary_is_known_to_the_quiet_start_up():

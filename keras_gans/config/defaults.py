@@ -4,7 +4,7 @@ fields it is not given."""
 
 from typing import Any, Dict
 
-from keras_gans import data, moving_digits
+from keras_gans.data import catalogue
 from keras_gans.config.optimizer import OptimizerConfig
 
 __all__ = ["DATASET_DEFAULTS"]
@@ -55,7 +55,7 @@ _CLIP_DEFAULTS = {
     "eval_samples": 1000,
 }
 DATASET_DEFAULTS: Dict[str, Dict[str, Any]] = {
-    **{name: {} for name in data.TOY_DATASETS},
+    **{name: {} for name in catalogue.TOY_DATASETS},
     "ring": {"steps": 10_000, "eval_every": 2000},
     "digits": _DIGITS_DEFAULTS,
     # VEEGAN/PacGAN protocol: 26,000 samples for 1000 modes. 20k steps:
@@ -73,7 +73,7 @@ DATASET_DEFAULTS: Dict[str, Dict[str, Any]] = {
             "log_every": 1000,
             "eval_every": 5000,
         }
-        for name in data.TFDS_DATASETS
+        for name in catalogue.TFDS_DATASETS
     },
     # Clips: the video DCGAN (keras_gans.video_networks) at base 16, the
     # seed's gradient penalty in the critic loss (0GP, lambda 100 on the
@@ -84,6 +84,6 @@ DATASET_DEFAULTS: Dict[str, Dict[str, Any]] = {
             **_DIGITS_DEFAULTS,
             **_CLIP_DEFAULTS,
         }
-        for name in moving_digits.CLIP_DATASETS
+        for name in catalogue.CLIP_DATASETS
     },
 }

@@ -2,11 +2,12 @@
 learning-rate schedules."""
 
 import dataclasses
-from typing import Optional
-
-import keras
+from typing import TYPE_CHECKING, Optional
 
 from keras_gans.settings import ConfigError, check_declared, setting
+
+if TYPE_CHECKING:  # loaded by build(): reading a config needs no TensorFlow
+    import keras
 
 __all__ = ["LR_SCHEDULES", "OPTIMIZERS", "OptimizerConfig"]
 
@@ -63,7 +64,7 @@ class OptimizerConfig:
 
     def build(
         self, schedule: str = "constant", decay_steps: Optional[int] = None
-    ) -> keras.optimizers.Optimizer:
+    ) -> "keras.optimizers.Optimizer":
         """The Keras optimizer, with the learning rate decayed to 1% of its
         value over ``decay_steps`` updates for the ``linear`` and ``cosine``
         schedules (constant at 1% after them).
@@ -73,6 +74,8 @@ class OptimizerConfig:
         apply ``w <- w - lr * weight_decay * w`` to every trainable
         variable before the gradient update, apart from the loss (Adam
         then is AdamW); 0 leaves the optimizer without it."""
+        import keras
+
         lr = self.learning_rate
         if schedule == "linear":
             lr = keras.optimizers.schedules.PolynomialDecay(

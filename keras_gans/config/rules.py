@@ -7,7 +7,8 @@ how; the command line prints that one line.
 
 import inspect
 
-from keras_gans import augment, data, losses, penalties, video_networks
+import keras_gans as kg  # its modules load on first use (TensorFlow)
+from keras_gans.data import catalogue
 from keras_gans.settings import ConfigError, check_declared, settings
 
 __all__ = ["check"]
@@ -32,7 +33,7 @@ def check(config) -> None:
             f"{config.dataset!r} is drawn without end (use 0).",
         )
     if config.train_examples and config.dataset in ("digits", "stacked_digits"):
-        available = data.DIGITS_TRAIN_SIZE
+        available = catalogue.DIGITS_TRAIN_SIZE
         if config.train_examples > available:
             raise ConfigError(
                 "train_examples",
@@ -41,11 +42,11 @@ def check(config) -> None:
             )
     _check_unused(config)
     if config.conditional:
-        if config.dataset not in data.LABELLED:
+        if config.dataset not in catalogue.LABELLED:
             raise ConfigError(
                 "conditional",
                 f"--conditional needs a data set with labels "
-                f"({', '.join(data.LABELLED)}); {config.dataset!r} has "
+                f"({', '.join(catalogue.LABELLED)}); {config.dataset!r} has "
                 "none.",
             )
         if config.conditioning == "acgan" and config.unroll_steps:
@@ -120,7 +121,7 @@ def _check_unused(config):
     defaults = {
         f.name: f.metadata["default"] for f in settings(type(config))
     }
-    tfds = config.dataset in data.TFDS_DATASETS
+    tfds = config.dataset in catalogue.TFDS_DATASETS
     for name, needs, active in (
         ("moving_digits", "a clip data set", config.is_clip),
         ("frames", "a clip data set", config.is_clip),
@@ -153,7 +154,10 @@ def _check_unused(config):
 
 
 def _check_stabilisers(config):
-    if config.real_weight != 1.0 and losses.is_paired(losses.get(config.loss)):
+    losses = kg.losses
+    if config.real_weight != 1.0 and losses.is_paired(
+        losses.get(config.loss)
+    ):
         raise ConfigError(
             "real_weight",
             f"real_weight (gamma, now {config.real_weight:g}) must be 1 "
@@ -170,7 +174,7 @@ def _check_stabilisers(config):
             f"{config.loss!r}; use --label_smoothing=1 with it.",
         )
     try:
-        policy = augment.parse_policy(config.augment)
+        policy = kg.augment.parse_policy(config.augment)
     except ValueError as e:
         raise ConfigError("augment", f"augment: {e}") from None
     if policy.kind != "none" and not config.is_image:
@@ -197,7 +201,7 @@ def _check_stabilisers(config):
                     "yet; drop one of the two.",
                 )
     try:
-        augment.parse_policy(f"diffaugment:{config.consistency_augment}")
+        kg.augment.parse_policy(f"diffaugment:{config.consistency_augment}")
     except ValueError as e:
         raise ConfigError(
             "consistency_augment", f"consistency_augment: {e}"
@@ -223,7 +227,7 @@ def _check_stabilisers(config):
             "combined with --augment or --instance_noise.",
         )
     zero_centred = "norm" in inspect.signature(
-        penalties.get(config.penalty)
+        kg.penalties.get(config.penalty)
     ).parameters
     for name, value, off in (
         ("penalty_norm", config.penalty_norm, "l2"),
@@ -252,7 +256,7 @@ def _check_clip(config):
             f"({config.dataset!r}) yet; drop it.",
         )
     try:
-        video_networks.check_clip_shape(config.clip_shape)
+        kg.video_networks.check_clip_shape(config.clip_shape)
     except ValueError as e:  # frames or frame_size
         raise ConfigError(
             "frame_size" if "--frame_size" in str(e) else "frames",
@@ -266,7 +270,7 @@ def _check_clip(config):
         )
     if config.content_motion or config.sprite_motion:
         try:
-            video_networks.check_content_motion(
+            kg.video_networks.check_content_motion(
                 config.latent_dim, config.frames
             )
         except ValueError as e:

@@ -12,7 +12,8 @@ different sections in ``config.rules``.
 import dataclasses
 from typing import Optional, Tuple
 
-from keras_gans import data, losses, moving_digits, penalties
+import keras_gans as kg  # its modules load on first use (TensorFlow)
+from keras_gans.data import catalogue
 from keras_gans.config.optimizer import LR_SCHEDULES, OptimizerConfig
 from keras_gans.settings import MAX_SEED, setting
 
@@ -33,9 +34,9 @@ STRATEGIES = ("default", "mirrored", "multi_worker")
 # ``auto``: the MLP for toy data, DCGAN for images.
 NETWORKS = ("auto", "mlp", "dcgan")
 DATASETS = (
-    tuple(sorted(data.TOY_DATASETS))
-    + tuple(data.IMAGE_DATASETS)
-    + tuple(moving_digits.CLIP_DATASETS)
+    tuple(sorted(catalogue.TOY_DATASETS))
+    + tuple(catalogue.IMAGE_DATASETS)
+    + tuple(catalogue.CLIP_DATASETS)
 )
 
 
@@ -63,7 +64,7 @@ class DataSettings:
         "Clip data sets (moving_digits, moving_mnist_generated): digits "
         "per clip, 1 or 2.",
         lower=1,
-        upper=moving_digits.MAX_DIGITS,
+        upper=catalogue.MAX_DIGITS,
     )
     frames: int = setting(
         16,
@@ -150,13 +151,13 @@ class ObjectiveSettings:
         "non_saturating",
         "Adversarial loss (relativistic: RpGAN's pairing loss, R3GAN; needs "
         "--real_weight=1).",
-        choices=losses.names,
+        choices=lambda: kg.losses.names(),
     )
     penalty: str = setting(
         "zero_gp",
         "Gradient penalty on D (r1_r2: (R1 + R2)/2, R3GAN's gamma/2 (R1 + "
         "R2) with gamma = --penalty_weight).",
-        choices=penalties.names,
+        choices=lambda: kg.penalties.names(),
         by_dataset=True,
     )
     penalty_weight: float = setting(
@@ -222,11 +223,11 @@ class ObjectiveSettings:
         """``GAN.compile``'s objective arguments."""
         return dict(
             loss=(
-                losses.get(self.loss, label_smoothing=self.label_smoothing)
+                kg.losses.get(self.loss, label_smoothing=self.label_smoothing)
                 if self.label_smoothing != 1.0
                 else self.loss
             ),
-            penalty=penalties.get(self.penalty, **self.penalty_options()),
+            penalty=kg.penalties.get(self.penalty, **self.penalty_options()),
             penalty_weight=self.penalty_weight,
             penalty_output=self.penalty_output,
             real_weight=self.real_weight,

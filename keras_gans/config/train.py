@@ -5,7 +5,7 @@ frozen dataclass (``config.sections``), with the per-data-set defaults
 import dataclasses
 from typing import Tuple
 
-from keras_gans import data, moving_digits
+from keras_gans.data import catalogue
 from keras_gans.config import rules
 from keras_gans.config.defaults import DATASET_DEFAULTS
 from keras_gans.config.optimizer import OptimizerConfig
@@ -95,17 +95,17 @@ class TrainConfig(
     @property
     def is_image(self) -> bool:
         """Whether ``dataset`` is an image data set."""
-        return self.dataset in data.IMAGE_DATASETS
+        return self.dataset in catalogue.IMAGE_DATASETS
 
     @property
     def is_clip(self) -> bool:
         """Whether ``dataset`` is a clip data set (``[T, H, W, 1]``)."""
-        return self.dataset in moving_digits.CLIP_DATASETS
+        return self.dataset in catalogue.CLIP_DATASETS
 
     @property
     def is_toy(self) -> bool:
         """Whether ``dataset`` is a toy mixture of points."""
-        return self.dataset in data.TOY_DATASETS
+        return self.dataset in catalogue.TOY_DATASETS
 
     @property
     def evaluations(self) -> tuple:
@@ -134,7 +134,7 @@ class TrainConfig(
     @property
     def clip_shape(self) -> tuple:
         """``(T, H, W, 1)`` of a clip data set's clips."""
-        return moving_digits.clip_shape(
+        return catalogue.clip_shape(
             self.dataset, self.frames, self.frame_size or None
         )
 

@@ -25,40 +25,51 @@ frequencies) and ``pipeline`` (what the step-indexed pipelines share);
 every public name is importable from ``keras_gans.data``.
 """
 
-from keras_gans.data.catalogue import (
-    IMAGE_DATASETS,
-    LABELLED,
-    TFDS_CLIP_DATASETS,
-    TFDS_DATASETS,
-    image_shape,
-    label_frequencies,
-    num_classes,
-)
-from keras_gans.data.digit_images import (
-    DIGITS_SPLITS,
-    DIGITS_TRAIN_SIZE,
-    digits,
-    digits_dataset,
-    stacked_digits,
-    stacked_digits_sample,
-)
-from keras_gans.data.images import image_dataset
-from keras_gans.data.pipeline import step_indexed
-from keras_gans.data.tfds_sets import (
-    DataNotAvailableError,
-    tfds_builder,
-    tfds_images,
-)
-from keras_gans.data.toy import (
-    TOY_DATASETS,
-    Mixture,
-    mixture,
-    sample_mixture,
-    sample_mixture_labelled,
-    toy_dataset,
-)
+import keras_gans
+
+# Public name -> the module that defines it. The modules load on first use:
+# ``catalogue`` (the data sets' facts) without TensorFlow, so that a
+# config and a binary's flags are checked before TensorFlow starts.
+_EXPORTS = {
+    **dict.fromkeys(
+        (
+            "CLIP_DATASETS",
+            "DIGITS_TRAIN_SIZE",
+            "IMAGE_DATASETS",
+            "LABELLED",
+            "Mixture",
+            "TFDS_CLIP_DATASETS",
+            "TFDS_DATASETS",
+            "TOY_DATASETS",
+            "image_shape",
+            "label_frequencies",
+            "mixture",
+            "num_classes",
+        ),
+        "catalogue",
+    ),
+    **dict.fromkeys(
+        (
+            "DIGITS_SPLITS",
+            "digits",
+            "digits_dataset",
+            "stacked_digits",
+            "stacked_digits_sample",
+        ),
+        "digit_images",
+    ),
+    "image_dataset": "images",
+    "step_indexed": "pipeline",
+    **dict.fromkeys(
+        ("DataNotAvailableError", "tfds_builder", "tfds_images"), "tfds_sets"
+    ),
+    **dict.fromkeys(
+        ("sample_mixture", "sample_mixture_labelled", "toy_dataset"), "toy"
+    ),
+}
 
 __all__ = [
+    "CLIP_DATASETS",
     "DIGITS_SPLITS",
     "DIGITS_TRAIN_SIZE",
     "TFDS_CLIP_DATASETS",
@@ -84,3 +95,11 @@ __all__ = [
     "sample_mixture",
     "sample_mixture_labelled",
 ]
+
+
+def __getattr__(name):
+    return keras_gans._attribute(__name__, name, _EXPORTS)
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})

@@ -7,6 +7,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import rng
+from keras_gans.data.catalogue import DIGITS_COUNT, DIGITS_TRAIN_SIZE
 from keras_gans.data.pipeline import check_batch, first, pick, step_indexed
 
 __all__ = [
@@ -21,12 +22,8 @@ __all__ = [
 
 DIGITS_SPLITS = ("train", "test", "all")
 # The held-out split: a fixed permutation of the 1797 digits, last 20 %.
-_DIGITS_TEST_FRACTION = 0.2
 _DIGITS_SPLIT_SEED = 20_180_922
-# scikit-learn's 1797 digits: the held-out fifth, and the rest.
-_DIGITS_COUNT = 1797
-_DIGITS_TEST_SIZE = int(round(_DIGITS_TEST_FRACTION * _DIGITS_COUNT))
-DIGITS_TRAIN_SIZE = _DIGITS_COUNT - _DIGITS_TEST_SIZE
+_DIGITS_TEST_SIZE = DIGITS_COUNT - DIGITS_TRAIN_SIZE
 
 
 def digits(split: str = "train") -> tuple[np.ndarray, np.ndarray]:

@@ -1,13 +1,14 @@
-"""The toy Gaussian mixtures in 2-D (ring, ring_paper, grid) and their
-seeded, step-indexed pipelines."""
+"""The seeded, step-indexed pipelines of the toy Gaussian mixtures in 2-D
+(ring, ring_paper, grid; ``catalogue`` defines them)."""
 
-import dataclasses
-import math
-
-import numpy as np
 import tensorflow as tf
 
 from keras_gans import rng
+from keras_gans.data.catalogue import (  # noqa: F401 - re-exported
+    TOY_DATASETS,
+    Mixture,
+    mixture,
+)
 from keras_gans.data.pipeline import pick, step_indexed
 
 __all__ = [
@@ -18,63 +19,6 @@ __all__ = [
     "sample_mixture_labelled",
     "toy_dataset",
 ]
-
-
-@dataclasses.dataclass(frozen=True)
-class Mixture:
-    """An equal-weight isotropic Gaussian mixture in 2-D.
-
-    Attributes:
-        name: data set name.
-        centres: float32 array ``[K, 2]``.
-        sigma: standard deviation of every component.
-    """
-
-    name: str
-    centres: np.ndarray
-    sigma: float
-
-    @property
-    def num_modes(self) -> int:
-        return len(self.centres)
-
-
-def _ring(radius, sigma, name, modes=8):
-    angles = 2 * math.pi * np.arange(modes) / modes
-    centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
-    return Mixture(name, centres.astype(np.float32), sigma)
-
-
-def _grid(sigma=0.05):
-    ticks = np.array([-4.0, -2.0, 0.0, 2.0, 4.0])
-    centres = np.stack(np.meshgrid(ticks, ticks, indexing="ij"), -1).reshape(
-        -1, 2
-    )
-    return Mixture("grid", centres.astype(np.float32), sigma)
-
-
-TOY_DATASETS = {
-    # PacGAN protocol: 8 modes at 2 pi i / 8 on the unit circle.
-    "ring": _ring(1.0, 0.01, "ring"),
-    # Thanh-Tung & Tran's variant (radius 2, sigma 0.02).
-    "ring_paper": _ring(2.0, 0.02, "ring_paper"),
-    # 25 modes on {-4, -2, 0, 2, 4}^2.
-    "grid": _grid(0.05),
-}
-
-
-def mixture(name: str) -> Mixture:
-    """The toy mixture called ``name``.
-
-    Raises:
-        ValueError: ``name`` is not a toy data set.
-    """
-    if name not in TOY_DATASETS:
-        raise ValueError(
-            f"Unknown toy data set {name!r}. "
-            f"Valid: {', '.join(sorted(TOY_DATASETS))}."
-        )
-    return TOY_DATASETS[name]
 
 
 def sample_mixture_labelled(mix: Mixture, n, seed):

@@ -53,14 +53,6 @@ FIG1_VARIANTS: Mapping[str, presets.Variant] = presets.variants("fig1")
 DIGITS_VARIANTS: Mapping[str, presets.Variant] = presets.variants("digits")
 
 
-def _check_variant(family, variant, label):
-    if variant not in presets.variants(family):
-        raise ValueError(
-            f"Unknown {label} variant {variant!r}. "
-            f"Valid: {', '.join(presets.variants(family))}."
-        )
-
-
 def fig1_config(
     variant: str,
     steps: int,
@@ -75,7 +67,7 @@ def fig1_config(
     Raises:
         ValueError: an unknown variant or an invalid config.
     """
-    _check_variant("fig1", variant, "Fig. 1")
+    presets.check_variants("fig1", [variant], "Fig. 1")
     return presets.preset(
         f"fig1/{variant}",
         dataset=dataset,
@@ -101,7 +93,7 @@ def digits_config(
     Raises:
         ValueError: an unknown variant or an invalid config.
     """
-    _check_variant("digits", variant, "digits")
+    presets.check_variants("digits", [variant], "digits")
     steps = check_integer("steps", steps, 1)
     log_every = check_integer("log_every", log_every, 1)
     return presets.preset(

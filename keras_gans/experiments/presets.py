@@ -30,6 +30,7 @@ __all__ = [
     "NAMED",
     "Family",
     "Variant",
+    "check_variants",
     "describe",
     "names",
     "preset",
@@ -517,6 +518,19 @@ def variants(family: str) -> Mapping[str, Variant]:
             f"{', '.join(FAMILIES)}."
         )
     return FAMILIES[family].variants
+
+
+def check_variants(family: str, names, label: str) -> None:
+    """Raises ValueError naming the first of ``names`` that is not a row of
+    ``family``, and the valid ones (``label`` names the family). Needs no
+    TensorFlow: the figure binaries check ``--variants`` before it
+    loads."""
+    for variant in names:
+        if variant not in variants(family):
+            raise ValueError(
+                f"Unknown {label} variant {variant!r}. "
+                f"Valid: {', '.join(variants(family))}."
+            )
 
 
 def describe(name: str) -> str:
