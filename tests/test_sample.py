@@ -228,7 +228,9 @@ def test_cli_with_hooks_prints_no_restore_warnings(hooks_run, tmp_path):
     "case", ["checkpoints_damaged", "saved_model_corrupt", "output_unwritable",
              "nan_samples"]
 )
-def test_cli_failure_is_one_line(hooks_run, tmp_path, case):
+def test_cli_failure_is_one_line(hooks_run, tmp_path, case, capfd):
+    """In this process (helpers.binaries; capfd holds TensorFlow's own
+    logging too): the start-up's quiet is test_cli_with_hooks'."""
     run = _copy(hooks_run, tmp_path)
     source = f"--run={run}"
     output = tmp_path / "out.npz"
@@ -247,13 +249,14 @@ def test_cli_failure_is_one_line(hooks_run, tmp_path, case):
     else:
         _nan_checkpoint(run)
         code, message = 3, "5 of 5 samples .* hold NaN or inf"
-    done = _sample(
-        source, "--num_samples=5", f"--output={output}", cwd=tmp_path
+    returncode, _, stderr = run_binary(
+        "sample.py", source, "--num_samples=5", f"--output={output}",
+        capture=capfd, cwd=tmp_path,
     )
-    assert done.returncode == code, done.stderr
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1, done.stderr
-    assert lines[0].startswith("sample.py: error: "), done.stderr
+    assert returncode == code, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("sample.py: error: "), stderr
     assert re.search(message, lines[0]), lines[0]
     assert not output.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name != "run"] == (
