@@ -142,6 +142,17 @@ def _conditioning(config):
 
 
 def _networks(config):
+    """G and D of ``config``; D packed (PacGAN) when ``config.pack > 1``:
+    built for packs of ``pack`` samples, behind ``networks.Pack``."""
+    generator, discriminator = _unpacked_networks(config)
+    if config.pack == 1:
+        return generator, discriminator
+    return generator, networks.packed_discriminator(
+        discriminator, config.pack, name="discriminator"
+    )
+
+
+def _unpacked_networks(config):
     sn = config.spectral_norm
     classes = _num_classes(config)
     mode = config.conditioning
@@ -164,7 +175,7 @@ def _networks(config):
                 config.latent_dim, 2, config.hidden_units, num_classes=classes
             ),
             networks.mlp_discriminator(
-                2,
+                networks.packed_shape((2,), config.pack),
                 config.hidden_units,
                 spectral_norm=sn,
                 num_classes=classes,
@@ -172,15 +183,24 @@ def _networks(config):
             ),
         )
     shape = data.image_shape(config.dataset)
+    d_shape = networks.packed_shape(shape, config.pack)
     if config.network_name == "dcgan":
-        return networks.dcgan(
-            config.latent_dim,
-            shape,
-            config.base_filters,
-            seed=config.seed,
-            spectral_norm=sn,
-            num_classes=classes,
-            conditioning=mode,
+        return (
+            networks.dcgan_generator(
+                config.latent_dim,
+                shape,
+                config.base_filters,
+                seed=config.seed,
+                num_classes=classes,
+            ),
+            networks.dcgan_discriminator(
+                d_shape,
+                config.base_filters,
+                seed=config.seed,
+                spectral_norm=sn,
+                num_classes=classes,
+                conditioning=mode,
+            ),
         )
     return (
         networks.mlp_generator(
@@ -191,7 +211,7 @@ def _networks(config):
             num_classes=classes,
         ),
         networks.mlp_discriminator(
-            shape,
+            d_shape,
             config.hidden_units,
             spectral_norm=sn,
             num_classes=classes,

@@ -154,6 +154,12 @@ def input_gradients(discriminator, points, output="logit", layer=None):
         ValueError: D's output does not depend on its input (or the layer),
             or ``layer`` is not a layer of D.
     """
+    return _gradients(discriminator, points, output, layer)[0]
+
+
+def _gradients(discriminator, points, output, layer):
+    """``input_gradients`` and the number of D's scores (its output rows:
+    ``B``, or ``B / m`` for a packed D)."""
     check_output(output)
     points = tf.convert_to_tensor(points)
     scale = getattr(discriminator, "gradient_scale", None)
@@ -175,11 +181,12 @@ def input_gradients(discriminator, points, output="logit", layer=None):
                 target, scores = probe(points, training=True)
         if output == "sigmoid":
             scores = tf.sigmoid(scores)
+        rows = tf.shape(scores)[0]
         # Examples are independent, so d(sum)/du_i = dD(u_i)/du_i (not so
         # for batch-coupled layers such as BatchNorm in training mode).
         total = tf.reduce_sum(scores)
         if scale is not None:
-            scale = _inner_scale(scale, tf.shape(points)[0])
+            scale = _inner_scale(scale, rows)
             total = tf.cast(scale, total.dtype) * total
     grads = tape.gradient(total, target)
     if grads is None:
@@ -190,7 +197,7 @@ def input_gradients(discriminator, points, output="logit", layer=None):
     grads = tf.cast(grads, tf.float32)
     if scale is not None:
         grads = grads / tf.cast(scale, tf.float32)
-    return grads
+    return grads, rows
 
 
 def gradient_norm_squared(discriminator, points, output="logit"):
@@ -222,11 +229,13 @@ def gradient_norms(
         layer: see ``input_gradients``.
 
     Returns:
-        float32 tensor ``[B]``.
+        float32 tensor ``[B]`` (``[B / m]`` for a D packing ``m`` samples).
     """
     check_norm(norm)
-    grads = input_gradients(discriminator, points, output, layer)
-    flat = tf.reshape(grads, [tf.shape(grads)[0], -1])
+    grads, rows = _gradients(discriminator, points, output, layer)
+    # One norm per score: per example, or per pack of a packed D (PacGAN,
+    # keras_gans.networks.pack), whose m consecutive rows are one input.
+    flat = tf.reshape(grads, [rows, -1])
     if norm == "l1":
         return tf.reduce_sum(tf.abs(flat), axis=1)
     return tf.reduce_sum(tf.square(flat), axis=1)

@@ -9,6 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import json_io, rng
+from keras_gans.networks.pack import packing
 from keras_gans.validation import check_integer
 
 
@@ -41,6 +42,10 @@ class DiagnosticCallback(keras.callbacks.Callback):
     """
 
     prefix = "diagnostic"
+    # Whether ``measure`` reads D's score of single samples (a landscape
+    # around each point, a gradient field on a grid): not defined for a
+    # D that scores packs of samples (PacGAN).
+    per_sample = False
 
     def __init__(
         self, every: int, outdir=None, log_dir=None, name: Optional[str] = None
@@ -74,6 +79,13 @@ class DiagnosticCallback(keras.callbacks.Callback):
             )
 
     def on_train_begin(self, logs=None):
+        m = packing(self.model.discriminator)
+        if self.per_sample and m > 1:
+            raise ValueError(
+                f"{type(self).__name__} reads D's score of single samples; "
+                f"this D scores packs of {m} (PacGAN, --pack), which it "
+                "does not define. Train without packing to see it."
+            )
         step = gan_step(self.model)
         self.history = [r for r in self.history if r["step"] <= step]
         if self.outdir:

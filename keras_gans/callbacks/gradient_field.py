@@ -43,6 +43,7 @@ class GradientFieldCallback(DiagnosticCallback):
     """
 
     prefix = "gradient_field"
+    per_sample = True
 
     def __init__(
         self,

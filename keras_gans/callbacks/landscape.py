@@ -46,6 +46,7 @@ class LandscapeCallback(DiagnosticCallback):
     """
 
     prefix = "landscape"
+    per_sample = True
 
     def __init__(
         self,

@@ -82,6 +82,37 @@ def check(config) -> None:
             )
     _check_stabilisers(config)
     _check_watchdog_and_best(config)
+    if config.pack > 1:
+        _check_pack(config)
+
+
+def _check_pack(config):
+    """PacGAN: toy points and images, a batch that is whole packs, and the
+    settings that score single samples refused by name."""
+    if config.is_clip:
+        raise ConfigError(
+            "pack",
+            "--pack packs toy points and images; clips are not supported "
+            f"yet (dataset {config.dataset!r}).",
+        )
+    if config.batch_size % config.pack:
+        raise ConfigError(
+            "pack",
+            f"--pack={config.pack} must divide --batch_size "
+            f"({config.batch_size}): each D step cuts its batch into packs.",
+        )
+    for name, on, why in (
+        ("conditional", config.conditional, "a conditional D's labels"),
+        ("ewc_weight", config.ewc_weight > 0, "EWC's per-example Fisher"),
+        ("penalty_layer", bool(config.penalty_layer),
+         "the layer gradient penalty (its layer is inside the packed D)"),
+    ):
+        if on:
+            raise ConfigError(
+                "pack",
+                f"--pack cannot be combined with --{name} yet ({why} is "
+                "defined per sample, not per pack); drop one of the two.",
+            )
 
 
 def _check_watchdog_and_best(config):

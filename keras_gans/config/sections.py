@@ -139,6 +139,13 @@ class ModelSettings:
         by_dataset=True,
     )
     latent_dim: int = setting(2, "Latent size.", lower=1, by_dataset=True)
+    pack: int = setting(
+        1,
+        "PacGAN (Lin et al. 2018): D scores packs of this many samples, "
+        "concatenated on the last axis (toy coordinates, image channels); "
+        "a batch of B rows is B/pack packs. 1: no packing.",
+        lower=1,
+    )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,7 +14,9 @@ penalties work on logits).
   model's conditioning;
 - ``classifier``: the digits classifier of the image metrics;
 - ``spectral``: ``spectral_normalize``, spectral normalisation of a built
-  model.
+  model;
+- ``pack``: PacGAN's packed discriminator (``Pack``,
+  ``packed_discriminator``).
 
 The names below are imported from those modules; ``networks.X`` is the
 usual way to reach them. Importing the package registers
@@ -43,6 +45,12 @@ from keras_gans.networks.mlp import (
     paper_mlp,
     toy_mlp,
 )
+from keras_gans.networks.pack import (
+    Pack,
+    packed_discriminator,
+    packed_shape,
+    packing,
+)
 from keras_gans.networks.spectral import spectral_normalize
 
 __all__ = [
@@ -62,4 +70,8 @@ __all__ = [
     "dirac_linear",
     "dirac_hidden",
     "spectral_normalize",
+    "Pack",
+    "packed_discriminator",
+    "packed_shape",
+    "packing",
 ]
