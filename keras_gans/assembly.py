@@ -143,8 +143,13 @@ def _conditioning(config):
 
 def _networks(config):
     """G and D of ``config``; D packed (PacGAN) when ``config.pack > 1``:
-    built for packs of ``pack`` samples, behind ``networks.Pack``."""
+    built for packs of ``pack`` samples, behind ``networks.Pack``; with a
+    rotation head (SS-GAN) when ``config.rotation_weight > 0``."""
     generator, discriminator = _unpacked_networks(config)
+    if config.rotation_weight:
+        discriminator = networks.with_rotation_head(
+            discriminator, seed=config.seed
+        )
     if config.pack == 1:
         return generator, discriminator
     return generator, networks.packed_discriminator(

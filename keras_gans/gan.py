@@ -30,7 +30,7 @@ from keras_gans.hooks.base import (
     DiscriminatorGame,
     DiscriminatorHook,
 )
-from keras_gans.training import conditioning, execution, step
+from keras_gans.training import conditioning, execution, rotation, step
 from keras_gans.training.augmentation import InputAugmentation
 from keras_gans.training.consistency import ConsistencyRegularizer
 from keras_gans.training.ema import GeneratorEMA
@@ -183,6 +183,8 @@ class GAN(keras.Model):
         consistency_weight: float = 0.0,
         consistency_fake_weight: float = 0.0,
         consistency_augment: str = "translation",
+        rotation_weight: float = 0.0,
+        rotation_g_weight: float = 0.2,
         **kwargs,
     ):
         """Configures training.
@@ -251,6 +253,11 @@ class GAN(keras.Model):
             consistency_fake_weight: lambda_fake >= 0, the same on the
                 fakes (balanced CR, Zhao et al. 2021); 0: off.
             consistency_augment: the DiffAugment ops of its transform.
+            rotation_weight: beta of SS-GAN's rotation loss of D on real
+                images (Chen et al. 2019; ``training.rotation``), > 0 for a
+                D with a rotation head (``networks.with_rotation_head``),
+                0 for any other.
+            rotation_g_weight: alpha >= 0, G's rotation loss on its fakes.
             **kwargs: passed to ``keras.Model.compile``.
 
         Raises:
@@ -260,6 +267,9 @@ class GAN(keras.Model):
         """
         validation.check_optimizers(d_optimizer, g_optimizer)
         strategy = self.distribute_strategy
+        self.conditioning = rotation.strategy(
+            self, rotation_weight, rotation_g_weight
+        )
         self.objective = AdversarialObjective(loss, real_weight, n_critic)
         self.regularizer = GradientPenalty(
             penalty, penalty_weight, penalty_output, penalty_every

@@ -84,6 +84,31 @@ def check(config) -> None:
     _check_watchdog_and_best(config)
     if config.pack > 1:
         _check_pack(config)
+    if config.rotation_weight:
+        _check_rotation(config)
+
+
+def _check_rotation(config):
+    """SS-GAN: images (square: a quarter turn keeps the shape), and none
+    of the settings the rotation loss does not compose with yet."""
+    if not config.is_image:
+        raise ConfigError(
+            "rotation_weight",
+            f"--rotation_weight rotates images; dataset {config.dataset!r} "
+            "is not an image data set.",
+        )
+    for name, on in (
+        ("conditional", config.conditional),
+        ("unroll_steps", config.unroll_steps > 0),
+        ("ewc_weight", config.ewc_weight > 0),
+        ("pack", config.pack > 1),
+    ):
+        if on:
+            raise ConfigError(
+                "rotation_weight",
+                f"--rotation_weight cannot be combined with --{name} yet; "
+                "drop one of the two.",
+            )
 
 
 def _check_pack(config):

@@ -246,7 +246,8 @@ class ObjectiveSettings:
 @dataclasses.dataclass(frozen=True)
 class StabilisersSettings:
     """What makes D's job smoother: spectral norm, L1 on D's weights,
-    augmentation, instance noise, a D warm-up."""
+    augmentation, instance noise, consistency, a D warm-up, SS-GAN's
+    rotation loss."""
 
     spectral_norm: bool = setting(
         False,
@@ -302,6 +303,19 @@ class StabilisersSettings:
         "the checkpoint: a resumed run does not redo them).",
         lower=0,
     )
+    rotation_weight: float = setting(
+        0.0,
+        "SS-GAN (Chen et al. 2019; images): beta of D's rotation loss on "
+        "real images, D given a 4-way rotation head (0: off; the paper's "
+        "1).",
+        lower=0.0,
+    )
+    rotation_g_weight: float = setting(
+        0.2,
+        "SS-GAN: alpha of G's rotation loss on its fakes, with "
+        "--rotation_weight (the paper's 0.2).",
+        lower=0.0,
+    )
 
     def compile_args(self) -> dict:
         """``GAN.compile``'s input-transform and warm-up arguments
@@ -314,6 +328,8 @@ class StabilisersSettings:
             consistency_weight=self.consistency_weight,
             consistency_fake_weight=self.consistency_fake_weight,
             consistency_augment=self.consistency_augment,
+            rotation_weight=self.rotation_weight,
+            rotation_g_weight=self.rotation_g_weight,
         )
 
 

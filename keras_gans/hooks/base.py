@@ -111,10 +111,14 @@ class DiscriminatorHook:
         supports_labels: whether the hook can be attached to a
             class-conditional GAN; its ``transform_fakes`` then takes and
             returns ``[fakes, labels]`` (the labels the fakes stand for).
+        supports_rotation_head: whether the hook can be attached to a GAN
+            whose D has a rotation head (``training.rotation``): False for
+            a hook whose terms would leave the head out.
     """
 
     stream_name = "hook"
     supports_labels = False
+    supports_rotation_head = True
 
     def attach(self, gan) -> None:
         """Called when the hook is attached to ``gan``: create state that

@@ -114,6 +114,9 @@ class OnlineEWC(keras.callbacks.Callback, DiscriminatorHook):
     max_chunk_floats = 2**24
     stream_name = "ewc"
     supports_labels = True  # transform_fakes is the identity
+    # The per-example Fisher (``DiscriminatorGame.loss_terms``) leaves a
+    # rotation head's loss out.
+    supports_rotation_head = False
 
     def __init__(
         self,

@@ -16,7 +16,8 @@ penalties work on logits).
 - ``spectral``: ``spectral_normalize``, spectral normalisation of a built
   model;
 - ``pack``: PacGAN's packed discriminator (``Pack``,
-  ``packed_discriminator``).
+  ``packed_discriminator``);
+- ``rotation``: SS-GAN's rotation head (``with_rotation_head``).
 
 The names below are imported from those modules; ``networks.X`` is the
 usual way to reach them. Importing the package registers
@@ -51,6 +52,7 @@ from keras_gans.networks.pack import (
     packed_shape,
     packing,
 )
+from keras_gans.networks.rotation import has_rotation_head, with_rotation_head
 from keras_gans.networks.spectral import spectral_normalize
 
 __all__ = [
@@ -74,4 +76,6 @@ __all__ = [
     "packed_discriminator",
     "packed_shape",
     "packing",
+    "has_rotation_head",
+    "with_rotation_head",
 ]

@@ -50,12 +50,16 @@ def _check_conditioning(conditioning, classes):
 
 def discriminator_conditioning(model):
     """``"projection"`` for a D taking ``[x, label]``, ``"acgan"`` for a D
-    returning ``[logit, class_logits]``, None otherwise."""
+    returning ``[logit, class_logits]``, None otherwise (a D returning
+    ``[logit, rotation_logits]`` included)."""
     if is_conditional(model):
         return "projection"
     outputs = getattr(model, "outputs", None) or []
     if len(outputs) == 2 and outputs[1].shape[-1] and outputs[1].shape[-1] > 1:
-        return "acgan"
+        # A rotation head (networks.rotation) is not a class head.
+        layers = getattr(model, "layers", None) or []
+        if not any(layer.name == "rotation_logits" for layer in layers):
+            return "acgan"
     return None
 
 

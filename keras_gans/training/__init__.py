@@ -32,6 +32,7 @@ from keras_gans.training.lecam import LeCamRegularizer
 from keras_gans.training.execution import auto_jit_compile
 from keras_gans.training.objective import AdversarialObjective
 from keras_gans.training.regularizer import GradientPenalty
+from keras_gans.training.rotation import SelfSupervised
 from keras_gans.training.unrolled import UnrolledObjective
 from keras_gans.training.warmup import DiscriminatorWarmup
 
@@ -46,6 +47,7 @@ __all__ = [
     "InputAugmentation",
     "LeCamRegularizer",
     "L1WeightPenalty",
+    "SelfSupervised",
     "StepContext",
     "Unconditional",
     "UnrolledObjective",
