@@ -61,6 +61,7 @@ from typing import Callable
 import tensorflow as tf
 
 from keras_gans import distribute, registry, rng
+from keras_gans.networks.pack import packing
 from keras_gans.gradients import (
     NORMS,
     check_layer,
@@ -105,13 +106,19 @@ def _norm(squared):
     return tf.sqrt(squared + EPSILON)
 
 
-def _per_example_uniform(batch, rank, dtype, seed):
-    """U[0, 1] per example, shaped to broadcast against a batch of ``rank``."""
-    alpha = rng.uniform([batch], seed)
+def _per_example_uniform(batch, rank, dtype, seed, pack=1):
+    """U[0, 1] per example, shaped to broadcast against a batch of ``rank``;
+    one draw per pack of ``pack`` consecutive rows for a packed D (PacGAN:
+    a pack's interpolate lies on the segment between a real and a fake
+    pack)."""
+    if pack == 1:
+        alpha = rng.uniform([batch], seed)
+    else:
+        alpha = tf.repeat(rng.uniform([batch // pack], seed), pack)
     return tf.cast(tf.reshape(alpha, [-1] + [1] * (rank - 1)), dtype)
 
 
-def _interpolate(real, fake, seed):
+def _interpolate(real, fake, seed, pack=1):
     real = tf.convert_to_tensor(real)
     fake = tf.cast(fake, real.dtype)
     if not real.shape.is_compatible_with(fake.shape):
@@ -120,7 +127,7 @@ def _interpolate(real, fake, seed):
             f"{fake.shape}."
         )
     alpha = _per_example_uniform(
-        tf.shape(real)[0], real.shape.rank, real.dtype, seed
+        tf.shape(real)[0], real.shape.rank, real.dtype, seed, pack
     )
     return alpha * real + (1.0 - alpha) * fake
 
@@ -239,7 +246,7 @@ def zero_gp(
     Returns:
         Scalar float32 mean over the batch.
     """
-    u = _interpolate(real, fake, seed)
+    u = _interpolate(real, fake, seed, packing(discriminator))
     return tf.reduce_mean(gradient_norms(discriminator, u, output, norm, layer))
 
 
@@ -259,7 +266,7 @@ def wgan_gp(discriminator, real, fake, seed, *, output="logit"):
     Returns:
         Scalar float32 mean over the batch.
     """
-    u = _interpolate(real, fake, seed)
+    u = _interpolate(real, fake, seed, packing(discriminator))
     norm = _norm(gradient_norm_squared(discriminator, u, output))
     return tf.reduce_mean(tf.square(norm - 1.0))
 
@@ -299,7 +306,8 @@ def dragan(discriminator, real, fake, seed, *, output="logit"):
     noise = rng.uniform(tf.shape(real), noise_seed)
     perturbed = real + tf.cast(0.5 * std * noise, real.dtype)
     alpha = _per_example_uniform(
-        tf.shape(real)[0], real.shape.rank, real.dtype, alpha_seed
+        tf.shape(real)[0], real.shape.rank, real.dtype, alpha_seed,
+        packing(discriminator),
     )
     u = real + alpha * (perturbed - real)
     norm = _norm(gradient_norm_squared(discriminator, u, output))
@@ -325,7 +333,7 @@ def lipschitz(discriminator, real, fake, seed, *, k=1.0, output="logit"):
     """
     if not k > 0:
         raise ValueError(f"lipschitz penalty needs k > 0, got k={k}.")
-    u = _interpolate(real, fake, seed)
+    u = _interpolate(real, fake, seed, packing(discriminator))
     norm = _norm(gradient_norm_squared(discriminator, u, output))
     return tf.reduce_mean(tf.square(tf.nn.relu(norm - k)))
 

@@ -192,3 +192,33 @@ def test_a_packed_run_trains_its_packed_d_and_says_so(tmp_path):
     callback.set_model(gan)
     with pytest.raises(ValueError, match="packs of 2"):
         callback.on_train_begin()
+
+
+def test_scores_and_interpolates_are_per_pack():
+    """Forgetting's mean D score averages the packs' scores; the
+    interpolating penalties draw one alpha per pack, so that a pack's
+    interpolate lies on the segment between a real and a fake pack."""
+    d, w = _linear(2, seed=6)
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(8, 2)).astype(np.float32)
+    expected = float(np.mean(x.reshape(4, 4) @ w + 0.3))
+    assert kg.diagnostics.forgetting.mean_score(
+        d, x, batch_size=4, output="logit"
+    ) == pytest.approx(expected, rel=1e-5)
+    real = rng.normal(size=(8, 2)).astype(np.float32)
+    fake = rng.normal(size=(8, 2)).astype(np.float32)
+    u = penalties._interpolate(real, fake, tf.constant([3, 4], tf.int64), 2)
+    alpha = ((u.numpy() - fake) / (real - fake))[:, 0]
+    np.testing.assert_allclose(alpha[0::2], alpha[1::2], rtol=1e-5)
+    assert np.ptp(alpha) > 0.01  # the packs' draws differ
+
+
+def test_a_packed_toy_d_keeps_auto_xla_and_images_pack_channels():
+    gan = train_lib.build_gan(TrainConfig(pack=2, hidden_units=(8,)))
+    assert kg.training.auto_jit_compile(gan.discriminator)
+    gan = train_lib.build_gan(
+        TrainConfig(dataset="digits", pack=4, base_filters=4, batch_size=16)
+    )
+    assert packing(gan.discriminator) == 4
+    assert gan.discriminator.inputs[0].shape[1:] == (8, 8, 1)
+    assert gan.discriminator.layers[-1].inputs[0].shape[1:] == (8, 8, 4)

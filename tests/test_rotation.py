@@ -109,6 +109,7 @@ def _accuracy(gan, images):
     return float(np.mean(np.argmax(logits, 1) == labels.numpy()))
 
 
+@pytest.mark.slow
 def test_d_learns_the_rotations_of_real_images():
     """From chance (0.25) towards telling the turns of held-out digits."""
     gan = _gan()
@@ -177,6 +178,8 @@ def test_head_and_weight_need_each_other_and_the_refusals_name_why():
         (dict(dataset="digits", unroll_steps=1), "--unroll_steps"),
         (dict(dataset="digits", ewc_weight=1.0), "--ewc_weight"),
         (dict(dataset="digits", pack=2), "--pack"),
+        (dict(dataset="digits", penalty="r1", penalty_layer="flatten"),
+         "--penalty_layer"),
     ],
 )
 def test_settings_it_does_not_compose_with_are_refused(overrides, message):
@@ -201,3 +204,31 @@ def test_a_digits_run_trains_d_with_its_head(tmp_path):
     assert result["final"]["step"] == 4
     gan = train_lib.build_gan(config)
     assert has_rotation_head(gan.discriminator)
+
+
+def test_alpha_moves_g_alone():
+    """One GAN iteration with alpha 0 and 0.5: D's step (first) is the
+    same; G's differs by the rotation term of its fakes."""
+    runs = []
+    for alpha in (0.0, 0.5):
+        gan = _gan(g_weight=alpha)
+        gan.fit(_digits(16), batch_size=16, epochs=1, verbose=0)
+        runs.append(
+            ([v.numpy() for v in gan.discriminator.weights],
+             [v.numpy() for v in gan.generator.trainable_weights])
+        )
+    for a, b in zip(runs[0][0], runs[1][0], strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert any(
+        not np.allclose(a, b) for a, b in zip(runs[0][1], runs[1][1])
+    )
+
+
+def test_the_diagnostics_refuse_a_d_with_two_outputs():
+    gan = _gan()
+    callback = kg.callbacks.LandscapeCallback(
+        np.zeros((4, 8, 8, 1), np.float32), every=1
+    )
+    callback.set_model(gan)
+    with pytest.raises(ValueError, match="2 outputs"):
+        callback.on_train_begin()

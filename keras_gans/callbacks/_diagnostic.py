@@ -79,6 +79,13 @@ class DiagnosticCallback(keras.callbacks.Callback):
             )
 
     def on_train_begin(self, logs=None):
+        outputs = getattr(self.model.discriminator, "outputs", None) or []
+        if len(outputs) > 1:
+            raise ValueError(
+                f"{type(self).__name__} reads D's one logit; this D has "
+                f"{len(outputs)} outputs (an AC-GAN class head or a rotation "
+                "head), which it does not read yet."
+            )
         m = packing(self.model.discriminator)
         if self.per_sample and m > 1:
             raise ValueError(

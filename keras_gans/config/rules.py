@@ -102,6 +102,7 @@ def _check_rotation(config):
         ("unroll_steps", config.unroll_steps > 0),
         ("ewc_weight", config.ewc_weight > 0),
         ("pack", config.pack > 1),
+        ("penalty_layer", bool(config.penalty_layer)),
     ):
         if on:
             raise ConfigError(
@@ -126,7 +127,7 @@ def _check_pack(config):
             f"--pack={config.pack} must divide --batch_size "
             f"({config.batch_size}): each D step cuts its batch into packs.",
         )
-    for name, on, why in (
+    for name, on, what in (
         ("conditional", config.conditional, "a conditional D's labels"),
         ("ewc_weight", config.ewc_weight > 0, "EWC's per-example Fisher"),
         ("penalty_layer", bool(config.penalty_layer),
@@ -135,8 +136,8 @@ def _check_pack(config):
         if on:
             raise ConfigError(
                 "pack",
-                f"--pack cannot be combined with --{name} yet ({why} is "
-                "defined per sample, not per pack); drop one of the two.",
+                f"--pack cannot be combined with --{name} yet: {what} "
+                "belongs to single samples, not packs; drop one of the two.",
             )
 
 
@@ -197,6 +198,11 @@ def _check_unused(config):
         ("ewc_every", "--ewc_weight > 0", config.ewc_weight > 0),
         ("ewc_alpha", "--ewc_weight > 0", config.ewc_weight > 0),
         ("ewc_num_batches", "--ewc_weight > 0", config.ewc_weight > 0),
+        (
+            "rotation_g_weight",
+            "--rotation_weight > 0",
+            config.rotation_weight > 0,
+        ),
         ("inception_weights", "a tfds image data set", tfds),
         ("inception_graph", "a tfds image data set", tfds),
     ):

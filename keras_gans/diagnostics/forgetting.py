@@ -43,13 +43,16 @@ def mean_score(
     output: str = "sigmoid",
 ) -> float:
     """``mean sigmoid(D(x))`` (or ``mean D(x)`` with ``output="logit"``)
-    over ``samples`` (D in inference mode)."""
+    over ``samples`` (D in inference mode): the mean of D's scores, one
+    per sample or, for a D packing m samples, one per pack (``batch_size``
+    and the sample count then multiples of m)."""
     samples = tf.convert_to_tensor(samples, tf.float32)
-    total = 0.0
+    total, count = 0.0, 0
     for i in range(0, int(samples.shape[0]), batch_size):
         logits = discriminator(samples[i : i + batch_size])
         total += float(tf.reduce_sum(scores_lib.apply(logits, output)))
-    return total / max(int(samples.shape[0]), 1)
+        count += int(tf.size(logits))  # B, or B / m packs (PacGAN)
+    return total / max(count, 1)
 
 
 @dataclasses.dataclass(frozen=True)

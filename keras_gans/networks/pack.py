@@ -68,9 +68,11 @@ class Pack(keras.layers.Layer):
         if batch is not None and batch % m:
             raise ValueError(message.format(batch))
         if batch is None:
-            tf.debugging.assert_equal(
+            check = tf.debugging.assert_equal(
                 tf.shape(x)[0] % m, 0, message=message.format("B")
             )
+            with tf.control_dependencies([check]):
+                x = tf.identity(x)
         rank = len(rest)
         grouped = tf.reshape(x, (-1, m) + rest)
         # [P, m, d1..dk, C] -> [P, d1..dk, m, C]: the pack's axis next to
@@ -129,7 +131,12 @@ def packed_discriminator(
 
 def packing(discriminator) -> int:
     """The packing degree of ``discriminator``: ``m`` of its ``Pack``
-    layer, 1 without one."""
+    layer, 1 without one (a callable wrapping a D, such as the GAN's
+    augmented or adversarial-output views, by its ``discriminator``)."""
+    while not hasattr(discriminator, "layers") and hasattr(
+        discriminator, "discriminator"
+    ):
+        discriminator = discriminator.discriminator
     layers = getattr(discriminator, "layers", ())
     degrees = [layer.m for layer in layers if isinstance(layer, Pack)]
     return degrees[0] if degrees else 1

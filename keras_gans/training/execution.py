@@ -55,14 +55,23 @@ def auto_jit_compile(discriminator) -> bool:
     GPU always; on CPU for a discriminator made of Dense layers only."""
     if tf.config.list_logical_devices("GPU"):
         return True
-    layers = getattr(discriminator, "layers", None)
-    if layers is None:
+    if getattr(discriminator, "layers", None) is None:
         return False
     return all(
         isinstance(layer, keras.layers.Dense)
-        for layer in layers
+        for layer in _leaf_layers(discriminator)
         if layer.weights
     )
+
+
+def _leaf_layers(model):
+    """The layers of ``model``, nested models (a packed D's inner D)
+    opened."""
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            yield from _leaf_layers(layer)
+        else:
+            yield layer
 
 
 def resolve_jit_compile(jit_compile, discriminator, strategy) -> bool:

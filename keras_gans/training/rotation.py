@@ -26,6 +26,8 @@ output is, the D and G terms, and what does not compose yet (class
 labels, unrolling, EWC's per-example Fisher).
 """
 
+import functools
+
 import numpy as np
 import tensorflow as tf
 
@@ -114,6 +116,16 @@ class SelfSupervised(Unconditional):
                 "unroll_steps > 0 cannot be combined with the rotation loss "
                 "yet (the look-ahead D would not see the head); drop one."
             )
+
+    def check_penalty(self, fn) -> None:
+        """Refuses a layer penalty (its probe reads a one-output D)."""
+        while isinstance(fn, functools.partial):
+            if fn.keywords.get("layer") is not None:
+                raise ValueError(
+                    "A layer gradient penalty (layer=...) cannot be combined "
+                    "with the rotation loss yet; use the input gradient."
+                )
+            fn = fn.func
 
     def check_hook(self, hook) -> None:
         if not getattr(hook, "supports_rotation_head", True):
