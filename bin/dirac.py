@@ -10,79 +10,82 @@ per run. With no flags it takes seconds on CPU. See
 keras_gans.diagnostics.dirac for the game and the conventions.
 """
 
+import dataclasses
+
 from absl import flags
 
 from keras_gans import cli, losses
-from keras_gans.settings import MAX_SEED
+from keras_gans.settings import MAX_SEED, setting
 from keras_gans.diagnostics.dirac import DiracConfig
 
 _DEFAULT = DiracConfig()
 
 FLAGS = flags.FLAGS
 
-flags.DEFINE_string("outdir", "runs/dirac", "Output directory.")
-flags.DEFINE_enum(
-    "loss", _DEFAULT.loss, losses.names(), "Loss; wasserstein is eq. 3."
-)
-flags.DEFINE_integer(
-    "steps", _DEFAULT.steps, "Alternating (D, G) steps.", lower_bound=1
-)
-flags.DEFINE_float(
-    "d_lr", _DEFAULT.d_learning_rate, "D learning rate.", lower_bound=0.0
-)
-flags.DEFINE_float(
-    "g_lr", _DEFAULT.g_learning_rate, "G learning rate.", lower_bound=0.0
-)
-flags.DEFINE_float("theta0", _DEFAULT.theta0, "Initial fake point theta.")
-flags.DEFINE_float("psi0", _DEFAULT.psi0, "Initial weight of the linear D.")
-flags.DEFINE_integer(
-    "hidden_units", _DEFAULT.hidden_units, "Hidden D width n.", lower_bound=1
-)
-flags.DEFINE_float(
-    "negative_slope",
-    _DEFAULT.negative_slope,
-    "Leaky-ReLU slope of the hidden D.",
-    lower_bound=0.0,
-    upper_bound=0.999999,
-)
-flags.DEFINE_integer(
-    "seed",
-    _DEFAULT.seed,
-    "Seed of the hidden D's weights.",
-    lower_bound=0,
-    upper_bound=MAX_SEED,
-)
-flags.DEFINE_float(
-    "clip",
-    _DEFAULT.clip,
-    "D weights clipped to [-clip, clip] after each D step; 0 turns it off.",
-    lower_bound=0.0,
-)
-flags.DEFINE_integer(
-    "old_fake_delay",
-    _DEFAULT.old_fake_delay,
-    "K: old_fake adds theta from K steps ago to D's fake batch.",
-    lower_bound=1,
-)
-flags.DEFINE_float(
-    "linear_r1_weight", 1.0, "R1 gamma, linear D.", lower_bound=0.0
-)
-flags.DEFINE_float(
-    "hidden_r1_weight", 10.0, "R1 gamma, hidden D.", lower_bound=0.0
-)
-flags.DEFINE_float(
-    "momentum",
-    _DEFAULT.momentum,
-    "SGD momentum of the momentum variant.",
-    lower_bound=0.0,
-    upper_bound=0.999999,
-)
-flags.DEFINE_float(
-    "bilinear_lr", 0.1, "Step size on f(x, y) = x*y.", lower_bound=0.0
-)
-flags.DEFINE_integer(
-    "bilinear_steps", 200, "Steps on f(x, y) = x*y.", lower_bound=1
-)
+
+@dataclasses.dataclass(frozen=True)
+class DiracFlags:
+    """dirac.py's flags (``cli.define_flags``)."""
+
+    outdir: str = setting("runs/dirac", "Output directory.")
+    loss: str = setting(
+        _DEFAULT.loss,
+        "Loss; wasserstein is eq. 3.",
+        choices=lambda: losses.names(),
+    )
+    steps: int = setting(_DEFAULT.steps, "Alternating (D, G) steps.", lower=1)
+    d_lr: float = setting(
+        _DEFAULT.d_learning_rate,
+        "D learning rate.",
+        lower=0.0,
+    )
+    g_lr: float = setting(
+        _DEFAULT.g_learning_rate,
+        "G learning rate.",
+        lower=0.0,
+    )
+    theta0: float = setting(_DEFAULT.theta0, "Initial fake point theta.")
+    psi0: float = setting(_DEFAULT.psi0, "Initial weight of the linear D.")
+    hidden_units: int = setting(
+        _DEFAULT.hidden_units,
+        "Hidden D width n.",
+        lower=1,
+    )
+    negative_slope: float = setting(
+        _DEFAULT.negative_slope,
+        "Leaky-ReLU slope of the hidden D.",
+        lower=0.0,
+        upper=0.999999,
+    )
+    seed: int = setting(
+        _DEFAULT.seed,
+        "Seed of the hidden D's weights.",
+        lower=0,
+        upper=MAX_SEED,
+    )
+    clip: float = setting(
+        _DEFAULT.clip,
+        "D weights clipped to [-clip, clip] after each D step; 0 turns it off.",
+        lower=0.0,
+    )
+    old_fake_delay: int = setting(
+        _DEFAULT.old_fake_delay,
+        "K: old_fake adds theta from K steps ago to D's fake batch.",
+        lower=1,
+    )
+    linear_r1_weight: float = setting(1.0, "R1 gamma, linear D.", lower=0.0)
+    hidden_r1_weight: float = setting(10.0, "R1 gamma, hidden D.", lower=0.0)
+    momentum: float = setting(
+        _DEFAULT.momentum,
+        "SGD momentum of the momentum variant.",
+        lower=0.0,
+        upper=0.999999,
+    )
+    bilinear_lr: float = setting(0.1, "Step size on f(x, y) = x*y.", lower=0.0)
+    bilinear_steps: int = setting(200, "Steps on f(x, y) = x*y.", lower=1)
+
+
+cli.define_flags(DiracFlags)
 
 
 def config_from_flags() -> DiracConfig:

@@ -14,52 +14,59 @@ fields (1: a stable pattern) and the final mode coverage. Running again on
 the same workdir resumes. --quick finishes in a few minutes.
 """
 
+import dataclasses
 import os
+from typing import Optional, Tuple
 
 from absl import flags, logging
 
 from keras_gans import cli
 from keras_gans.experiments import presets
-from keras_gans.settings import MAX_SEED
+from keras_gans.settings import MAX_SEED, setting
 
 FLAGS = flags.FLAGS
 
-flags.DEFINE_string(
-    "workdir", None, "Output directory (default runs/fig1[_quick])."
-)
-flags.DEFINE_list(
-    "variants",
-    ["ns_sgd", "r1", "ns_adam"],
-    "keras_gans.experiments.figures.FIG1_VARIANTS.",
-)
-flags.DEFINE_string(
-    "dataset",
-    "ring_paper",
-    "Toy data set (ring_paper: the paper's ring, radius 2, sigma 0.02).",
-)
-flags.DEFINE_integer("steps", 5000, "GAN steps per run.", lower_bound=1)
-flags.DEFINE_integer("every", 500, "Steps between fields.", lower_bound=1)
-flags.DEFINE_list(
-    "show_steps",
-    ["3000", "3500", "4000", "4500"],
-    "Steps shown in fig1.png (paper Fig. 1a-d); empty: the last four.",
-)
-flags.DEFINE_integer("num", 21, "Arrows per axis.", lower_bound=2)
-flags.DEFINE_integer(
-    "seed", 0, "Seed of the runs.", lower_bound=0, upper_bound=MAX_SEED
-)
-flags.DEFINE_bool(
-    "quick",
-    False,
-    "2000 steps, a field every 250: a minute or two on CPU (flags given "
-    "explicitly win).",
-)
+
+@dataclasses.dataclass(frozen=True)
+class Fig1Flags:
+    """keras-gans-fig1's flags (``cli.define_flags``)."""
+
+    workdir: Optional[str] = setting(
+        None, "Output directory (default runs/fig1[_quick])."
+    )
+    variants: Tuple[str, ...] = setting(
+        ("ns_sgd", "r1", "ns_adam"),
+        "keras_gans.experiments.figures.FIG1_VARIANTS.",
+    )
+    dataset: str = setting(
+        "ring_paper",
+        "Toy data set (ring_paper: the paper's ring, radius 2, sigma 0.02).",
+    )
+    steps: int = setting(5000, "GAN steps per run.", lower=1)
+    every: int = setting(500, "Steps between fields.", lower=1)
+    show_steps: Tuple[str, ...] = setting(
+        ("3000", "3500", "4000", "4500"),
+        "Steps shown in fig1.png (paper Fig. 1a-d); empty: the last four.",
+    )
+    num: int = setting(21, "Arrows per axis.", lower=2)
+    seed: int = setting(
+        0, "Seed of the runs.", lower=0, upper=MAX_SEED
+    )
+    quick: bool = setting(
+        False,
+        "2000 steps, a field every 250: a minute or two on CPU (flags given "
+        "explicitly win).",
+    )
+
+
+cli.define_flags(Fig1Flags)
 
 
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)
-    presets.check_variants("fig1", FLAGS.variants, "Fig. 1")  # no TF yet
+    # Before TensorFlow loads.
+    presets.check_variants("fig1", FLAGS.variants, "Fig. 1", "--variants")
     from keras_gans import data, json_io, plots
     from keras_gans.experiments import figures
 

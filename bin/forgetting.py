@@ -12,48 +12,53 @@ VARIANT/forgetting.json, and prints how far old fakes' scores rise back
 resumes, frozen batches included. --quick finishes in a few minutes.
 """
 
+import dataclasses
 import os
+
+from typing import Optional, Tuple
 
 from absl import flags, logging
 
 from keras_gans import cli
 from keras_gans.experiments import presets
-from keras_gans.settings import MAX_SEED
+from keras_gans.settings import MAX_SEED, setting
 
 FLAGS = flags.FLAGS
 
-flags.DEFINE_string(
-    "workdir", None, "Output directory (default runs/forgetting[_quick])."
-)
-flags.DEFINE_list(
-    "variants",
-    ["ns_sgd", "zero_gp_sgd"],
-    "keras_gans.experiments.figures.DIGITS_VARIANTS.",
-)
-flags.DEFINE_integer("steps", 20000, "GAN steps per run.", lower_bound=1)
-flags.DEFINE_integer(
-    "freeze_every", 2000, "Steps between frozen batches.", lower_bound=1
-)
-flags.DEFINE_integer(
-    "eval_every", 500, "Steps between evaluations.", lower_bound=1
-)
-flags.DEFINE_integer("max_batches", 8, "Frozen batches at most.", lower_bound=1)
-flags.DEFINE_integer("batch_size", 64, "Fakes per frozen batch.", lower_bound=1)
-flags.DEFINE_integer(
-    "seed", 0, "Seed of the runs.", lower_bound=0, upper_bound=MAX_SEED
-)
-flags.DEFINE_bool(
-    "quick",
-    False,
-    "3000 steps, freeze every 500, evaluate every 100: minutes on CPU "
-    "(flags given explicitly win).",
-)
+
+@dataclasses.dataclass(frozen=True)
+class ForgettingFlags:
+    """forgetting.py's flags (``cli.define_flags``)."""
+
+    workdir: Optional[str] = setting(
+        None,
+        "Output directory (default runs/forgetting[_quick]).",
+    )
+    variants: Tuple[str, ...] = setting(
+        ("ns_sgd", "zero_gp_sgd"),
+        "keras_gans.experiments.figures.DIGITS_VARIANTS.",
+    )
+    steps: int = setting(20000, "GAN steps per run.", lower=1)
+    freeze_every: int = setting(2000, "Steps between frozen batches.", lower=1)
+    eval_every: int = setting(500, "Steps between evaluations.", lower=1)
+    max_batches: int = setting(8, "Frozen batches at most.", lower=1)
+    batch_size: int = setting(64, "Fakes per frozen batch.", lower=1)
+    seed: int = setting(0, "Seed of the runs.", lower=0, upper=MAX_SEED)
+    quick: bool = setting(
+        False,
+        "3000 steps, freeze every 500, evaluate every 100: minutes on CPU "
+        "(flags given explicitly win).",
+    )
+
+
+cli.define_flags(ForgettingFlags)
 
 
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)
-    presets.check_variants("digits", FLAGS.variants, "digits")  # no TF yet
+    # Before TensorFlow loads.
+    presets.check_variants("digits", FLAGS.variants, "digits", "--variants")
     from keras_gans import callbacks, json_io, plots
     from keras_gans.experiments import figures
 

@@ -14,56 +14,65 @@ maxima, mean width of the maxima, fraction of monotonic curves. Running
 again on the same workdir resumes. --quick finishes in a few minutes.
 """
 
+import dataclasses
 import os
+
+from typing import Optional, Tuple
 
 from absl import flags, logging
 
 from keras_gans import cli
 from keras_gans.experiments import presets
-from keras_gans.settings import MAX_SEED
+from keras_gans.settings import MAX_SEED, setting
 
 FLAGS = flags.FLAGS
 
 _ALL = ["ns_sgd", "ns_adam", "zero_gp", "r1", "wgan_gp"]
 
-flags.DEFINE_string(
-    "workdir", None, "Output directory (default runs/landscape[_quick])."
-)
-flags.DEFINE_list(
-    "variants", _ALL, "keras_gans.experiments.figures.DIGITS_VARIANTS."
-)
-flags.DEFINE_integer("steps", 10000, "GAN steps per run.", lower_bound=1)
-flags.DEFINE_integer(
-    "eval_every", 2000, "Steps between landscapes.", lower_bound=1
-)
-flags.DEFINE_integer("points", 64, "Real digits measured.", lower_bound=1)
-flags.DEFINE_float("radius", 20.0, "K: k in [-K, K].", lower_bound=1e-9)
-flags.DEFINE_integer("num", 101, "Grid points in k (odd).", lower_bound=3)
-flags.DEFINE_float(
-    "tol",
-    1e-4,
-    "Tie tolerance of the landscape analysis (probability units).",
-    lower_bound=0.0,
-)
-flags.DEFINE_integer(
-    "seed",
-    0,
-    "Seed of the runs and of u.",
-    lower_bound=0,
-    upper_bound=MAX_SEED,
-)
-flags.DEFINE_bool(
-    "quick",
-    False,
-    "1500 steps, a landscape every 500: minutes on CPU (flags given "
-    "explicitly win).",
-)
+
+@dataclasses.dataclass(frozen=True)
+class LandscapeFlags:
+    """landscape.py's flags (``cli.define_flags``)."""
+
+    workdir: Optional[str] = setting(
+        None,
+        "Output directory (default runs/landscape[_quick]).",
+    )
+    variants: Tuple[str, ...] = setting(
+        tuple(_ALL),
+        "keras_gans.experiments.figures.DIGITS_VARIANTS.",
+    )
+    steps: int = setting(10000, "GAN steps per run.", lower=1)
+    eval_every: int = setting(2000, "Steps between landscapes.", lower=1)
+    points: int = setting(64, "Real digits measured.", lower=1)
+    radius: float = setting(20.0, "K: k in [-K, K].", lower=1e-9)
+    num: int = setting(101, "Grid points in k (odd).", lower=3)
+    tol: float = setting(
+        1e-4,
+        "Tie tolerance of the landscape analysis (probability units).",
+        lower=0.0,
+    )
+    seed: int = setting(
+        0,
+        "Seed of the runs and of u.",
+        lower=0,
+        upper=MAX_SEED,
+    )
+    quick: bool = setting(
+        False,
+        "1500 steps, a landscape every 500: minutes on CPU (flags given "
+        "explicitly win).",
+    )
+
+
+cli.define_flags(LandscapeFlags)
 
 
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)  # checkpoint INFO lines
-    presets.check_variants("digits", FLAGS.variants, "digits")  # no TF yet
+    # Before TensorFlow loads.
+    presets.check_variants("digits", FLAGS.variants, "digits", "--variants")
     from keras_gans import callbacks, json_io, plots
     from keras_gans.experiments import figures
 

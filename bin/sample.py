@@ -15,36 +15,42 @@ existing is overwritten, and samples holding NaN or inf are not written
 newest intact one; a damaged one is named and skipped).
 """
 
+import dataclasses
 import sys
+from typing import Optional
 
 import numpy as np
 from absl import flags, logging
 
 from keras_gans import cli
+from keras_gans.settings import setting
 
 FLAGS = flags.FLAGS
 
-flags.DEFINE_string("run", None, "Workdir of a keras-gans-train run.")
-flags.DEFINE_enum(
-    "which",
-    "latest",
-    ["latest", "best"],
-    "With --run: the latest checkpoint or the --keep_best one.",
-)
-flags.DEFINE_string(
-    "export_dir", None, "An exported generator (SavedModel) instead."
-)
-flags.DEFINE_integer("num_samples", 10_000, "How many samples.", lower_bound=1)
-flags.DEFINE_integer("seed", 0, "Seed of the latents.", lower_bound=0)
-flags.DEFINE_integer(
-    "batch_size", 1000, "Latents per generator call.", lower_bound=1
-)
-flags.DEFINE_string(
-    "output",
-    None,
-    "FILE.npz, FILE.gif (clips), or a new folder for PNGs.",
-    required=True,
-)
+@dataclasses.dataclass(frozen=True)
+class SampleFlags:
+    """sample.py's flags (``cli.define_flags``)."""
+
+    run: Optional[str] = setting(None, "Workdir of a keras-gans-train run.")
+    which: str = setting(
+        "latest",
+        "With --run: the latest checkpoint or the --keep_best one.",
+        choices=("latest", "best"),
+    )
+    export_dir: Optional[str] = setting(
+        None, "An exported generator (SavedModel) instead."
+    )
+    num_samples: int = setting(10_000, "How many samples.", lower=1)
+    seed: int = setting(0, "Seed of the latents.", lower=0)
+    batch_size: int = setting(1000, "Latents per generator call.", lower=1)
+    output: Optional[str] = setting(
+        None,
+        "FILE.npz, FILE.gif (clips), or a new folder for PNGs.",
+        required=True,
+    )
+
+
+cli.define_flags(SampleFlags)
 
 
 def main(argv):

@@ -23,6 +23,7 @@ its own results file).
   python bin/table3.py --quick
 """
 
+import dataclasses
 import json
 import math
 import os
@@ -31,9 +32,12 @@ import sys
 import tempfile
 import time
 
+from typing import Optional, Tuple
+
 from absl import flags, logging
 
 from keras_gans import cli, json_io
+from keras_gans.settings import setting
 from keras_gans.experiments import presets
 
 FLAGS = flags.FLAGS
@@ -59,46 +63,57 @@ _METRICS = {
     ),
 }
 
-flags.DEFINE_list("variants", list(VARIANTS), f"Subset of {list(VARIANTS)}.")
-flags.DEFINE_enum(
-    "dataset", "stacked_digits", list(_METRICS), "Data set of the table."
-)
-flags.DEFINE_integer("seeds", 3, "Seeds per row (0..seeds-1).", lower_bound=1)
-flags.DEFINE_integer("steps", 10000, "Generator steps per run.", lower_bound=1)
-flags.DEFINE_integer(
-    "base_filters", 64, "DCGAN filters at D's first layer.", lower_bound=1
-)
 _DEFAULT_PENALTY_OUTPUT = "sigmoid"
-flags.DEFINE_enum(
-    "penalty_output",
-    _DEFAULT_PENALTY_OUTPUT,
-    ["sigmoid", "logit"],
-    "What 0GP differentiates: sigmoid (the paper's code) or logit.",
-)
-flags.DEFINE_integer(
-    "eval_samples",
-    None,
-    "Samples per evaluation (default: 26000 stacked digits, 10000 else).",
-)
-flags.DEFINE_string("data_dir", "", "tfds data directory (CIFAR-10).")
-flags.DEFINE_string(
-    "inception_weights",
-    "imagenet",
-    "InceptionV3 weights for CIFAR-10 ('imagenet': Keras' cached file).",
-)
-flags.DEFINE_string(
-    "results",
-    None,
-    "JSON-lines results file (default benchmarks/table3_<dataset>.jsonl; "
-    "with --quick runs/table3_quick.jsonl).",
-)
-flags.DEFINE_bool("table_only", False, "Only print the table of --results.")
-flags.DEFINE_bool(
-    "quick",
-    False,
-    "Smoke run: 200 steps, base_filters 8, one seed, 2600 evaluation "
-    "samples (flags given explicitly win).",
-)
+
+
+@dataclasses.dataclass(frozen=True)
+class Table3Flags:
+    """table3.py's flags (``cli.define_flags``)."""
+
+    variants: Tuple[str, ...] = setting(
+        tuple(VARIANTS),
+        f"Subset of {list(VARIANTS)}.",
+    )
+    dataset: str = setting(
+        "stacked_digits",
+        "Data set of the table.",
+        choices=lambda: list(_METRICS),
+    )
+    seeds: int = setting(3, "Seeds per row (0..seeds-1).", lower=1)
+    steps: int = setting(10000, "Generator steps per run.", lower=1)
+    base_filters: int = setting(
+        64,
+        "DCGAN filters at D's first layer.",
+        lower=1,
+    )
+    penalty_output: str = setting(
+        _DEFAULT_PENALTY_OUTPUT,
+        "What 0GP differentiates: sigmoid (the paper's code) or logit.",
+        choices=["sigmoid", "logit"],
+    )
+    eval_samples: Optional[int] = setting(
+        None,
+        "Samples per evaluation (default: 26000 stacked digits, 10000 else).",
+    )
+    data_dir: str = setting("", "tfds data directory (CIFAR-10).")
+    inception_weights: str = setting(
+        "imagenet",
+        "InceptionV3 weights for CIFAR-10 ('imagenet': Keras' cached file).",
+    )
+    results: Optional[str] = setting(
+        None,
+        "JSON-lines results file (default benchmarks/table3_<dataset>.jsonl; "
+        "with --quick runs/table3_quick.jsonl).",
+    )
+    table_only: bool = setting(False, "Only print the table of --results.")
+    quick: bool = setting(
+        False,
+        "Smoke run: 200 steps, base_filters 8, one seed, 2600 evaluation "
+        "samples (flags given explicitly win).",
+    )
+
+
+cli.define_flags(Table3Flags)
 
 
 def config_for(variant, dataset, seed, steps, base_filters, eval_samples):

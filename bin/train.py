@@ -31,43 +31,54 @@ exported); 4 a file or directory could not be read or written;
 130 interrupted (Ctrl-C: the same command resumes).
 """
 
+import dataclasses
 import os
 import sys
+from typing import Optional
 
 from absl import flags, logging
 
 from keras_gans import cli
+from keras_gans.settings import setting
 
 FLAGS = flags.FLAGS
 
 cli.define_config_flags()
-flags.DEFINE_string(
-    "preset",
-    None,
-    "Start from a named config (keras_gans.experiments.presets.names()), "
-    "e.g. r3gan: "
-    "R3GAN's relativistic pairing loss + gamma/2 (R1 + R2), Adam(0, 0.99), "
-    "on the ring; the other flags given change it. Default: --dataset's.",
-)
-flags.DEFINE_string(
-    "experiment", None, "Run name; default <dataset>_<loss>_<penalty>."
-)
-flags.DEFINE_string(
-    "workdir", None, "Output directory; default runs/<experiment>."
-)
-flags.DEFINE_string(
-    "export_dir",
-    None,
-    "Generator SavedModel (absent, empty or an earlier export); default: "
-    "saved_models/<name> for a workdir runs/<name>, else only "
-    "<workdir>/saved_model.",
-)
-flags.DEFINE_bool(
-    "restart",
-    False,
-    "Move an existing --workdir aside to <workdir>.<timestamp> (never "
-    "deleted) and start afresh.",
-)
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainFlags:
+    """train.py's flags (``cli.define_flags``)."""
+
+    preset: Optional[str] = setting(
+        None,
+        "Start from a named config (keras_gans.experiments.presets.names()), "
+        "e.g. r3gan: "
+        "R3GAN's relativistic pairing loss + gamma/2 (R1 + R2), Adam(0, 0.99), "
+        "on the ring; the other flags given change it. Default: --dataset's.",
+    )
+    experiment: Optional[str] = setting(
+        None,
+        "Run name; default <dataset>_<loss>_<penalty>.",
+    )
+    workdir: Optional[str] = setting(
+        None,
+        "Output directory; default runs/<experiment>.",
+    )
+    export_dir: Optional[str] = setting(
+        None,
+        "Generator SavedModel (absent, empty or an earlier export); default: "
+        "saved_models/<name> for a workdir runs/<name>, else only "
+        "<workdir>/saved_model.",
+    )
+    restart: bool = setting(
+        False,
+        "Move an existing --workdir aside to <workdir>.<timestamp> (never "
+        "deleted) and start afresh.",
+    )
+
+
+cli.define_flags(TrainFlags)
 
 
 def config_from_flags():

@@ -21,43 +21,50 @@ it has no other copy in the repository):
       --output=keras_gans/assets/digits_classifier.keras
 """
 
+import dataclasses
 import os
 import shutil
+
+from typing import Optional
 
 from absl import flags
 
 from keras_gans import cli
-from keras_gans.settings import MAX_SEED
+from keras_gans.settings import MAX_SEED, setting
 
 FLAGS = flags.FLAGS
 
-flags.DEFINE_string(
-    "output",
-    "runs/digits_classifier/digits_classifier.keras",
-    "Where the trained model goes (.keras).",
-)
-flags.DEFINE_string(
-    "copy_to", None, "Optional directory that also receives a copy."
-)
-flags.DEFINE_integer("epochs", 60, "Training epochs.", lower_bound=1)
-flags.DEFINE_integer("batch_size", 32, "Batch size.", lower_bound=1)
-flags.DEFINE_float(
-    "lr", 1e-3, "Adam learning rate (finite, > 0).", lower_bound=1e-12
-)
-flags.DEFINE_integer(
-    "seed",
-    0,
-    "Seed of weights, dropout and shuffling.",
-    lower_bound=0,
-    upper_bound=MAX_SEED,
-)
-flags.DEFINE_float(
-    "min_accuracy",
-    0.97,
-    "Fail (exit status 1, nothing saved) if the held-out accuracy is "
-    "lower.",
-    lower_bound=0.0,
-)
+
+@dataclasses.dataclass(frozen=True)
+class ClassifierFlags:
+    """train_classifier.py's flags (``cli.define_flags``)."""
+
+    output: str = setting(
+        "runs/digits_classifier/digits_classifier.keras",
+        "Where the trained model goes (.keras).",
+    )
+    copy_to: Optional[str] = setting(
+        None,
+        "Optional directory that also receives a copy.",
+    )
+    epochs: int = setting(60, "Training epochs.", lower=1)
+    batch_size: int = setting(32, "Batch size.", lower=1)
+    lr: float = setting(1e-3, "Adam learning rate (finite, > 0).", lower=1e-12)
+    seed: int = setting(
+        0,
+        "Seed of weights, dropout and shuffling.",
+        lower=0,
+        upper=MAX_SEED,
+    )
+    min_accuracy: float = setting(
+        0.97,
+        "Fail (exit status 1, nothing saved) if the held-out accuracy is "
+        "lower.",
+        lower=0.0,
+    )
+
+
+cli.define_flags(ClassifierFlags)
 
 
 def _shift(images, labels, seed):

@@ -23,54 +23,51 @@ The committed model is ``keras_gans/assets/clip_classifier.keras``
       --output=keras_gans/assets/clip_classifier.keras
 """
 
+import dataclasses
 import os
 
 from absl import flags
 
 from keras_gans import cli
-from keras_gans.settings import MAX_SEED
+from keras_gans.settings import MAX_SEED, setting
 
 FLAGS = flags.FLAGS
 
-flags.DEFINE_string(
-    "output",
-    "runs/clip_classifier/clip_classifier.keras",
-    "Where the trained model goes (.keras).",
-)
-flags.DEFINE_integer("steps", 2500, "Training steps.", lower_bound=1)
-flags.DEFINE_integer("batch_size", 32, "Clips per step.", lower_bound=1)
-flags.DEFINE_integer(
-    "frames", 8, "Frames of the training clips.", lower_bound=2
-)
-flags.DEFINE_integer(
-    "width", 16, "Filters of the first convolution.", lower_bound=1
-)
-flags.DEFINE_float(
-    "lr",
-    2e-3,
-    "Adam's peak learning rate, decayed to 0 by a cosine (finite, > 0).",
-    lower_bound=1e-12,
-)
-flags.DEFINE_integer(
-    "seed",
-    0,
-    "Seed of the weights and the training clips.",
-    lower_bound=0,
-    upper_bound=MAX_SEED,
-)
-flags.DEFINE_integer(
-    "test_samples", 1000, "Held-out clips evaluated.", lower_bound=1
-)
-flags.DEFINE_integer(
-    "test_frames", 16, "Frames of the held-out clips.", lower_bound=2
-)
-flags.DEFINE_float(
-    "min_accuracy",
-    0.9,
-    "Fail (exit status 1, nothing saved) if the held-out digit accuracy is "
-    "lower.",
-    lower_bound=0.0,
-)
+
+@dataclasses.dataclass(frozen=True)
+class ClipClassifierFlags:
+    """train_clip_classifier.py's flags (``cli.define_flags``)."""
+
+    output: str = setting(
+        "runs/clip_classifier/clip_classifier.keras",
+        "Where the trained model goes (.keras).",
+    )
+    steps: int = setting(2500, "Training steps.", lower=1)
+    batch_size: int = setting(32, "Clips per step.", lower=1)
+    frames: int = setting(8, "Frames of the training clips.", lower=2)
+    width: int = setting(16, "Filters of the first convolution.", lower=1)
+    lr: float = setting(
+        2e-3,
+        "Adam's peak learning rate, decayed to 0 by a cosine (finite, > 0).",
+        lower=1e-12,
+    )
+    seed: int = setting(
+        0,
+        "Seed of the weights and the training clips.",
+        lower=0,
+        upper=MAX_SEED,
+    )
+    test_samples: int = setting(1000, "Held-out clips evaluated.", lower=1)
+    test_frames: int = setting(16, "Frames of the held-out clips.", lower=2)
+    min_accuracy: float = setting(
+        0.9,
+        "Fail (exit status 1, nothing saved) if the held-out digit accuracy is "
+        "lower.",
+        lower=0.0,
+    )
+
+
+cli.define_flags(ClipClassifierFlags)
 
 # The held-out clips' seed (moving_digits.clips_sample, split "test"),
 # fixed so that every model is measured on the same clips.

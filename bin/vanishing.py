@@ -8,52 +8,60 @@ D trained towards confidence). Writes vanishing.png and results.json to
 no flags it takes seconds on CPU. See keras_gans.diagnostics.vanishing.
 """
 
+import dataclasses
+
 from absl import flags
 
 from keras_gans import cli
-from keras_gans.settings import MAX_SEED
+from keras_gans.settings import MAX_SEED, setting
 from keras_gans.diagnostics.vanishing import VanishingConfig
 
 _DEFAULT = VanishingConfig()
 
 FLAGS = flags.FLAGS
 
-flags.DEFINE_string("outdir", "runs/vanishing", "Output directory.")
-flags.DEFINE_integer(
-    "points", _DEFAULT.points, "Dirac grid points of D(G(z)).", lower_bound=3
-)
-flags.DEFINE_float(
-    "p_min",
-    _DEFAULT.p_min,
-    "Smallest D(G(z)) of the Dirac grid.",
-    lower_bound=1e-12,
-    upper_bound=0.009,
-)
-flags.DEFINE_integer(
-    "ring_steps", _DEFAULT.ring_steps, "D steps on the ring.", lower_bound=1
-)
-flags.DEFINE_integer(
-    "record_every",
-    _DEFAULT.record_every,
-    "D steps between two measurements on the ring.",
-    lower_bound=1,
-)
-flags.DEFINE_integer(
-    "batch_size", _DEFAULT.batch_size, "Ring batch size.", lower_bound=2
-)
-flags.DEFINE_float(
-    "d_lr",
-    _DEFAULT.d_learning_rate,
-    "D's Adam learning rate on the ring.",
-    lower_bound=1e-12,
-)
-flags.DEFINE_integer(
-    "seed",
-    _DEFAULT.seed,
-    "Seed of the ring networks and data.",
-    lower_bound=0,
-    upper_bound=MAX_SEED,
-)
+
+@dataclasses.dataclass(frozen=True)
+class VanishingFlags:
+    """vanishing.py's flags (``cli.define_flags``)."""
+
+    outdir: str = setting("runs/vanishing", "Output directory.")
+    points: int = setting(
+        _DEFAULT.points,
+        "Dirac grid points of D(G(z)).",
+        lower=3,
+    )
+    p_min: float = setting(
+        _DEFAULT.p_min,
+        "Smallest D(G(z)) of the Dirac grid.",
+        lower=1e-12,
+        upper=0.009,
+    )
+    ring_steps: int = setting(
+        _DEFAULT.ring_steps,
+        "D steps on the ring.",
+        lower=1,
+    )
+    record_every: int = setting(
+        _DEFAULT.record_every,
+        "D steps between two measurements on the ring.",
+        lower=1,
+    )
+    batch_size: int = setting(_DEFAULT.batch_size, "Ring batch size.", lower=2)
+    d_lr: float = setting(
+        _DEFAULT.d_learning_rate,
+        "D's Adam learning rate on the ring.",
+        lower=1e-12,
+    )
+    seed: int = setting(
+        _DEFAULT.seed,
+        "Seed of the ring networks and data.",
+        lower=0,
+        upper=MAX_SEED,
+    )
+
+
+cli.define_flags(VanishingFlags)
 
 
 def main(argv):

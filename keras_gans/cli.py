@@ -7,7 +7,9 @@
 - ``define_config_flags()``: one flag per ``TrainConfig`` setting, with the
   setting's help, bounds and choices (``keras_gans.config.setting``);
   ``config_from_flags()`` builds the config from the data set's preset and
-  the flags given.
+  the flags given. ``define_flags(cls)`` and ``settings_from_flags(cls)``
+  do the same for any dataclass of settings: every binary declares its
+  own flags that way, once.
 - ``main(fn)``: runs an absl ``main`` so that every failure is one line on
   stderr, ``<binary>: error: ...``, no traceback, with a documented exit
   code (``EXIT_CODES``), so that ``--helpshort``/``--help`` list the
@@ -36,10 +38,12 @@ __all__ = [
     "check_finite_floats",
     "config_from_flags",
     "define_config_flags",
+    "define_flags",
     "flag_name",
     "main",
     "quick_values",
     "quiet_tensorflow",
+    "settings_from_flags",
 ]
 
 EXIT_OK = 0
@@ -86,7 +90,7 @@ def define_config_flags(flag_values=None, exclude: Iterable[str] = ()) -> None:
     from keras_gans import config as config_lib
 
     flags = _flags()
-    flag_values = flag_values or flags.FLAGS
+    flag_values = flags.FLAGS if flag_values is None else flag_values
     exclude = set(exclude)
     for f in config_lib.settings(config_lib.TrainConfig):
         if f.name in exclude:
@@ -115,6 +119,68 @@ def define_config_flags(flag_values=None, exclude: Iterable[str] = ()) -> None:
             f.metadata["help"],
             f.metadata["by_dataset"],
         )
+
+
+def define_flags(cls, flag_values=None, module_name=None) -> None:
+    """Defines one absl flag per setting of ``cls``, a dataclass of
+    ``keras_gans.settings.setting`` fields: a binary's own flags, each
+    declared once there with its default, help, bounds and choices (the
+    flag is the field's name, or its declared ``flag``). The flags belong
+    to ``module_name`` (default: the caller's module), so that help lists
+    them and ``main`` refuses a NaN or infinite float among them."""
+    flags = _flags()
+    flag_values = flags.FLAGS if flag_values is None else flag_values
+    if module_name is None:
+        module_name = sys._getframe(1).f_globals.get("__name__")
+    from keras_gans import settings as settings_lib
+
+    for f in settings_lib.settings(cls):
+        _define(
+            flag_values,
+            cls,
+            f,
+            f.metadata.get("flag") or f.name,
+            f.metadata["help"],
+            False,
+            module_name=module_name,
+        )
+
+
+def settings_from_flags(cls, flag_values=None):
+    """The ``cls`` (see ``define_flags``) of the parsed flags, every
+    setting checked against its declaration, then by ``cls.validate()``
+    where it has one (the binary's rules between its settings).
+
+    Raises:
+        Failure: a bad value or combination, naming the flag.
+    """
+    from keras_gans import settings as settings_lib
+
+    flag_values = _flags().FLAGS if flag_values is None else flag_values
+    values = {}
+    for f in settings_lib.settings(cls):
+        name = f.metadata.get("flag") or f.name
+        value = flag_values[name].value
+        kind, _ = settings_lib.field_type(cls, f)
+        if kind is tuple and value is not None:
+            item = settings_lib.tuple_item(cls, f)
+            try:
+                value = tuple(item(v) for v in value)
+            except ValueError:
+                raise Failure(
+                    f"--{name}: comma-separated integers, got "
+                    f"{','.join(value)}."
+                ) from None
+        values[f.name] = value
+    try:
+        parsed = cls(**values)
+        settings_lib.check_declared(parsed)
+        validate = getattr(parsed, "validate", None)
+        if validate is not None:
+            parsed = validate() or parsed
+    except settings_lib.ConfigError as e:
+        raise Failure(f"--{e.name}: {e}") from None
+    return parsed
 
 
 def _by_dataset_help(name):
@@ -177,25 +243,31 @@ def _flag_items(config):
         yield f.metadata.get("flag") or f.name, value
 
 
-def _define(flag_values, cls, f, name, help, by_dataset):
-    from keras_gans import config as config_lib
+def _define(flag_values, cls, f, name, help, by_dataset, module_name=None):
+    from keras_gans import settings as settings_lib
 
     flags = _flags()
     meta = f.metadata
-    kind, _ = config_lib.field_type(cls, f)
+    kind, _ = settings_lib.field_type(cls, f)
     default = meta["default"]
     if by_dataset:
         help += _by_dataset_help(name)
     common = dict(flag_values=flag_values)
-    choices = config_lib.choices_of(f)
-    if choices is not None:
+    if module_name:
+        common["module_name"] = module_name
+    if meta.get("required"):
+        common["required"] = True
+    choices = settings_lib.choices_of(f)
+    if kind is tuple:
+        if choices is not None:
+            help += f" Any of: {', '.join(choices)}."
+        flags.DEFINE_list(name, [str(v) for v in default], help, **common)
+    elif choices is not None:
         flags.DEFINE_enum(name, default, list(choices), help, **common)
     elif kind is bool:
         flags.DEFINE_bool(name, default, help, **common)
     elif kind is str:
         flags.DEFINE_string(name, default, help, **common)
-    elif kind is tuple:
-        flags.DEFINE_list(name, [str(v) for v in default], help, **common)
     elif kind is int:
         flags.DEFINE_integer(
             name,
@@ -210,7 +282,7 @@ def _define(flag_values, cls, f, name, help, by_dataset):
         flags.DEFINE_float(
             name,
             default,
-            help + f" In {config_lib.bounds_text(meta)}.",
+            help + f" In {settings_lib.bounds_text(meta)}.",
             lower_bound=meta["lower"],
             upper_bound=meta["upper"],
             **common,
@@ -230,7 +302,7 @@ def config_from_flags(flag_values=None, preset: Optional[str] = None):
     from keras_gans import config as config_lib
 
     flags = _flags()
-    flag_values = flag_values or flags.FLAGS
+    flag_values = flags.FLAGS if flag_values is None else flag_values
     given = {}
     nested = {}
     for f in config_lib.settings(config_lib.TrainConfig):
@@ -288,7 +360,7 @@ def quick_values(quick: bool, flag_values=None, **values) -> dict:
     every=250).values()`` is (2000, 250) for ``--quick`` and (100, 250)
     for ``--quick --steps=100``.
     """
-    flag_values = flag_values or _flags().FLAGS
+    flag_values = _flags().FLAGS if flag_values is None else flag_values
     return {
         name: (
             value
@@ -329,7 +401,7 @@ def check_finite_floats(flag_values=None) -> None:
         Failure: naming the flag and its allowed range.
     """
     flags = _flags()
-    flag_values = flag_values or flags.FLAGS
+    flag_values = flags.FLAGS if flag_values is None else flag_values
     for flag in _own_flags(flag_values):
         if not isinstance(flag.parser, flags.FloatParser):
             continue

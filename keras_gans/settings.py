@@ -25,6 +25,7 @@ __all__ = [
     "field_type",
     "setting",
     "settings",
+    "tuple_item",
 ]
 
 # Seeds feed numpy and TensorFlow's stateless RNGs: unsigned 32 bits.
@@ -51,6 +52,7 @@ def setting(
     flag: Optional[str] = None,
     by_dataset: bool = False,
     may_change: bool = False,
+    required: bool = False,
 ) -> Any:
     """Declares one config field: its default, help text and bounds.
 
@@ -70,6 +72,8 @@ def setting(
         may_change: a run in a workdir may go on with another value (e.g.
             ``steps``: a larger one trains on). Other fields are the run's
             identity: a changed value on an existing workdir is refused.
+        required: a binary's flag the command line must give (absl then
+            refuses a command without it).
 
     Returns:
         A ``dataclasses.field``.
@@ -84,6 +88,7 @@ def setting(
         flag=flag,
         by_dataset=by_dataset,
         may_change=may_change,
+        required=required,
         default=default,
     )
     if by_dataset:
@@ -113,7 +118,8 @@ def choices_of(f: dataclasses.Field) -> Optional[Tuple[str, ...]]:
 
 def field_type(cls, f: dataclasses.Field):
     """``(base type, optional)`` of a field: ``int``, ``float``, ``bool``,
-    ``str``, ``tuple`` (of ints) or a nested config class."""
+    ``str``, ``tuple`` (of ints or strings: ``tuple_item``) or a nested
+    config class."""
     hint = typing.get_type_hints(cls)[f.name]
     optional = False
     if typing.get_origin(hint) is Union:
@@ -123,6 +129,16 @@ def field_type(cls, f: dataclasses.Field):
     if typing.get_origin(hint) in (tuple, Tuple):
         return tuple, optional
     return hint, optional
+
+
+def tuple_item(cls, f: dataclasses.Field):
+    """The item type of a tuple field: ``int`` (``Tuple[int, ...]``, the
+    default) or ``str``."""
+    hint = typing.get_type_hints(cls)[f.name]
+    if typing.get_origin(hint) is Union:
+        hint = [a for a in typing.get_args(hint) if a is not type(None)][0]
+    args = [a for a in typing.get_args(hint) if a is not Ellipsis]
+    return str if args and args[0] is str else int
 
 
 def _flag_name(f, player=None):
@@ -152,6 +168,19 @@ def _check_value(cls, f, value, player=None):
             raise ConfigError(
                 name,
                 f"{name} must be one of {', '.join(choices)}, got {value!r}.",
+            )
+        return
+    if kind is tuple and tuple_item(cls, f) is str:
+        choices = choices_of(f)
+        if not value or not all(isinstance(v, str) and v for v in value):
+            raise ConfigError(
+                name, f"{name} must be non-empty strings, got {value!r}."
+            )
+        unknown = [v for v in value if choices and v not in choices]
+        if unknown:
+            raise ConfigError(
+                name,
+                f"{name}: unknown {unknown}; valid: {', '.join(choices)}.",
             )
         return
     if kind is tuple:

@@ -99,3 +99,97 @@ def test_cli_main_reports_a_damaged_file_in_one_line_exit_4(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("keras-gans-x: error: ")
     assert f"{path} is damaged (line 1, column 2" in err[0]
+
+
+def _declared():
+    import dataclasses
+    from typing import Optional, Tuple
+
+    from keras_gans.settings import setting
+
+    @dataclasses.dataclass(frozen=True)
+    class Declared:
+        steps: int = setting(10, "Steps.", lower=1)
+        rate: float = setting(0.5, "A rate.", lower=0.0, upper=1.0)
+        mode: str = setting("a", "A mode.", choices=("a", "b"))
+        names: Tuple[str, ...] = setting(("x",), "Names.", choices=("x", "y"))
+        sizes: Tuple[int, ...] = setting((8, 8), "Sizes.")
+        out: Optional[str] = setting(None, "Output.", required=True)
+        quick: bool = setting(False, "Quick.")
+
+        def validate(self):
+            if self.quick and self.steps > 100:
+                from keras_gans.settings import ConfigError
+
+                raise ConfigError("steps", "--quick takes at most 100 steps.")
+            return self
+
+    return Declared
+
+
+def test_a_binary_declares_each_flag_once_in_a_settings_class():
+    """define_flags: one absl flag per setting (default, bounds, choices,
+    lists, required), owned by the caller's module; settings_from_flags
+    builds the class back, checking declarations and validate()."""
+    declared = _declared()
+    values = flags.FlagValues()
+    cli.define_flags(declared, values)
+    owned = values.flags_by_module_dict()[__name__]
+    assert {f.name for f in owned} == {
+        "steps", "rate", "mode", "names", "sizes", "out", "quick"
+    }
+    with pytest.raises(flags.IllegalFlagValueError):
+        values(["prog", "--out=o", "--rate=2"])
+    with pytest.raises(flags.IllegalFlagValueError):
+        values(["prog", "--out=o", "--mode=c"])
+    values.unparse_flags()
+    with pytest.raises(flags.IllegalFlagValueError, match="--out"):
+        values(["prog"])  # required
+    values.unparse_flags()
+    values(["prog", "--out=o", "--names=y,x", "--sizes=4,2"])
+    parsed = cli.settings_from_flags(declared, values)
+    assert parsed == declared(
+        steps=10, rate=0.5, mode="a", names=("y", "x"), sizes=(4, 2),
+        out="o", quick=False,
+    )
+    values.unparse_flags()
+    values(["prog", "--out=o", "--names=x,z"])
+    with pytest.raises(cli.Failure, match=r"--names: .*unknown \['z'\]"):
+        cli.settings_from_flags(declared, values)
+    values.unparse_flags()
+    values(["prog", "--out=o", "--sizes=4,b"])
+    with pytest.raises(cli.Failure, match="--sizes: comma-separated"):
+        cli.settings_from_flags(declared, values)
+    values.unparse_flags()
+    values(["prog", "--out=o", "--quick", "--steps=500"])
+    with pytest.raises(cli.Failure, match="--steps: --quick takes"):
+        cli.settings_from_flags(declared, values)
+
+
+def test_no_binary_hand_writes_a_flag():
+    """Every file of bin/ declares its flags as settings (a dataclass and
+    cli.define_flags) or takes TrainConfig's (cli.define_config_flags):
+    no absl DEFINE call of its own."""
+    import ast
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[1] / "bin"
+    for path in sorted(root.glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        tree = ast.parse(path.read_text())
+        defines = [
+            node.func.attr
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr.startswith("DEFINE")
+        ]
+        assert not defines, (path.name, defines)
+        called = {
+            node.func.attr
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+        }
+        assert called & {"define_flags", "define_config_flags"}, path.name

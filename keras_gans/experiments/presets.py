@@ -520,16 +520,16 @@ def variants(family: str) -> Mapping[str, Variant]:
     return FAMILIES[family].variants
 
 
-def check_variants(family: str, names, label: str) -> None:
+def check_variants(family: str, names, label: str, flag: str = "") -> None:
     """Raises ValueError naming the first of ``names`` that is not a row of
-    ``family``, and the valid ones (``label`` names the family). Needs no
-    TensorFlow: the figure binaries check ``--variants`` before it
-    loads."""
+    ``family``, and the valid ones (``label`` names the family; ``flag``,
+    e.g. ``"--variants"``, starts the message). Needs no TensorFlow: the
+    figure binaries check ``--variants`` before it loads."""
     for variant in names:
         if variant not in variants(family):
             raise ValueError(
-                f"Unknown {label} variant {variant!r}. "
-                f"Valid: {', '.join(variants(family))}."
+                f"{flag + ': ' if flag else ''}Unknown {label} variant "
+                f"{variant!r}. Valid: {', '.join(variants(family))}."
             )
 
 
