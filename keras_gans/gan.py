@@ -381,6 +381,17 @@ class GAN(keras.Model):
         """The attached ``DiscriminatorHook`` objects, in call order."""
         return tuple(self._hooks)
 
+    def replace_penalty(self, penalty, penalty_weight: float) -> None:
+        """Swaps D's gradient penalty and weight (same output), e.g. the
+        collapse watchdog's escalation; rebuilds the train function. Not
+        under ``penalty_every > 1`` (its optimizer adjustment)."""
+        if self.regularizer.lazy:
+            raise ValueError("No penalty swap under penalty_every > 1.")
+        new = GradientPenalty(penalty, penalty_weight, self.regularizer.output)
+        self.conditioning.check_penalty(new.fn)
+        self.regularizer = new
+        self.make_train_function(force=True)
+
     def attach_hook(self, hook: DiscriminatorHook) -> None:
         """Attaches ``hook`` to every D step until ``detach_hook`` (``fit``
         attaches the hooks among its callbacks itself). The train function

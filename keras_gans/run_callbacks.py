@@ -95,6 +95,8 @@ def watchdog(config, gan, workdir, trackables, evaluator=None, seed=0):
         trackables=trackables,
         json_path=os.path.join(workdir, "watchdog_events.json"),
         log_dir=os.path.join(workdir, "tensorboard", "watchdog"),
+        action=config.watchdog_action,
+        ladder=config.watchdog_ladder,
     )
 
 

@@ -62,7 +62,7 @@ def _fit(gan, extra, start_epoch, epochs):
     )
 
 
-def _watchdog(gan, tmp_path, name):
+def _watchdog(gan, tmp_path, name, **options):
     return callbacks.CollapseWatchdog(
         gan,
         _signal(),
@@ -74,6 +74,7 @@ def _watchdog(gan, tmp_path, name):
         json_path=tmp_path / name / "events.json",
         log_dir=tmp_path / name / "tb",
         verbose=False,
+        **options,
     )
 
 
@@ -210,3 +211,97 @@ def test_its_own_snapshot_directory_goes_with_it(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="Compile the GAN"):
         callbacks.CollapseWatchdog(uncompiled, _signal(), RULE)
     assert os.listdir(tmp_path) == []
+
+
+LADDER = ("zero_gp:1", "r1:10")
+
+
+def _penalty(gan):
+    from keras_gans import registry
+
+    reg = gan.regularizer
+    return registry.unwrap(reg.fn).__name__, reg.weight
+
+
+def test_escalation_switches_on_the_next_remedy_and_resumes_exactly(tmp_path):
+    """--watchdog_action=escalate: the rollback restores the good state
+    (its learning rates with it) and switches on the ladder's first rung,
+    a gradient penalty, instead of lowering the learning rates; the rung
+    rides the checkpoint, so a run resumed after the rollback goes on with
+    the remedy and ends where the uninterrupted one does."""
+    whole = _gan()
+    assert _penalty(whole)[0] == "none"
+    wd = _watchdog(whole, tmp_path, "whole", action="escalate", ladder=LADDER)
+    _fit(whole, [wd], 0, 8)
+    events = json.loads((tmp_path / "whole" / "events.json").read_text())
+    assert [(e["event"], e.get("remedy")) for e in events] == [
+        ("rollback", "zero_gp:1")
+    ]
+    assert events[0]["restored_step"] == BUMP_STEP
+    np.testing.assert_allclose(events[0]["learning_rates"], [1e-3, 1e-3])
+    assert _penalty(whole) == ("zero_gp", 1.0)
+    assert int(wd.state.rung.numpy()) == 1
+    assert whole.history.history["penalty"][-1] > 0
+
+    first = _gan()
+    wd = _watchdog(first, tmp_path, "resumed", action="escalate",
+                   ladder=LADDER)
+    saver = callbacks.Checkpoint(first, tmp_path / "ckpt", watchdog=wd.state)
+    _fit(first, [wd, saver], 0, 6)
+    again = _gan()
+    wd2 = _watchdog(again, tmp_path, "resumed", action="escalate",
+                    ladder=LADDER)
+    saver2 = callbacks.Checkpoint(again, tmp_path / "ckpt", watchdog=wd2.state)
+    assert saver2.restore() == 6 * EPOCH
+    assert _penalty(again)[0] == "none"  # until training begins
+    _fit(again, [wd2, saver2], 6, 8)
+    assert _penalty(again) == ("zero_gp", 1.0)
+    for a, b in zip(_weights(whole), _weights(again), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_ladder_is_read_and_checked():
+    assert callbacks.watchdog.parse_ladder(["zero_gp:1", ("r1", 10)]) == (
+        ("zero_gp", 1.0), ("r1", 10.0)
+    )
+    for bad, message in (
+        (["zero_gp"], "PENALTY:WEIGHT"),
+        (["zero_gp:x"], "not a number"),
+        (["nope:1"], "unknown penalty 'nope'"),
+        (["none:1"], "unknown penalty 'none'"),
+        (["r1:-1"], ">= 0"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            callbacks.watchdog.parse_ladder(bad)
+    gan = _gan()
+    with pytest.raises(ValueError, match="needs a ladder"):
+        callbacks.CollapseWatchdog(gan, _signal(), RULE, action="escalate")
+    with pytest.raises(ValueError, match="Unknown watchdog action"):
+        callbacks.CollapseWatchdog(gan, _signal(), RULE, action="pray")
+
+
+
+@pytest.mark.parametrize(
+    "overrides,flag,message",
+    [
+        (dict(watchdog_action="escalate"), "watchdog_action", "--watchdog"),
+        (dict(watchdog=True, watchdog_ladder=("r1:1",)), "watchdog_ladder",
+         "escalate"),
+        (dict(watchdog=True, watchdog_action="escalate",
+              watchdog_ladder=("r1",)), "watchdog_ladder", "PENALTY:WEIGHT"),
+        (dict(watchdog=True, watchdog_action="escalate", penalty_every=2),
+         "watchdog_action", "penalty_every"),
+    ],
+)
+def test_escalation_settings_are_checked_by_name(overrides, flag, message):
+    import dataclasses
+
+    from keras_gans.config import ConfigError, TrainConfig
+
+    with pytest.raises(ConfigError, match=message) as e:
+        dataclasses.replace(TrainConfig(), **overrides).validate()
+    assert e.value.name == flag
+    config = dataclasses.replace(
+        TrainConfig(), watchdog=True, watchdog_action="escalate"
+    ).validate()
+    assert config.watchdog_ladder == ("zero_gp:1", "zero_gp:10")

@@ -1,5 +1,6 @@
 """A collapse watchdog: notice a collapsing GAN, roll it back to its last
-good state with lower learning rates and new noise, and carry on."""
+good state with new noise and either lower learning rates or the next
+remedy of a ladder, and carry on."""
 
 import os
 import shutil
@@ -11,16 +12,63 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import json_io, metrics
+from keras_gans import json_io, metrics, penalties
 from keras_gans.validation import check_integer
 
 __all__ = [
+    "ACTIONS",
     "CollapseWatchdog",
     "Drop",
     "Thresholds",
     "image_signal",
+    "parse_ladder",
     "toy_signal",
 ]
+
+# What a rollback changes: both learning rates (scaled by lr_factor), or
+# the next remedy of the ladder (the learning rates kept).
+ACTIONS = ("lower_lr", "escalate")
+
+
+def parse_ladder(entries) -> tuple:
+    """``(penalty name, weight)`` pairs of ``"name:weight"`` entries (a
+    pair passes through), e.g. ``("zero_gp:1", "zero_gp:10")``.
+
+    Raises:
+        ValueError: a malformed entry, an unknown penalty or a weight that
+            is not a finite number >= 0, named.
+    """
+    rungs = []
+    for entry in entries:
+        if isinstance(entry, str):
+            name, sep, weight = entry.partition(":")
+            if not sep:
+                raise ValueError(
+                    f"watchdog ladder entry {entry!r}: write PENALTY:WEIGHT, "
+                    "e.g. zero_gp:10."
+                )
+            try:
+                weight = float(weight)
+            except ValueError:
+                raise ValueError(
+                    f"watchdog ladder entry {entry!r}: the weight is not a "
+                    "number."
+                ) from None
+        else:
+            name, weight = entry
+        valid = [n for n in penalties.names() if n != "none"]
+        if name not in valid:
+            raise ValueError(
+                f"watchdog ladder entry {entry!r}: unknown penalty {name!r}; "
+                f"valid: {', '.join(valid)}."
+            )
+        if not (np.isfinite(weight) and weight >= 0):
+            raise ValueError(
+                f"watchdog ladder entry {entry!r}: the weight must be a "
+                "finite number >= 0."
+            )
+        rungs.append((name, float(weight)))
+    return tuple(rungs)
 
 
 class Thresholds:
@@ -145,9 +193,10 @@ class _ScaledSchedule(keras.optimizers.schedules.LearningRateSchedule):
 
 
 class _WatchdogState(tf.Module):
-    """What a resumed run needs to continue the watchdog identically."""
+    """What a resumed run needs to continue the watchdog identically (the
+    ladder's rung only when it escalates: older checkpoints stay whole)."""
 
-    def __init__(self):
+    def __init__(self, escalate=False):
         super().__init__(name="collapse_watchdog")
 
         def var(value, dtype, name):
@@ -163,6 +212,8 @@ class _WatchdogState(tf.Module):
         self.noise_offset = var(0, tf.int64, "noise_offset")
         self.bad_checks = var(0, tf.int64, "bad_checks")
         self.good_step = var(-1, tf.int64, "good_step")
+        if escalate:
+            self.rung = var(0, tf.int64, "rung")
 
 
 def _inner(optimizer):
@@ -188,8 +239,13 @@ class CollapseWatchdog(keras.callbacks.Callback):
     1. restores the good snapshot, keeping the step counters where they
        are (the retry spends the run's step budget; data, which is a
        function of the step, flows on);
-    2. multiplies the learning rates of both optimizers by ``lr_factor``
-       (compounding over retries; a schedule keeps its shape, scaled);
+    2. with ``action="lower_lr"`` multiplies the learning rates of both
+       optimizers by ``lr_factor`` (compounding over retries; a schedule
+       keeps its shape, scaled); with ``action="escalate"`` switches on the
+       next rung of ``ladder`` instead, a gradient penalty and its weight
+       (``GAN.replace_penalty``; the learning rates are kept), so that the
+       retry runs with a stronger remedy (measured, a lower learning rate
+       alone rescued no collapsed run: benchmarks/REMEDIES.md);
     3. moves the training noise onto a new stream (the second word of
        ``gan.rng_seed`` becomes the retry count);
 
@@ -224,6 +280,10 @@ class CollapseWatchdog(keras.callbacks.Callback):
         json_path: optional JSON list of events.
         log_dir: optional TensorBoard directory.
         verbose: print events.
+        action: ``"lower_lr"`` or ``"escalate"`` (see above).
+        ladder: with ``escalate``, the remedies in order: ``(penalty,
+            weight)`` pairs or ``"penalty:weight"`` strings
+            (``parse_ladder``); the retries stop at its end.
     """
 
     def __init__(
@@ -240,8 +300,30 @@ class CollapseWatchdog(keras.callbacks.Callback):
         json_path=None,
         log_dir=None,
         verbose: bool = True,
+        action: str = "lower_lr",
+        ladder=(),
     ):
         super().__init__()
+        if action not in ACTIONS:
+            raise ValueError(
+                f"Unknown watchdog action {action!r}. Valid: "
+                f"{', '.join(ACTIONS)}."
+            )
+        self.action = action
+        self.ladder = parse_ladder(ladder)
+        if action == "escalate":
+            if not self.ladder:
+                raise ValueError(
+                    "The escalating watchdog needs a ladder of remedies, "
+                    "e.g. ('zero_gp:1', 'zero_gp:10')."
+                )
+            if getattr(gan, "regularizer", None) is not None and (
+                gan.regularizer.lazy
+            ):
+                raise ValueError(
+                    "The escalating watchdog swaps the penalty, which "
+                    "penalty_every > 1 does not allow; use lower_lr."
+                )
         self.gan = gan
         self.signal = signal
         self.collapsed = collapsed
@@ -268,7 +350,7 @@ class CollapseWatchdog(keras.callbacks.Callback):
         self.json_path = os.fspath(json_path) if json_path else None
         self.log_dir = os.fspath(log_dir) if log_dir else None
         with gan.distribute_strategy.scope():
-            self.state = _WatchdogState()
+            self.state = _WatchdogState(action == "escalate")
         self._snapshot = tf.train.Checkpoint(gan=gan, **dict(trackables or {}))
         self._manager = tf.train.CheckpointManager(
             self._snapshot,
@@ -330,6 +412,19 @@ class CollapseWatchdog(keras.callbacks.Callback):
         ]
         if self.log_dir:
             self._writer = tf.summary.create_file_writer(self.log_dir)
+        self._apply_rung()  # a resumed run goes on with its remedy
+
+    def _apply_rung(self):
+        """Switches the GAN to the ladder's current rung (none at 0)."""
+        rung = int(self.state.rung.numpy()) if self.action == "escalate" else 0
+        if rung:
+            self.gan.replace_penalty(*self.ladder[rung - 1])
+
+    @property
+    def _retry_limit(self):
+        if self.action == "escalate":
+            return min(self.max_retries, len(self.ladder))
+        return self.max_retries
 
     def on_train_end(self, logs=None):
         if self._owns_directory:
@@ -379,7 +474,7 @@ class CollapseWatchdog(keras.callbacks.Callback):
             return
         retries = int(self.state.retries.numpy())
         base = {"step": step, "signal": _plain(signal)}
-        if retries >= self.max_retries:
+        if retries >= self._retry_limit:
             if not any(e["event"] == "gave_up" for e in self.events):
                 self._log(
                     {
@@ -408,7 +503,14 @@ class CollapseWatchdog(keras.callbacks.Callback):
         for variable, value in counters:
             variable.assign(value)
         self.state.retries.assign_add(1)
-        self.state.lr_scale.assign(self.state.lr_scale * self.lr_factor)
+        remedy = {}
+        if self.action == "escalate":
+            self.state.rung.assign_add(1)
+            self._apply_rung()
+            name, weight = self.ladder[int(self.state.rung.numpy()) - 1]
+            remedy = {"remedy": f"{name}:{weight:g}"}
+        else:
+            self.state.lr_scale.assign(self.state.lr_scale * self.lr_factor)
         self.state.noise_offset.assign(self.state.retries)
         gan.rng_seed.assign(
             np.array([gan.seed, int(self.state.noise_offset.numpy())])
@@ -420,6 +522,7 @@ class CollapseWatchdog(keras.callbacks.Callback):
                 "step": counters[1][1],
                 **(event or {}),
                 "event": "rollback",
+                **remedy,
                 "restored_step": restored,
                 "retries": int(self.state.retries.numpy()),
                 "lr_scale": float(self.state.lr_scale.numpy()),

@@ -142,8 +142,27 @@ def _check_pack(config):
 
 
 def _check_watchdog_and_best(config):
-    """The watchdog's data set, and keep_best / early stopping against
-    the scores the run's evaluation logs."""
+    """The watchdog's data set and ladder, and keep_best / early stopping
+    against the scores the run's evaluation logs."""
+    if config.watchdog and config.watchdog_action == "escalate":
+        try:
+            ladder = kg.callbacks.watchdog.parse_ladder(
+                config.watchdog_ladder
+            )
+        except ValueError as e:
+            raise ConfigError("watchdog_ladder", f"--watchdog_ladder: {e}")
+        if not ladder:
+            raise ConfigError(
+                "watchdog_ladder",
+                "--watchdog_action=escalate needs at least one remedy in "
+                "--watchdog_ladder, e.g. zero_gp:1,zero_gp:10.",
+            )
+        if config.penalty_every > 1:
+            raise ConfigError(
+                "watchdog_action",
+                "--watchdog_action=escalate swaps the penalty, which "
+                "--penalty_every > 1 does not allow; use lower_lr.",
+            )
     if (
         config.watchdog
         and config.is_image
@@ -202,6 +221,12 @@ def _check_unused(config):
             "rotation_g_weight",
             "--rotation_weight > 0",
             config.rotation_weight > 0,
+        ),
+        ("watchdog_action", "--watchdog", config.watchdog),
+        (
+            "watchdog_ladder",
+            "--watchdog_action=escalate",
+            config.watchdog and config.watchdog_action == "escalate",
         ),
         ("inception_weights", "a tfds image data set", tfds),
         ("inception_graph", "a tfds image data set", tfds),

@@ -560,8 +560,8 @@ class WatchdogSettings:
 
     watchdog: bool = setting(
         False,
-        "On collapse, roll back to the last good state, scale both learning "
-        "rates by --watchdog_lr_factor and retry.",
+        "On collapse, roll back to the last good state and retry with "
+        "lower learning rates or a stronger remedy (--watchdog_action).",
     )
     watchdog_lr_factor: float = setting(
         0.5,
@@ -572,6 +572,19 @@ class WatchdogSettings:
     )
     watchdog_max_retries: int = setting(
         3, "Watchdog rollbacks before it gives up.", lower=0
+    )
+    watchdog_action: str = setting(
+        "lower_lr",
+        "What a watchdog rollback changes: lower_lr (both learning rates "
+        "times --watchdog_lr_factor) or escalate (the next remedy of "
+        "--watchdog_ladder, the learning rates kept).",
+        choices=("lower_lr", "escalate"),
+    )
+    watchdog_ladder: Tuple[str, ...] = setting(
+        ("zero_gp:1", "zero_gp:10"),
+        "With --watchdog_action=escalate: the remedies switched on at "
+        "successive rollbacks, PENALTY:WEIGHT each (a zero-centred penalty, "
+        "then a stronger one).",
     )
     keep_best: str = setting(
         "",

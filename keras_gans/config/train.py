@@ -23,7 +23,7 @@ from keras_gans.config.sections import (
     WatchdogSettings,
 )
 from keras_gans.evaluation import scores
-from keras_gans.settings import settings
+from keras_gans.settings import field_type, settings
 
 __all__ = ["TrainConfig"]
 
@@ -156,8 +156,9 @@ class TrainConfig(
         for key in ("d_optimizer", "g_optimizer"):
             if isinstance(values.get(key), dict):
                 values[key] = OptimizerConfig(**values[key])
-        if "hidden_units" in values:
-            values["hidden_units"] = tuple(values["hidden_units"])
+        for f in settings(cls):  # JSON keeps tuples as lists
+            if f.name in values and field_type(cls, f)[0] is tuple:
+                values[f.name] = tuple(values[f.name])
         return cls(**values)
 
     def differences(self, other: "TrainConfig") -> Tuple[str, ...]:

@@ -44,6 +44,7 @@ class GradientPenalty:
         if not weight >= 0:
             raise ValueError(f"penalty_weight must be >= 0, got {weight!r}.")
         options = {} if output is None else {"output": output}
+        self.output = output
         self.fn = penalties.get(penalty, **options)
         self.active = penalty not in ("none", penalties.none)
         self.weight = float(weight)
