@@ -1,5 +1,10 @@
 """Rescue benchmark of the collapse watchdog (keras-gans-train --watchdog).
 
+--action picks what a rollback changes: lower_lr (both learning rates
+halved, the watchdog's default) or escalate (the next remedy of
+--watchdog_ladder, the config's default zero_gp:1, then zero_gp:10, the
+learning rates kept); records from before --action are lower_lr.
+
 The failing toy baselines of benchmarks/MODE_COVERAGE.md (ring GAN-NS + SGD
 lr 3e-3; grid GAN-NS + Adam), each seed trained with and without the
 watchdog (checks every 1000 steps with 1000 samples; lr factor 0.5; 3
@@ -15,6 +20,8 @@ appended to --results (JSON lines) and skipped when there, so an
 interrupted benchmark resumes; --table_only reprints the table.
 
   python benchmarks/watchdog.py --seeds=3
+  python benchmarks/watchdog.py --seeds=5 --baselines=grid_ns_adam \
+      --action=escalate
   python benchmarks/watchdog.py --table_only
 """
 
@@ -55,10 +62,16 @@ flags.DEFINE_enum(
     ["reverse_kl", "modes"],
     "The watchdog's toy collapse rule (keras_gans.run_callbacks.TOY_RULE).",
 )
+flags.DEFINE_enum(
+    "action",
+    "lower_lr",
+    ["lower_lr", "escalate"],
+    "What a rollback changes (keras-gans-train --watchdog_action).",
+)
 flags.DEFINE_bool("table_only", False, "Only print the table of --results.")
 
 
-def config_for(baseline, seed, steps, watchdog):
+def config_for(baseline, seed, steps, watchdog, action="lower_lr"):
     dataset, _, preset = BASELINES[baseline]
     return presets.preset(
         preset,
@@ -70,6 +83,7 @@ def config_for(baseline, seed, steps, watchdog):
         watchdog=watchdog,
         watchdog_lr_factor=0.5,
         watchdog_max_retries=3,
+        **({"watchdog_action": action} if watchdog else {}),
     )
 
 
@@ -82,14 +96,21 @@ def _collapsed(record):
     return record["diverged"] or record["modes"] < _MIN_MODES[dataset]
 
 
+def _rule(r):
+    """The cell of a record: "-" without the watchdog, else its rule and
+    action ("modes" before --toy_rule, "lower_lr" before --action)."""
+    if not r["watchdog"]:
+        return "-"
+    return f"{r.get('rule', 'modes')}/{r.get('action', 'lower_lr')}"
+
+
 def table(records):
     cells = {}
     for r in records:
-        rule = r.get("rule", "modes") if r["watchdog"] else "-"
-        key = (r["baseline"], r["steps"], rule)
+        key = (r["baseline"], r["steps"], _rule(r))
         cells.setdefault(key, []).append(r)
     header = (
-        f"{'baseline':<27} {'watchdog':<10} {'steps':>6} {'n':>2} "
+        f"{'baseline':<27} {'watchdog':<19} {'steps':>6} {'n':>2} "
         f"{'modes':>13} {'HQ %':>13} {'reverse KL':>15} {'collapsed':>9} "
         f"{'rescued':>7} {'rollbacks':>9} {'time s':>7}"
     )
@@ -113,7 +134,7 @@ def table(records):
             )
         lines.append(
             f"{BASELINES[baseline][1]:<27} "
-            f"{rule if rule != '-' else 'off':<10} "
+            f"{rule if rule != '-' else 'off':<19} "
             f"{steps:>6} {len(rs):>2} {m:6.2f} ± {ms:4.2f} "
             f"{h:6.1f} ± {hs:4.1f} {k:7.4f} ± {ks:5.4f} "
             f"{collapsed:>5}/{len(rs):<3} {rescued:>7} {rollbacks:9.2f} "
@@ -140,6 +161,7 @@ def main(argv):
                 "steps": key["steps"],
                 "watchdog": watchdog,
                 "rule": key["rule"],
+                "action": key["action"],
                 "modes": final.get("modes", 0),
                 "high_quality": final.get("high_quality", 0.0),
                 "reverse_kl": final.get("reverse_kl", float("nan")),
@@ -156,8 +178,11 @@ def main(argv):
         jobs = [
             (
                 dict(baseline=baseline, seed=seed, steps=FLAGS.steps,
-                     rule=FLAGS.toy_rule if watchdog else "-"),
-                config_for(baseline, seed, FLAGS.steps, watchdog),
+                     rule=FLAGS.toy_rule if watchdog else "-",
+                     action=FLAGS.action if watchdog else "-"),
+                config_for(
+                    baseline, seed, FLAGS.steps, watchdog, FLAGS.action
+                ),
             )
             for baseline in FLAGS.baselines
             for seed in range(FLAGS.seeds)
@@ -167,13 +192,15 @@ def main(argv):
             jobs,
             FLAGS.results,
             lambda r: f"{r['baseline']} seed {r['seed']} watchdog "
-            f"{r['watchdog']}: {r['modes']} modes, HQ "
+            f"{_rule(r)}: {r['modes']} modes, HQ "
             f"{r['high_quality']:.3f}, {r['rollbacks']} rollbacks",
             record=record,
-            # Lines from before --toy_rule used the "modes" rule.
+            # Lines from before --toy_rule used the "modes" rule, from
+            # before --action lower_lr.
             key_of=lambda r: (
                 r["baseline"], r["seed"], r["steps"],
                 r.get("rule", "modes") if r["watchdog"] else "-",
+                r.get("action", "lower_lr") if r["watchdog"] else "-",
             ),
         )
     print(table(json_io.read_json_lines(FLAGS.results)))
