@@ -291,6 +291,10 @@ def test_the_ladder_is_read_and_checked():
               watchdog_ladder=("r1",)), "watchdog_ladder", "PENALTY:WEIGHT"),
         (dict(watchdog=True, watchdog_action="escalate", penalty_every=2),
          "watchdog_action", "penalty_every"),
+        # The ring trains with 0GP lambda 0.1: a rung of 0.1 adds nothing.
+        (dict(watchdog=True, watchdog_action="escalate",
+              watchdog_ladder=("zero_gp:0.1", "zero_gp:10")),
+         "watchdog_ladder", r"no stronger .*e\.g\. zero_gp:1\."),
     ],
 )
 def test_escalation_settings_are_checked_by_name(overrides, flag, message):
@@ -305,3 +309,12 @@ def test_escalation_settings_are_checked_by_name(overrides, flag, message):
         TrainConfig(), watchdog=True, watchdog_action="escalate"
     ).validate()
     assert config.watchdog_ladder == ("zero_gp:1", "zero_gp:10")
+    # Digits train with 0GP lambda 100: the default ladder would weaken it.
+    digits = TrainConfig(
+        dataset="digits", watchdog=True, watchdog_action="escalate"
+    )
+    with pytest.raises(ConfigError, match="zero_gp:1 is no stronger"):
+        digits.validate()
+    dataclasses.replace(
+        digits, watchdog_ladder=("zero_gp:1000",)
+    ).validate()

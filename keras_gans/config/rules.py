@@ -157,6 +157,17 @@ def _check_watchdog_and_best(config):
                 "--watchdog_action=escalate needs at least one remedy in "
                 "--watchdog_ladder, e.g. zero_gp:1,zero_gp:10.",
             )
+        for name, weight in ladder:
+            # A rung must add to the run's own penalty, not weaken it (the
+            # image data sets already train with 0GP lambda 100).
+            if name == config.penalty and weight <= config.penalty_weight:
+                raise ConfigError(
+                    "watchdog_ladder",
+                    f"--watchdog_ladder: the rung {name}:{weight:g} is no "
+                    f"stronger than the run's own penalty ({config.penalty}, "
+                    f"--penalty_weight={config.penalty_weight:g}); give rungs "
+                    f"above it, e.g. {name}:{10 * config.penalty_weight:g}.",
+                )
         if config.penalty_every > 1:
             raise ConfigError(
                 "watchdog_action",
