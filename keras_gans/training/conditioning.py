@@ -67,6 +67,16 @@ __all__ = [
 ]
 
 
+def is_layer_penalty(fn) -> bool:
+    """Whether penalty ``fn`` (a ``functools.partial`` chain of
+    ``penalties.get``) differentiates a layer of D (``layer=...``)."""
+    while isinstance(fn, functools.partial):
+        if fn.keywords.get("layer") is not None:
+            return True
+        fn = fn.func
+    return False
+
+
 def pair(x, labels):
     """``x`` as D's or G's input: ``[x, labels]``, or ``x`` when ``labels``
     is None (an unconditional GAN)."""
@@ -199,13 +209,11 @@ class Conditioning:
 
     def check_penalty(self, fn) -> None:
         """Refuses a layer penalty (it needs a plain Keras D)."""
-        while isinstance(fn, functools.partial):
-            if fn.keywords.get("layer") is not None:
-                raise ValueError(
-                    "A layer gradient penalty (layer=...) cannot be used "
-                    "with a conditional GAN; use the input gradient."
-                )
-            fn = fn.func
+        if is_layer_penalty(fn):
+            raise ValueError(
+                "A layer gradient penalty (layer=...) cannot be used "
+                "with a conditional GAN; use the input gradient."
+            )
 
     def labels_of(self, labels, rows):
         """The real batch's labels, checked statically: int32 ``[B]``.
@@ -374,7 +382,7 @@ class Conditioning:
         penalties call, and on what. Projection: D on ``[x, y]``;
         AC-GAN: D's first output on x."""
         if self.mode == "acgan":
-            return _AdversarialHead(discriminator), real, fake
+            return AdversarialOutput(discriminator), real, fake
         return discriminator, [real, labels], [fake, fake_labels]
 
     @staticmethod
@@ -476,8 +484,10 @@ class Conditioning:
         ]
 
 
-class _AdversarialHead:
-    """An AC-GAN D's adversarial output as a discriminator callable."""
+class AdversarialOutput:
+    """The first output of a two-output D (AC-GAN's class head, SS-GAN's
+    rotation head: ``training.rotation``), its adversarial logit, as a
+    discriminator callable: what the losses and the penalties call."""
 
     def __init__(self, discriminator):
         self.discriminator = discriminator

@@ -26,13 +26,15 @@ output is, the D and G terms, and what does not compose yet (class
 labels, unrolling, EWC's per-example Fisher).
 """
 
-import functools
-
 import numpy as np
 import tensorflow as tf
 
 from keras_gans.hooks.base import DiscriminatorHook
 from keras_gans.networks.rotation import ROTATIONS, has_rotation_head
+from keras_gans.training.conditioning import (
+    AdversarialOutput,
+    is_layer_penalty,
+)
 from keras_gans.training.unconditional import Unconditional
 
 __all__ = ["SelfSupervised", "rotated", "rotation_loss", "strategy"]
@@ -60,21 +62,6 @@ def rotation_loss(discriminator, images):
             labels, tf.cast(logits, tf.float32)
         )
     )
-
-
-class _AdversarialOutput:
-    """D's first output (its adversarial logit) as a discriminator
-    callable: what the losses, the penalties and the augmentation call."""
-
-    def __init__(self, discriminator):
-        self.discriminator = discriminator
-
-    @property
-    def trainable_variables(self):
-        return self.discriminator.trainable_variables
-
-    def __call__(self, x, training=True):
-        return self.discriminator(x, training=training)[0]
 
 
 def _check_weight(name, value):
@@ -119,13 +106,11 @@ class SelfSupervised(Unconditional):
 
     def check_penalty(self, fn) -> None:
         """Refuses a layer penalty (its probe reads a one-output D)."""
-        while isinstance(fn, functools.partial):
-            if fn.keywords.get("layer") is not None:
-                raise ValueError(
-                    "A layer gradient penalty (layer=...) cannot be combined "
-                    "with the rotation loss yet; use the input gradient."
-                )
-            fn = fn.func
+        if is_layer_penalty(fn):
+            raise ValueError(
+                "A layer gradient penalty (layer=...) cannot be combined "
+                "with the rotation loss yet; use the input gradient."
+            )
 
     def check_hook(self, hook) -> None:
         if not getattr(hook, "supports_rotation_head", True):
@@ -135,12 +120,12 @@ class SelfSupervised(Unconditional):
             )
 
     def critic(self, discriminator, real, labels, fake, fake_labels):
-        return _AdversarialOutput(discriminator), real, fake
+        return AdversarialOutput(discriminator), real, fake
 
     def discriminator_view(self, discriminator, augmentation, real, labels,
                            fake, fake_labels, root, index, iteration):
         return Unconditional.discriminator_view(
-            _AdversarialOutput(discriminator), augmentation, real, labels,
+            AdversarialOutput(discriminator), augmentation, real, labels,
             fake, fake_labels, root, index, iteration,
         )
 
@@ -154,7 +139,7 @@ class SelfSupervised(Unconditional):
         """D's adversarial view of the fakes (and reals), and
         ``alpha * -E_x E_r log Q_D(r | G(z)^r)``."""
         fake_logits, real_logits, _ = Unconditional.generator_view(
-            _AdversarialOutput(discriminator), augmentation, rng_seed,
+            AdversarialOutput(discriminator), augmentation, rng_seed,
             fake, fake_labels, real, labels, iteration, with_real,
         )
         extra = None
