@@ -160,18 +160,7 @@ def settings_from_flags(cls, flag_values=None):
     values = {}
     for f in settings_lib.settings(cls):
         name = f.metadata.get("flag") or f.name
-        value = flag_values[name].value
-        kind, _ = settings_lib.field_type(cls, f)
-        if kind is tuple and value is not None:
-            item = settings_lib.tuple_item(cls, f)
-            try:
-                value = tuple(item(v) for v in value)
-            except ValueError:
-                raise Failure(
-                    f"--{name}: comma-separated integers, got "
-                    f"{','.join(value)}."
-                ) from None
-        values[f.name] = value
+        values[f.name] = _flag_value(cls, f, name, flag_values[name].value)
     try:
         parsed = cls(**values)
         settings_lib.check_declared(parsed)
@@ -181,6 +170,27 @@ def settings_from_flags(cls, flag_values=None):
     except settings_lib.ConfigError as e:
         raise Failure(f"--{e.name}: {e}") from None
     return parsed
+
+
+def _flag_value(cls, f, name, value):
+    """A parsed flag's value as field ``f`` of ``cls`` holds it: a list
+    flag as a tuple of the field's items (ints or strings).
+
+    Raises:
+        Failure: an item of an integer list is not an integer.
+    """
+    from keras_gans import settings as settings_lib
+
+    if value is None or settings_lib.field_type(cls, f)[0] is not tuple:
+        return value
+    item = settings_lib.tuple_item(cls, f)
+    try:
+        return tuple(item(v) for v in value)
+    except ValueError:
+        raise Failure(
+            f"--{name} must be comma-separated integers, got "
+            f"{','.join(value)}."
+        ) from None
 
 
 def _by_dataset_help(name):
@@ -321,16 +331,9 @@ def config_from_flags(flag_values=None, preset: Optional[str] = None):
         name = f.metadata.get("flag") or f.name
         if name not in flag_values or not flag_values[name].present:
             continue
-        value = flag_values[name].value
-        if kind is tuple:
-            try:
-                value = tuple(int(v) for v in value)
-            except ValueError:
-                raise Failure(
-                    f"--{name} must be comma-separated integers, got "
-                    f"{','.join(value)}."
-                ) from None
-        given[f.name] = value
+        given[f.name] = _flag_value(
+            config_lib.TrainConfig, f, name, flag_values[name].value
+        )
     dataset = given.get("dataset", "ring")
     try:
         if preset is None or preset == dataset:

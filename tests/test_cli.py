@@ -158,7 +158,9 @@ def test_a_binary_declares_each_flag_once_in_a_settings_class():
         cli.settings_from_flags(declared, values)
     values.unparse_flags()
     values(["prog", "--out=o", "--sizes=4,b"])
-    with pytest.raises(cli.Failure, match="--sizes: comma-separated"):
+    with pytest.raises(
+        cli.Failure, match="--sizes must be comma-separated integers"
+    ):
         cli.settings_from_flags(declared, values)
     values.unparse_flags()
     values(["prog", "--out=o", "--quick", "--steps=500"])
@@ -193,3 +195,24 @@ def test_no_binary_hand_writes_a_flag():
             and isinstance(node.func, ast.Attribute)
         }
         assert called & {"define_flags", "define_config_flags"}, path.name
+
+
+def test_train_list_flags_keep_their_item_type():
+    """keras-gans-train's list settings: --hidden_units integers (a
+    non-integer named), --watchdog_ladder strings (PENALTY:WEIGHT)."""
+    values = flags.FlagValues()
+    cli.define_config_flags(values)
+    values([
+        "prog", "--watchdog", "--watchdog_action=escalate",
+        "--watchdog_ladder=zero_gp:1,r1:10", "--hidden_units=8,4",
+    ])
+    config = cli.config_from_flags(values)
+    assert config.watchdog_ladder == ("zero_gp:1", "r1:10")
+    assert config.hidden_units == (8, 4)
+    values.unparse_flags()
+    values(["prog", "--hidden_units=8,x"])
+    with pytest.raises(
+        cli.Failure, match="--hidden_units must be comma-separated integers"
+    ):
+        cli.config_from_flags(values)
+
