@@ -30,6 +30,9 @@ Motion levers on the default, not run unless named in --variants
   per-frame translation (``--sprite_motion``, a spatial transformer);
 - ``sprite_motion_whole_pixels``: the same, the sprite moved by whole
   pixels with the bilinear gradient (``--whole_pixel_shifts``).
+- ``sprite_bounce``: the whole-pixel sprite G moved by a constant
+  velocity with elastic bounces (``--sprite_dynamics=bounce``);
+- ``sprite_bounce_frame_critic``: the same with D's frame critic.
 
 Metrics (keras_gans.clip_metrics.ClipEvaluator on the final samples):
 the shipped digits classifier's mean max-probability on each frame's
@@ -85,6 +88,16 @@ VARIANTS = {
     "sprite_motion_whole_pixels": (
         "0GP + sprite-motion G, whole-pixel shifts",
         dict(sprite_motion=True, whole_pixel_shifts=True),
+    ),
+    "sprite_bounce": (
+        "0GP + sprite G, bouncing, whole pixels",
+        dict(sprite_motion=True, whole_pixel_shifts=True,
+             sprite_dynamics="bounce"),
+    ),
+    "sprite_bounce_frame_critic": (
+        "0GP + sprite G, bouncing, whole pixels + frame critic",
+        dict(sprite_motion=True, whole_pixel_shifts=True,
+             sprite_dynamics="bounce", frame_critic=True),
     ),
 }
 # Reference rows scored by the same evaluator (seed 0's): what real clips,

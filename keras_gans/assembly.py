@@ -173,6 +173,7 @@ def _unpacked_networks(config):
             content_motion=config.content_motion,
             sprite_motion=config.sprite_motion,
             whole_pixel_shifts=config.whole_pixel_shifts,
+            sprite_dynamics=config.sprite_dynamics,
         )
     if config.is_toy:
         return (

@@ -31,6 +31,8 @@ from keras_gans.spectral_norm import spectral_norm as _sn
 
 __all__ = [
     "check_clip_shape",
+    "BounceShifts",
+    "SPRITE_DYNAMICS",
     "check_content_motion",
     "content_motion_generator",
     "sprite_motion_generator",
@@ -176,6 +178,7 @@ def sprite_motion_generator(
     name: str = "generator",
     motion_units: int = 16,
     whole_pixels: bool = False,
+    dynamics: str = "gru",
 ) -> keras.Model:
     """``z [B, latent_dim] -> clips [B, T, H, W, C]``: one sprite a clip,
     moved by a learned translation per frame.
@@ -201,21 +204,54 @@ def sprite_motion_generator(
     cut at the frame's edge. It is a strong prior, right for rigid
     objects on a plain background and wrong for scenes that deform.
 
+    ``dynamics="bounce"`` replaces the GRU by a constant velocity with
+    elastic reflections (``BounceShifts``): a Dense map of the latent's
+    motion half gives each clip a start, a heading and a speed, and the
+    shifts follow in closed form. That is the physics-in-the-latent
+    design of Jaques, Burke & Hospedales, "Physics-as-Inverse-Graphics:
+    Unsupervised Physical Parameter Estimation from Video" (ICLR 2020),
+    whose decoder is also a spatial transformer, reduced to a free
+    bouncing point; it is also the dynamics of Srivastava et al.'s Moving
+    MNIST generator (``keras_gans.moving_digits``). A G with it knows how
+    the data moves; what it must learn is what moves, where it starts and
+    how fast.
+
     Raises:
-        ValueError: an unsupported clip shape, or a ``latent_dim`` whose
-            half is not a multiple of ``T``.
+        ValueError: an unsupported clip shape, a ``latent_dim`` whose
+            half is not a multiple of ``T``, or unknown ``dynamics``.
     """
     from keras_gans import networks
 
+    if dynamics not in SPRITE_DYNAMICS:
+        raise ValueError(
+            f"The sprite-motion G's dynamics are one of {SPRITE_DYNAMICS}; "
+            f"got {dynamics!r} (--sprite_dynamics)."
+        )
     (frames, side, _, channels), _, _, _ = _plan(clip_shape)
-    z, z_c, h = _content_and_motion(latent_dim, frames, motion_units, seed)
+    if dynamics == "gru":
+        z, z_c, h = _content_and_motion(
+            latent_dim, frames, motion_units, seed
+        )
+        shifts = keras.layers.Dense(
+            2,
+            activation="tanh",
+            kernel_initializer=keras.initializers.GlorotUniform(
+                _offset(seed, 502)
+            ),
+            name="shift",
+        )(h)
+    else:
+        z, z_c, eps = _split_latent(latent_dim, frames)
+        motion = keras.layers.Flatten(name="motion_half")(eps)
+        params = keras.layers.Dense(
+            BounceShifts.PARAMETERS,
+            kernel_initializer=keras.initializers.GlorotUniform(
+                _offset(seed, 503)
+            ),
+            name="bounce_parameters",
+        )(motion)
+        shifts = BounceShifts(frames, name="bounce")(params)
     content = z_c.shape[-1]
-    shifts = keras.layers.Dense(
-        2,
-        activation="tanh",
-        kernel_initializer=keras.initializers.GlorotUniform(_offset(seed, 502)),
-        name="shift",
-    )(h)
     sprite = networks.dcgan_generator(
         content, (side, side, channels), base_filters, seed=seed,
         name="sprite_generator",
@@ -224,6 +260,67 @@ def sprite_motion_generator(
         [sprite, shifts]
     )
     return keras.Model(z, clips, name=name)
+
+
+SPRITE_DYNAMICS = ("gru", "bounce")
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class BounceShifts(keras.layers.Layer):
+    """``[B, 5] -> [B, T, 2]`` shifts in ``[-1, 1]`` of a point that moves
+    at a constant velocity and bounces elastically off the walls of a
+    track.
+
+    The five numbers of a clip are its start (two, through a sigmoid into
+    the track ``[0, 1]^2``), its heading (two, normalised to a unit
+    vector: an isotropic input gives a uniform direction) and its speed
+    (one, ``max_speed`` times a sigmoid, in track lengths a frame). As in
+    Srivastava et al.'s generator the step is taken before each frame, so
+    frame ``t`` (from 0) holds the point at ``u = start + (t + 1) v``,
+    folded back into the track by the reflection
+    ``r(u) = 1 - |(u mod 2) - 1|``. The shift is ``a (2 r(u) - 1)``: the
+    track is ``[-a, a]`` in units of the translation's largest shift,
+    with ``a = sigmoid(extent)``, one weight learned with the rest.
+    """
+
+    PARAMETERS = 5
+
+    def __init__(self, frames, max_speed=0.5, **kwargs):
+        super().__init__(**kwargs)
+        self.frames = int(frames)
+        self.max_speed = float(max_speed)
+
+    def build(self, shape):
+        self.extent = self.add_weight(
+            shape=(), initializer="zeros", name="extent"
+        )
+
+    def call(self, params):
+        ops = keras.ops
+        params = ops.cast(params, self.compute_dtype)
+        start = ops.sigmoid(params[:, 0:2])
+        heading = params[:, 2:4]
+        heading = heading / ops.sqrt(
+            ops.sum(ops.square(heading), axis=-1, keepdims=True) + 1e-12
+        )
+        speed = self.max_speed * ops.sigmoid(params[:, 4:5])
+        steps = ops.arange(1, self.frames + 1, dtype=params.dtype)
+        u = start[:, None, :] + steps[None, :, None] * (speed * heading)[
+            :, None, :
+        ]
+        folded = 1.0 - ops.abs(ops.mod(u, 2.0) - 1.0)
+        extent = ops.sigmoid(ops.cast(self.extent, params.dtype))
+        return extent * (2.0 * folded - 1.0)
+
+    def compute_output_shape(self, shape):
+        return (shape[0], self.frames, 2)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "frames": self.frames,
+            "max_speed": self.max_speed,
+        }
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -291,14 +388,21 @@ class TranslateFrames(keras.layers.Layer):
         }
 
 
-def _content_and_motion(latent_dim, frames, motion_units, seed):
-    """``(z, z_C, z_M)`` of the content-motion and sprite-motion Gs: the
-    latent input, its content half and the GRU's motion codes
-    ``[B, T, motion_units]`` of its per-frame innovations."""
+def _split_latent(latent_dim, frames):
+    """``(z, z_C, eps)``: the latent input, its content half and its
+    motion half as ``[B, T, k]`` per-frame innovations."""
     latent_dim = int(latent_dim)
     content = check_content_motion(latent_dim, frames)
     z = keras.Input((latent_dim,), name="latent")
     z_c, eps = SplitLatent(content, frames, name="split_latent")(z)
+    return z, z_c, eps
+
+
+def _content_and_motion(latent_dim, frames, motion_units, seed):
+    """``(z, z_C, z_M)`` of the content-motion and sprite-motion Gs: the
+    latent input, its content half and the GRU's motion codes
+    ``[B, T, motion_units]`` of its per-frame innovations."""
+    z, z_c, eps = _split_latent(latent_dim, frames)
     z_m = keras.layers.GRU(
         int(motion_units),
         return_sequences=True,
@@ -530,12 +634,13 @@ def video_dcgan(
     content_motion: bool = False,
     sprite_motion: bool = False,
     whole_pixel_shifts: bool = False,
+    sprite_dynamics: str = "gru",
 ) -> Tuple[keras.Model, keras.Model]:
     """``(generator, video_discriminator)`` for ``clip_shape``: G the
     3-D ``video_generator``, ``content_motion_generator`` with
     ``content_motion`` or ``sprite_motion_generator`` with
-    ``sprite_motion`` (not both; ``whole_pixel_shifts``: its
-    ``whole_pixels``)."""
+    ``sprite_motion`` (not both; ``whole_pixel_shifts`` and
+    ``sprite_dynamics``: its ``whole_pixels`` and ``dynamics``)."""
     if content_motion and sprite_motion:
         raise ValueError(
             "The content-motion and sprite-motion generators are two "
@@ -544,7 +649,7 @@ def video_dcgan(
     if sprite_motion:
         generator = sprite_motion_generator(
             latent_dim, clip_shape, base_filters, seed=seed,
-            whole_pixels=whole_pixel_shifts,
+            whole_pixels=whole_pixel_shifts, dynamics=sprite_dynamics,
         )
     else:
         make_g = (

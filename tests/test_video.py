@@ -221,13 +221,16 @@ def test_clip_gan_mirrored_and_xla_equal_single_device(jit):
 @pytest.mark.parametrize(
     "generator",
     [dict(content_motion=True, frame_critic=True, frame_differences=True),
-     dict(sprite_motion=True, whole_pixel_shifts=True)],
-    ids=["content_motion_both_d_options", "sprite_motion_whole_pixels"],
+     dict(sprite_motion=True, whole_pixel_shifts=True,
+          sprite_dynamics="bounce")],
+    ids=["content_motion_both_d_options", "sprite_bounce_whole_pixels"],
 )
 def test_clip_options_mirrored_and_xla_equal_single_device(jit, generator):
     # The content-motion G (GRU, BatchNorm over frames folded into the
-    # batch) with both D options at once; the sprite-motion G (GRU,
-    # the translation's tents, its gradient in the shift).
+    # batch) with both D options at once; the sprite-motion G (the
+    # bounce's reflections and learned extent, the translation's tents,
+    # its straight-through gradient in the shift). The sprite G's GRU is
+    # the content-motion G's.
     options = dict(penalty="zero_gp", latent_dim=8, networks=generator)
     single = one_device_run(_train, **options)
     other = (
@@ -480,3 +483,87 @@ def test_sprite_motion_settings_are_checked():
         with pytest.raises(config_lib.ConfigError) as e:
             config_lib.TrainConfig(**overrides).validate()
         assert e.value.name == flag
+
+
+def _bounce_by_hand(start, velocity, frames):
+    """A point stepped frame by frame in the track [0, 1]: past a wall it
+    is mirrored back and its velocity turns (|velocity| < 1, so one
+    reflection a step at most)."""
+    p, v, out = np.array(start, float), np.array(velocity, float), []
+    for _ in range(frames):
+        p = p + v
+        for k in range(2):
+            if p[k] > 1.0:
+                p[k], v[k] = 2.0 - p[k], -v[k]
+            elif p[k] < 0.0:
+                p[k], v[k] = -p[k], -v[k]
+        out.append(p.copy())
+    return np.array(out)
+
+
+def test_bounce_shifts_are_a_constant_velocity_reflected_off_the_walls():
+    sigmoid = lambda x: 1.0 / (1.0 + np.exp(-x))  # noqa: E731
+    params = np.array(
+        [[0.3, -1.2, 1.0, 2.0, 2.5],  # fast: bounces several times
+         [-2.0, 0.5, -3.0, 0.4, -1.0],
+         [1.5, 1.5, 0.0, -1.0, 0.0]],
+        np.float32,
+    )
+    layer = video_networks.BounceShifts(16, max_speed=0.5)
+    shifts = layer(params).numpy()
+    assert shifts.shape == (3, 16, 2)
+    extent = sigmoid(0.0)  # the learned extent starts at 0
+    for b in range(3):
+        heading = params[b, 2:4] / np.linalg.norm(params[b, 2:4])
+        velocity = 0.5 * sigmoid(params[b, 4]) * heading
+        track = _bounce_by_hand(sigmoid(params[b, :2]), velocity, 16)
+        np.testing.assert_allclose(
+            shifts[b], extent * (2.0 * track - 1.0), atol=1e-5
+        )
+    # The fast clip does bounce: its steps change sign on both axes.
+    steps = np.diff(shifts[0], axis=0)
+    assert (steps[:, 0] > 0).any() and (steps[:, 0] < 0).any()
+    assert (steps[:, 1] > 0).any() and (steps[:, 1] < 0).any()
+    # Away from the walls the speed is the clip's own.
+    speed = 2.0 * extent * 0.5 * sigmoid(params[2, 4])
+    assert np.linalg.norm(shifts[2, 1] - shifts[2, 0]) == pytest.approx(
+        speed, rel=1e-4
+    )
+    # The extent is learned: its gradient flows.
+    with tf.GradientTape() as tape:
+        total = tf.reduce_sum(layer(params))
+    grad = tape.gradient(total, layer.extent.value)
+    assert float(grad) == pytest.approx(  # d/da of a (2 r - 1), a = 1/2
+        0.25 * float(total) / extent, rel=1e-4
+    )
+
+
+def test_bouncing_sprite_generator_moves_one_sprite_by_whole_pixels():
+    g = video_networks.sprite_motion_generator(
+        8, CLIP, 4, seed=7, whole_pixels=True, dynamics="bounce"
+    )
+    assert g.output_shape == (None,) + CLIP
+    z = np.random.default_rng(10).normal(size=(3, 8)).astype(np.float32)
+    clips = g(z, training=False).numpy()
+    sprite = g.get_layer("sprite_generator")(z[:, :4], training=False).numpy()
+    params = g.get_layer("bounce_parameters")(z[:, 4:]).numpy()
+    shifts = 4.0 * g.get_layer("bounce")(params).numpy()  # half the side
+    for b in range(3):
+        for t in range(CLIP[0]):
+            np.testing.assert_allclose(
+                clips[b, t, ..., 0],
+                _shift_by_hand(sprite[b, ..., 0], *np.round(shifts[b, t])),
+                atol=2e-5,
+            )
+    with pytest.raises(ValueError, match="--sprite_dynamics"):
+        video_networks.sprite_motion_generator(8, CLIP, 4, dynamics="lstm")
+    from keras_gans import config as config_lib
+
+    config_lib.TrainConfig(
+        dataset="moving_digits", sprite_motion=True, sprite_dynamics="bounce"
+    ).validate()
+    with pytest.raises(config_lib.ConfigError) as e:
+        config_lib.TrainConfig(
+            dataset="moving_digits", sprite_dynamics="bounce"
+        ).validate()
+    assert e.value.name == "sprite_dynamics"

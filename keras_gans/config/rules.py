@@ -218,6 +218,7 @@ def _check_unused(config):
         ("content_motion", "a clip data set", config.is_clip),
         ("sprite_motion", "a clip data set", config.is_clip),
         ("whole_pixel_shifts", "--sprite_motion", config.sprite_motion),
+        ("sprite_dynamics", "--sprite_motion", config.sprite_motion),
         ("conditioning", "--conditional", config.conditional),
         (
             "consistency_augment",

@@ -107,6 +107,13 @@ class DataSettings:
         "--sprite_motion: move the sprite by whole pixels (crisp frames), "
         "with the bilinear move's gradient in the shift (straight-through).",
     )
+    sprite_dynamics: str = setting(
+        "gru",
+        "--sprite_motion: how the sprite moves: gru (a learned shift per "
+        "frame) or bounce (constant velocity, elastic bounces off the "
+        "frame's walls; start, heading and speed from the latent).",
+        choices=("gru", "bounce"),
+    )
     frame_differences: bool = setting(
         False,
         "Clip data sets: D also sees the frame-to-frame differences as "
