@@ -208,6 +208,7 @@ def train_one(baseline, variant, point, seed, split, steps):
         batch_size=256,
         max_batches=10,
         seed=seed,
+        reals=_real_points(config.dataset, 256),
     )
     start = time.time()
     with tempfile.TemporaryDirectory() as workdir:
@@ -235,6 +236,9 @@ def train_one(baseline, variant, point, seed, split, steps):
         "frechet_distance": final.get("frechet_distance"),
         "forgetting_mean_max_rise": forgetting.summary().mean_max_rise,
         "forgetting_unit": forgetting.summary().unit,
+        # Scale-free: how far D's AUC of reals against old fakes falls.
+        "forgetting_auc_max_drop": forgetting.summary().mean_auc_max_drop,
+        "forgetting_mean_old_auc": forgetting.summary().mean_old_auc,
         **sink,
         "steps": steps,
         "wall_time_s": time.time() - start,

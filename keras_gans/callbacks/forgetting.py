@@ -23,7 +23,7 @@ __all__ = ["ForgettingCallback"]
 class _ForgettingState(tf.Module):
     """Frozen fakes and the score history, checkpointable."""
 
-    def __init__(self, max_batches, batch_size, sample_shape):
+    def __init__(self, max_batches, batch_size, sample_shape, reals=None):
         super().__init__(name="forgetting")
         on_first = tf.VariableAggregation.ONLY_FIRST_REPLICA
 
@@ -52,6 +52,15 @@ class _ForgettingState(tf.Module):
             "scores",
             tf.TensorShape([None, max_batches]),
         )
+        # With real samples: the old-fake AUCs, a row per evaluation (the
+        # variables exist only then, so checkpoints without them load).
+        if reals is not None:
+            self.reals = variable(tf.constant(reals, tf.float32), "reals")
+            self.aucs = variable(
+                tf.zeros([0, max_batches]),
+                "aucs",
+                tf.TensorShape([None, max_batches]),
+            )
 
 
 class ForgettingCallback(DiagnosticCallback):
@@ -66,7 +75,11 @@ class ForgettingCallback(DiagnosticCallback):
     index)``; then every frozen batch is scored. Logs
     ``forgetting_mean_max_rise``, ``forgetting_mean_final_rise``,
     ``forgetting_fraction_above_half`` and ``forgetting_mean_old_score``
-    (NaN until some batch has an old score) and, to TensorBoard,
+    (NaN until some batch has an old score); given ``reals``, also the
+    scale-free old-fake AUC of every batch (``diagnostics.forgetting.auc``
+    of D's raw scores on ``reals`` against the batch) and its summary,
+    ``forgetting_mean_auc_max_drop``, ``forgetting_mean_old_auc`` and
+    ``forgetting_fraction_auc_below_half``; and, to TensorBoard,
     ``forgetting/batch_{b}`` too; writes ``outdir/forgetting.png`` (the
     curves so far, redrawn each time), ``outdir/forgetting.json`` and the
     TensorBoard image.
@@ -93,6 +106,9 @@ class ForgettingCallback(DiagnosticCallback):
             or D's raw output; None takes the GAN's own (sigmoid for the
             logistic losses, raw for wasserstein and hinge, see
             ``diagnostics.scores``). The JSON records the unit.
+        reals: optional real samples ``[n, *shape]`` (for a packing D, n
+            a multiple of its m), kept in ``state`` with the fakes: D's
+            scores on them are the AUCs' other side.
     """
 
     prefix = "forgetting"
@@ -107,8 +123,17 @@ class ForgettingCallback(DiagnosticCallback):
         outdir=None,
         log_dir=None,
         output=None,
+        reals=None,
     ):
         super().__init__(every, outdir, log_dir)
+        if reals is not None:
+            reals = np.asarray(reals, np.float32)
+            if reals.ndim < 2 or not len(reals):
+                raise ValueError(
+                    "reals must be a non-empty batch [n, *shape]; got shape "
+                    f"{reals.shape}."
+                )
+        self.reals = reals
         self.output = None if output is None else scores.check_output(output)
         self.freeze_every = check_integer("freeze_every", freeze_every, 1)
         if self.freeze_every % self.every:
@@ -132,9 +157,16 @@ class ForgettingCallback(DiagnosticCallback):
             shape = model.generator.compute_output_spec(
                 keras.KerasTensor((None, model.latent_dim))
             ).shape[1:]
+            if self.reals is not None and self.reals.shape[1:] != tuple(
+                shape
+            ):
+                raise ValueError(
+                    f"reals have samples of shape {self.reals.shape[1:]}, "
+                    f"the generator's are {tuple(shape)}."
+                )
             with model.distribute_strategy.scope():
                 self.state = _ForgettingState(
-                    self.max_batches, self.batch_size, shape
+                    self.max_batches, self.batch_size, shape, self.reals
                 )
 
     def on_train_begin(self, logs=None):
@@ -143,8 +175,13 @@ class ForgettingCallback(DiagnosticCallback):
         # are dropped, as the JSON history is.
         keep = self.state.eval_steps.numpy() <= gan_step(self.model)
         if not np.all(keep):
-            self.state.eval_steps.assign(self.state.eval_steps.numpy()[keep])
-            self.state.scores.assign(self.state.scores.numpy()[keep])
+            for rows in self._rows():
+                rows.assign(rows.numpy()[keep])
+
+    def _rows(self):
+        """The state's per-evaluation variables."""
+        rows = [self.state.eval_steps, self.state.scores]
+        return rows + ([self.state.aucs] if self.reals is not None else [])
 
     def summary(self) -> forgetting_lib.ForgettingSummary:
         """The score history so far (frozen batches only)."""
@@ -154,6 +191,11 @@ class ForgettingCallback(DiagnosticCallback):
             self.state.eval_steps.numpy(),
             self.state.scores.numpy()[:, :count],
             output=scores.for_gan(self.model, self.output),
+            aucs=(
+                None
+                if self.reals is None
+                else self.state.aucs.numpy()[:, :count]
+            ),
         )
 
     def frozen_fakes(self) -> np.ndarray:
@@ -175,19 +217,27 @@ class ForgettingCallback(DiagnosticCallback):
             state.count.assign(count)
         if count == 0:
             return None
+        output = scores.for_gan(gan, self.output)
         row = np.full(self.max_batches, np.nan, np.float32)
+        auc_row = np.full(self.max_batches, np.nan, np.float32)
+        real = None
+        if self.reals is not None:
+            real = forgetting_lib.raw_scores(gan.discriminator, state.reals)
         for b in range(count):
-            row[b] = forgetting_lib.mean_score(
-                gan.discriminator,
-                state.fakes[b],
-                output=scores.for_gan(gan, self.output),
-            )
+            fake = forgetting_lib.raw_scores(gan.discriminator, state.fakes[b])
+            row[b] = forgetting_lib.score_mean(fake, output)
+            if real is not None:
+                auc_row[b] = forgetting_lib.auc(real, fake)
         steps = state.eval_steps.numpy()
         keep = steps < step  # a repeated step replaces its row
         state.eval_steps.assign(np.append(steps[keep], step))
         state.scores.assign(
             np.concatenate([state.scores.numpy()[keep], row[None]], 0)
         )
+        if real is not None:
+            state.aucs.assign(
+                np.concatenate([state.aucs.numpy()[keep], auc_row[None]], 0)
+            )
         summary = self.summary()
         if self._writer is not None:
             with self._writer.as_default(step=step):
@@ -207,4 +257,8 @@ class ForgettingCallback(DiagnosticCallback):
             "scores": [None if math.isnan(v) else float(v) for v in row],
             "freeze_steps": summary.freeze_steps.tolist(),
         }
+        if real is not None:
+            extra["aucs"] = [
+                None if math.isnan(v) else float(v) for v in auc_row
+            ]
         return summary.summary(), extra, png

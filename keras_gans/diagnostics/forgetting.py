@@ -23,6 +23,23 @@ was the current fake batch (the *initial* score); the evaluations at
 
 Batches with no old score yet are left out; with none at all the numbers
 are NaN.
+
+These scores move with D's scale: a penalty on ``sigmoid(D)`` or a larger
+learning rate changes them without changing what D ranks above what. Given
+a frozen batch of real samples, the summary also carries a scale-free
+score, the **old-fake AUC** ``A_b(t) = P(D_t(x) > D_t(y)) + P(D_t(x) =
+D_t(y)) / 2`` over real ``x`` and fakes ``y`` of batch ``b`` (the
+Mann-Whitney statistic, the area under the ROC curve with which ``D_t``
+tells the batch from real data). It is unchanged by any increasing map of
+D's output (sigmoid or raw alike): 1 when every real sample outranks every
+old fake, 1/2 when D cannot tell them apart, below 1/2 when it ranks the
+old fakes above the reals. Its summary:
+
+- ``mean_auc_max_drop``: mean over batches of ``A_b(t_b) - min_{t > t_b}
+  A_b(t)``, how far D's hold on old fakes falls (the scale-free
+  counterpart of ``mean_max_rise``);
+- ``mean_old_auc``: mean of all old AUCs;
+- ``fraction_auc_below_half``: fraction of old AUCs below 1/2.
 """
 
 import dataclasses
@@ -33,7 +50,30 @@ import tensorflow as tf
 
 from keras_gans.diagnostics import scores as scores_lib
 
-__all__ = ["ForgettingSummary", "mean_score", "summarise"]
+__all__ = [
+    "ForgettingSummary",
+    "auc",
+    "mean_score",
+    "raw_scores",
+    "score_mean",
+    "summarise",
+]
+
+
+def raw_scores(
+    discriminator: Callable[[tf.Tensor], tf.Tensor],
+    samples,
+    batch_size: int = 1024,
+) -> np.ndarray:
+    """D's raw outputs on ``samples`` (D in inference mode), flat: one per
+    sample or, for a D packing m samples, one per pack (``batch_size`` and
+    the sample count then multiples of m)."""
+    samples = tf.convert_to_tensor(samples, tf.float32)
+    out = [
+        tf.reshape(discriminator(samples[i : i + batch_size]), [-1]).numpy()
+        for i in range(0, int(samples.shape[0]), batch_size)
+    ]
+    return np.concatenate(out) if out else np.zeros([0], np.float32)
 
 
 def mean_score(
@@ -46,13 +86,34 @@ def mean_score(
     over ``samples`` (D in inference mode): the mean of D's scores, one
     per sample or, for a D packing m samples, one per pack (``batch_size``
     and the sample count then multiples of m)."""
-    samples = tf.convert_to_tensor(samples, tf.float32)
-    total, count = 0.0, 0
-    for i in range(0, int(samples.shape[0]), batch_size):
-        logits = discriminator(samples[i : i + batch_size])
-        total += float(tf.reduce_sum(scores_lib.apply(logits, output)))
-        count += int(tf.size(logits))  # B, or B / m packs (PacGAN)
-    return total / max(count, 1)
+    return score_mean(raw_scores(discriminator, samples, batch_size), output)
+
+
+def score_mean(logits, output: str = "sigmoid") -> float:
+    """The mean of ``sigmoid(logits)`` (or of ``logits``), 0 when empty."""
+    logits = np.asarray(logits)
+    if not logits.size:
+        return 0.0
+    scored = scores_lib.apply(logits, output)
+    return float(np.mean(np.asarray(scored, np.float64)))
+
+
+def auc(real_scores, fake_scores) -> float:
+    """``P(r > f) + P(r = f) / 2`` over all pairs of a real and a fake
+    score: the Mann-Whitney U statistic over ``n m``, the area under the
+    ROC curve of telling the fakes from the reals by the score.
+
+    Raises:
+        ValueError: an empty side.
+    """
+    r = np.asarray(real_scores, np.float64).reshape(-1)
+    f = np.asarray(fake_scores, np.float64).reshape(-1)
+    if not (r.size and f.size):
+        raise ValueError("auc needs at least one real and one fake score.")
+    f = np.sort(f)
+    below = np.searchsorted(f, r, side="left")  # fakes strictly below r
+    ties = np.searchsorted(f, r, side="right") - below
+    return float((below.sum() + 0.5 * ties.sum()) / (r.size * f.size))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,10 +141,13 @@ class ForgettingSummary:
     final_rise: np.ndarray
     unit: str = "sigmoid(D)"
     threshold: float = 0.5
+    aucs: Optional[np.ndarray] = None
+    auc_max_drop: Optional[np.ndarray] = None
 
-    def _old(self):
+    def _old(self, values=None):
+        values = self.scores if values is None else values
         later = self.eval_steps[:, None] > self.freeze_steps[None, :]
-        return self.scores[later & np.isfinite(self.scores)]
+        return values[later & np.isfinite(values)]
 
     @property
     def fraction_above_half(self) -> float:
@@ -110,14 +174,38 @@ class ForgettingSummary:
     def mean_final_rise(self) -> float:
         return self._nanmean(self.final_rise)
 
+    @property
+    def mean_auc_max_drop(self) -> float:
+        """NaN without real samples (``aucs`` None) or old AUCs."""
+        if self.auc_max_drop is None:
+            return float("nan")
+        return self._nanmean(self.auc_max_drop)
+
+    @property
+    def mean_old_auc(self) -> float:
+        old = self._old(self.aucs) if self.aucs is not None else np.zeros(0)
+        return float(np.mean(old)) if old.size else float("nan")
+
+    @property
+    def fraction_auc_below_half(self) -> float:
+        old = self._old(self.aucs) if self.aucs is not None else np.zeros(0)
+        return float(np.mean(old < 0.5)) if old.size else float("nan")
+
     def summary(self) -> Dict[str, Optional[float]]:
-        """The four numbers, JSON-ready (NaN becomes None)."""
+        """The four numbers, and the three AUC numbers when the history
+        has AUCs, JSON-ready (NaN becomes None)."""
         values = {
             "mean_max_rise": self.mean_max_rise,
             "mean_final_rise": self.mean_final_rise,
             "fraction_above_half": self.fraction_above_half,
             "mean_old_score": self.mean_old_score,
         }
+        if self.aucs is not None:
+            values.update(
+                mean_auc_max_drop=self.mean_auc_max_drop,
+                mean_old_auc=self.mean_old_auc,
+                fraction_auc_below_half=self.fraction_auc_below_half,
+            )
         return {k: None if np.isnan(v) else v for k, v in values.items()}
 
     def as_dict(self) -> Dict[str, object]:
@@ -125,17 +213,40 @@ class ForgettingSummary:
         return {
             "freeze_steps": self.freeze_steps.tolist(),
             "eval_steps": self.eval_steps.tolist(),
-            "scores": [
-                [None if np.isnan(v) else float(v) for v in row]
-                for row in self.scores
-            ],
+            "scores": [_plain_row(row) for row in self.scores],
             "unit": self.unit,
+            **(
+                {}
+                if self.aucs is None
+                else {"aucs": [_plain_row(row) for row in self.aucs]}
+            ),
             **self.summary(),
         }
 
 
+def _plain_row(row):
+    return [None if np.isnan(v) else float(v) for v in row]
+
+
+def _drops(freeze, steps, values, sign):
+    """``(initial [B], max over old of sign * (value - initial) [B],
+    last old value - initial [B])``, NaN where undefined."""
+    initial = np.full(len(freeze), np.nan)
+    most = np.full(len(freeze), np.nan)
+    final = np.full(len(freeze), np.nan)
+    for b, t_b in enumerate(freeze):
+        at = np.flatnonzero(steps == t_b)
+        if at.size:
+            initial[b] = values[at[0], b]
+        old = values[(steps > t_b) & np.isfinite(values[:, b]), b]
+        if old.size and np.isfinite(initial[b]):
+            most[b] = np.max(sign * (old - initial[b]))
+            final[b] = old[-1] - initial[b]
+    return initial, most, final
+
+
 def summarise(
-    freeze_steps, eval_steps, scores, output: str = "sigmoid"
+    freeze_steps, eval_steps, scores, output: str = "sigmoid", aucs=None
 ) -> ForgettingSummary:
     """Summarises a score history (see the module docstring).
 
@@ -144,6 +255,8 @@ def summarise(
         eval_steps: ``[T]`` increasing evaluation steps.
         scores: ``[T, B]`` scores, NaN where a batch was not yet frozen.
         output: what the scores are (``"sigmoid"`` or ``"logit"``).
+        aucs: optional ``[T, B]`` old-fake AUCs (``auc``), NaN where a
+            batch was not yet frozen.
 
     Returns:
         A ``ForgettingSummary``.
@@ -156,17 +269,11 @@ def summarise(
     scores = np.asarray(scores, np.float64).reshape(len(steps), len(freeze))
     if np.any(np.diff(steps) <= 0):
         raise ValueError("eval_steps must be strictly increasing.")
-    initial = np.full(len(freeze), np.nan)
-    max_rise = np.full(len(freeze), np.nan)
-    final_rise = np.full(len(freeze), np.nan)
-    for b, t_b in enumerate(freeze):
-        at = np.flatnonzero(steps == t_b)
-        if at.size:
-            initial[b] = scores[at[0], b]
-        old = scores[(steps > t_b) & np.isfinite(scores[:, b]), b]
-        if old.size and np.isfinite(initial[b]):
-            max_rise[b] = old.max() - initial[b]
-            final_rise[b] = old[-1] - initial[b]
+    initial, max_rise, final_rise = _drops(freeze, steps, scores, 1.0)
+    auc_max_drop = None
+    if aucs is not None:
+        aucs = np.asarray(aucs, np.float64).reshape(scores.shape)
+        auc_max_drop = _drops(freeze, steps, aucs, -1.0)[1]
     return ForgettingSummary(
         freeze,
         steps,
@@ -176,4 +283,6 @@ def summarise(
         final_rise,
         unit=scores_lib.unit(output),
         threshold=scores_lib.threshold(output),
+        aucs=aucs,
+        auc_max_drop=auc_max_drop,
     )
