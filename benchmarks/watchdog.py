@@ -83,7 +83,8 @@ flags.DEFINE_list(
     "ladder",
     [],
     "With --action=escalate: the ladder (PENALTY:WEIGHT entries); empty: "
-    "the config's default (zero_gp:1,zero_gp:10).",
+    "the run's default (run_callbacks.watchdog_ladder: zero_gp:1,zero_gp:10 "
+    "on these toy baselines, zero_gp:10,zero_gp:100 on stacked digits).",
 )
 flags.DEFINE_bool("table_only", False, "Only print the table of --results.")
 

@@ -17,6 +17,7 @@ from keras_gans import data, metrics
 __all__ = [
     "best_keeper",
     "watchdog",
+    "watchdog_ladder",
     "watchdog_rule",
 ]
 
@@ -36,6 +37,38 @@ TOY_KL_TOLERANCE = 0.25
 TOY_MODE_TOLERANCE = 0.1
 DIGITS_MODE_TOLERANCE = 1.0
 STACKED_KL_TOLERANCE = 0.5
+
+
+# The escalating watchdog's default rungs (PENALTY, weight) for a run
+# without a zero-centred penalty of its own: the ladders that rescued 5 of
+# 5 collapsed seeds in benchmarks/WATCHDOG.md (the grid's GAN-NS + Adam
+# with 0GP lambda 1, stacked digits' DCGAN-NS with lambda 10).
+TOY_LADDER = (("zero_gp", 1.0), ("zero_gp", 10.0))
+IMAGE_LADDER = (("zero_gp", 10.0), ("zero_gp", 100.0))
+# A run that has one climbs from its own weight: 10x, then 100x.
+ZERO_CENTRED = ("r1", "r2", "r1_r2", "zero_gp")
+LADDER_FACTORS = (10.0, 100.0)
+
+
+def watchdog_ladder(config) -> tuple:
+    """The escalating watchdog's rungs, ``(penalty, weight)`` pairs:
+    ``config.watchdog_ladder`` parsed, or when it is empty the default for
+    the run (``TOY_LADDER`` / ``IMAGE_LADDER``, or ``LADDER_FACTORS`` times
+    the run's own zero-centred penalty weight).
+
+    Raises:
+        ValueError: a malformed entry (``callbacks.watchdog.parse_ladder``).
+    """
+    from keras_gans.callbacks.watchdog import parse_ladder
+
+    if config.watchdog_ladder:
+        return parse_ladder(config.watchdog_ladder)
+    if config.penalty in ZERO_CENTRED and config.penalty_weight > 0:
+        return tuple(
+            (config.penalty, f * config.penalty_weight)
+            for f in LADDER_FACTORS
+        )
+    return IMAGE_LADDER if config.is_image else TOY_LADDER
 
 
 def watchdog_rule(config):
@@ -96,7 +129,7 @@ def watchdog(config, gan, workdir, trackables, evaluator=None, seed=0):
         json_path=os.path.join(workdir, "watchdog_events.json"),
         log_dir=os.path.join(workdir, "tensorboard", "watchdog"),
         action=config.watchdog_action,
-        ladder=config.watchdog_ladder,
+        ladder=watchdog_ladder(config),
     )
 
 

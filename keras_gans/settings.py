@@ -172,7 +172,12 @@ def _check_value(cls, f, value, player=None):
         return
     if kind is tuple and tuple_item(cls, f) is str:
         choices = choices_of(f)
-        if not value or not all(isinstance(v, str) and v for v in value):
+        # Empty is valid only where the declared default is (it then means
+        # "the run's default", e.g. --watchdog_ladder).
+        empty_ok = f.metadata["default"] == ()
+        if (not value and not empty_ok) or not all(
+            isinstance(v, str) and v for v in value
+        ):
             raise ConfigError(
                 name, f"{name} must be non-empty strings, got {value!r}."
             )

@@ -305,16 +305,42 @@ def test_escalation_settings_are_checked_by_name(overrides, flag, message):
     with pytest.raises(ConfigError, match=message) as e:
         dataclasses.replace(TrainConfig(), **overrides).validate()
     assert e.value.name == flag
-    config = dataclasses.replace(
-        TrainConfig(), watchdog=True, watchdog_action="escalate"
-    ).validate()
-    assert config.watchdog_ladder == ("zero_gp:1", "zero_gp:10")
-    # Digits train with 0GP lambda 100: the default ladder would weaken it.
-    digits = TrainConfig(
-        dataset="digits", watchdog=True, watchdog_action="escalate"
-    )
     with pytest.raises(ConfigError, match="zero_gp:1 is no stronger"):
-        digits.validate()
-    dataclasses.replace(
-        digits, watchdog_ladder=("zero_gp:1000",)
-    ).validate()
+        TrainConfig(
+            dataset="digits", watchdog=True, watchdog_action="escalate",
+            watchdog_ladder=("zero_gp:1",),
+        ).validate()
+
+
+def test_default_ladder_climbs_from_the_runs_own_penalty():
+    from keras_gans.config import TrainConfig
+    from keras_gans.run_callbacks import watchdog_ladder
+
+    def ladder(**overrides):
+        config = TrainConfig(
+            watchdog=True, watchdog_action="escalate", **overrides
+        ).validate()
+        assert config.watchdog_ladder == overrides.get(
+            "watchdog_ladder", ()  # empty: the run's default
+        )
+        return watchdog_ladder(config)
+
+    # The ring trains with 0GP lambda 0.1; digits with lambda 100.
+    assert ladder() == (("zero_gp", 1.0), ("zero_gp", 10.0))
+    assert ladder(dataset="digits") == (
+        ("zero_gp", 1000.0), ("zero_gp", 10000.0)
+    )
+    assert ladder(penalty="r1", penalty_weight=2.0) == (
+        ("r1", 20.0), ("r1", 200.0)
+    )
+    # Without a zero-centred penalty: the rungs WATCHDOG.md measured.
+    assert ladder(dataset="grid", penalty="none") == (
+        ("zero_gp", 1.0), ("zero_gp", 10.0)
+    )
+    assert ladder(dataset="stacked_digits", penalty="none") == (
+        ("zero_gp", 10.0), ("zero_gp", 100.0)
+    )
+    assert ladder(dataset="grid", penalty="wgan_gp") == (
+        ("zero_gp", 1.0), ("zero_gp", 10.0)
+    )
+    assert ladder(watchdog_ladder=("r1:5",)) == (("r1", 5.0),)

@@ -146,17 +146,9 @@ def _check_watchdog_and_best(config):
     against the scores the run's evaluation logs."""
     if config.watchdog and config.watchdog_action == "escalate":
         try:
-            ladder = kg.callbacks.watchdog.parse_ladder(
-                config.watchdog_ladder
-            )
+            ladder = kg.run_callbacks.watchdog_ladder(config)
         except ValueError as e:
             raise ConfigError("watchdog_ladder", f"--watchdog_ladder: {e}")
-        if not ladder:
-            raise ConfigError(
-                "watchdog_ladder",
-                "--watchdog_action=escalate needs at least one remedy in "
-                "--watchdog_ladder, e.g. zero_gp:1,zero_gp:10.",
-            )
         for name, weight in ladder:
             # A rung must add to the run's own penalty, not weaken it (the
             # image data sets already train with 0GP lambda 100).

@@ -171,10 +171,11 @@ class WatchdogSettings:
         choices=("lower_lr", "escalate"),
     )
     watchdog_ladder: Tuple[str, ...] = setting(
-        ("zero_gp:1", "zero_gp:10"),
+        (),
         "With --watchdog_action=escalate: the remedies switched on at "
-        "successive rollbacks, PENALTY:WEIGHT each (a zero-centred penalty, "
-        "then a stronger one).",
+        "successive rollbacks, PENALTY:WEIGHT each; empty: 10x then 100x "
+        "the run's own zero-centred penalty, or without one zero_gp:1,"
+        "zero_gp:10 on toy data and zero_gp:10,zero_gp:100 on images.",
     )
     keep_best: str = setting(
         "",
