@@ -259,10 +259,37 @@ def _score(records):
     return (True, modes, -kl)
 
 
+def _settings(baseline, point):
+    """What a run of ``point`` on ``baseline`` trains with, seed and
+    length aside: two points with equal settings are one row."""
+    return repr(config_for(baseline, point, 0, 1000))
+
+
+def _declared():
+    """Every declared ``(remedy, point)`` of ``baseline`` in order, the
+    baseline first."""
+    return [(remedy, point) for remedy in REMEDIES for point in SWEEPS[remedy]]
+
+
+def alias(baseline, remedy, point):
+    """The first declared ``(remedy, point)`` whose settings equal
+    ``point``'s on ``baseline`` (itself when none does). Momentum 0.5 on
+    an Adam baseline whose beta_1 is 0.5 already is the baseline itself;
+    such a point is not run again, and its tuning score is its alias's."""
+    settings = _settings(baseline, point)
+    for name, other in _declared():
+        if (name, other) == (remedy, point):
+            break
+        if _settings(baseline, other) == settings:
+            return name, other
+    return remedy, point
+
+
 def _tune_runs(records, baseline, remedy, point):
     """The tuning runs of ``remedy`` at ``point`` (the grid's for stacked
-    digits, which reuses the grid's choices)."""
+    digits, which reuses the grid's choices), or of its alias."""
     source = "grid_adam" if baseline == "stacked_dcgan" else baseline
+    remedy, point = alias(source, remedy, point)
     return [
         r
         for r in records
@@ -329,6 +356,13 @@ def plan(records):
                 # Single-point remedies run too: the combinations are
                 # chosen by every remedy's tuning score.
                 for point in SWEEPS[remedy]:
+                    same = alias(baseline, remedy, point)
+                    if same != (remedy, point):
+                        logging.info(
+                            "%s %s on %s: the settings of %s %s; not run "
+                            "again.", remedy, point, baseline, *same
+                        )
+                        continue
                     for seed in FLAGS.tune_seeds:
                         run = (baseline, remedy, point, int(seed), "tune")
                         runs.append(run)
@@ -347,7 +381,17 @@ def plan(records):
             variants.append((remedy, point))
         if "combos" in FLAGS.remedies:
             variants += _combos(records, baseline)
+        seen = {}
         for variant, point in variants:
+            settings = _settings(baseline, point)
+            if settings in seen:
+                print(
+                    f"{baseline}: {variant} {point} has the settings of "
+                    f"{seen[settings]}; not run again.",
+                    flush=True,
+                )
+                continue
+            seen[settings] = variant
             for seed in FLAGS.report_seeds:
                 runs.append((baseline, variant, point, int(seed), "report"))
     return runs

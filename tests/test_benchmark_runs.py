@@ -73,3 +73,24 @@ def test_check_names_is_one_usage_error():
     jsonl_runs.check_names("variants", ["a"], ["a", "b"])
     with pytest.raises(app.UsageError, match=r"--variants: unknown \['z'\]"):
         jsonl_runs.check_names("variants", ["a", "z"], ["a", "b"])
+
+
+def test_remedies_study_runs_no_row_twice():
+    """benchmarks/remedies.py: a sweep point whose settings equal an
+    earlier one's is that row (momentum 0.5 on an Adam baseline with
+    beta_1 = 0.5 is the baseline) and is not run again."""
+    import remedies  # its flags: only this test imports the script
+
+    assert remedies.alias("grid_adam", "momentum", {"momentum": 0.5}) == (
+        "none", {}
+    )
+    assert remedies.alias("stacked_dcgan", "momentum", {"momentum": 0.5}) == (
+        "none", {}
+    )
+    for baseline, point in (
+        ("grid_adam", {"momentum": 0.9}),
+        ("ring_sgd", {"momentum": 0.5}),  # SGD: momentum changes the rule
+    ):
+        assert remedies.alias(baseline, "momentum", point) == (
+            "momentum", point
+        )
