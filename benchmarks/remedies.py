@@ -449,27 +449,77 @@ def table(records, split="report"):
     return "\n".join(lines)
 
 
-def correlations(records):
-    """Per baseline: Spearman's rho (forgetting score vs modes) over the
-    report runs, and its permutation p-value."""
+# The forgetting scores a run records: name -> (record key, label).
+SCORES = {
+    "rise": ("forgetting_mean_max_rise", "old fakes' score rise"),
+    "auc_drop": ("forgetting_auc_max_drop", "old-fake AUC drop"),
+}
+
+
+def _finite(r, key):
+    v = r.get(key)
+    return v is not None and np.isfinite(v)
+
+
+def _report_runs(records, baseline, key):
+    return [
+        r
+        for r in records
+        if r["split"] == "report"
+        and r["baseline"] == baseline
+        and r["modes"] is not None
+        and _finite(r, key)
+    ]
+
+
+def correlations(records, key="forgetting_mean_max_rise"):
+    """Per baseline: Spearman's rho (forgetting score ``key`` vs modes)
+    over the report runs, and its permutation p-value."""
     out = {}
     for baseline in BASELINES:
-        rs = [
-            r
-            for r in records
-            if r["split"] == "report"
-            and r["baseline"] == baseline
-            and r["modes"] is not None
-            and r["forgetting_mean_max_rise"] is not None
-            and np.isfinite(r["forgetting_mean_max_rise"])
-        ]
+        rs = _report_runs(records, baseline, key)
         if len(rs) >= 3:
             rho, p = seed_stats.spearman(
-                [r["forgetting_mean_max_rise"] for r in rs],
-                [r["modes"] for r in rs],
+                [r[key] for r in rs], [r["modes"] for r in rs]
             )
             out[baseline] = (rho, p, len(rs))
     return out
+
+
+def correlation_tests(records):
+    """Every test of "forgetting goes with fewer modes", one family:
+    per baseline and forgetting score, Spearman pooled over the report
+    runs and within set-ups (``seed_stats.stratified_spearman``, the
+    variants the strata), and on toy data the partial correlation given
+    the share of high-quality samples (on the ring most runs are mostly
+    off the modes, so HQ could carry both). Returns rows ``(baseline,
+    score, kind, rho, p, holm_p, n)``, Holm's adjustment taken over all
+    of them."""
+    rows = []
+    for baseline in BASELINES:
+        for score, (key, _) in SCORES.items():
+            rs = _report_runs(records, baseline, key)
+            if len(rs) < 3:
+                continue
+            x = [r[key] for r in rs]
+            modes = [r["modes"] for r in rs]
+            tests = {
+                "pooled": seed_stats.spearman(x, modes),
+                "within set-ups": seed_stats.stratified_spearman(
+                    x, modes, [r["variant"] for r in rs]
+                ),
+            }
+            if rs[0].get("high_quality") is not None:
+                tests["given HQ"] = seed_stats.partial_spearman(
+                    x, modes, [r["high_quality"] for r in rs]
+                )
+            for kind, (rho, p) in tests.items():
+                rows.append([baseline, score, kind, rho, p, len(rs)])
+    if rows:
+        adjusted = seed_stats.holm([row[4] for row in rows])
+        for row, q in zip(rows, adjusted):
+            row.insert(5, float(q))
+    return [tuple(row) for row in rows]
 
 
 def scatter(records, path):
@@ -515,9 +565,15 @@ def report(records):
     print(table(records, "report"))
     print("\nTuning seeds:")
     print(table(records, "tune"))
-    print("\nForgetting score vs modes, Spearman over report runs:")
-    for baseline, (rho, p, n) in correlations(records).items():
-        print(f"  {baseline:<14} rho {rho:+.3f}  p {p:.2g}  (n = {n})")
+    print(
+        "\nForgetting vs modes over report runs (Spearman; p by "
+        "permutation; Holm over all rows):"
+    )
+    for baseline, score, kind, rho, p, q, n in correlation_tests(records):
+        print(
+            f"  {baseline:<14} {SCORES[score][1]:<22} {kind:<15} "
+            f"rho {rho:+.3f}  p {p:.2g}  Holm p {q:.2g}  (n = {n})"
+        )
     if FLAGS.plot and correlations(records):
         scatter(records, FLAGS.plot)
         print(f"\nScatter plot: {FLAGS.plot}")

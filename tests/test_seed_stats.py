@@ -39,3 +39,53 @@ def test_spearman_against_hand_computed_ranks():
     assert math.isnan(seed_stats.spearman([1, 2, 3], [4, 4, 4])[0])
     with pytest.raises(ValueError, match="equal length >= 3"):
         seed_stats.spearman([1, 2], [1, 2])
+
+
+def test_stratified_spearman_sees_only_within_group_order():
+    # Within each group larger x goes with larger y, but group B sits at
+    # larger x and smaller y: pooled the order reverses, within it is 1.
+    x = [1, 2, 3, 11, 12, 13]
+    y = [10, 11, 12, 1, 2, 3]
+    groups = ["a", "a", "a", "b", "b", "b"]
+    pooled, _ = seed_stats.spearman(x, y, permutations=10)
+    assert pooled < 0
+    rho, p = seed_stats.stratified_spearman(x, y, groups)
+    assert rho == pytest.approx(1.0)
+    # Of the 6 x 6 pairings within groups, 2 reach |rho| = 1 (both
+    # orders kept, both reversed).
+    assert p == pytest.approx(2 / 36, abs=0.01)
+    # Opposite orders in the two groups cancel: centred ranks
+    # (-1, 0, 1) against (-1, 0, 1) and (1, 0, -1).
+    rho, _ = seed_stats.stratified_spearman(
+        [1, 2, 3, 1, 2, 3], [1, 2, 3, 30, 20, 10], groups, permutations=10
+    )
+    assert rho == pytest.approx(0.0)
+    with pytest.raises(ValueError, match="a group per value"):
+        seed_stats.stratified_spearman(x, y, groups[:5])
+
+
+def test_partial_spearman_is_the_partial_correlation_formula_on_ranks():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=40)
+    x = z + rng.normal(size=40)
+    y = z + 0.5 * rng.normal(size=40)
+    r_xy, _ = seed_stats.spearman(x, y, permutations=10)
+    r_xz, _ = seed_stats.spearman(x, z, permutations=10)
+    r_yz, _ = seed_stats.spearman(y, z, permutations=10)
+    expected = (r_xy - r_xz * r_yz) / math.sqrt(
+        (1 - r_xz**2) * (1 - r_yz**2)
+    )
+    rho, p = seed_stats.partial_spearman(x, y, z, permutations=2000)
+    assert rho == pytest.approx(expected, abs=1e-9)
+    assert r_xy > 0.5 and abs(rho) < r_xy  # z carried most of it
+    assert 0 < p <= 1
+
+
+def test_holm_adjusts_step_down():
+    # Sorted: 0.01 x 4 = 0.04; 0.03 x 3 = 0.09; 0.04 x 2 = 0.08, kept at
+    # the running maximum 0.09; 0.5 x 1.
+    adjusted = seed_stats.holm([0.01, 0.04, 0.03, 0.5])
+    assert adjusted.tolist() == pytest.approx([0.04, 0.09, 0.09, 0.5])
+    assert seed_stats.holm([0.6, 0.9]).tolist() == [1.0, 1.0]
