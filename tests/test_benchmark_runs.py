@@ -94,3 +94,18 @@ def test_remedies_study_runs_no_row_twice():
         assert remedies.alias(baseline, "momentum", point) == (
             "momentum", point
         )
+
+
+def test_every_remedies_row_is_a_valid_run_where_it_applies():
+    import remedies
+
+    for baseline in remedies.BASELINES:
+        declared = remedies._declared(baseline)
+        names = {name for name, _ in declared}
+        toy = baseline != "stacked_dcgan"
+        # Rotation and consistency need images; the rest apply everywhere.
+        assert ("rotation" in names) == (not toy)
+        assert ("consistency" in names) == (not toy)
+        assert {"relativistic", "lecam", "pack"} <= names
+        for _, point in declared:
+            remedies.config_for(baseline, point, 0, 1000).validate()
