@@ -567,3 +567,41 @@ def test_bouncing_sprite_generator_moves_one_sprite_by_whole_pixels():
             dataset="moving_digits", sprite_dynamics="bounce"
         ).validate()
     assert e.value.name == "sprite_dynamics"
+
+
+def test_global_speed_moves_every_clip_at_the_one_learned_speed():
+    sigmoid = lambda x: 1.0 / (1.0 + np.exp(-x))  # noqa: E731
+    params = np.array(  # start, heading: no speed column
+        [[0.0, 0.0, 1.0, 0.0], [0.2, -0.1, -1.0, 2.0], [0.1, 0.3, 0.5, 0.5]],
+        np.float32,
+    )
+    layer = video_networks.BounceShifts(16, global_speed=True)
+    layer.build(params.shape)
+    layer.speed_logit.assign(-1.0)
+    speed = 0.5 * sigmoid(-1.0)
+    shifts = layer(params).numpy()
+    for b in range(3):
+        heading = params[b, 2:4] / np.linalg.norm(params[b, 2:4])
+        track = _bounce_by_hand(sigmoid(params[b, :2]), speed * heading, 16)
+        np.testing.assert_allclose(
+            shifts[b], sigmoid(0.0) * (2.0 * track - 1.0), atol=1e-5
+        )
+    with tf.GradientTape() as tape:
+        total = tf.reduce_sum(layer(params))
+    assert float(tape.gradient(total, layer.speed_logit.value)) != 0.0
+    g = video_networks.sprite_motion_generator(
+        8, CLIP, 4, seed=7, whole_pixels=True, dynamics="bounce_global_speed"
+    )
+    assert g.get_layer("bounce_parameters").units == 4
+
+
+def test_sprite_dynamics_choices_are_the_networks():
+    import dataclasses
+
+    from keras_gans.config import TrainConfig
+    from keras_gans.settings import choices_of
+
+    field = {f.name: f for f in dataclasses.fields(TrainConfig)}
+    assert choices_of(field["sprite_dynamics"]) == (
+        video_networks.SPRITE_DYNAMICS
+    )

@@ -110,9 +110,10 @@ class DataSettings:
     sprite_dynamics: str = setting(
         "gru",
         "--sprite_motion: how the sprite moves: gru (a learned shift per "
-        "frame) or bounce (constant velocity, elastic bounces off the "
-        "frame's walls; start, heading and speed from the latent).",
-        choices=("gru", "bounce"),
+        "frame), bounce (constant velocity, elastic bounces off the "
+        "frame's walls; start, heading and speed from the latent) or "
+        "bounce_global_speed (the same, one learned speed for all clips).",
+        choices=("gru", "bounce", "bounce_global_speed"),
     )
     frame_differences: bool = setting(
         False,
