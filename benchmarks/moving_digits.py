@@ -32,9 +32,7 @@ Motion levers on the default, not run unless named in --variants
   pixels with the bilinear gradient (``--whole_pixel_shifts``).
 - ``sprite_bounce``: the whole-pixel sprite G moved by a constant
   velocity with elastic bounces (``--sprite_dynamics=bounce``);
-- ``sprite_bounce_global_speed``: the same, every clip at one learned
-  speed (``--sprite_dynamics=bounce_global_speed``);
-- ``sprite_bounce_frame_critic``: the bouncing G with D's frame critic.
+- ``sprite_bounce_frame_critic``: the same with D's frame critic.
 
 Metrics (keras_gans.clip_metrics.ClipEvaluator on the final samples):
 the shipped digits classifier's mean max-probability on each frame's
@@ -95,11 +93,6 @@ VARIANTS = {
         "0GP + sprite G, bouncing, whole pixels",
         dict(sprite_motion=True, whole_pixel_shifts=True,
              sprite_dynamics="bounce"),
-    ),
-    "sprite_bounce_global_speed": (
-        "0GP + sprite G, bouncing at one speed, whole pixels",
-        dict(sprite_motion=True, whole_pixel_shifts=True,
-             sprite_dynamics="bounce_global_speed"),
     ),
     "sprite_bounce_frame_critic": (
         "0GP + sprite G, bouncing, whole pixels + frame critic",

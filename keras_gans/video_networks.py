@@ -214,10 +214,7 @@ def sprite_motion_generator(
     bouncing point; it is also the dynamics of Srivastava et al.'s Moving
     MNIST generator (``keras_gans.moving_digits``). A G with it knows how
     the data moves; what it must learn is what moves, where it starts and
-    how fast. ``dynamics="bounce_global_speed"``: every clip moves at one
-    learned speed, a global physical parameter as Jaques et al.'s are
-    (their gravity or spring constants), the clip's own state its start
-    and heading.
+    how fast.
 
     Raises:
         ValueError: an unsupported clip shape, a ``latent_dim`` whose
@@ -246,17 +243,14 @@ def sprite_motion_generator(
     else:
         z, z_c, eps = _split_latent(latent_dim, frames)
         motion = keras.layers.Flatten(name="motion_half")(eps)
-        global_speed = dynamics == "bounce_global_speed"
         params = keras.layers.Dense(
-            BounceShifts.parameters(global_speed),
+            BounceShifts.PARAMETERS,
             kernel_initializer=keras.initializers.GlorotUniform(
                 _offset(seed, 503)
             ),
             name="bounce_parameters",
         )(motion)
-        shifts = BounceShifts(
-            frames, global_speed=global_speed, name="bounce"
-        )(params)
+        shifts = BounceShifts(frames, name="bounce")(params)
     content = z_c.shape[-1]
     sprite = networks.dcgan_generator(
         content, (side, side, channels), base_filters, seed=seed,
@@ -268,7 +262,7 @@ def sprite_motion_generator(
     return keras.Model(z, clips, name=name)
 
 
-SPRITE_DYNAMICS = ("gru", "bounce", "bounce_global_speed")
+SPRITE_DYNAMICS = ("gru", "bounce")
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -280,9 +274,7 @@ class BounceShifts(keras.layers.Layer):
     The five numbers of a clip are its start (two, through a sigmoid into
     the track ``[0, 1]^2``), its heading (two, normalised to a unit
     vector: an isotropic input gives a uniform direction) and its speed
-    (one, ``max_speed`` times a sigmoid, in track lengths a frame). With
-    ``global_speed`` a clip gives four numbers and the speed's logit is a
-    weight of the layer, one speed for every clip. As in
+    (one, ``max_speed`` times a sigmoid, in track lengths a frame). As in
     Srivastava et al.'s generator the step is taken before each frame, so
     frame ``t`` (from 0) holds the point at ``u = start + (t + 1) v``,
     folded back into the track by the reflection
@@ -291,25 +283,17 @@ class BounceShifts(keras.layers.Layer):
     with ``a = sigmoid(extent)``, one weight learned with the rest.
     """
 
-    @staticmethod
-    def parameters(global_speed=False) -> int:
-        """The numbers a clip gives: start, heading (and speed)."""
-        return 4 if global_speed else 5
+    PARAMETERS = 5
 
-    def __init__(self, frames, max_speed=0.5, global_speed=False, **kwargs):
+    def __init__(self, frames, max_speed=0.5, **kwargs):
         super().__init__(**kwargs)
         self.frames = int(frames)
         self.max_speed = float(max_speed)
-        self.global_speed = bool(global_speed)
 
     def build(self, shape):
         self.extent = self.add_weight(
             shape=(), initializer="zeros", name="extent"
         )
-        if self.global_speed:
-            self.speed_logit = self.add_weight(
-                shape=(), initializer="zeros", name="speed_logit"
-            )
 
     def call(self, params):
         ops = keras.ops
@@ -319,11 +303,7 @@ class BounceShifts(keras.layers.Layer):
         heading = heading / ops.sqrt(
             ops.sum(ops.square(heading), axis=-1, keepdims=True) + 1e-12
         )
-        if self.global_speed:
-            logit = ops.cast(self.speed_logit, params.dtype)
-            speed = self.max_speed * ops.sigmoid(logit)
-        else:
-            speed = self.max_speed * ops.sigmoid(params[:, 4:5])
+        speed = self.max_speed * ops.sigmoid(params[:, 4:5])
         steps = ops.arange(1, self.frames + 1, dtype=params.dtype)
         u = start[:, None, :] + steps[None, :, None] * (speed * heading)[
             :, None, :
@@ -340,7 +320,6 @@ class BounceShifts(keras.layers.Layer):
             **super().get_config(),
             "frames": self.frames,
             "max_speed": self.max_speed,
-            "global_speed": self.global_speed,
         }
 
 

@@ -110,10 +110,9 @@ class DataSettings:
     sprite_dynamics: str = setting(
         "gru",
         "--sprite_motion: how the sprite moves: gru (a learned shift per "
-        "frame), bounce (constant velocity, elastic bounces off the "
-        "frame's walls; start, heading and speed from the latent) or "
-        "bounce_global_speed (the same, one learned speed for all clips).",
-        choices=("gru", "bounce", "bounce_global_speed"),
+        "frame) or bounce (constant velocity, elastic bounces off the "
+        "frame's walls; start, heading and speed from the latent).",
+        choices=("gru", "bounce"),
     )
     frame_differences: bool = setting(
         False,
