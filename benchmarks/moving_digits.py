@@ -1,37 +1,46 @@
-"""GAN-NS against WGAN-GP against 0GP on moving digits (clips).
+"""GAN-NS against WGAN-GP against 0GP on moving digits (clips), and the
+generators tried on the way to keras-gans-train's default.
 
-Every row is keras-gans-train's default for ``--dataset=moving_digits``
-(the video DCGAN of keras_gans.video_networks, base 16, latent 64, batch
-32, Adam(1e-3, 0.5, 0.99) for both players, G EMA 0.99, 4000 generator
-steps, an evaluation every 2000; the first table was measured at 2000
-steps with one every 1000) with one objective changed:
+Every row is keras-gans-train's ``--dataset=moving_digits`` set-up (base
+16, latent 64, batch 32, Adam(1e-3, 0.5, 0.99) for both players, G EMA
+0.99, 4000 generator steps, an evaluation every 2000; the first table was
+measured at 2000 steps) with its G and objective named. The default G is
+the bouncing sprite G (``sprite_bounce``); the rows of the 3-D
+convolution G (Vondrick et al.'s, the default until it) pin
+``sprite_motion=False``, and every other G pins its own settings, so a
+change of the default changes no recorded row.
 
-- ``zero_gp``: the default, GAN-NS + 0GP (lambda 100 on sigmoid(D), the
-  paper's zero-centred gradient penalty in the critic loss);
-- ``gan_ns``: GAN-NS, no penalty;
-- ``wgan_gp``: WGAN-GP (Gulrajani et al. 2017), lambda 10 on D's output,
-  one D step per G step and the default's Adam (not the paper's five D
-  steps and Adam(1e-4, 0, 0.9): every row gets the same updates and about
-  the same compute).
+The objectives, on the 3-D G and on the bouncing sprite G:
 
-Motion levers on the default, not run unless named in --variants
-(tuned on seeds 101-103 with --first_seed=101 and their own --results):
+- ``zero_gp`` / ``sprite_bounce``: GAN-NS + 0GP (lambda 100 on
+  sigmoid(D), the paper's zero-centred gradient penalty in the critic
+  loss), the default objective;
+- ``gan_ns`` / ``sprite_bounce_gan_ns``: GAN-NS, no penalty;
+- ``wgan_gp`` / ``sprite_bounce_wgan_gp``: WGAN-GP (Gulrajani et al.
+  2017), lambda 10 on D's output, one D step per G step and the default's
+  Adam (not the paper's five D steps and Adam(1e-4, 0, 0.9): every row
+  gets the same updates and about the same compute).
 
-- ``frame_critic``: D adds a per-frame 2-D critic's mean logit
-  (``--frame_critic``, after MoCoGAN's image discriminator);
+Motion levers, all 0GP, tuned on seeds 101-103 with --first_seed=101 and
+their own --results:
+
+- ``frame_critic``: the 3-D G against a D that adds a per-frame 2-D
+  critic's mean logit (``--frame_critic``, after MoCoGAN's image
+  discriminator);
 - ``frame_differences``: D also sees the frame-to-frame differences
   (``--frame_differences``);
 - ``content_motion``: G keeps one content code for all frames and moves
   by a GRU's per-frame motion codes (``--content_motion``, MoCoGAN's
   decomposition);
-- ``content_motion_frame_critic``: both of MoCoGAN's halves, the
-  content-motion G against a D with the frame critic;
+- ``content_motion_frame_critic``: both of MoCoGAN's halves;
 - ``sprite_motion``: G draws one sprite a clip and moves it by a GRU's
-  per-frame translation (``--sprite_motion``, a spatial transformer);
-- ``sprite_motion_whole_pixels``: the same, the sprite moved by whole
-  pixels with the bilinear gradient (``--whole_pixel_shifts``).
-- ``sprite_bounce``: the whole-pixel sprite G moved by a constant
-  velocity with elastic bounces (``--sprite_dynamics=bounce``);
+  per-frame translation (``--sprite_motion --sprite_dynamics=gru``, a
+  spatial transformer), bilinear;
+- ``sprite_motion_whole_pixels``: the same, moved by whole pixels with
+  the bilinear gradient (``--whole_pixel_shifts``);
+- ``sprite_bounce``: the whole-pixel sprite G moved at a constant
+  velocity with elastic bounces (``--sprite_dynamics=bounce``): the
+  default;
 - ``sprite_bounce_frame_critic``: the same with D's frame critic.
 
 Metrics (keras_gans.clip_metrics.ClipEvaluator on the final samples):
@@ -39,8 +48,8 @@ the shipped digits classifier's mean max-probability on each frame's
 detected digit, digit identities covered, the frame-to-frame speed of the
 detected digits against the held-out clips', and the Frechet distance of
 a small 3-D classifier's clip features (the offline analogue of FVD, not
-FVD). Report seeds 0..--seeds-1; the default's settings were tuned on seed
-101 only. Resumable (--results); --table_only reprints.
+FVD). Report seeds 0..--seeds-1. Resumable (--results); --table_only
+reprints.
 
   python benchmarks/moving_digits.py --seeds=3
 """
@@ -61,43 +70,57 @@ import seed_stats
 FLAGS = flags.FLAGS
 
 # name -> (row label, TrainConfig overrides)
+_3D = dict(sprite_motion=False)  # Vondrick et al.'s 3-D convolution G
+_GRU_SPRITE = dict(
+    sprite_motion=True, whole_pixel_shifts=False, sprite_dynamics="gru"
+)
+_BOUNCE = dict(
+    sprite_motion=True, whole_pixel_shifts=True, sprite_dynamics="bounce"
+)
+_WGAN_GP = dict(
+    loss="wasserstein",
+    penalty="wgan_gp",
+    penalty_weight=10.0,
+    penalty_output="logit",
+)
 VARIANTS = {
-    "gan_ns": ("GAN-NS", dict(penalty="none")),
-    "wgan_gp": (
-        "WGAN-GP lambda 10 (1 D step)",
-        dict(
-            loss="wasserstein",
-            penalty="wgan_gp",
-            penalty_weight=10.0,
-            penalty_output="logit",
-        ),
-    ),
-    "zero_gp": ("GAN-NS + 0GP lambda 100 (default)", {}),
-    # Motion levers on the default (tuned on seeds 101-103):
-    "frame_critic": ("0GP + frame critic", dict(frame_critic=True)),
+    "gan_ns": ("GAN-NS, 3-D G", dict(penalty="none", **_3D)),
+    "wgan_gp": ("WGAN-GP lambda 10 (1 D step), 3-D G", {**_WGAN_GP, **_3D}),
+    "zero_gp": ("GAN-NS + 0GP lambda 100, 3-D G", dict(_3D)),
+    # Motion levers (tuned on seeds 101-103):
+    "frame_critic": ("0GP + frame critic", dict(frame_critic=True, **_3D)),
     "frame_differences": (
         "0GP + frame differences",
-        dict(frame_differences=True),
+        dict(frame_differences=True, **_3D),
     ),
-    "content_motion": ("0GP + content-motion G", dict(content_motion=True)),
+    "content_motion": (
+        "0GP + content-motion G",
+        dict(content_motion=True, **_3D),
+    ),
     "content_motion_frame_critic": (
         "0GP + content-motion G + frame critic",
-        dict(content_motion=True, frame_critic=True),
+        dict(content_motion=True, frame_critic=True, **_3D),
     ),
-    "sprite_motion": ("0GP + sprite-motion G", dict(sprite_motion=True)),
+    "sprite_motion": ("0GP + sprite-motion G", dict(_GRU_SPRITE)),
     "sprite_motion_whole_pixels": (
         "0GP + sprite-motion G, whole-pixel shifts",
-        dict(sprite_motion=True, whole_pixel_shifts=True),
+        {**_GRU_SPRITE, "whole_pixel_shifts": True},
     ),
     "sprite_bounce": (
-        "0GP + sprite G, bouncing, whole pixels",
-        dict(sprite_motion=True, whole_pixel_shifts=True,
-             sprite_dynamics="bounce"),
+        "0GP + bouncing sprite G (default)",
+        dict(_BOUNCE),
     ),
     "sprite_bounce_frame_critic": (
-        "0GP + sprite G, bouncing, whole pixels + frame critic",
-        dict(sprite_motion=True, whole_pixel_shifts=True,
-             sprite_dynamics="bounce", frame_critic=True),
+        "0GP + bouncing sprite G + frame critic",
+        dict(frame_critic=True, **_BOUNCE),
+    ),
+    "sprite_bounce_gan_ns": (
+        "GAN-NS, bouncing sprite G",
+        dict(penalty="none", **_BOUNCE),
+    ),
+    "sprite_bounce_wgan_gp": (
+        "WGAN-GP lambda 10 (1 D step), bouncing sprite G",
+        {**_WGAN_GP, **_BOUNCE},
     ),
 }
 # Reference rows scored by the same evaluator (seed 0's): what real clips,
@@ -121,7 +144,9 @@ COLUMNS = (
 )
 
 flags.DEFINE_list(
-    "variants", ["gan_ns", "wgan_gp", "zero_gp"], f"Subset of {list(VARIANTS)}."
+    "variants",
+    ["sprite_bounce_gan_ns", "sprite_bounce_wgan_gp", "sprite_bounce"],
+    f"Subset of {list(VARIANTS)}.",
 )
 flags.DEFINE_integer("seeds", 3, "Seeds per row (0..seeds-1).", lower_bound=1)
 flags.DEFINE_integer(

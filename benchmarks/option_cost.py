@@ -81,11 +81,12 @@ SETUPS = {
         ],
     ),
     # The clip GAN (video DCGAN, base 16, batch 32, 16 x 32 x 32 clips):
-    # GAN-NS, no penalty, no EMA; then the objectives of
-    # benchmarks/moving_digits.py and the default's EMA.
+    # GAN-NS, no penalty, no EMA, the 3-D convolution G (the default G
+    # until the bouncing sprite G); then the objectives of
+    # benchmarks/moving_digits.py, the default's EMA and the other Gs.
     "clips": (
         "moving_digits",
-        dict(penalty="none", ema_decay=0.0),
+        dict(penalty="none", ema_decay=0.0, sprite_motion=False),
         [
             (
                 "0GP 100 (sigmoid)",
@@ -109,7 +110,12 @@ SETUPS = {
                 "content-motion G + frame critic",
                 dict(content_motion=True, frame_critic=True),
             ),
-            ("sprite-motion G", dict(sprite_motion=True)),
+            (
+                "sprite-motion G (GRU, bilinear)",
+                dict(sprite_motion=True, whole_pixel_shifts=False,
+                     sprite_dynamics="gru"),
+            ),
+            ("bouncing sprite G (the default G)", dict(sprite_motion=True)),
         ],
     ),
 }

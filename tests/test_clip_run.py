@@ -18,7 +18,7 @@ TINY = dict(
     dataset="moving_digits",
     frames=8,
     base_filters=2,
-    latent_dim=4,
+    latent_dim=16,  # the default sprite G: 8 content + 8 frames x 1
     batch_size=4,
     steps=4,
     log_every=2,
@@ -50,7 +50,7 @@ def test_a_clip_run_evaluates_draws_and_exports(finished):
     gif = Image.open(workdir / "samples.gif")
     assert gif.n_frames == 8  # one GIF frame per clip frame
     # The export gives clips and loads without keras_gans.
-    z = np.random.default_rng(0).normal(size=(3, 4)).astype(np.float32)
+    z = np.random.default_rng(0).normal(size=(3, 16)).astype(np.float32)
     np.save(workdir / "z.npy", z)
     script = textwrap.dedent(
         f"""
@@ -123,3 +123,6 @@ def test_the_default_clip_run_is_the_measured_preset():
     c = TrainConfig(dataset="moving_digits").validate()
     assert c.clip_shape == (16, 32, 32, 1)
     assert c.network_name == "dcgan" and c.penalty == "zero_gp"
+    # The bouncing sprite G (benchmarks/MOVING_DIGITS.md).
+    assert c.sprite_motion and c.whole_pixel_shifts
+    assert c.sprite_dynamics == "bounce" and not c.content_motion

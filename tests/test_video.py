@@ -282,14 +282,20 @@ def test_content_motion_latent_must_split_into_frames():
     from keras_gans import config as config_lib
 
     bad = config_lib.TrainConfig(
-        dataset="moving_digits", content_motion=True, latent_dim=40
+        dataset="moving_digits", content_motion=True, latent_dim=40,
+        sprite_motion=False,
     )
     with pytest.raises(config_lib.ConfigError) as e:
         bad.validate()
     assert e.value.name == "latent_dim" and "multiple of 16" in str(e.value)
     config_lib.TrainConfig(
-        dataset="moving_digits", content_motion=True
+        dataset="moving_digits", content_motion=True, sprite_motion=False
     ).validate()  # the default 64 = 32 + 16 x 2
+    # On clips the sprite G is the default: the message says how to swap.
+    with pytest.raises(config_lib.ConfigError, match="--nosprite_motion"):
+        config_lib.TrainConfig(
+            dataset="moving_digits", content_motion=True
+        ).validate()
     with pytest.raises(config_lib.ConfigError) as e:
         config_lib.TrainConfig(content_motion=True).validate()
     assert e.value.name == "content_motion"
@@ -477,8 +483,10 @@ def test_sprite_motion_settings_are_checked():
          "latent_dim"),
         (dict(dataset="moving_digits", sprite_motion=True,
               content_motion=True), "sprite_motion"),
-        (dict(dataset="moving_digits", whole_pixel_shifts=True),
-         "whole_pixel_shifts"),
+        (dict(whole_pixel_shifts=True), "whole_pixel_shifts"),  # ring
+        # A clip default changed where nothing reads it.
+        (dict(dataset="moving_digits", sprite_motion=False,
+              whole_pixel_shifts=False), "whole_pixel_shifts"),
     ):
         with pytest.raises(config_lib.ConfigError) as e:
             config_lib.TrainConfig(**overrides).validate()
@@ -564,6 +572,7 @@ def test_bouncing_sprite_generator_moves_one_sprite_by_whole_pixels():
     ).validate()
     with pytest.raises(config_lib.ConfigError) as e:
         config_lib.TrainConfig(
-            dataset="moving_digits", sprite_dynamics="bounce"
+            dataset="moving_digits", sprite_motion=False,
+            sprite_dynamics="gru",
         ).validate()
     assert e.value.name == "sprite_dynamics"

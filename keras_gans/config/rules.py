@@ -8,6 +8,7 @@ how; the command line prints that one line.
 import inspect
 
 import keras_gans as kg  # its modules load on first use (TensorFlow)
+from keras_gans.config.defaults import DATASET_DEFAULTS
 from keras_gans.data import catalogue
 from keras_gans.settings import ConfigError, check_declared, settings
 
@@ -197,8 +198,11 @@ def _check_watchdog_and_best(config):
 def _check_unused(config):
     """A setting changed from its default where nothing reads it is
     refused: the run would silently ignore it."""
+    # A data set's own default is not a change (the clips' sprite G).
+    dataset = DATASET_DEFAULTS.get(config.dataset, {})
     defaults = {
-        f.name: f.metadata["default"] for f in settings(type(config))
+        f.name: dataset.get(f.name, f.metadata["default"])
+        for f in settings(type(config))
     }
     tfds = config.dataset in catalogue.TFDS_DATASETS
     for name, needs, active in (
@@ -357,7 +361,8 @@ def _check_clip(config):
         raise ConfigError(
             "sprite_motion",
             "--sprite_motion and --content_motion are two generators; "
-            "pick one.",
+            "pick one (on clips the sprite G is the default: "
+            "--content_motion needs --nosprite_motion).",
         )
     if config.content_motion or config.sprite_motion:
         try:

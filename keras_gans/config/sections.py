@@ -99,13 +99,16 @@ class DataSettings:
     sprite_motion: bool = setting(
         False,
         "Clip data sets: G draws one sprite a clip and moves it by a "
-        "per-frame translation from a GRU (a spatial transformer); half "
-        "of --latent_dim must be a multiple of --frames.",
+        "per-frame translation (a spatial transformer; --sprite_dynamics); "
+        "half of --latent_dim must be a multiple of --frames. "
+        "--nosprite_motion: the 3-D convolution G (or --content_motion).",
+        by_dataset=True,
     )
     whole_pixel_shifts: bool = setting(
         False,
         "--sprite_motion: move the sprite by whole pixels (crisp frames), "
         "with the bilinear move's gradient in the shift (straight-through).",
+        by_dataset=True,
     )
     sprite_dynamics: str = setting(
         "gru",
@@ -113,6 +116,7 @@ class DataSettings:
         "frame) or bounce (constant velocity, elastic bounces off the "
         "frame's walls; start, heading and speed from the latent).",
         choices=("gru", "bounce"),
+        by_dataset=True,
     )
     frame_differences: bool = setting(
         False,
