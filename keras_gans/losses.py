@@ -236,6 +236,9 @@ _REGISTRY = {
 }
 
 
+registry.check_names(_REGISTRY, registry.LOSS_NAMES, "loss")
+
+
 def names():
     """The registered loss names, sorted."""
     return sorted(_REGISTRY)

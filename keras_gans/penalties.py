@@ -350,6 +350,9 @@ _REGISTRY = {
 }
 
 
+registry.check_names(_REGISTRY, registry.PENALTY_NAMES, "penalty")
+
+
 def names():
     """The registered penalty names, sorted."""
     return sorted(_REGISTRY)

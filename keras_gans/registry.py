@@ -6,7 +6,34 @@ import functools
 import inspect
 from typing import Callable, Dict, List
 
-__all__ = ["lookup", "unknown_options", "unwrap"]
+__all__ = [
+    "LOSS_NAMES",
+    "PENALTY_NAMES",
+    "check_names",
+    "lookup",
+    "unknown_options",
+    "unwrap",
+]
+
+# The registered names, declared here without TensorFlow so that the flag
+# table (``--loss``, ``--penalty`` choices) is made before it loads;
+# ``losses`` and ``penalties`` check at import that their registries hold
+# exactly these (``check_names``).
+LOSS_NAMES = ("hinge", "minimax", "non_saturating", "relativistic",
+              "wasserstein")
+PENALTY_NAMES = ("dragan", "lipschitz", "none", "r1", "r1_r2", "r2",
+                 "wgan_gp", "zero_gp")
+
+
+def check_names(registry: Dict[str, Callable], declared, kind: str) -> None:
+    """Raises RuntimeError if ``registry``'s names are not ``declared``
+    (a name registered in one place and not the other)."""
+    if sorted(registry) != sorted(declared):
+        raise RuntimeError(
+            f"The {kind} registry {sorted(registry)} differs from "
+            f"keras_gans.registry's declared names {sorted(declared)}; "
+            "register and declare each name in both."
+        )
 
 
 def lookup(name, registry: Dict[str, Callable], kind: str) -> Callable:

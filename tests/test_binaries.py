@@ -198,6 +198,7 @@ _LIGHT = (
     "landscape.py",
     "sample.py",
     "table3.py",
+    "train.py",
     "train_classifier.py",
     "train_clip_classifier.py",
     "vanishing.py",

@@ -17,6 +17,7 @@ import dataclasses
 from typing import Tuple
 
 import keras_gans as kg  # its modules load on first use (TensorFlow)
+from keras_gans import registry
 from keras_gans.data import catalogue
 from keras_gans.config.run_sections import (
     PRECISIONS,
@@ -174,13 +175,13 @@ class ObjectiveSettings:
         "non_saturating",
         "Adversarial loss (relativistic: RpGAN's pairing loss, R3GAN; needs "
         "--real_weight=1).",
-        choices=lambda: kg.losses.names(),
+        choices=registry.LOSS_NAMES,
     )
     penalty: str = setting(
         "zero_gp",
         "Gradient penalty on D (r1_r2: (R1 + R2)/2, R3GAN's gamma/2 (R1 + "
         "R2) with gamma = --penalty_weight).",
-        choices=lambda: kg.penalties.names(),
+        choices=registry.PENALTY_NAMES,
         by_dataset=True,
     )
     penalty_weight: float = setting(
