@@ -471,7 +471,7 @@ def table(records, split="report"):
     lines = [
         f"{'baseline':<14} {'variant':<22} {'hyperparameters':<44} {'n':>2} "
         f"{'modes':>15} {'HQ % / KL':>15} {'forgetting':>13} "
-        f"{'local max':>11} {'time s':>7}"
+        f"{'AUC drop':>13} {'local max':>11} {'time s':>7}"
     ]
     order = {v: i for i, v in enumerate(REMEDIES)}
     for (baseline, variant, hp), rs in sorted(
@@ -491,6 +491,16 @@ def table(records, split="report"):
             q, qs = seed_stats.mean_se([r["kl"] for r in rs])
             quality = f"{q:6.3f} ± {qs:5.3f}"
         f, fs = seed_stats.mean_se([r["forgetting_mean_max_rise"] for r in rs])
+        drops = [
+            r["forgetting_auc_max_drop"]
+            for r in rs
+            if _finite(r, "forgetting_auc_max_drop")
+        ]
+        if drops:  # runs recorded before the AUC have none
+            a, as_ = seed_stats.mean_se(drops)
+            auc = f"{a:6.3f} ± {as_:4.3f}"
+        else:
+            auc = f"{'-':>13}"
         lm, _ = seed_stats.mean_se([r["landscape_local_max"] for r in rs])
         t, _ = seed_stats.mean_se([r["wall_time_s"] for r in rs])
         hp = ",".join(
@@ -502,7 +512,7 @@ def table(records, split="report"):
         lines.append(
             f"{baseline:<14} {variant:<22} {hp[:44]:<44} {len(rs):>2} "
             f"{m:7.2f} ± {ms:5.2f} {quality} {f:6.3f} ± {fs:4.3f} "
-            f"{lm:11.2f} {t:7.0f}"
+            f"{auc} {lm:11.2f} {t:7.0f}"
         )
     return "\n".join(lines)
 
@@ -668,7 +678,8 @@ def main(argv):
             print(
                 f"[{i + 1}/{len(runs)}] {baseline} {variant} {point} seed "
                 f"{seed}: {record['modes']} modes, {quality}, forgetting "
-                f"{record['forgetting_mean_max_rise']:.3f}, local max "
+                f"{record['forgetting_mean_max_rise']:.3f}, AUC drop "
+                f"{record['forgetting_auc_max_drop']:.3f}, local max "
                 f"{record['landscape_local_max']:.2f}, "
                 f"{record['wall_time_s']:.0f} s",
                 flush=True,
