@@ -75,37 +75,59 @@ def test_check_names_is_one_usage_error():
         jsonl_runs.check_names("variants", ["a", "z"], ["a", "b"])
 
 
+def _remedies(check):
+    """Runs ``check`` (source using the module ``remedies``) in a fresh
+    interpreter: the script defines absl flags (--steps, ...) that the
+    library's flag table in this process already holds."""
+    import os
+    import subprocess
+    import textwrap
+
+    code = "import remedies\n" + textwrap.dedent(check)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(_BENCHMARKS)] + [p for p in [env.get("PYTHONPATH")] if p]
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True,
+        timeout=300, env=env,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
 def test_remedies_study_runs_no_row_twice():
     """benchmarks/remedies.py: a sweep point whose settings equal an
     earlier one's is that row (momentum 0.5 on an Adam baseline with
     beta_1 = 0.5 is the baseline) and is not run again."""
-    import remedies  # its flags: only this test imports the script
-
-    assert remedies.alias("grid_adam", "momentum", {"momentum": 0.5}) == (
-        "none", {}
+    _remedies(
+        """
+        alias = remedies.alias
+        assert alias("grid_adam", "momentum", {"momentum": 0.5}) == (
+            "none", {})
+        assert alias("stacked_dcgan", "momentum", {"momentum": 0.5}) == (
+            "none", {})
+        for baseline, point in (
+            ("grid_adam", {"momentum": 0.9}),
+            ("ring_sgd", {"momentum": 0.5}),  # SGD: momentum changes it
+        ):
+            assert alias(baseline, "momentum", point) == ("momentum", point)
+        """
     )
-    assert remedies.alias("stacked_dcgan", "momentum", {"momentum": 0.5}) == (
-        "none", {}
-    )
-    for baseline, point in (
-        ("grid_adam", {"momentum": 0.9}),
-        ("ring_sgd", {"momentum": 0.5}),  # SGD: momentum changes the rule
-    ):
-        assert remedies.alias(baseline, "momentum", point) == (
-            "momentum", point
-        )
 
 
 def test_every_remedies_row_is_a_valid_run_where_it_applies():
-    import remedies
-
-    for baseline in remedies.BASELINES:
-        declared = remedies._declared(baseline)
-        names = {name for name, _ in declared}
-        toy = baseline != "stacked_dcgan"
-        # Rotation and consistency need images; the rest apply everywhere.
-        assert ("rotation" in names) == (not toy)
-        assert ("consistency" in names) == (not toy)
-        assert {"relativistic", "lecam", "pack"} <= names
-        for _, point in declared:
-            remedies.config_for(baseline, point, 0, 1000).validate()
+    _remedies(
+        """
+        for baseline in remedies.BASELINES:
+            declared = remedies._declared(baseline)
+            names = {name for name, _ in declared}
+            toy = baseline != "stacked_dcgan"
+            # Rotation and consistency need images; the rest apply
+            # everywhere.
+            assert ("rotation" in names) == (not toy), baseline
+            assert ("consistency" in names) == (not toy), baseline
+            assert {"relativistic", "lecam", "pack"} <= names
+            for _, point in declared:
+                remedies.config_for(baseline, point, 0, 1000).validate()
+        """
+    )
