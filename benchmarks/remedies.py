@@ -44,6 +44,7 @@ scatter plot ``--plot``.
 """
 
 import dataclasses
+import functools
 import json
 import os
 import platform
@@ -298,7 +299,14 @@ def _score(records):
 def _settings(baseline, point):
     """What a run of ``point`` on ``baseline`` trains with, seed and
     length aside: two points with equal settings are one row."""
-    return repr(config_for(baseline, point, 0, 1000))
+    return _settings_of(baseline, json.dumps(point, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=None)
+def _settings_of(baseline, point_json):
+    # Each (baseline, point) is validated once: alias() compares a point
+    # with every earlier declared one, for every tuning look-up.
+    return repr(config_for(baseline, json.loads(point_json), 0, 1000))
 
 
 def applies(baseline, remedy):

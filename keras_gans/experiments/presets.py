@@ -413,6 +413,20 @@ def _remedies_base() -> TrainConfig:
     )
 
 
+def _remedies_adam_mlp(dataset):
+    # The toy Adam baselines: 3 x 128 MLPs, batch 256, Adam 1e-3 decayed
+    # linearly.
+    return dict(
+        dataset=dataset,
+        hidden_units=(128, 128, 128),
+        batch_size=256,
+        latent_dim=2,
+        d_optimizer=_REMEDIES_ADAM,
+        g_optimizer=_REMEDIES_ADAM,
+        lr_schedule="linear",
+    )
+
+
 _REMEDIES = {
     "ring_sgd": Variant(
         "ring, GAN-NS + SGD lr 3e-3 (Fig. 1: 2 x 64, batch 64)",
@@ -431,27 +445,11 @@ _REMEDIES = {
     # give the study its spread.
     "ring_adam": Variant(
         "ring, GAN-NS + Adam 1e-3 (3 x 128, batch 256)",
-        dict(
-            dataset="ring",
-            hidden_units=(128, 128, 128),
-            batch_size=256,
-            latent_dim=2,
-            d_optimizer=_REMEDIES_ADAM,
-            g_optimizer=_REMEDIES_ADAM,
-            lr_schedule="linear",
-        ),
+        _remedies_adam_mlp("ring"),
     ),
     "grid_adam": Variant(
         "grid, GAN-NS + Adam 1e-3 (3 x 128, batch 256)",
-        dict(
-            dataset="grid",
-            hidden_units=(128, 128, 128),
-            batch_size=256,
-            latent_dim=2,
-            d_optimizer=_REMEDIES_ADAM,
-            g_optimizer=_REMEDIES_ADAM,
-            lr_schedule="linear",
-        ),
+        _remedies_adam_mlp("grid"),
     ),
     "stacked_dcgan": Variant(
         "stacked digits, DCGAN-NS + Adam 2e-4 (batch 64)",
