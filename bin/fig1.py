@@ -67,7 +67,7 @@ def main(argv):
     logging.set_verbosity(logging.WARNING)
     # Before TensorFlow loads.
     presets.check_variants("fig1", FLAGS.variants, "Fig. 1", "--variants")
-    from keras_gans import data, json_io, plots
+    from keras_gans import data, json_io, plots, rng
     from keras_gans.experiments import figures
 
     # --quick's values, except for the flags given explicitly.
@@ -88,7 +88,9 @@ def main(argv):
         raise cli.Failure(f"--show_steps: integers, got {FLAGS.show_steps}")
     if FLAGS.quick and not FLAGS["show_steps"].present:
         show = {1250, 1500, 1750, 2000}
-    real = data.sample_mixture(mix, 500, [FLAGS.seed, 11]).numpy()
+    real = data.sample_mixture(
+        mix, 500, rng.stream(FLAGS.seed, "fig1/real_points")
+    ).numpy()
     records, panels = [], []
     for variant in FLAGS.variants:
         record, fields = figures.fig1_run(

@@ -293,6 +293,8 @@ def clip_classifier(
     """
     import keras
 
+    # Layer seeds ``seed + i``, not named streams: the shipped clip
+    # classifier is this recipe (as networks.digits_classifier's).
     def init(i):
         return keras.initializers.GlorotUniform(seed + i)
 

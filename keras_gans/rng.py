@@ -53,6 +53,7 @@ __all__ = [
     "seed_tensor",
     "stream",
     "stream_int",
+    "layer_seed",
     "step_seed",
     "fold_in",
     "split_seed",
@@ -176,6 +177,22 @@ def stream_int(seed: int, name: str) -> int:
     """``stream(seed, name)`` as a Python int (its key word, in [0, 2^63)),
     for code that takes int seeds (evaluation callbacks, samplers)."""
     return int(stream(seed, name)[0].numpy()) & (2**63 - 1)
+
+
+def layer_seed(seed, name: str):
+    """The int seed of a Keras initializer or layer (its weights' draw),
+    from the stream ``name`` of ``seed``; ``None`` (unseeded) stays
+    ``None``.
+
+    Names say what is drawn, e.g. ``"init/discriminator/conv_0"`` or
+    ``"spectral_norm/discriminator/logit"``, so each layer's draw has its
+    own stream and no two layers share one through an offset arithmetic
+    (``seed + i`` of one network is ``seed + j`` of another). The value is
+    in ``[0, 2**31)``: Keras' TensorFlow backend casts int seeds to int32.
+    """
+    if seed is None:
+        return None
+    return stream_int(seed, name) % 2**31
 
 
 def fold_in(seed, data):

@@ -22,10 +22,11 @@ from typing import Tuple
 
 import keras
 
+from keras_gans import rng
 from keras_gans.networks._checks import _check_filters as _filters
 from keras_gans.networks.dcgan import DCGAN_SIZES
 from keras_gans.networks.dcgan import _dcgan_init as _init
-from keras_gans.networks.dcgan import _offset
+from keras_gans.networks.dcgan import _sn_seed
 from keras_gans.networks.dcgan import strided_convs
 from keras_gans.spectral_norm import spectral_norm as _sn
 
@@ -89,7 +90,7 @@ def video_generator(
     h = keras.layers.Dense(
         t0 * start * start * filters,
         use_bias=False,
-        kernel_initializer=_init(seed, 0),
+        kernel_initializer=_init(seed, name, "project"),
         name="project",
     )(z)
     h = keras.layers.Reshape((t0, start, start, filters), name="reshape")(h)
@@ -103,7 +104,7 @@ def video_generator(
             strides=2,
             padding="same",
             use_bias=False,
-            kernel_initializer=_init(seed, i + 1),
+            kernel_initializer=_init(seed, name, f"deconv_{i}"),
             name=f"deconv_{i}",
         )(h)
         h = keras.layers.BatchNormalization(
@@ -116,7 +117,7 @@ def video_generator(
         strides=2,
         padding="same",
         activation="tanh",
-        kernel_initializer=_init(seed, layers),
+        kernel_initializer=_init(seed, name, "output"),
         name="output",
     )(h)
     return keras.Model(z, h, name=name)
@@ -152,7 +153,9 @@ def content_motion_generator(
     from keras_gans import networks
 
     (frames, side, _, channels), _, _, _ = _plan(clip_shape)
-    z, z_c, z_m = _content_and_motion(latent_dim, frames, motion_units, seed)
+    z, z_c, z_m = _content_and_motion(
+        latent_dim, frames, motion_units, seed, name
+    )
     content = z_c.shape[-1]
     codes = keras.layers.Concatenate(name="frame_codes")(
         [keras.layers.RepeatVector(frames, name="content")(z_c), z_m]
@@ -230,13 +233,13 @@ def sprite_motion_generator(
     (frames, side, _, channels), _, _, _ = _plan(clip_shape)
     if dynamics == "gru":
         z, z_c, h = _content_and_motion(
-            latent_dim, frames, motion_units, seed
+            latent_dim, frames, motion_units, seed, name
         )
         shifts = keras.layers.Dense(
             2,
             activation="tanh",
             kernel_initializer=keras.initializers.GlorotUniform(
-                _offset(seed, 502)
+                rng.layer_seed(seed, f"init/{name}/shift")
             ),
             name="shift",
         )(h)
@@ -246,7 +249,7 @@ def sprite_motion_generator(
         params = keras.layers.Dense(
             BounceShifts.PARAMETERS,
             kernel_initializer=keras.initializers.GlorotUniform(
-                _offset(seed, 503)
+                rng.layer_seed(seed, f"init/{name}/bounce_parameters")
             ),
             name="bounce_parameters",
         )(motion)
@@ -398,7 +401,7 @@ def _split_latent(latent_dim, frames):
     return z, z_c, eps
 
 
-def _content_and_motion(latent_dim, frames, motion_units, seed):
+def _content_and_motion(latent_dim, frames, motion_units, seed, net):
     """``(z, z_C, z_M)`` of the content-motion and sprite-motion Gs: the
     latent input, its content half and the GRU's motion codes
     ``[B, T, motion_units]`` of its per-frame innovations."""
@@ -406,9 +409,11 @@ def _content_and_motion(latent_dim, frames, motion_units, seed):
     z_m = keras.layers.GRU(
         int(motion_units),
         return_sequences=True,
-        kernel_initializer=keras.initializers.GlorotUniform(_offset(seed, 500)),
+        kernel_initializer=keras.initializers.GlorotUniform(
+            rng.layer_seed(seed, f"init/{net}/motion_gru")
+        ),
         recurrent_initializer=keras.initializers.Orthogonal(
-            seed=_offset(seed, 501)
+            seed=rng.layer_seed(seed, f"init/{net}/motion_gru/recurrent")
         ),
         name="motion_gru",
     )(eps)
@@ -514,21 +519,26 @@ def video_discriminator(
         negative_slope,
         seed,
         spectral_norm,
-        init_offset=100,
-        sn_offset=0,
+        name,
     )
     h = keras.layers.Flatten(name="flatten")(h)
     logit = keras.layers.Dense(
-        1, kernel_initializer=_init(seed, 200), name="logit"
+        1, kernel_initializer=_init(seed, name, "logit"), name="logit"
     )
-    logit = _sn(logit, spectral_norm, seed=_offset(seed, 200))
+    logit = _sn(logit, spectral_norm, seed=_sn_seed(seed, name, "logit"))
     out = logit(h)
     if frame_critic:
         out = keras.layers.Add(name="video_plus_frames")(
             [
                 out,
                 _frame_logits(
-                    x, base_filters, negative_slope, seed, spectral_norm, layers
+                    x,
+                    base_filters,
+                    negative_slope,
+                    seed,
+                    spectral_norm,
+                    layers,
+                    name,
                 ),
             ]
         )
@@ -542,7 +552,9 @@ def video_discriminator(
 FRAME_CRITIC_EVERY = 4
 
 
-def _frame_logits(x, base_filters, negative_slope, seed, spectral_norm, layers):
+def _frame_logits(
+    x, base_filters, negative_slope, seed, spectral_norm, layers, net
+):
     """The mean of a 2-D critic's logit on every ``FRAME_CRITIC_EVERY``-th
     frame ([B, 1]), the frames folded into the batch."""
     frames = -(-int(x.shape[1]) // FRAME_CRITIC_EVERY)
@@ -556,15 +568,16 @@ def _frame_logits(x, base_filters, negative_slope, seed, spectral_norm, layers):
         negative_slope,
         seed,
         spectral_norm,
-        init_offset=300,
-        sn_offset=300,
+        net,
         prefix="frame_conv",
     )
     h = keras.layers.Flatten(name="frame_flatten")(h)
     logit = keras.layers.Dense(
-        1, kernel_initializer=_init(seed, 400), name="frame_logit"
+        1,
+        kernel_initializer=_init(seed, net, "frame_logit"),
+        name="frame_logit",
     )
-    h = _sn(logit, spectral_norm, seed=_offset(seed, 400))(h)
+    h = _sn(logit, spectral_norm, seed=_sn_seed(seed, net, "frame_logit"))(h)
     h = UnfoldTime(frames, name="frame_unfold")(h)
     return keras.layers.GlobalAveragePooling1D(name="frame_mean")(h)
 

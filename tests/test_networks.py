@@ -279,3 +279,52 @@ def test_acgan_discriminators_return_a_class_head_on_phi():
     assert networks.discriminator_conditioning(plain) is None
     projection = networks.mlp_discriminator(2, num_classes=3)
     assert networks.discriminator_conditioning(projection) == "projection"
+
+
+def _kernel_heads(model, n=16):
+    """The first ``n`` values of each kernel of ``model`` (nested models
+    too), by layer path."""
+    heads = {}
+    for weight in model.weights:
+        if "kernel" in weight.path:
+            heads[weight.path] = np.ravel(keras.ops.convert_to_numpy(weight))[
+                :n
+            ]
+    return heads
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda seed: networks.dcgan(16, (8, 8, 1), 8, seed),
+        lambda seed: (
+            networks.dirac_hidden(4, seed=seed),
+            networks.dirac_hidden(4, seed=seed, name="other"),
+        ),
+    ],
+    ids=["dcgan", "dirac_hidden"],
+)
+def test_each_layer_of_each_seed_draws_its_own_weights(build):
+    # Every layer draws from its own named stream (rng.layer_seed), so no
+    # kernel of a run with seed 0 or 1 starts like another kernel of either
+    # run. With seed + offset arithmetic, seed 0's layer i + 1 was seed 1's
+    # layer i: consecutive seeds shared their layers' first draws.
+    heads = {}
+    for seed in (0, 1):
+        for model in build(seed):
+            for path, head in _kernel_heads(model).items():
+                heads[(seed, model.name, path)] = head
+    keys = sorted(heads)
+    assert len(keys) >= 8
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            n = min(len(heads[a]), len(heads[b]))
+            assert not np.allclose(heads[a][:n], heads[b][:n]), (a, b)
+    # and a seed still fixes the weights
+    again = {
+        (0, m.name, p): h
+        for m in build(0)
+        for p, h in _kernel_heads(m).items()
+    }
+    for key, head in again.items():
+        np.testing.assert_array_equal(head, heads[key])

@@ -138,15 +138,15 @@ def ring_curves(config: VanishingConfig) -> Dict[str, np.ndarray]:
     import keras
     import tensorflow as tf
 
-    from keras_gans import data, losses, networks
+    from keras_gans import data, losses, networks, rng
 
     config.validate()
     keras.utils.set_random_seed(config.seed)
     g, d = networks.toy_mlp()
     optimizer = keras.optimizers.Adam(config.d_learning_rate, beta_1=0.5)
     mix = data.mixture("ring")
-    z_fixed = tf.random.stateless_normal(
-        [config.batch_size, 2], [config.seed, 1]
+    z_fixed = rng.normal(
+        [config.batch_size, 2], rng.stream(config.seed, "vanishing/latent")
     )
     fakes = g(z_fixed)
 
@@ -182,7 +182,9 @@ def ring_curves(config: VanishingConfig) -> Dict[str, np.ndarray]:
                 rows[name].append(float(norm))
         if step < config.ring_steps:
             real = data.sample_mixture(
-                mix, config.batch_size, seed=[config.seed, step + 2]
+                mix,
+                config.batch_size,
+                seed=rng.step_seed(config.seed, "vanishing/real", step),
             )
             d_step(real)
     return {k: np.asarray(v, np.float64) for k, v in rows.items()}

@@ -21,6 +21,11 @@ def digits_classifier(
     penultimate features of the Frechet distance) -> dropout -> Dense
     ``num_classes`` (layer ``logits``). All ReLU, "same" padding.
     """
+    # The one family of layer seeds not drawn from named streams
+    # (rng.layer_seed): the shipped classifier (keras_gans/assets) is this
+    # recipe at seed 0 (bin/train_classifier.py), and every recorded
+    # image score depends on those weights; seeds ``seed + i`` keep the
+    # recipe the one that made them.
     init = keras.initializers.GlorotUniform
     x = keras.Input((8, 8, 1), name="image")
     h = x

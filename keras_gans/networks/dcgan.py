@@ -7,6 +7,7 @@ from typing import Tuple
 
 import keras
 
+from keras_gans import rng
 from keras_gans.networks._checks import (
     _check_classes,
     _check_filters,
@@ -46,14 +47,16 @@ def _dcgan_plan(image_shape):
     return shape, start, layers
 
 
-def _offset(seed, offset):
-    return None if seed is None else seed + offset
+def _sn_seed(seed, net, layer):
+    """The seed of ``net``'s layer ``layer``'s power-iteration vector."""
+    return rng.layer_seed(seed, f"spectral_norm/{net}/{layer}")
 
 
-def _dcgan_init(seed, offset):
-    # DCGAN (Radford et al., 2016): weights from N(0, 0.02).
+def _dcgan_init(seed, net, layer):
+    # DCGAN (Radford et al., 2016): weights from N(0, 0.02), each layer's
+    # from its own named stream.
     return keras.initializers.RandomNormal(
-        0.0, 0.02, seed=None if seed is None else seed + offset
+        0.0, 0.02, seed=rng.layer_seed(seed, f"init/{net}/{layer}")
     )
 
 
@@ -65,26 +68,29 @@ def strided_convs(
     negative_slope,
     seed,
     spectral_norm,
-    init_offset,
-    sn_offset,
+    net,
     prefix="conv",
 ):
     """The DCGAN discriminator's body on ``h``: ``layers`` stride-2 'same'
     convolutions of width 4 (``conv``: ``Conv2D`` or ``Conv3D``), the
     filters doubling from ``filters``, each spectrally normalised when
     asked and followed by LeakyReLU. Layer ``i`` is named
-    ``{prefix}_{i}``, its kernel drawn with seed ``seed + init_offset + i``
-    and its spectral norm's vector with ``seed + sn_offset + i``."""
+    ``{prefix}_{i}``, its kernel drawn from the stream
+    ``init/{net}/{prefix}_{i}`` of ``seed`` and its spectral norm's vector
+    from ``spectral_norm/{net}/{prefix}_{i}`` (``net``: the model's
+    name)."""
     for i in range(layers):
         layer = conv(
             filters,
             4,
             strides=2,
             padding="same",
-            kernel_initializer=_dcgan_init(seed, init_offset + i),
+            kernel_initializer=_dcgan_init(seed, net, f"{prefix}_{i}"),
             name=f"{prefix}_{i}",
         )
-        h = _sn(layer, spectral_norm, seed=_offset(seed, sn_offset + i))(h)
+        h = _sn(
+            layer, spectral_norm, seed=_sn_seed(seed, net, f"{prefix}_{i}")
+        )(h)
         h = keras.layers.LeakyReLU(
             negative_slope=negative_slope, name=f"{prefix}_{i}_lrelu"
         )(h)
@@ -121,7 +127,8 @@ def dcgan_generator(
         latent_dim: size of the latent vector.
         image_shape: ``(H, W, C)`` with ``H = W`` in ``DCGAN_SIZES``.
         base_filters: filters of the last hidden layer (64 in the paper).
-        seed: initialiser seed (weights N(0, 0.02)).
+        seed: initialiser seed (weights N(0, 0.02); each layer from its
+            own stream, ``rng.layer_seed``).
         name: model name.
         num_classes: K: a conditional generator ``[z, label] -> images``
             whose batch norms are ``ConditionalBatchNorm`` (same names).
@@ -146,7 +153,7 @@ def dcgan_generator(
     h = keras.layers.Dense(
         start * start * filters,
         use_bias=False,
-        kernel_initializer=_dcgan_init(seed, 0),
+        kernel_initializer=_dcgan_init(seed, name, "project"),
         name="project",
     )(z)
     h = keras.layers.Reshape((start, start, filters), name="reshape")(h)
@@ -160,7 +167,7 @@ def dcgan_generator(
             strides=2,
             padding="same",
             use_bias=False,
-            kernel_initializer=_dcgan_init(seed, i + 1),
+            kernel_initializer=_dcgan_init(seed, name, f"deconv_{i}"),
             name=f"deconv_{i}",
         )(h)
         h = norm(h, f"deconv_{i}_bn")
@@ -171,7 +178,7 @@ def dcgan_generator(
         strides=2,
         padding="same",
         activation="tanh",
-        kernel_initializer=_dcgan_init(seed, layers),
+        kernel_initializer=_dcgan_init(seed, name, "output"),
         name="output",
     )(h)
     return keras.Model(z if y is None else [z, y], h, name=name)
@@ -233,16 +240,14 @@ def dcgan_discriminator(
         negative_slope,
         seed,
         spectral_norm,
-        init_offset=100,
-        sn_offset=100,
+        name,
     )
     h = keras.layers.Flatten(name="flatten")(h)
     logit = keras.layers.Dense(
-        1, kernel_initializer=_dcgan_init(seed, 200), name="logit"
+        1, kernel_initializer=_dcgan_init(seed, name, "logit"), name="logit"
     )
-    logit = _project(
-        h, y, classes, _sn(logit, spectral_norm, seed=_offset(seed, 200)), mode
-    )
+    logit = _sn(logit, spectral_norm, seed=_sn_seed(seed, name, "logit"))
+    logit = _project(h, y, classes, logit, mode)
     return keras.Model(x if y is None else [x, y], logit, name=name)
 
 

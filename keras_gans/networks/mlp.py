@@ -8,6 +8,7 @@ from typing import Sequence, Tuple
 
 import keras
 
+from keras_gans import rng
 from keras_gans.networks._checks import _check_classes, _check_units, _shape
 from keras_gans.networks.conditioning import (
     _check_conditioning,
@@ -199,29 +200,28 @@ def dirac_hidden(
     if int(n) != n or n < 1:
         raise ValueError(f"dirac_hidden needs n >= 1 hidden units, got {n!r}.")
 
-    def init(offset):
-        layer_seed = None if seed is None else seed + offset
-        return keras.initializers.RandomUniform(-1.0, 1.0, seed=layer_seed)
+    def init(layer):
+        return keras.initializers.RandomUniform(
+            -1.0, 1.0, seed=rng.layer_seed(seed, f"init/{name}/{layer}")
+        )
 
-    def sn(layer, offset):
+    def sn(layer):
         return _sn(
             layer,
             spectral_norm,
-            seed=None if seed is None else seed + offset,
+            seed=rng.layer_seed(seed, f"spectral_norm/{name}/{layer.name}"),
         )
 
     x = keras.Input((1,), name="sample")
     h = sn(
         keras.layers.Dense(
-            int(n), use_bias=False, kernel_initializer=init(0), name="psi0"
-        ),
-        0,
+            int(n), use_bias=False, kernel_initializer=init("psi0"), name="psi0"
+        )
     )(x)
     h = keras.layers.LeakyReLU(negative_slope=negative_slope, name="lrelu")(h)
     out = sn(
         keras.layers.Dense(
-            1, use_bias=False, kernel_initializer=init(1), name="psi1"
-        ),
-        1,
+            1, use_bias=False, kernel_initializer=init("psi1"), name="psi1"
+        )
     )(h)
     return keras.Model(x, out, name=name)

@@ -12,6 +12,7 @@ it are ``keras_gans.training.rotation``'s.
 
 import keras
 
+from keras_gans import rng
 from keras_gans.spectral_norm import SpectralNormalization, spectral_norm
 
 __all__ = ["ROTATIONS", "has_rotation_head", "with_rotation_head"]
@@ -64,13 +65,20 @@ def with_rotation_head(
             f"The input of D's {logit_layer!r} layer must be flat features "
             f"[B, F] for the rotation head, got shape {features.shape}."
         )
+    net = discriminator.name
     head = keras.layers.Dense(
         ROTATIONS,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
+        kernel_initializer=keras.initializers.GlorotUniform(
+            seed=rng.layer_seed(seed, f"init/{net}/{HEAD}")
+        ),
         name=HEAD,
     )
     normalised = isinstance(logit, SpectralNormalization)
-    head = spectral_norm(head, normalised, seed=seed)
+    head = spectral_norm(
+        head,
+        normalised,
+        seed=rng.layer_seed(seed, f"spectral_norm/{net}/{HEAD}"),
+    )
     return keras.Model(
         discriminator.inputs[0],
         [discriminator.outputs[0], head(features)],
