@@ -417,6 +417,11 @@ def plan(records):
             for remedy in remedies:
                 if not applies(baseline, remedy):
                     continue
+                if remedy in FIXED.get(baseline, {}):
+                    # A fixed weight (FIXED) is not chosen by tuning runs.
+                    logging.info("%s on %s: fixed, not tuned.", remedy,
+                                 baseline)
+                    continue
                 # Single-point remedies run too: the combinations are
                 # chosen by every remedy's tuning score.
                 for point in SWEEPS[remedy]:

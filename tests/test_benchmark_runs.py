@@ -75,32 +75,14 @@ def test_check_names_is_one_usage_error():
         jsonl_runs.check_names("variants", ["a", "z"], ["a", "b"])
 
 
-def _remedies(check):
-    """Runs ``check`` (source using the module ``remedies``) in a fresh
-    interpreter: the script defines absl flags (--steps, ...) that the
-    library's flag table in this process already holds."""
-    import os
-    import subprocess
-    import textwrap
-
-    code = "import remedies\n" + textwrap.dedent(check)
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(_BENCHMARKS)] + [p for p in [env.get("PYTHONPATH")] if p]
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True,
-        timeout=300, env=env,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-
-
-def test_remedies_study_runs_no_row_twice():
-    """benchmarks/remedies.py: a sweep point whose settings equal an
-    earlier one's is that row (momentum 0.5 on an Adam baseline with
-    beta_1 = 0.5 is the baseline) and is not run again."""
-    _remedies(
-        """
+# Checks of benchmarks/remedies.py, each run in one fresh interpreter
+# (remedies_checks): the script defines absl flags (--steps, ...) that the
+# library's flag table in this process already holds.
+_REMEDIES_CHECKS = {
+    # A sweep point whose settings equal an earlier one's is that row
+    # (momentum 0.5 on an Adam baseline with beta_1 = 0.5 is the
+    # baseline) and is not run again.
+    "no_row_twice": """
         alias = remedies.alias
         assert alias("grid_adam", "momentum", {"momentum": 0.5}) == (
             "none", {})
@@ -111,13 +93,8 @@ def test_remedies_study_runs_no_row_twice():
             ("ring_sgd", {"momentum": 0.5}),  # SGD: momentum changes it
         ):
             assert alias(baseline, "momentum", point) == ("momentum", point)
-        """
-    )
-
-
-def test_every_remedies_row_is_a_valid_run_where_it_applies():
-    _remedies(
-        """
+    """,
+    "valid_rows": """
         for baseline in remedies.BASELINES:
             declared = remedies._declared(baseline)
             names = {name for name, _ in declared}
@@ -129,5 +106,62 @@ def test_every_remedies_row_is_a_valid_run_where_it_applies():
             assert {"relativistic", "lecam", "pack"} <= names
             for _, point in declared:
                 remedies.config_for(baseline, point, 0, 1000).validate()
-        """
+    """,
+    # A remedy with a fixed weight on a baseline (FIXED: the grid's
+    # positive controls) has no tuning runs there; elsewhere it is swept.
+    "fixed_not_tuned": """
+        remedies.FLAGS(["remedies", "--phase=tune",
+                        "--baselines=grid_adam,ring_adam"])
+        runs = remedies.plan([])
+        tuned = {(b, v) for b, v, _, _, _ in runs}
+        for control in ("r1", "zero_gp"):
+            assert ("grid_adam", control) not in tuned, control
+            assert ("ring_adam", control) in tuned, control
+        assert ("grid_adam", "replay") in tuned
+        remedies.FLAGS.unparse_flags()
+    """,
+}
+
+
+@pytest.fixture(scope="module")
+def remedies_checks():
+    """Each of _REMEDIES_CHECKS run in one fresh interpreter: name -> None
+    when it passed, else its traceback."""
+    import os
+    import subprocess
+    import textwrap
+
+    lines = ["import json, traceback", "import remedies", "results = {}"]
+    for name, check in _REMEDIES_CHECKS.items():
+        lines += ["try:", textwrap.indent(textwrap.dedent(check), "    "),
+                  f"    results[{name!r}] = None",
+                  "except Exception:",
+                  f"    results[{name!r}] = traceback.format_exc()"]
+    lines.append("print(json.dumps(results))")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(_BENCHMARKS)] + [p for p in [env.get("PYTHONPATH")] if p]
     )
+    done = subprocess.run(
+        [sys.executable, "-c", "\n".join(lines)], capture_output=True,
+        text=True, timeout=300, env=env,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_remedies_study_runs_no_row_twice(remedies_checks):
+    """benchmarks/remedies.py: a sweep point whose settings equal an
+    earlier one's is that row and is not run again."""
+    assert remedies_checks["no_row_twice"] is None, remedies_checks[
+        "no_row_twice"]
+
+
+def test_every_remedies_row_is_a_valid_run_where_it_applies(remedies_checks):
+    assert remedies_checks["valid_rows"] is None, remedies_checks[
+        "valid_rows"]
+
+
+def test_fixed_remedies_are_not_tuned(remedies_checks):
+    assert remedies_checks["fixed_not_tuned"] is None, remedies_checks[
+        "fixed_not_tuned"]
