@@ -16,15 +16,13 @@ the same workdir resumes. --quick finishes in a few minutes.
 
 import dataclasses
 import os
-from typing import Optional, Tuple
+from typing import ClassVar, Optional, Tuple
 
-from absl import flags, logging
+from absl import logging
 
 from keras_gans import cli
 from keras_gans.experiments import presets
-from keras_gans.settings import MAX_SEED, setting
-
-FLAGS = flags.FLAGS
+from keras_gans.settings import MAX_SEED, ConfigError, setting
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,6 +56,28 @@ class Fig1Flags:
         "explicitly win).",
     )
 
+    QUICK: ClassVar[dict] = {
+        "steps": 2000,
+        "every": 250,
+        "show_steps": ("1250", "1500", "1750", "2000"),
+    }
+
+    def validate(self):
+        """The rules between the flags (before TensorFlow loads) and the
+        default workdir."""
+        presets.check_variants("fig1", self.variants, "Fig. 1", "--variants")
+        try:
+            [int(step) for step in self.show_steps]
+        except ValueError:
+            raise ConfigError(
+                "show_steps", f"integers, got {','.join(self.show_steps)}"
+            ) from None
+        return dataclasses.replace(
+            self,
+            workdir=self.workdir
+            or ("runs/fig1_quick" if self.quick else "runs/fig1"),
+        )
+
 
 cli.define_flags(Fig1Flags)
 
@@ -65,43 +85,32 @@ cli.define_flags(Fig1Flags)
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)
-    # Before TensorFlow loads.
-    presets.check_variants("fig1", FLAGS.variants, "Fig. 1", "--variants")
+    args = cli.settings_from_flags(Fig1Flags)
     from keras_gans import data, json_io, plots, rng
     from keras_gans.experiments import figures
 
-    # --quick's values, except for the flags given explicitly.
-    quick = cli.quick_values(FLAGS.quick, steps=2000, every=250)
-    steps, every = quick["steps"], quick["every"]
-    workdir = FLAGS.workdir or (
-        "runs/fig1_quick" if FLAGS.quick else "runs/fig1"
-    )
+    steps, every, workdir = args.steps, args.every, args.workdir
     try:
-        mix = data.mixture(FLAGS.dataset)
-        for variant in FLAGS.variants:
-            figures.fig1_config(variant, steps, every, FLAGS.dataset)
+        mix = data.mixture(args.dataset)
+        for variant in args.variants:
+            figures.fig1_config(variant, steps, every, args.dataset)
     except ValueError as e:
         raise cli.Failure(str(e))
-    try:
-        show = {int(s) for s in FLAGS.show_steps}
-    except ValueError:
-        raise cli.Failure(f"--show_steps: integers, got {FLAGS.show_steps}")
-    if FLAGS.quick and not FLAGS["show_steps"].present:
-        show = {1250, 1500, 1750, 2000}
+    show = {int(step) for step in args.show_steps}
     real = data.sample_mixture(
-        mix, 500, rng.stream(FLAGS.seed, "fig1/real_points")
+        mix, 500, rng.stream(args.seed, "fig1/real_points")
     ).numpy()
     records, panels = [], []
-    for variant in FLAGS.variants:
+    for variant in args.variants:
         record, fields = figures.fig1_run(
             variant,
             os.path.join(workdir, variant),
             steps,
             every,
             real,
-            FLAGS.dataset,
-            FLAGS.seed,
-            FLAGS.num,
+            args.dataset,
+            args.seed,
+            args.num,
         )
         records.append(record)
         name = figures.FIG1_VARIANTS[variant].description
@@ -116,7 +125,7 @@ def main(argv):
     plots.plot_gradient_fields(
         panels,
         os.path.join(workdir, "fig1.png"),
-        f"{FLAGS.dataset}: -dL_G/dx (arrows), real (blue), generated (red)",
+        f"{args.dataset}: -dL_G/dx (arrows), real (blue), generated (red)",
         centres=mix.centres,
     )
     json_io.write_json(

@@ -15,15 +15,13 @@ resumes, frozen batches included. --quick finishes in a few minutes.
 import dataclasses
 import os
 
-from typing import Optional, Tuple
+from typing import ClassVar, Optional, Tuple
 
-from absl import flags, logging
+from absl import logging
 
 from keras_gans import cli
 from keras_gans.experiments import presets
 from keras_gans.settings import MAX_SEED, setting
-
-FLAGS = flags.FLAGS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,6 +48,21 @@ class ForgettingFlags:
         "(flags given explicitly win).",
     )
 
+    QUICK: ClassVar[dict] = {
+        "steps": 3000, "freeze_every": 500, "eval_every": 100
+    }
+
+    def validate(self):
+        """The rules between the flags (before TensorFlow loads) and the
+        default workdir."""
+        presets.check_variants("digits", self.variants, "digits", "--variants")
+        presets.check_digits_cadence(self.steps, self.eval_every)
+        return dataclasses.replace(
+            self,
+            workdir=self.workdir
+            or ("runs/forgetting_quick" if self.quick else "runs/forgetting"),
+        )
+
 
 cli.define_flags(ForgettingFlags)
 
@@ -57,44 +70,29 @@ cli.define_flags(ForgettingFlags)
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)
-    # Before TensorFlow loads.
-    presets.check_variants("digits", FLAGS.variants, "digits", "--variants")
+    args = cli.settings_from_flags(ForgettingFlags)
     from keras_gans import callbacks, json_io, plots
     from keras_gans.experiments import figures
 
-    # --quick's values, except for the flags given explicitly.
-    quick = cli.quick_values(
-        FLAGS.quick, steps=3000, freeze_every=500, eval_every=100
-    )
-    steps, freeze, every = (
-        quick["steps"],
-        quick["freeze_every"],
-        quick["eval_every"],
-    )
-    workdir = FLAGS.workdir or (
-        "runs/forgetting_quick" if FLAGS.quick else "runs/forgetting"
-    )
-    if steps % every:
-        raise cli.Failure(
-            f"--steps ({steps}) must be a multiple of --eval_every ({every})."
-        )
-    for variant in FLAGS.variants:  # every bad flag before any training
-        figures.digits_config(variant, steps, every, FLAGS.seed)
+    steps, freeze, every = args.steps, args.freeze_every, args.eval_every
+    workdir = args.workdir
+    for variant in args.variants:  # every bad flag before any training
+        figures.digits_config(variant, steps, every, args.seed)
     summaries = {}
-    for variant in FLAGS.variants:
+    for variant in args.variants:
         outdir = os.path.join(workdir, variant)
         try:
             cb = callbacks.ForgettingCallback(
                 freeze,
                 every,
-                batch_size=FLAGS.batch_size,
-                max_batches=FLAGS.max_batches,
-                seed=FLAGS.seed,
+                batch_size=args.batch_size,
+                max_batches=args.max_batches,
+                seed=args.seed,
                 outdir=outdir,
                 log_dir=os.path.join(outdir, "tensorboard", "forgetting"),
             )
             figures.run_digits(
-                variant, outdir, steps, every, [cb], FLAGS.seed, verbose=0
+                variant, outdir, steps, every, [cb], args.seed, verbose=0
             )
         except ValueError as e:
             raise cli.Failure(str(e))

@@ -17,15 +17,13 @@ again on the same workdir resumes. --quick finishes in a few minutes.
 import dataclasses
 import os
 
-from typing import Optional, Tuple
+from typing import ClassVar, Optional, Tuple
 
-from absl import flags, logging
+from absl import logging
 
 from keras_gans import cli
 from keras_gans.experiments import presets
 from keras_gans.settings import MAX_SEED, setting
-
-FLAGS = flags.FLAGS
 
 _ALL = ["ns_sgd", "ns_adam", "zero_gp", "r1", "wgan_gp"]
 
@@ -64,6 +62,19 @@ class LandscapeFlags:
         "explicitly win).",
     )
 
+    QUICK: ClassVar[dict] = {"steps": 1500, "eval_every": 500}
+
+    def validate(self):
+        """The rules between the flags (before TensorFlow loads) and the
+        default workdir."""
+        presets.check_variants("digits", self.variants, "digits", "--variants")
+        presets.check_digits_cadence(self.steps, self.eval_every)
+        return dataclasses.replace(
+            self,
+            workdir=self.workdir
+            or ("runs/landscape_quick" if self.quick else "runs/landscape"),
+        )
+
 
 cli.define_flags(LandscapeFlags)
 
@@ -71,41 +82,31 @@ cli.define_flags(LandscapeFlags)
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)  # checkpoint INFO lines
-    # Before TensorFlow loads.
-    presets.check_variants("digits", FLAGS.variants, "digits", "--variants")
+    args = cli.settings_from_flags(LandscapeFlags)
     from keras_gans import callbacks, json_io, plots
     from keras_gans.experiments import figures
 
-    # --quick's values, except for the flags given explicitly.
-    quick = cli.quick_values(FLAGS.quick, steps=1500, eval_every=500)
-    steps, every = quick["steps"], quick["eval_every"]
-    workdir = FLAGS.workdir or (
-        "runs/landscape_quick" if FLAGS.quick else "runs/landscape"
-    )
-    if steps % every:
-        raise cli.Failure(
-            f"--steps ({steps}) must be a multiple of --eval_every ({every})."
-        )
-    for variant in FLAGS.variants:  # every bad flag before any training
-        figures.digits_config(variant, steps, every, FLAGS.seed)
-    points = figures.digits_points(FLAGS.points)
+    steps, every, workdir = args.steps, args.eval_every, args.workdir
+    for variant in args.variants:  # every bad flag before any training
+        figures.digits_config(variant, steps, every, args.seed)
+    points = figures.digits_points(args.points)
     results = {}
-    for variant in FLAGS.variants:
+    for variant in args.variants:
         outdir = os.path.join(workdir, variant)
         cb = callbacks.LandscapeCallback(
             points,
             every,
-            radius=FLAGS.radius,
-            num=FLAGS.num,
-            seed=FLAGS.seed,
-            tol=FLAGS.tol,
+            radius=args.radius,
+            num=args.num,
+            seed=args.seed,
+            tol=args.tol,
             image_shape=(8, 8),
             outdir=outdir,
             log_dir=os.path.join(outdir, "tensorboard", "landscape"),
         )
         try:
             figures.run_digits(
-                variant, outdir, steps, every, [cb], FLAGS.seed, verbose=0
+                variant, outdir, steps, every, [cb], args.seed, verbose=0
             )
         except ValueError as e:
             raise cli.Failure(str(e))
@@ -122,10 +123,10 @@ def main(argv):
             "steps": steps,
             "eval_every": every,
             "points": len(points),
-            "radius": FLAGS.radius,
-            "num": FLAGS.num,
-            "tol": FLAGS.tol,
-            "seed": FLAGS.seed,
+            "radius": args.radius,
+            "num": args.num,
+            "tol": args.tol,
+            "seed": args.seed,
             "summary": figures.landscape_rows(results),
             "history": results,
         },
@@ -133,8 +134,8 @@ def main(argv):
     plots.plot_landscape_summary(
         {figures.DIGITS_VARIANTS[v].description: r for v, r in results.items()},
         os.path.join(workdir, "landscape_summary.png"),
-        f"Digits, {len(points)} real points, k in [-{FLAGS.radius:g}, "
-        f"{FLAGS.radius:g}]",
+        f"Digits, {len(points)} real points, k in [-{args.radius:g}, "
+        f"{args.radius:g}]",
     )
     print(figures.landscape_table(results))
     print(f"Outputs in {workdir}.")

@@ -32,15 +32,14 @@ import sys
 import tempfile
 import time
 
-from typing import Optional, Tuple
+from typing import ClassVar, Optional, Tuple
 
-from absl import flags, logging
+from absl import logging
 
 from keras_gans import cli, json_io
-from keras_gans.settings import setting
+from keras_gans.settings import ConfigError, setting
 from keras_gans.experiments import presets
 
-FLAGS = flags.FLAGS
 
 # name -> presets.Variant (row label, TrainConfig overrides).
 VARIANTS = presets.variants("table3")
@@ -112,30 +111,53 @@ class Table3Flags:
         "samples (flags given explicitly win).",
     )
 
+    QUICK: ClassVar[dict] = {
+        "steps": 200, "seeds": 1, "base_filters": 8, "eval_samples": 2600
+    }
+
+    def validate(self):
+        """The rules between the flags and the default results file."""
+        unknown = sorted(set(self.variants) - set(VARIANTS))
+        if unknown:
+            raise ConfigError(
+                "variants", f"unknown {unknown}; valid: {', '.join(VARIANTS)}"
+            )
+        return dataclasses.replace(
+            self,
+            results=self.results
+            or (
+                "runs/table3_quick.jsonl"
+                if self.quick
+                else f"benchmarks/table3_{self.dataset}.jsonl"
+            ),
+        )
+
 
 cli.define_flags(Table3Flags)
 
 
-def config_for(variant, dataset, seed, steps, base_filters, eval_samples):
-    """The pinned config of one run: the ``table3/VARIANT`` preset."""
-    eval_samples = eval_samples or (
-        26_000 if dataset == "stacked_digits" else 10_000
+def config_for(variant, seed, args):
+    """The pinned config of one run of ``args`` (``Table3Flags``): the
+    ``table3/VARIANT`` preset."""
+    steps = args.steps
+    eval_samples = args.eval_samples or (
+        26_000 if args.dataset == "stacked_digits" else 10_000
     )
     log_every = math.gcd(steps, 500)
     return presets.preset(
         f"table3/{variant}",
-        dataset=dataset,
-        base_filters=base_filters,
+        dataset=args.dataset,
+        base_filters=args.base_filters,
         seed=seed,
         steps=steps,
-        penalty_output=FLAGS.penalty_output,
+        penalty_output=args.penalty_output,
         log_every=log_every,
         eval_every=steps,
         eval_samples=eval_samples,
         steps_per_execution=math.gcd(log_every, 50),
-        data_dir=FLAGS.data_dir,
+        data_dir=args.data_dir,
         inception_weights=(
-            FLAGS.inception_weights if dataset == "cifar10" else ""
+            args.inception_weights if args.dataset == "cifar10" else ""
         ),
     )
 
@@ -198,53 +220,34 @@ def table(records, dataset):
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)
-    unknown = sorted(set(FLAGS.variants) - set(VARIANTS))
-    if unknown:
-        raise cli.Failure(
-            f"--variants: unknown {unknown}; valid: {', '.join(VARIANTS)}"
-        )
-    # --quick's values, except for the flags given explicitly.
-    quick = cli.quick_values(
-        FLAGS.quick, steps=200, seeds=1, base_filters=8, eval_samples=2600
-    )
-    steps, seeds, filters = (
-        quick["steps"],
-        quick["seeds"],
-        quick["base_filters"],
-    )
-    eval_samples = quick["eval_samples"]
-    results = FLAGS.results or (
-        "runs/table3_quick.jsonl"
-        if FLAGS.quick
-        else f"benchmarks/table3_{FLAGS.dataset}.jsonl"
-    )
-    if not FLAGS.table_only:
+    args = cli.settings_from_flags(Table3Flags)
+    steps, seeds, filters = args.steps, args.seeds, args.base_filters
+    results = args.results
+    if not args.table_only:
         from keras_gans import train_lib
 
         os.makedirs(os.path.dirname(os.path.abspath(results)), exist_ok=True)
         done = {
             run_key(r)
             for r in json_io.read_json_lines(results)
-            if r["dataset"] == FLAGS.dataset
+            if r["dataset"] == args.dataset
         }
-        runs = [(v, s) for v in FLAGS.variants for s in range(seeds)]
+        runs = [(v, s) for v in args.variants for s in range(seeds)]
         for i, (variant, seed) in enumerate(runs):
-            key = (variant, seed, steps, filters, FLAGS.penalty_output)
+            key = (variant, seed, steps, filters, args.penalty_output)
             if key in done:
                 continue
-            config = config_for(
-                variant, FLAGS.dataset, seed, steps, filters, eval_samples
-            )
+            config = config_for(variant, seed, args)
             start = time.time()
             with tempfile.TemporaryDirectory() as workdir:
                 result = train_lib.run(config, workdir, verbose=0)
             record = {
                 "variant": variant,
-                "dataset": FLAGS.dataset,
+                "dataset": args.dataset,
                 "seed": seed,
                 "steps": steps,
                 "base_filters": filters,
-                "penalty_output": FLAGS.penalty_output,
+                "penalty_output": args.penalty_output,
                 **result["final"],
                 "wall_time_s": time.time() - start,
             }
@@ -252,7 +255,7 @@ def main(argv):
                 f.write(json.dumps(record) + "\n")
             shown = ", ".join(
                 f"{k} {record[k]:.4g}"
-                for k, _, _ in _METRICS[FLAGS.dataset]
+                for k, _, _ in _METRICS[args.dataset]
                 if k in record
             )
             print(
@@ -261,11 +264,11 @@ def main(argv):
                 flush=True,
             )
     print(
-        f"Table III on {FLAGS.dataset} (mean ± s.e. over seeds; {results}); "
+        f"Table III on {args.dataset} (mean ± s.e. over seeds; {results}); "
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
         f"{sys.version.split()[0]}"
     )
-    print(table(json_io.read_json_lines(results), FLAGS.dataset))
+    print(table(json_io.read_json_lines(results), args.dataset))
 
 
 def run():

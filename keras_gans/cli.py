@@ -9,14 +9,13 @@
   ``config_from_flags()`` builds the config from the data set's preset and
   the flags given. ``define_flags(cls)`` and ``settings_from_flags(cls)``
   do the same for any dataclass of settings: every binary declares its
-  own flags that way, once.
+  own flags that way, once, with its ``--quick`` values (``QUICK``) and
+  its rules between flags (``validate()``).
 - ``main(fn)``: runs an absl ``main`` so that every failure is one line on
   stderr, ``<binary>: error: ...``, no traceback, with a documented exit
   code (``EXIT_CODES``), so that ``--helpshort``/``--help`` list the
   binary's own flags and exit 0, and so that a float flag of the binary's
   own that is NaN or infinite is refused before anything runs.
-- ``quick_values(quick, flag_values, **values)``: the values a ``--quick``
-  smoke run uses, except for flags the user gave explicitly.
 """
 
 import dataclasses
@@ -41,7 +40,6 @@ __all__ = [
     "define_flags",
     "flag_name",
     "main",
-    "quick_values",
     "quiet_tensorflow",
     "settings_from_flags",
 ]
@@ -149,7 +147,13 @@ def define_flags(cls, flag_values=None, module_name=None) -> None:
 def settings_from_flags(cls, flag_values=None):
     """The ``cls`` (see ``define_flags``) of the parsed flags, every
     setting checked against its declaration, then by ``cls.validate()``
-    where it has one (the binary's rules between its settings).
+    where it has one (the binary's rules between its settings, and the
+    defaults that depend on other settings).
+
+    A binary with a ``--quick`` smoke mode declares its values as the
+    class attribute ``QUICK`` (``{field: value}``): with ``--quick``, each
+    of those fields takes its QUICK value unless its flag was given on the
+    command line (explicit flags win over ``--quick``).
 
     Raises:
         Failure: a bad value or combination, naming the flag.
@@ -157,10 +161,14 @@ def settings_from_flags(cls, flag_values=None):
     from keras_gans import settings as settings_lib
 
     flag_values = _flags().FLAGS if flag_values is None else flag_values
-    values = {}
+    values, names = {}, {}
     for f in settings_lib.settings(cls):
-        name = f.metadata.get("flag") or f.name
+        name = names[f.name] = f.metadata.get("flag") or f.name
         values[f.name] = _flag_value(cls, f, name, flag_values[name].value)
+    if values.get("quick"):
+        for field, value in getattr(cls, "QUICK", {}).items():
+            if not flag_values[names[field]].present:
+                values[field] = value
     try:
         parsed = cls(**values)
         settings_lib.check_declared(parsed)
@@ -351,27 +359,6 @@ def config_from_flags(flag_values=None, preset: Optional[str] = None):
         raise Failure(f"--{e.name}: {e} See --helpshort.") from None
     except ValueError as e:  # an unknown --preset
         raise Failure(f"--preset: {e}") from None
-
-
-def quick_values(quick: bool, flag_values=None, **values) -> dict:
-    """``{flag name: value}`` for a binary with a ``--quick`` smoke mode:
-    with ``quick``, each name gets the value given here unless the user
-    gave that flag on the command line (explicit flags win over
-    ``--quick``); without it, the flags' values.
-
-    Example: ``steps, every = cli.quick_values(FLAGS.quick, steps=2000,
-    every=250).values()`` is (2000, 250) for ``--quick`` and (100, 250)
-    for ``--quick --steps=100``.
-    """
-    flag_values = _flags().FLAGS if flag_values is None else flag_values
-    return {
-        name: (
-            value
-            if quick and not flag_values[name].present
-            else flag_values[name].value
-        )
-        for name, value in values.items()
-    }
 
 
 def _own_flags(flag_values):

@@ -22,19 +22,45 @@ def _flag_values(argv):
 
 
 def test_explicit_flags_win_over_quick():
-    def resolved(*argv):
-        values = _flag_values(argv)
-        return cli.quick_values(
-            values.quick, values, steps=2000, every=250
-        )
+    """settings_from_flags: with --quick each field of the class's QUICK
+    takes its quick value unless its flag was given; the rules
+    (validate) see the values the run will use."""
+    import dataclasses
+    from typing import ClassVar, Tuple
 
-    assert resolved() == {"steps": 5000, "every": 500}
-    assert resolved("--quick") == {"steps": 2000, "every": 250}
-    assert resolved("--quick", "--steps=100", "--every=50") == {
-        "steps": 100,
-        "every": 50,
-    }
-    assert resolved("--quick", "--every=5000") == {"steps": 2000, "every": 5000}
+    from keras_gans.settings import ConfigError, setting
+
+    @dataclasses.dataclass(frozen=True)
+    class Quick:
+        steps: int = setting(5000, "Steps.", lower=1)
+        every: int = setting(500, "Every.", lower=1)
+        shown: Tuple[int, ...] = setting((4000,), "Shown.")
+        quick: bool = setting(False, "Quick.")
+
+        QUICK: ClassVar[dict] = {"steps": 2000, "every": 250, "shown": (1,)}
+
+        def validate(self):
+            if self.steps % self.every:
+                raise ConfigError("every", f"must divide --steps "
+                                  f"({self.steps}), got {self.every}.")
+
+    def resolved(*argv):
+        values = flags.FlagValues()
+        cli.define_flags(Quick, values)
+        values(["prog", *argv])
+        parsed = cli.settings_from_flags(Quick, values)
+        return parsed.steps, parsed.every, parsed.shown
+
+    assert resolved() == (5000, 500, (4000,))
+    assert resolved("--quick") == (2000, 250, (1,))
+    assert resolved("--quick", "--steps=100", "--every=50") == (100, 50, (1,))
+    assert resolved("--quick", "--every=1000", "--shown=3") == (
+        2000, 1000, (3,)
+    )
+    with pytest.raises(cli.Failure, match=r"--every: must divide --steps "
+                       r"\(2000\), got 3000"):
+        resolved("--quick", "--every=3000")
+    assert resolved("--every=2500") == (5000, 2500, (4000,))
 
 
 @pytest.mark.parametrize(

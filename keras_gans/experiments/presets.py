@@ -23,7 +23,12 @@ entry in its family's table.
 import dataclasses
 from typing import Any, Callable, Dict, Mapping, Tuple
 
-from keras_gans.config import DATASETS, OptimizerConfig, TrainConfig
+from keras_gans.config import (
+    DATASETS,
+    ConfigError,
+    OptimizerConfig,
+    TrainConfig,
+)
 
 __all__ = [
     "FAMILIES",
@@ -544,6 +549,15 @@ def check_variants(family: str, names, label: str, flag: str = "") -> None:
                 f"{flag + ': ' if flag else ''}Unknown {label} variant "
                 f"{variant!r}. Valid: {', '.join(variants(family))}."
             )
+
+
+def check_digits_cadence(steps: int, every: int, flag: str = "eval_every"):
+    """Raises ConfigError naming ``flag`` unless ``every`` divides
+    ``steps``: a ``digits/*`` run (``figures.digits_config``) evaluates and
+    checkpoints every ``every`` steps, its epochs, and ends on one. Needs
+    no TensorFlow (the figure binaries check it before it loads)."""
+    if steps % every:
+        raise ConfigError(flag, f"must divide --steps ({steps}), got {every}.")
 
 
 def describe(name: str) -> str:
