@@ -67,6 +67,7 @@ __all__ = [
     "gaussian_stats",
     "inception_score",
     "kid",
+    "held_modes",
     "load_digits_classifier",
     "mode_coverage",
     "mode_histogram",
@@ -112,16 +113,9 @@ def mode_coverage(
     Raises:
         ValueError: samples are not ``[N, 2]`` with N > 0, or not finite.
     """
-    x = np.asarray(samples, np.float64)
-    if x.ndim != 2 or x.shape[1] != 2 or len(x) == 0:
-        raise ValueError(f"samples must have shape [N, 2], got {x.shape}.")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("samples contain NaN or inf (did training diverge?).")
-    d2 = ((x[:, None, :] - mix.centres[None].astype(np.float64)) ** 2).sum(-1)
-    nearest = d2.argmin(axis=1)
-    good = np.sqrt(d2.min(axis=1)) <= threshold * mix.sigma
+    nearest, good = _nearest_modes(samples, mix, threshold)
     covered = np.bincount(nearest[good], minlength=mix.num_modes)
-    p = np.bincount(nearest, minlength=mix.num_modes) / len(x)
+    p = np.bincount(nearest, minlength=mix.num_modes) / len(nearest)
     nz = p > 0
     kl = float(np.sum(p[nz] * np.log(p[nz] * mix.num_modes)))
     return ModeCoverage(
@@ -130,6 +124,40 @@ def mode_coverage(
         high_quality=float(good.mean()),
         reverse_kl=kl,
     )
+
+
+def _nearest_modes(samples, mix: Mixture, threshold: float):
+    """Each sample's nearest centre ``[N]`` and whether it is high quality
+    (within ``threshold * sigma`` of it) ``[N]``."""
+    x = np.asarray(samples, np.float64)
+    if x.ndim != 2 or x.shape[1] != 2 or len(x) == 0:
+        raise ValueError(f"samples must have shape [N, 2], got {x.shape}.")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("samples contain NaN or inf (did training diverge?).")
+    d2 = ((x[:, None, :] - mix.centres[None].astype(np.float64)) ** 2).sum(-1)
+    nearest = d2.argmin(axis=1)
+    good = np.sqrt(d2.min(axis=1)) <= threshold * mix.sigma
+    return nearest, good
+
+
+def held_modes(
+    samples, mix: Mixture, share: float = 0.25, threshold: float = 3.0
+) -> int:
+    """The modes that hold at least ``share`` of a uniform share of the
+    samples as high-quality samples: mode ``k`` counts when at least
+    ``share * N / K`` of the ``N`` samples lie within ``threshold * sigma``
+    of centre ``k``. Unlike ``mode_coverage``'s ``modes`` (one
+    high-quality sample is enough), a few stray samples do not make a
+    mode; used by the collapse watchdog's ``hq_modes`` rule.
+
+    Raises:
+        ValueError: as ``mode_coverage``, or ``share`` not in (0, 1].
+    """
+    if not 0.0 < share <= 1.0:
+        raise ValueError(f"share must be in (0, 1], got {share}.")
+    nearest, good = _nearest_modes(samples, mix, threshold)
+    counts = np.bincount(nearest[good], minlength=mix.num_modes)
+    return int(np.count_nonzero(counts >= share * len(nearest) / mix.num_modes))
 
 
 # ------------------------------------------------------------------ images

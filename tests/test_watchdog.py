@@ -184,6 +184,61 @@ def test_drop_rule_is_relative_to_the_best_healthy_check():
     assert not kl({"kl": 1.5}, [{"kl": 1.0}])
 
 
+def _at_modes(mix, counts, off=0):
+    """Samples placed by hand: ``counts[k]`` exactly on centre ``k`` (high
+    quality) and ``off`` at the origin, which is 2 radii' worth of sigmas
+    from every centre of the ring (low quality)."""
+    points = [np.repeat(mix.centres[k][None], n, 0) for k, n in
+              enumerate(counts)]
+    return np.concatenate(points + [np.zeros((off, 2), np.float32)])
+
+
+def test_held_modes_need_a_quarter_of_their_share_in_high_quality_samples():
+    mix = data.mixture("ring")
+    assert np.linalg.norm(mix.centres, axis=1).min() > 3 * mix.sigma
+    # N = 200, K = 8: a uniform share is 25 samples, a quarter of it 6.25.
+    x = _at_modes(mix, [100, 30, 6, 1, 0, 0, 0, 0], off=63)
+    assert kg.metrics.held_modes(x, mix) == 2  # 6 < 6.25: a stray mode
+    assert kg.metrics.mode_coverage(x, mix).modes == 4  # one sample is enough
+    assert kg.metrics.held_modes(x, mix, share=0.2) == 3  # 6 >= 5
+    assert kg.metrics.held_modes(_at_modes(mix, [25] * 8), mix) == 8
+    with pytest.raises(ValueError, match="share"):
+        kg.metrics.held_modes(x, mix, share=0.0)
+
+
+class _Samples:
+    """A stand-in GAN whose generate returns given samples."""
+
+    def __init__(self, x):
+        self.x = x
+
+    def generate(self, n, seed=None):
+        return self.x
+
+
+def test_mode_collapse_rule_is_good_samples_on_too_few_modes():
+    mix = data.mixture("ring")
+    rule = callbacks.ModeCollapse(mix.num_modes)
+    signal = callbacks.toy_signal(mix)
+    # Mode collapse: 90 % high quality, on 2 of 8 modes.
+    collapsed = signal(_Samples(_at_modes(mix, [120, 60], off=20)))
+    assert collapsed["hq_modes"] == 2 and collapsed["high_quality"] == 0.9
+    assert rule(collapsed)
+    # Not converged (the SGD ring's rotation): samples off the modes, a few
+    # on some. Not collapse, whatever the history.
+    rotating = signal(_Samples(_at_modes(mix, [40, 30], off=130)))
+    assert rotating["high_quality"] == 0.35
+    assert not rule(rotating, [{"high_quality": 0.9, "hq_modes": 8.0}])
+    # Healthy: 7 of 8 modes held is at least 80 % of 8 (6.4).
+    healthy = signal(_Samples(_at_modes(mix, [30] * 7 + [2], off=10)))
+    assert healthy["hq_modes"] == 7 and not rule(healthy)
+    assert rule({"diverged": True})
+    with pytest.raises(ValueError, match="no 'hq_modes'"):
+        rule({"high_quality": 1.0, "modes": 8})
+    with pytest.raises(ValueError, match="min_quality"):
+        callbacks.ModeCollapse(8, min_quality=1.5)
+
+
 def test_bad_watchdog_settings():
     gan = _gan()
     with pytest.raises(ValueError, match="signal has no 'modes'"):

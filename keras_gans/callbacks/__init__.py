@@ -14,6 +14,7 @@ from keras_gans.hooks import OnlineEWC, ReplayBuffer
 from keras_gans.callbacks.watchdog import (
     CollapseWatchdog,
     Drop,
+    ModeCollapse,
     Thresholds,
     image_signal,
     toy_signal,
@@ -28,6 +29,7 @@ __all__ = [
     "GradientFieldCallback",
     "ImageMetricsCallback",
     "LandscapeCallback",
+    "ModeCollapse",
     "ModeCoverageCallback",
     "OnlineEWC",
     "ReplayBuffer",

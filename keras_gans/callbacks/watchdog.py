@@ -19,6 +19,7 @@ __all__ = [
     "ACTIONS",
     "CollapseWatchdog",
     "Drop",
+    "ModeCollapse",
     "Thresholds",
     "image_signal",
     "parse_ladder",
@@ -147,16 +148,82 @@ class Drop:
         return {"key": self.key, "tolerance": self.tolerance, "mode": self.mode}
 
 
+class ModeCollapse:
+    """A collapse rule for toy data, from the definition of mode collapse:
+    most samples are high quality but they sit on too few modes. Collapsed
+    when ``signal["high_quality"] >= min_quality`` and fewer than
+    ``min_fraction`` of the modes hold samples (``signal["hq_modes"]``,
+    ``metrics.held_modes``: a mode counts only with a quarter of its
+    uniform share in high-quality samples, so stray samples make none), or
+    when the signal says ``diverged``.
+
+    A run whose samples are mostly off the modes has not collapsed: it
+    has not converged, and rolling it back cannot help. That is the
+    paper's Fig. 1 rotation of GAN-NS + SGD on the ring (high-quality
+    fraction 0-30 %), which the relative rules (``Drop`` on modes or
+    reverse KL) read as collapse (benchmarks/WATCHDOG.md). The history of
+    healthy checks is not used: the bounds are absolute.
+
+    Args:
+        num_modes: the mixture's modes K.
+        min_quality: smallest high-quality fraction read as converged.
+        min_fraction: fewest modes held, as a fraction of K, of a healthy
+            converged run.
+    """
+
+    def __init__(
+        self,
+        num_modes: int,
+        min_quality: float = 0.5,
+        min_fraction: float = 0.8,
+    ):
+        self.num_modes = check_integer("num_modes", num_modes, 1)
+        for name, value in (
+            ("min_quality", min_quality),
+            ("min_fraction", min_fraction),
+        ):
+            if not 0.0 < value <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1], got {value}.")
+        self.min_quality = float(min_quality)
+        self.min_fraction = float(min_fraction)
+
+    def __call__(self, signal: Mapping[str, float], healthy=()) -> bool:
+        del healthy  # absolute bounds
+        if signal.get("diverged"):
+            return True
+        for key in ("high_quality", "hq_modes"):
+            if key not in signal:
+                raise ValueError(
+                    f"The watchdog's signal has no {key!r} (it has "
+                    f"{sorted(signal)}); ModeCollapse reads toy_signal's."
+                )
+        return (
+            signal["high_quality"] >= self.min_quality
+            and signal["hq_modes"] < self.min_fraction * self.num_modes
+        )
+
+    def describe(self) -> dict:
+        return {
+            "num_modes": self.num_modes,
+            "min_quality": self.min_quality,
+            "min_fraction": self.min_fraction,
+        }
+
+
 def toy_signal(mixture, num_samples: int = 1000, seed: int = 0) -> Callable:
-    """``gan -> {modes, high_quality, reverse_kl}`` (or ``{diverged:
-    True}``): PacGAN mode coverage of ``num_samples`` samples from fixed
-    latents (``metrics.mode_coverage``)."""
+    """``gan -> {modes, high_quality, reverse_kl, hq_modes}`` (or
+    ``{diverged: True}``): PacGAN mode coverage of ``num_samples`` samples
+    from fixed latents (``metrics.mode_coverage``) and the modes they hold
+    (``metrics.held_modes``)."""
 
     def signal(gan):
         samples = gan.generate(num_samples, seed=seed)
         if not np.all(np.isfinite(samples)):
             return {"diverged": True}
-        return metrics.mode_coverage(samples, mixture).as_dict()
+        return {
+            **metrics.mode_coverage(samples, mixture).as_dict(),
+            "hq_modes": metrics.held_modes(samples, mixture),
+        }
 
     return signal
 
