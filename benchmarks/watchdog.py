@@ -65,8 +65,8 @@ flags.DEFINE_string(
 )
 flags.DEFINE_enum(
     "toy_rule",
-    "reverse_kl",
-    ["reverse_kl", "modes", "hq_modes"],
+    "hq_modes",
+    ["hq_modes", "reverse_kl", "modes"],
     "The watchdog's toy collapse rule (keras_gans.run_callbacks.TOY_RULE).",
 )
 flags.DEFINE_enum(

@@ -239,6 +239,18 @@ def test_mode_collapse_rule_is_good_samples_on_too_few_modes():
         callbacks.ModeCollapse(8, min_quality=1.5)
 
 
+def test_the_toy_default_rule_is_mode_collapse_with_the_data_sets_modes():
+    from keras_gans import run_callbacks
+    from keras_gans.config import TrainConfig
+
+    for dataset, modes in (("ring", 8), ("grid", 25)):
+        rule = run_callbacks.watchdog_rule(TrainConfig(dataset=dataset))
+        assert isinstance(rule, callbacks.ModeCollapse)
+        assert rule.describe() == {
+            "num_modes": modes, "min_quality": 0.5, "min_fraction": 0.8
+        }
+
+
 def test_bad_watchdog_settings():
     gan = _gan()
     with pytest.raises(ValueError, match="signal has no 'modes'"):
