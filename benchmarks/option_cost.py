@@ -1,4 +1,5 @@
-"""Cost of each stabiliser and of conditioning: ms per training step.
+"""Cost of each stabiliser, forgetting remedy and of conditioning: ms per
+training step.
 
 The library's own step (``train_lib.build_gan`` and ``training_data`` of
 the config, ``fit`` with what ``compile()`` picks: ``jit_compile="auto"``,
@@ -39,6 +40,10 @@ FLAGS = flags.FLAGS
 
 _ADAM = presets.preset("mode_coverage/ns_adam").d_optimizer
 _R1_L2 = dict(penalty="r1", penalty_weight=0.1)
+# The forgetting remedies of benchmarks/remedies.py, at its sweep points.
+_RPGAN = dict(loss="relativistic", penalty="r1_r2", penalty_weight=0.1)
+_REPLAY = dict(replay_size=5000, replay_fraction=0.5)
+_EWC = dict(ewc_weight=10.0, ewc_every=100, ewc_alpha=0.5)
 # set-up -> (plain preset, preset overrides, [(option, overrides)]).
 SETUPS = {
     "ring": (
@@ -58,6 +63,12 @@ SETUPS = {
                 ),
             ),
             ("D L1 weights 1e-4", dict(d_l1=1e-4)),
+            ("RpGAN + R1 + R2 0.1", _RPGAN),
+            ("LeCam 0.3", dict(lecam_weight=0.3)),
+            ("PacGAN 2", dict(pack=2)),
+            ("replay (5000, half)", _REPLAY),
+            ("online EWC 10", _EWC),
+            ("unrolled 5", dict(unroll_steps=5)),
             ("projection (25 modes)", dict(dataset="grid", conditional=True)),
             (
                 "AC-GAN (25 modes)",
@@ -76,6 +87,17 @@ SETUPS = {
             ),
             ("ADA (p from 0)", dict(augment="ada")),
             ("instance noise 0.1", dict(instance_noise=0.1)),
+            ("RpGAN + R1 + R2 0.1", _RPGAN),
+            ("LeCam 0.3", dict(lecam_weight=0.3)),
+            ("PacGAN 2", dict(pack=2)),
+            (
+                "balanced CR 10",
+                dict(consistency_weight=10.0, consistency_fake_weight=10.0),
+            ),
+            (
+                "SS rotation (1, 0.2)",
+                dict(rotation_weight=1.0, rotation_g_weight=0.2),
+            ),
             ("projection + CBN G", dict(conditional=True)),
             ("AC-GAN + CBN G", dict(conditional=True, conditioning="acgan")),
         ],
