@@ -215,11 +215,19 @@ def _landscape_callback(dataset, sink):
     import keras
 
     from keras_gans.diagnostics import landscape, scores
+    from keras_gans.networks.pack import packing
 
     points = _real_points(dataset)
 
     class EndLandscape(keras.callbacks.Callback):
         def on_train_end(self, logs=None):
+            if packing(self.model.discriminator) > 1:
+                # A PacGAN D scores packs, not points: the landscape of
+                # one point is not defined (the library's landscape
+                # callback refuses it too).
+                sink["landscape_local_max"] = None
+                sink["landscape_unit"] = "not defined for a packing D"
+                return
             land = landscape.compute_landscape(
                 self.model.discriminator,
                 points,
@@ -514,7 +522,9 @@ def table(records, split="report"):
             auc = f"{a:6.3f} ± {as_:4.3f}"
         else:
             auc = f"{'-':>13}"
-        lm, _ = seed_stats.mean_se([r["landscape_local_max"] for r in rs])
+        maxima = [r["landscape_local_max"] for r in rs
+                  if r["landscape_local_max"] is not None]
+        lm = seed_stats.mean_se(maxima)[0] if maxima else float("nan")
         t, _ = seed_stats.mean_se([r["wall_time_s"] for r in rs])
         hp = ",".join(
             f"{k.replace('replay_', '').replace('penalty_', '')}={v}"
@@ -535,6 +545,11 @@ SCORES = {
     "rise": ("forgetting_mean_max_rise", "old fakes' score rise"),
     "auc_drop": ("forgetting_auc_max_drop", "old-fake AUC drop"),
 }
+
+
+def _cell(value):
+    """``value`` to 2 decimals, or a dash for None."""
+    return "-" if value is None else f"{value:.2f}"
 
 
 def _finite(r, key):
@@ -693,7 +708,7 @@ def main(argv):
                 f"{seed}: {record['modes']} modes, {quality}, forgetting "
                 f"{record['forgetting_mean_max_rise']:.3f}, AUC drop "
                 f"{record['forgetting_auc_max_drop']:.3f}, local max "
-                f"{record['landscape_local_max']:.2f}, "
+                f"{_cell(record['landscape_local_max'])}, "
                 f"{record['wall_time_s']:.0f} s",
                 flush=True,
             )

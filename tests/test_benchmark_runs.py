@@ -107,6 +107,18 @@ _REMEDIES_CHECKS = {
             for _, point in declared:
                 remedies.config_for(baseline, point, 0, 1000).validate()
     """,
+    # A packing D's run records its scores and no landscape (one point's
+    # landscape is not defined for a D that scores packs); the study's
+    # first PacGAN run failed on it.
+    "packed_run": """
+        import math
+        record = remedies.train_one(
+            "ring_adam", "pack", {"pack": 2}, 0, "tune", 100)
+        assert record["landscape_local_max"] is None
+        assert "packing" in record["landscape_unit"]
+        assert math.isfinite(record["forgetting_auc_max_drop"])
+        assert record["modes"] is not None
+    """,
     # A remedy with a fixed weight on a baseline (FIXED: the grid's
     # positive controls) has no tuning runs there; elsewhere it is swept.
     "fixed_not_tuned": """
@@ -160,6 +172,11 @@ def test_remedies_study_runs_no_row_twice(remedies_checks):
 def test_every_remedies_row_is_a_valid_run_where_it_applies(remedies_checks):
     assert remedies_checks["valid_rows"] is None, remedies_checks[
         "valid_rows"]
+
+
+def test_a_packed_remedies_run_records_no_landscape(remedies_checks):
+    assert remedies_checks["packed_run"] is None, remedies_checks[
+        "packed_run"]
 
 
 def test_fixed_remedies_are_not_tuned(remedies_checks):
