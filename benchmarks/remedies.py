@@ -524,7 +524,10 @@ def table(records, split="report"):
             auc = f"{'-':>13}"
         maxima = [r["landscape_local_max"] for r in rs
                   if r["landscape_local_max"] is not None]
-        lm = seed_stats.mean_se(maxima)[0] if maxima else float("nan")
+        lm = (
+            f"{seed_stats.mean_se(maxima)[0]:11.2f}" if maxima
+            else f"{'-':>11}"  # a packing D: not defined
+        )
         t, _ = seed_stats.mean_se([r["wall_time_s"] for r in rs])
         hp = ",".join(
             f"{k.replace('replay_', '').replace('penalty_', '')}={v}"
@@ -535,7 +538,7 @@ def table(records, split="report"):
         lines.append(
             f"{baseline:<14} {variant:<22} {hp[:44]:<44} {len(rs):>2} "
             f"{m:7.2f} ± {ms:5.2f} {quality} {f:6.3f} ± {fs:4.3f} "
-            f"{auc} {lm:11.2f} {t:7.0f}"
+            f"{auc} {lm} {t:7.0f}"
         )
     return "\n".join(lines)
 
