@@ -72,11 +72,7 @@ class Fig1Flags:
             raise ConfigError(
                 "show_steps", f"integers, got {','.join(self.show_steps)}"
             ) from None
-        return dataclasses.replace(
-            self,
-            workdir=self.workdir
-            or ("runs/fig1_quick" if self.quick else "runs/fig1"),
-        )
+        return cli.default_workdir(self, "fig1")
 
 
 cli.define_flags(Fig1Flags)

@@ -55,13 +55,8 @@ class ForgettingFlags:
     def validate(self):
         """The rules between the flags (before TensorFlow loads) and the
         default workdir."""
-        presets.check_variants("digits", self.variants, "digits", "--variants")
-        presets.check_digits_cadence(self.steps, self.eval_every)
-        return dataclasses.replace(
-            self,
-            workdir=self.workdir
-            or ("runs/forgetting_quick" if self.quick else "runs/forgetting"),
-        )
+        presets.check_digits_flags(self.variants, self.steps, self.eval_every)
+        return cli.default_workdir(self, "forgetting")
 
 
 cli.define_flags(ForgettingFlags)

@@ -67,13 +67,8 @@ class LandscapeFlags:
     def validate(self):
         """The rules between the flags (before TensorFlow loads) and the
         default workdir."""
-        presets.check_variants("digits", self.variants, "digits", "--variants")
-        presets.check_digits_cadence(self.steps, self.eval_every)
-        return dataclasses.replace(
-            self,
-            workdir=self.workdir
-            or ("runs/landscape_quick" if self.quick else "runs/landscape"),
-        )
+        presets.check_digits_flags(self.variants, self.steps, self.eval_every)
+        return cli.default_workdir(self, "landscape")
 
 
 cli.define_flags(LandscapeFlags)

@@ -37,6 +37,7 @@ __all__ = [
     "check_finite_floats",
     "config_from_flags",
     "define_config_flags",
+    "default_workdir",
     "define_flags",
     "flag_name",
     "main",
@@ -178,6 +179,16 @@ def settings_from_flags(cls, flag_values=None):
     except settings_lib.ConfigError as e:
         raise Failure(f"--{e.name}: {e}") from None
     return parsed
+
+
+def default_workdir(settings, name: str):
+    """``settings`` with its ``workdir`` defaulting to ``runs/NAME``, or
+    ``runs/NAME_quick`` with ``--quick`` (a figure binary's
+    ``validate()``); a workdir given is kept."""
+    if settings.workdir:
+        return settings
+    suffix = "_quick" if settings.quick else ""
+    return dataclasses.replace(settings, workdir=f"runs/{name}{suffix}")
 
 
 def _flag_value(cls, f, name, value):

@@ -63,6 +63,22 @@ def test_explicit_flags_win_over_quick():
     assert resolved("--every=2500") == (5000, 2500, (4000,))
 
 
+def test_default_workdir_is_runs_name_with_quick_suffix_unless_given():
+    import dataclasses
+    from typing import Optional
+
+    @dataclasses.dataclass(frozen=True)
+    class Run:
+        workdir: Optional[str] = None
+        quick: bool = False
+
+    assert cli.default_workdir(Run(), "fig1").workdir == "runs/fig1"
+    assert cli.default_workdir(Run(quick=True), "fig1").workdir == (
+        "runs/fig1_quick"
+    )
+    assert cli.default_workdir(Run("mine", True), "fig1").workdir == "mine"
+
+
 @pytest.mark.parametrize(
     "argv,message",
     [

@@ -186,8 +186,8 @@ def test_drop_rule_is_relative_to_the_best_healthy_check():
 
 def _at_modes(mix, counts, off=0):
     """Samples placed by hand: ``counts[k]`` exactly on centre ``k`` (high
-    quality) and ``off`` at the origin, which is 2 radii' worth of sigmas
-    from every centre of the ring (low quality)."""
+    quality) and ``off`` at the origin, a radius from every centre of the
+    ring, far beyond 3 sigma (low quality)."""
     points = [np.repeat(mix.centres[k][None], n, 0) for k, n in
               enumerate(counts)]
     return np.concatenate(points + [np.zeros((off, 2), np.float32)])

@@ -551,13 +551,19 @@ def check_variants(family: str, names, label: str, flag: str = "") -> None:
             )
 
 
-def check_digits_cadence(steps: int, every: int, flag: str = "eval_every"):
-    """Raises ConfigError naming ``flag`` unless ``every`` divides
-    ``steps``: a ``digits/*`` run (``figures.digits_config``) evaluates and
-    checkpoints every ``every`` steps, its epochs, and ends on one. Needs
-    no TensorFlow (the figure binaries check it before it loads)."""
+def check_digits_flags(variants, steps: int, every: int) -> None:
+    """The flags of a binary that trains ``digits/*`` runs for ``steps``
+    steps with diagnostics every ``every`` (landscape, forgetting): every
+    variant known (ValueError naming ``--variants``), and ``every``
+    dividing ``steps`` (ConfigError naming ``eval_every``), since a
+    ``digits/*`` run (``figures.digits_config``) evaluates and checkpoints
+    at those epochs and ends on one. Needs no TensorFlow (the binaries
+    check it before it loads)."""
+    check_variants("digits", variants, "digits", "--variants")
     if steps % every:
-        raise ConfigError(flag, f"must divide --steps ({steps}), got {every}.")
+        raise ConfigError(
+            "eval_every", f"must divide --steps ({steps}), got {every}."
+        )
 
 
 def describe(name: str) -> str:
