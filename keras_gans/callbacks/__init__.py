@@ -11,14 +11,14 @@ from keras_gans.callbacks.image_metrics import ImageMetricsCallback
 from keras_gans.callbacks.landscape import LandscapeCallback
 from keras_gans.callbacks.mode_coverage import ModeCoverageCallback
 from keras_gans.hooks import OnlineEWC, ReplayBuffer
-from keras_gans.callbacks.watchdog import (
-    CollapseWatchdog,
+from keras_gans.callbacks.collapse import (
     Drop,
     ModeCollapse,
     Thresholds,
     image_signal,
     toy_signal,
 )
+from keras_gans.callbacks.watchdog import CollapseWatchdog
 
 __all__ = [
     "BestCheckpoint",
