@@ -14,6 +14,13 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import json_io, penalties
+from keras_gans.callbacks.collapse import (  # noqa: F401  (re-exported)
+    Drop,
+    ModeCollapse,
+    Thresholds,
+    image_signal,
+    toy_signal,
+)
 from keras_gans.validation import check_integer
 
 __all__ = ["ACTIONS", "CollapseWatchdog", "parse_ladder"]
