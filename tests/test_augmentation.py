@@ -7,6 +7,7 @@ import pytest
 import tensorflow as tf
 
 import keras_gans as kg
+from helpers.strategy import one_device_run
 
 SHAPE = (8, 8, 1)
 POLICIES = [
@@ -61,22 +62,19 @@ def _weights(gan):
     ids=IDS,
 )
 def test_xla_equals_no_xla(options):
-    ada_p = 0.5 if options.get("augment") == "ada" else None
-    runs = []
-    for jit in (False, True):
-        # With XLA, two steps per execution: the fused XLA loop.
-        gan = _gan(
-            jit_compile=jit,
-            ada_p=ada_p,
-            steps_per_execution=2 if jit else 1,
-            **options,
-        )
-        _fit(gan, _images(32))
-        assert getattr(gan.train_function, "fused_steps", 1) == (
-            2 if jit else 1
-        )
-        runs.append(_weights(gan))
-    for a, b in zip(*runs, strict=True):
+    # The no-XLA run is the one-device reference of
+    # test_mirrored_equals_one_device (one run a test process). With XLA,
+    # two steps per execution: the fused XLA loop.
+    plain = one_device_run(_distributed_run, steps_per_execution=1, **options)
+    xla = _distributed_run(
+        tf.distribute.get_strategy(),
+        jit_compile=True,
+        steps_per_execution=2,
+        **options,
+    )
+    assert getattr(plain.train_function, "fused_steps", 1) == 1
+    assert getattr(xla.train_function, "fused_steps", 1) == 2
+    for a, b in zip(_weights(plain), _weights(xla), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
 
@@ -195,7 +193,9 @@ def test_unsupported_combinations_are_errors():
         _gan(instance_noise=-1.0)
 
 
-def _distributed_run(strategy, **options):
+def _distributed_run(strategy, jit_compile=False, **options):
+    """Four steps of batch 8 from seed 0's weights (ADA's p from 0.5),
+    built and compiled under ``strategy``."""
     keras.utils.set_random_seed(0)
     g = kg.networks.mlp_generator(4, SHAPE, (16,), output_activation="tanh")
     d = kg.networks.mlp_discriminator(SHAPE, (16,))
@@ -211,7 +211,7 @@ def _distributed_run(strategy, **options):
             keras.optimizers.Adam(1e-2, beta_1=0.5),
             penalty="r1",
             penalty_weight=1.0,
-            jit_compile=False,
+            jit_compile=jit_compile,
             **options,
         )
         if getattr(gan, "ada", None) is not None:
@@ -229,7 +229,8 @@ def test_mirrored_equals_one_device(mirrored_strategy, options):
     """Two replicas, each with half the batch, equal one device: the
     transform's draws are replica-consistent and ADA's r_t is the global
     batch's."""
-    one = _distributed_run(tf.distribute.get_strategy(), **options)
+    # One step an execution, as "auto" gives under two replicas.
+    one = one_device_run(_distributed_run, steps_per_execution=1, **options)
     two = _distributed_run(mirrored_strategy, **options)
     for a, b in zip(one.weights, two.weights, strict=True):
         np.testing.assert_allclose(
