@@ -229,7 +229,9 @@ def _landscape_callback(dataset, sink):
                 sink["landscape_unit"] = "not defined for a packing D"
                 return
             land = landscape.compute_landscape(
-                self.model.discriminator,
+                # D's adversarial logit (the first output of a D with
+                # SS-GAN's rotation head).
+                scores.adversarial_critic(self.model.discriminator),
                 points,
                 radius=_RADIUS[dataset],
                 num=101,

@@ -2,6 +2,7 @@
 by hand, D learning the rotations, distribution and XLA, refusals."""
 
 import dataclasses
+import types
 
 import keras
 import numpy as np
@@ -224,11 +225,45 @@ def test_alpha_moves_g_alone():
     )
 
 
-def test_the_diagnostics_refuse_a_d_with_two_outputs():
+def test_the_diagnostics_read_d_s_first_output():
+    """The forgetting and landscape callbacks score samples with D's
+    adversarial logit, its first output (not the rotation head's),
+    computed here by hand from D in inference mode."""
     gan = _gan()
-    callback = kg.callbacks.LandscapeCallback(
-        np.zeros((4, 8, 8, 1), np.float32), every=1
+    reals = _digits(12)
+    forgetting = kg.callbacks.ForgettingCallback(
+        1, 1, batch_size=8, max_batches=2, seed=5, reals=reals
     )
-    callback.set_model(gan)
-    with pytest.raises(ValueError, match="2 outputs"):
+    forgetting.set_model(gan)
+    forgetting.on_train_begin()
+    scalars, extra, _ = forgetting.measure(0)
+    fakes = forgetting.frozen_fakes()[0]
+    d_fake = np.ravel(gan.discriminator(fakes, training=False)[0])
+    d_real = np.ravel(gan.discriminator(reals, training=False)[0])
+    np.testing.assert_allclose(
+        extra["scores"][0], np.mean(1 / (1 + np.exp(-d_fake))), rtol=1e-5
+    )
+    pairs = d_real[:, None] - d_fake[None, :]
+    auc = np.mean(pairs > 0) + 0.5 * np.mean(pairs == 0)
+    np.testing.assert_allclose(extra["aucs"][0], auc, rtol=1e-6)
+
+    landscape = kg.callbacks.LandscapeCallback(reals[:3], every=1, num=5)
+    landscape.set_model(gan)
+    landscape.on_train_begin()
+    landscape.measure(0)
+    d_points = np.ravel(gan.discriminator(reals[:3], training=False)[0])
+    np.testing.assert_allclose(
+        landscape.latest.curves[:, 2], 1 / (1 + np.exp(-d_points)),
+        rtol=1e-5,
+    )
+
+
+def test_the_diagnostics_refuse_a_d_that_needs_labels():
+    """A projection D scores (x, y): no score of samples alone."""
+    d = kg.networks.mlp_discriminator(2, (8,), num_classes=3)
+    callback = kg.callbacks.LandscapeCallback(
+        np.zeros((4, 2), np.float32), every=1
+    )
+    callback.set_model(types.SimpleNamespace(discriminator=d))
+    with pytest.raises(ValueError, match="2 inputs .class labels"):
         callback.on_train_begin()

@@ -9,6 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import json_io, rng
+from keras_gans.diagnostics.scores import adversarial_critic
 from keras_gans.networks.pack import packing
 from keras_gans.validation import check_integer
 
@@ -30,11 +31,13 @@ class DiagnosticCallback(keras.callbacks.Callback):
     """Measures something at epoch ends every ``every`` GAN steps.
 
     Subclasses implement ``measure(step) -> (scalars, extra, png)`` (or
-    None to skip). Each measurement's scalars go to the epoch logs as
-    ``{prefix}_{key}`` (so later callbacks, e.g. TensorBoard, see them), to
-    TensorBoard under ``log_dir`` as ``{prefix}/{key}`` at the GAN step
-    (``gan.g_optimizer.iterations``) with the PNG as an image, and, with
-    ``extra``, to the JSON history ``outdir/{prefix}.json`` (a list of
+    None to skip), scoring samples with ``self.critic``, D's adversarial
+    logit (``diagnostics.scores.adversarial_critic``: the first output of a
+    D with a class or rotation head). Each measurement's scalars go to the
+    epoch logs as ``{prefix}_{key}`` (so later callbacks, e.g. TensorBoard,
+    see them), to TensorBoard under ``log_dir`` as ``{prefix}/{key}`` at the
+    GAN step (``gan.g_optimizer.iterations``) with the PNG as an image, and,
+    with ``extra``, to the JSON history ``outdir/{prefix}.json`` (a list of
     records, written atomically). On ``on_train_begin`` the history is cut
     back to the GAN's current step, so a resumed run continues it. A
     measurement happens only at an epoch end whose step is a multiple of
@@ -60,6 +63,11 @@ class DiagnosticCallback(keras.callbacks.Callback):
         self._writer = None
 
     @property
+    def critic(self):
+        """``adversarial_critic`` of the model's D."""
+        return adversarial_critic(self.model.discriminator)
+
+    @property
     def json_path(self) -> Optional[str]:
         if not self.outdir:
             return None
@@ -79,13 +87,7 @@ class DiagnosticCallback(keras.callbacks.Callback):
             )
 
     def on_train_begin(self, logs=None):
-        outputs = getattr(self.model.discriminator, "outputs", None) or []
-        if len(outputs) > 1:
-            raise ValueError(
-                f"{type(self).__name__} reads D's one logit; this D has "
-                f"{len(outputs)} outputs (an AC-GAN class head or a rotation "
-                "head), which it does not read yet."
-            )
+        self.critic  # refuses, now, a D it cannot score
         m = packing(self.model.discriminator)
         if self.per_sample and m > 1:
             raise ValueError(

@@ -222,9 +222,9 @@ class ForgettingCallback(DiagnosticCallback):
         auc_row = np.full(self.max_batches, np.nan, np.float32)
         real = None
         if self.reals is not None:
-            real = forgetting_lib.raw_scores(gan.discriminator, state.reals)
+            real = forgetting_lib.raw_scores(self.critic, state.reals)
         for b in range(count):
-            fake = forgetting_lib.raw_scores(gan.discriminator, state.fakes[b])
+            fake = forgetting_lib.raw_scores(self.critic, state.fakes[b])
             row[b] = forgetting_lib.score_mean(fake, output)
             if real is not None:
                 auc_row[b] = forgetting_lib.auc(real, fake)

@@ -74,7 +74,7 @@ class GradientFieldCallback(DiagnosticCallback):
     def measure(self, step):
         gan = self.model
         field = field_lib.compute_gradient_field(
-            gan.discriminator,
+            self.critic,
             gan.loss_fn,
             *self.limits,
             num=self.num,

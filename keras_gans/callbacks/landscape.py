@@ -78,7 +78,7 @@ class LandscapeCallback(DiagnosticCallback):
 
     def measure(self, step):
         land = landscape_lib.compute_landscape(
-            self.model.discriminator,
+            self.critic,
             self.points,
             radius=self.radius,
             num=self.num,

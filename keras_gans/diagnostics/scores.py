@@ -13,9 +13,52 @@ import tensorflow as tf
 
 from keras_gans import losses
 
-__all__ = ["OUTPUTS", "apply", "check_output", "for_gan", "unit", "threshold"]
+__all__ = [
+    "OUTPUTS",
+    "adversarial_critic",
+    "apply",
+    "check_output",
+    "for_gan",
+    "unit",
+    "threshold",
+]
 
 OUTPUTS = ("sigmoid", "logit")
+
+
+def adversarial_critic(discriminator):
+    """D's adversarial logit as a callable of samples alone (inference
+    mode): D itself, or, for a D with one input and two outputs (an AC-GAN
+    class head, SS-GAN's rotation head from ``networks.with_rotation_head``),
+    its first output, the logit the adversarial loss reads (as
+    ``training.conditioning.AdversarialOutput`` does for the losses).
+
+    Raises:
+        ValueError: D takes several inputs (class labels: a projection D),
+            so it has no score of samples alone, or has more than two
+            outputs.
+    """
+    inputs = getattr(discriminator, "inputs", None) or []
+    outputs = getattr(discriminator, "outputs", None) or []
+    if len(inputs) > 1:
+        raise ValueError(
+            f"The diagnostics read D's score of samples alone; D "
+            f"{discriminator.name!r} takes {len(inputs)} inputs (class "
+            "labels: a projection D), so it has none. Measure an "
+            "unconditional or AC-GAN D."
+        )
+    if len(outputs) > 2:
+        raise ValueError(
+            f"The diagnostics read D's adversarial logit, its first of at "
+            f"most 2 outputs; D {discriminator.name!r} has {len(outputs)}."
+        )
+    if len(outputs) < 2:
+        return discriminator
+
+    def first_output(x):
+        return discriminator(x, training=False)[0]
+
+    return first_output
 
 
 def check_output(output: str) -> str:
