@@ -38,7 +38,10 @@ def _randint(u, n):
 
 
 def _batch(x):
-    return tf.shape(x)[0]
+    """The batch size: static where the trace knows it (a Python int adds
+    no graph ops), else ``tf.shape(x)[0]``."""
+    size = x.shape[0]
+    return tf.shape(x)[0] if size is None else int(size)
 
 
 def brightness(x, seed):
